@@ -1,0 +1,210 @@
+package keys
+
+import (
+	"crypto/rand"
+	"crypto/sha512"
+	"errors"
+	"fmt"
+	"strings"
+
+	schnorrkel "github.com/ChainSafe/go-schnorrkel"
+	bip39 "github.com/cosmos/go-bip39"
+)
+
+// SigningContext is the schnorrkel signing context Substrate (and Bittensor)
+// use for account signatures.
+const SigningContext = "substrate"
+
+// SignatureSize is the length of an sr25519 signature.
+const SignatureSize = 64
+
+// Keypair is an sr25519 key pair. The secret is always present; the
+// mini-secret seed and the mnemonic are kept when the pair was made from them
+// so that wallet files can store them (secretSeed / secretPhrase).
+type Keypair struct {
+	pub      [32]byte
+	key      [32]byte // schnorrkel secret scalar (SecretKey::to_bytes()[..32])
+	nonce    [32]byte // schnorrkel signing nonce seed (SecretKey::to_bytes()[32..])
+	secret   *schnorrkel.SecretKey
+	seed     [32]byte
+	hasSeed  bool
+	mnemonic string
+}
+
+// FromSeed builds the keypair of a 32-byte mini-secret (Substrate
+// "secretSeed") with schnorrkel's Ed25519-mode expansion.
+func FromSeed(seed [32]byte) (*Keypair, error) {
+	msk, err := schnorrkel.NewMiniSecretKeyFromRaw(seed)
+	if err != nil {
+		return nil, fmt.Errorf("keys: mini-secret: %w", err)
+	}
+	sk := msk.ExpandEd25519()
+	// ExpandEd25519 keeps the nonce private; it is the upper half of
+	// SHA-512(mini-secret) (schnorrkel keys.rs, ExpansionMode::Ed25519).
+	h := sha512.Sum512(seed[:])
+	var nonce [32]byte
+	copy(nonce[:], h[32:])
+	kp, err := fromSecret(sk.Encode(), nonce)
+	if err != nil {
+		return nil, err
+	}
+	kp.seed, kp.hasSeed = seed, true
+	return kp, nil
+}
+
+// FromPrivateKey builds a keypair from a 64-byte schnorrkel secret key
+// (SecretKey::to_bytes(): 32-byte scalar ‖ 32-byte nonce), the "privateKey"
+// field of a Bittensor keyfile.
+func FromPrivateKey(priv [64]byte) (*Keypair, error) {
+	var key, nonce [32]byte
+	copy(key[:], priv[:32])
+	copy(nonce[:], priv[32:])
+	return fromSecret(key, nonce)
+}
+
+func fromSecret(key, nonce [32]byte) (*Keypair, error) {
+	sk := schnorrkel.NewSecretKey(key, nonce)
+	pk, err := sk.Public()
+	if err != nil {
+		return nil, fmt.Errorf("keys: invalid secret scalar: %w", err)
+	}
+	return &Keypair{pub: pk.Encode(), key: key, nonce: nonce, secret: sk}, nil
+}
+
+// normalizeMnemonic collapses whitespace so "a  b\n c" and "a b c" are one phrase.
+func normalizeMnemonic(phrase string) string {
+	return strings.Join(strings.Fields(phrase), " ")
+}
+
+// ErrInvalidMnemonic is returned for phrases that are not valid English
+// BIP39 mnemonics (unknown word, wrong word count or bad checksum).
+var ErrInvalidMnemonic = errors.New("keys: invalid mnemonic")
+
+// FromMnemonic derives the keypair of a BIP39 mnemonic the Substrate way
+// (substrate-bip39: PBKDF2-HMAC-SHA512 over the entropy, salt
+// "mnemonic"+password, 2048 rounds; first 32 bytes = mini-secret). Bittensor
+// always uses password "". The phrase is kept for wallet files.
+func FromMnemonic(phrase, password string) (*Keypair, error) {
+	phrase = normalizeMnemonic(phrase)
+	if !bip39.IsMnemonicValid(phrase) {
+		return nil, fmt.Errorf("%w: need 12, 15, 18, 21 or 24 words from the English BIP39 list", ErrInvalidMnemonic)
+	}
+	seed64, err := schnorrkel.SeedFromMnemonic(phrase, password)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidMnemonic, err)
+	}
+	var seed [32]byte
+	copy(seed[:], seed64[:32])
+	kp, err := FromSeed(seed)
+	if err != nil {
+		return nil, err
+	}
+	kp.mnemonic = phrase
+	return kp, nil
+}
+
+// GenerateMnemonic returns a fresh English BIP39 mnemonic of 12, 15, 18, 21
+// or 24 words from crypto/rand.
+func GenerateMnemonic(words int) (string, error) {
+	switch words {
+	case 12, 15, 18, 21, 24:
+	default:
+		return "", fmt.Errorf("keys: mnemonic length %d words not supported (12, 15, 18, 21 or 24)", words)
+	}
+	ent, err := bip39.NewEntropy(words * 32 / 3)
+	if err != nil {
+		return "", fmt.Errorf("keys: entropy: %w", err)
+	}
+	return bip39.NewMnemonic(ent)
+}
+
+// Generate returns a keypair for a freshly generated mnemonic of the given
+// word count (the mnemonic is retrievable with Mnemonic).
+func Generate(words int) (*Keypair, error) {
+	m, err := GenerateMnemonic(words)
+	if err != nil {
+		return nil, err
+	}
+	return FromMnemonic(m, "")
+}
+
+// PublicKey returns the 32-byte sr25519 public key (the Substrate AccountId).
+func (k *Keypair) PublicKey() [32]byte { return k.pub }
+
+// SS58Address returns the prefix-42 SS58 address of the public key.
+func (k *Keypair) SS58Address() string { return SS58Encode(k.pub) }
+
+// Seed returns the 32-byte mini-secret and true when the pair was created
+// from a seed, mnemonic or an all-hard derivation path; false after a soft
+// derivation or when created from a bare private key.
+func (k *Keypair) Seed() ([32]byte, bool) { return k.seed, k.hasSeed }
+
+// Mnemonic returns the mnemonic the pair was made from, or "" (also "" for
+// URIs with a derivation path, whose key is not the phrase's own key).
+func (k *Keypair) Mnemonic() string { return k.mnemonic }
+
+// PrivateKey returns schnorrkel's SecretKey::to_bytes(): scalar ‖ nonce, the
+// "privateKey" field of Bittensor keyfiles.
+func (k *Keypair) PrivateKey() [64]byte {
+	var out [64]byte
+	copy(out[:32], k.key[:])
+	copy(out[32:], k.nonce[:])
+	return out
+}
+
+// Sign returns a 64-byte sr25519 signature of msg under the "substrate"
+// signing context. Signatures are randomized: signing twice gives different
+// bytes that both verify.
+func (k *Keypair) Sign(msg []byte) ([]byte, error) {
+	if k == nil || k.secret == nil {
+		return nil, errors.New("keys: sign with an empty keypair")
+	}
+	sig, err := k.secret.Sign(schnorrkel.NewSigningContext([]byte(SigningContext), msg))
+	if err != nil {
+		return nil, fmt.Errorf("keys: sign: %w", err)
+	}
+	b := sig.Encode()
+	return b[:], nil
+}
+
+// Verify reports whether sig is a valid sr25519 signature of msg by this pair.
+func (k *Keypair) Verify(msg, sig []byte) bool { return Verify(k.pub, msg, sig) }
+
+// Verify reports whether sig is a valid 64-byte sr25519 signature of msg
+// (context "substrate") by the public key pub. Malformed keys or signatures
+// give false, never a panic.
+func Verify(pub [32]byte, msg, sig []byte) bool {
+	if len(sig) != SignatureSize {
+		return false
+	}
+	pk, err := schnorrkel.NewPublicKey(pub)
+	if err != nil {
+		return false
+	}
+	var sb [SignatureSize]byte
+	copy(sb[:], sig)
+	s := new(schnorrkel.Signature)
+	if err := s.Decode(sb); err != nil {
+		return false
+	}
+	ok, err := pk.Verify(s, schnorrkel.NewSigningContext([]byte(SigningContext), msg))
+	return err == nil && ok
+}
+
+// VerifySS58 is Verify with the signer given as a prefix-42 SS58 address;
+// an unparsable address gives false.
+func VerifySS58(addr string, msg, sig []byte) bool {
+	pub, err := SS58Decode(addr)
+	if err != nil {
+		return false
+	}
+	return Verify(pub, msg, sig)
+}
+
+// randomNonce returns fresh schnorrkel nonce bytes; soft derivation picks its
+// nonce at random in schnorrkel too (witness_bytes over thread_rng).
+func randomNonce() ([32]byte, error) {
+	var n [32]byte
+	_, err := rand.Read(n[:])
+	return n, err
+}
