@@ -1,0 +1,6 @@
+//go:build !amd64 || purego
+
+package kernels
+
+// hostKernels lists the kernels this build can run: only the portable one.
+func hostKernels() []*kernel { return []*kernel{&goKernel} }
