@@ -274,25 +274,32 @@ func yuma3Bonds(p Params, w, b smat, consensus []fx.I32F32, n int) smat {
 		alpha := func(j int32) fx.I32F32 {
 			return alphaSigmoid(consensus[j], effW[j], effB[j], lowA, highA, steep)
 		}
-		for _, e := range b[i] {
-			decayed[e.j] = fx.One32.SaturatingSub(alpha(e.j)).SaturatingMul(e.v)
-		}
-		row := make([]ent, 0, len(w[i]))
-		for _, e := range w[i] {
-			purchase := alpha(e.j).SaturatingMul(e.v).Max(0)
-			v := decayed[e.j].SaturatingAdd(purchase).Min(fx.One32)
-			if v > 0 {
-				row = append(row, ent{e.j, v})
-			}
-		}
-		for _, e := range b[i] {
-			decayed[e.j] = 0
-		}
+		out[i] = matEmaAlphaRow(w[i], b[i], alpha, decayed)
 		clearView(w[i], effW)
 		clearView(b[i], effB)
-		out[i] = row
 	}
 	return out
+}
+
+// matEmaAlphaRow is one row of mat_ema_alpha_sparse: old bonds decay by
+// (1 − α_j), the purchase max(0, α_j·new) is added, capped at 1, and only the
+// columns of the new row are emitted (in its order), keeping values > 0.
+// decayed is a zeroed scratch row of length n, left zeroed.
+func matEmaAlphaRow(newRow, oldRow []ent, alpha func(j int32) fx.I32F32, decayed []fx.I32F32) []ent {
+	for _, e := range oldRow {
+		decayed[e.j] = fx.One32.SaturatingSub(alpha(e.j)).SaturatingMul(e.v)
+	}
+	row := make([]ent, 0, len(newRow))
+	for _, e := range newRow {
+		purchase := alpha(e.j).SaturatingMul(e.v).Max(0)
+		if v := decayed[e.j].SaturatingAdd(purchase).Min(fx.One32); v > 0 {
+			row = append(row, ent{e.j, v})
+		}
+	}
+	for _, e := range oldRow {
+		decayed[e.j] = 0
+	}
+	return row
 }
 
 // mergeView fills view[j] with the value a peeking merge of row against
