@@ -1,0 +1,126 @@
+package model
+
+import (
+	"math"
+
+	"github.com/taonet/taonet/lm/kernels"
+)
+
+// attnShape describes multi-head attention over B sequences of T positions
+// with H query heads sharing KV key/value heads of width D. Query row (b,t)
+// head h starts at q[(b·T+t)·qs + h·D]; keys and values likewise with strides
+// ks and vs and the group head h/(H/KV).
+type attnShape struct {
+	B, T, H, KV, D int
+	qs, ks, vs     int
+	causal         bool
+}
+
+func (s attnShape) scale() float32 { return float32(1 / math.Sqrt(float64(s.D))) }
+
+// attentionForward computes softmax(q·kᵀ/sqrt(D) + mask)·v for every (b,h)
+// into out [B·T, H·D], saving the probabilities [B,H,T,T]. keyMask [B·T]
+// (1 keep, 0 padding) hides keys in non-causal attention; it may be nil.
+func attentionForward(out, probs, q, k, v []float32, s attnShape, keyMask []float32) {
+	T, D, HD := s.T, s.D, s.H*s.D
+	rep := s.H / s.KV
+	scale := s.scale()
+	parallelFor(s.B*s.H, func(job int) {
+		b, h := job/s.H, job%s.H
+		g := h / rep
+		P := probs[job*T*T : (job+1)*T*T]
+		qb := q[b*T*s.qs+h*D:]
+		kb := k[b*T*s.ks+g*D:]
+		vb := v[b*T*s.vs+g*D:]
+		kernels.Sgemm(false, true, T, T, D, scale, qb, s.qs, kb, s.ks, 0, P, T)
+		var mask []float32
+		if keyMask != nil {
+			mask = keyMask[b*T : b*T+T]
+		}
+		for t := 0; t < T; t++ {
+			n := T
+			if s.causal {
+				n = t + 1
+			}
+			softmaxRow(P[t*T:t*T+T], n, mask)
+		}
+		kernels.Sgemm(false, false, T, D, T, 1, P, T, vb, s.vs, 0, out[b*T*HD+h*D:], HD)
+	})
+}
+
+// softmaxRow replaces row[:n] by its softmax (skipping keys whose mask is 0)
+// and zeroes everything else.
+func softmaxRow(row []float32, n int, mask []float32) {
+	mx := float32(math.Inf(-1))
+	for j := 0; j < n; j++ {
+		if (mask == nil || mask[j] != 0) && row[j] > mx {
+			mx = row[j]
+		}
+	}
+	if math.IsInf(float64(mx), -1) { // every key masked: attend uniformly like HF's finfo.min bias
+		for j := range row {
+			row[j] = 0
+		}
+		for j := 0; j < n; j++ {
+			row[j] = 1 / float32(n)
+		}
+		return
+	}
+	var sum float64
+	for j := 0; j < n; j++ {
+		if mask != nil && mask[j] == 0 {
+			row[j] = 0
+			continue
+		}
+		e := float32(math.Exp(float64(row[j] - mx)))
+		row[j] = e
+		sum += float64(e)
+	}
+	inv := float32(1 / sum)
+	for j := 0; j < n; j++ {
+		row[j] *= inv
+	}
+	for j := n; j < len(row); j++ {
+		row[j] = 0
+	}
+}
+
+// attentionBackward writes dq and dk, dv (overwriting them) from dout
+// [B·T, H·D] and the saved probabilities. Work is split over (b, key/value
+// head) so that the heads sharing one key/value head accumulate in a fixed order.
+func attentionBackward(dq, dk, dv, dout, q, k, v, probs []float32, s attnShape) {
+	T, D, HD := s.T, s.D, s.H*s.D
+	rep := s.H / s.KV
+	scale := s.scale()
+	parallelFor(s.B*s.KV, func(job int) {
+		b, g := job/s.KV, job%s.KV
+		dP := make([]float32, T*T)
+		kb, vb := k[b*T*s.ks+g*D:], v[b*T*s.vs+g*D:]
+		dkb, dvb := dk[b*T*s.ks+g*D:], dv[b*T*s.vs+g*D:]
+		for r := 0; r < rep; r++ {
+			h := g*rep + r
+			beta := float32(1)
+			if r == 0 {
+				beta = 0
+			}
+			P := probs[(b*s.H+h)*T*T : (b*s.H+h+1)*T*T]
+			dO := dout[b*T*HD+h*D:]
+			kernels.Sgemm(false, true, T, T, D, 1, dO, HD, vb, s.vs, 0, dP, T)
+			kernels.Sgemm(true, false, T, D, T, 1, P, T, dO, HD, beta, dvb, s.vs)
+			for t := 0; t < T; t++ {
+				p, d := P[t*T:t*T+T], dP[t*T:t*T+T]
+				var dot float64
+				for j := range p {
+					dot += float64(p[j] * d[j])
+				}
+				dt := float32(dot)
+				for j := range p {
+					d[j] = p[j] * (d[j] - dt)
+				}
+			}
+			qb := q[b*T*s.qs+h*D:]
+			kernels.Sgemm(false, false, T, D, T, scale, dP, T, kb, s.ks, 0, dq[b*T*s.qs+h*D:], s.qs)
+			kernels.Sgemm(true, false, T, D, T, scale, dP, T, qb, s.qs, beta, dkb, s.ks)
+		}
+	})
+}

@@ -1,0 +1,155 @@
+package model
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/taonet/taonet/lm/safetensors"
+)
+
+// File names of the Hugging Face model layout.
+const (
+	ConfigFile           = "config.json"
+	WeightsFile          = "model.safetensors"
+	GenerationConfigFile = "generation_config.json"
+)
+
+// Load reads a model from a Hugging Face layout directory: config.json and
+// model.safetensors with HF tensor names (GPT-2 names with or without the
+// "transformer." prefix, BERT with or without "bert."). Every expected tensor
+// must be present with its exact shape and finite values.
+func Load(dir string) (*Model, error) {
+	cfgData, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	if err != nil {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	cfg, err := ParseConfig(cfgData)
+	if err != nil {
+		return nil, fmt.Errorf("model %s: %w", dir, err)
+	}
+	f, err := safetensors.Open(filepath.Join(dir, WeightsFile))
+	if err != nil {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	defer f.Close()
+	m, err := FromSafetensors(cfg, f)
+	if err != nil {
+		return nil, fmt.Errorf("model %s: %w", dir, err)
+	}
+	return m, nil
+}
+
+// FromSafetensors builds a model of config cfg from the tensors of an open
+// safetensors file.
+func FromSafetensors(cfg Config, f *safetensors.File) (*Model, error) {
+	lookup := func(name string) (string, bool) {
+		cands := []string{name}
+		switch cfg.Arch {
+		case GPT2:
+			cands = append(cands, strings.TrimPrefix(name, "transformer."))
+		case BERT:
+			cands = append(cands, "bert."+name)
+		}
+		for _, c := range cands {
+			if _, ok := f.Info(c); ok {
+				return c, true
+			}
+		}
+		return "", false
+	}
+	_, pooler := lookup("pooler.dense.weight")
+	m, err := newModel(cfg, pooler)
+	if err != nil {
+		return nil, err
+	}
+	used := map[string]bool{}
+	for _, in := range m.Infos {
+		name, ok := lookup(in.Name)
+		if !ok {
+			return nil, fmt.Errorf("missing tensor %s", in.Name)
+		}
+		info, _ := f.Info(name)
+		if !slices.Equal(info.Shape, in.Shape) {
+			return nil, fmt.Errorf("tensor %s has shape %v, want %v", name, info.Shape, in.Shape)
+		}
+		data, _, err := f.Float32(name)
+		if err != nil {
+			return nil, err
+		}
+		copy(m.Params[in.Offset:in.Offset+in.Size], data)
+		used[name] = true
+	}
+	if err := m.checkFinite(); err != nil {
+		return nil, err
+	}
+	// Tensors of other HF heads (e.g. BERT's MLM "cls.*", a tied
+	// "lm_head.weight") are ignored, as HF's from_pretrained does.
+	return m, nil
+}
+
+// Save writes the model to dir in the Hugging Face layout: model.safetensors
+// (F32, HF names), config.json and, for causal LMs, generation_config.json.
+// The weights file is replaced atomically.
+func (m *Model) Save(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("model: %w", err)
+	}
+	tensors := make([]safetensors.Tensor, 0, len(m.Infos))
+	for _, in := range m.Infos {
+		t, err := safetensors.FromFloat32(in.Name, safetensors.F32, in.Shape, m.Params[in.Offset:in.Offset+in.Size])
+		if err != nil {
+			return fmt.Errorf("model: %w", err)
+		}
+		tensors = append(tensors, t)
+	}
+	if err := safetensors.WriteFile(filepath.Join(dir, WeightsFile), tensors, map[string]string{"format": "pt"}); err != nil {
+		return fmt.Errorf("model: %w", err)
+	}
+	cfg, err := m.Config.JSON()
+	if err != nil {
+		return fmt.Errorf("model: %w", err)
+	}
+	if err := writeFileAtomic(filepath.Join(dir, ConfigFile), cfg); err != nil {
+		return err
+	}
+	if m.Config.Causal() {
+		gen := map[string]any{"_from_model_config": true}
+		if m.Config.BOS >= 0 {
+			gen["bos_token_id"] = m.Config.BOS
+		}
+		if m.Config.EOS >= 0 {
+			gen["eos_token_id"] = m.Config.EOS
+		}
+		b, _ := json.MarshalIndent(gen, "", "  ")
+		if err := writeFileAtomic(filepath.Join(dir, GenerationConfigFile), b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("model: %w", err)
+	}
+	if _, err := tmp.Write(append(data, '\n')); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("model: writing %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("model: %w", err)
+	}
+	os.Chmod(tmp.Name(), 0o644)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("model: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,55 @@
+package model
+
+import "math"
+
+// ropeTable holds Llama's rotary cos/sin for positions [0,n) and D/2 frequencies,
+// computed like Hugging Face in float32: inv_freq = 1/theta^(2i/D),
+// angle = position·inv_freq.
+type ropeTable struct {
+	half     int
+	cos, sin []float32 // [positions, half]
+}
+
+func newRope(positions, D int, theta float64) *ropeTable {
+	half := D / 2
+	r := &ropeTable{half: half, cos: make([]float32, positions*half), sin: make([]float32, positions*half)}
+	inv := make([]float32, half)
+	for i := range inv {
+		e := float32(2*i) / float32(D)
+		inv[i] = 1 / float32(math.Pow(theta, float64(e)))
+	}
+	for p := 0; p < positions; p++ {
+		for i, f := range inv {
+			a := float32(p) * f
+			r.cos[p*half+i] = float32(math.Cos(float64(a)))
+			r.sin[p*half+i] = float32(math.Sin(float64(a)))
+		}
+	}
+	return r
+}
+
+// apply rotates, in place, the heads of rows [0, N) of x (row stride `stride`,
+// `heads` heads of width 2·half). Row n has position start + n%T. inverse
+// applies the transposed rotation (the backward pass).
+func (r *ropeTable) apply(x []float32, N, T, start, heads, stride int, inverse bool) {
+	half := r.half
+	parallelRanges(N, 16, func(lo, hi int) {
+		for n := lo; n < hi; n++ {
+			pos := start + n%T
+			c, s := r.cos[pos*half:pos*half+half], r.sin[pos*half:pos*half+half]
+			for h := 0; h < heads; h++ {
+				v := x[n*stride+h*2*half : n*stride+(h+1)*2*half]
+				for i := 0; i < half; i++ {
+					x1, x2 := v[i], v[i+half]
+					if inverse {
+						v[i] = x1*c[i] + x2*s[i]
+						v[i+half] = x2*c[i] - x1*s[i]
+					} else {
+						v[i] = x1*c[i] - x2*s[i]
+						v[i+half] = x2*c[i] + x1*s[i]
+					}
+				}
+			}
+		}
+	})
+}
