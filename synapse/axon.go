@@ -1,0 +1,660 @@
+package synapse
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/taonet/taonet/keys"
+)
+
+// AxonConfig configures an Axon. Zero values select the documented defaults.
+type AxonConfig struct {
+	// Hotkey is the axon's wallet hotkey: requests must be addressed to it, and it signs
+	// responses. Required.
+	Hotkey Signer
+	// Verify checks sr25519 signatures (default keys.VerifySS58).
+	Verify VerifyFunc
+	// Version is the axon's version_as_int reported in bt_header_axon_version.
+	Version int
+	// MaxBodyBytes bounds a request body (default 4 MiB); larger requests get 413.
+	MaxBodyBytes int64
+	// MaxHeaderBytes bounds the request header block (default 64 KiB).
+	MaxHeaderBytes int
+	// MaxConcurrent is the number of handler slots (default 64).
+	MaxConcurrent int
+	// MaxQueue bounds the requests waiting for a slot (default 1024); beyond it, 503.
+	MaxQueue int
+	// MaxConns bounds open connections when serving through Serve (default 4096).
+	MaxConns int
+	// MaxTimeout caps the timeout a caller may ask for (default 60 s).
+	MaxTimeout time.Duration
+	// ReadHeaderTimeout bounds reading the request headers (default 5 s).
+	ReadHeaderTimeout time.Duration
+	// IdleTimeout closes idle keep-alive connections (default 90 s).
+	IdleTimeout time.Duration
+	// AllowLegacyNonces accepts first-seen nonces without the freshness window from
+	// dendrites reporting a version below 7.2.0 (upstream behaviour). Off by default:
+	// the window then applies to every caller, which closes the replay gap after an
+	// axon restart.
+	AllowLegacyNonces bool
+	// DisableResponseSignature skips signing bt_header_axon_signature (one sr25519
+	// signature per verified request).
+	DisableResponseSignature bool
+	// Now is the clock (default time.Now); tests use it to age nonces.
+	Now func() time.Time
+	// Logger receives one debug line per request (default: discard).
+	Logger *slog.Logger
+}
+
+// BlacklistFunc decides from headers alone, before the body is read and before the
+// signature is verified, whether to refuse a request (403) and why.
+type BlacklistFunc func(ctx context.Context, r *Request) (blacklisted bool, reason string)
+
+// PriorityFunc orders verified requests waiting for a handler slot; higher runs first
+// (typically the caller's stake).
+type PriorityFunc func(ctx context.Context, r *Request) float64
+
+// Options are the per-synapse hooks registered with a handler.
+type Options struct {
+	Blacklist BlacklistFunc
+	Priority  PriorityFunc
+}
+
+// Handler serves one synapse: it reads the request fields of s and fills the response
+// fields in place. It must respect ctx, which ends at the request's timeout.
+type Handler[T any] func(ctx context.Context, r *Request, s *T) error
+
+// StreamHandler serves a streaming synapse by writing raw chunks to w.
+type StreamHandler[T any] func(ctx context.Context, r *Request, s *T, w *StreamWriter) error
+
+// StatusError lets a handler choose the status code and message of its failure.
+type StatusError struct {
+	Code    int
+	Message string
+}
+
+func (e *StatusError) Error() string { return fmt.Sprintf("%d: %s", e.Code, e.Message) }
+
+// Axon is the synapse server. It is an http.Handler; Serve runs it with hardened
+// server timeouts.
+type Axon struct {
+	cfg    AxonConfig
+	hotkey string
+	uuid   string
+	nonces *nonceStore
+	gate   *gate
+	log    *slog.Logger
+
+	mu        sync.RWMutex
+	endpoints map[string]*endpoint
+
+	srvMu sync.Mutex
+	srv   *http.Server
+}
+
+type endpoint struct {
+	sc        *schema
+	blacklist BlacklistFunc
+	priority  PriorityFunc
+	run       func(ctx context.Context, c *call)
+}
+
+// NewAxon validates cfg and creates an Axon with no synapses attached.
+func NewAxon(cfg AxonConfig) (*Axon, error) {
+	if cfg.Hotkey == nil {
+		return nil, errors.New("synapse: AxonConfig.Hotkey is required")
+	}
+	if cfg.Verify == nil {
+		cfg.Verify = keys.VerifySS58
+	}
+	if cfg.Version == 0 {
+		cfg.Version = DefaultVersion
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 4 << 20
+	}
+	if cfg.MaxHeaderBytes <= 0 {
+		cfg.MaxHeaderBytes = 64 << 10
+	}
+	if cfg.MaxConcurrent <= 0 {
+		cfg.MaxConcurrent = 64
+	}
+	if cfg.MaxQueue <= 0 {
+		cfg.MaxQueue = 1024
+	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = 4096
+	}
+	if cfg.MaxTimeout <= 0 {
+		cfg.MaxTimeout = 60 * time.Second
+	}
+	if cfg.ReadHeaderTimeout <= 0 {
+		cfg.ReadHeaderTimeout = 5 * time.Second
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 90 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Axon{
+		cfg:       cfg,
+		hotkey:    cfg.Hotkey.SS58Address(),
+		uuid:      newUUID(),
+		nonces:    newNonceStore(cfg.MaxTimeout),
+		gate:      newGate(cfg.MaxConcurrent, cfg.MaxQueue),
+		log:       log,
+		endpoints: map[string]*endpoint{},
+	}, nil
+}
+
+// Hotkey is the axon's ss58 hotkey address.
+func (a *Axon) Hotkey() string { return a.hotkey }
+
+// UUID is the axon's per-process identifier (bt_header_axon_uuid).
+func (a *Axon) UUID() string { return a.uuid }
+
+// Register attaches a handler for synapse type T at POST /{name of T}.
+func Register[T any](a *Axon, h Handler[T], opt Options) error {
+	if h == nil {
+		return errors.New("synapse: nil handler")
+	}
+	sc, err := schemaOf[T]()
+	if err != nil {
+		return err
+	}
+	return a.attach(&endpoint{sc: sc, blacklist: opt.Blacklist, priority: opt.Priority,
+		run: func(ctx context.Context, c *call) {
+			s, ok := readSynapse[T](c, sc)
+			if !ok {
+				return
+			}
+			err := runHandler(func() error { return h(ctx, c.req, s) })
+			if c.finishErr(ctx, err) {
+				return
+			}
+			payload, err := marshalPayload(s)
+			if err != nil {
+				c.internalError(err)
+				return
+			}
+			c.respondOK(sc, s, payload)
+		}})
+}
+
+// RegisterStream attaches a streaming handler for synapse type T. The response is
+// committed as 200 with content-type text/event-stream and the axon headers at the first
+// write; chunks are raw bytes, not SSE-framed, as upstream.
+func RegisterStream[T any](a *Axon, h StreamHandler[T], opt Options) error {
+	if h == nil {
+		return errors.New("synapse: nil handler")
+	}
+	sc, err := schemaOf[T]()
+	if err != nil {
+		return err
+	}
+	return a.attach(&endpoint{sc: sc, blacklist: opt.Blacklist, priority: opt.Priority,
+		run: func(ctx context.Context, c *call) {
+			s, ok := readSynapse[T](c, sc)
+			if !ok {
+				return
+			}
+			sw := &StreamWriter{c: c, sc: sc, ctx: ctx, rc: http.NewResponseController(c.w)}
+			err := runHandler(func() error { return h(ctx, c.req, s, sw) })
+			if sw.committed {
+				// Status is already on the wire; the stream simply ends.
+				if err != nil {
+					c.a.log.Debug("stream handler ended with error", "synapse", c.req.Name, "err", err)
+				}
+				return
+			}
+			if c.finishErr(ctx, err) {
+				return
+			}
+			sw.commit() // empty stream: still a 200 with the axon headers
+		}})
+}
+
+func (a *Axon) attach(ep *endpoint) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if _, dup := a.endpoints[ep.sc.name]; dup {
+		return fmt.Errorf("synapse: %q is already registered", ep.sc.name)
+	}
+	a.endpoints[ep.sc.name] = ep
+	return nil
+}
+
+// runHandler converts a handler panic into an error so the slot is released and the
+// caller gets a 500 instead of a dropped connection.
+func runHandler(f func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("handler panic: %v", p)
+		}
+	}()
+	return f()
+}
+
+// call is the state of one request moving through the pipeline.
+type call struct {
+	a        *Axon
+	w        http.ResponseWriter
+	r        *http.Request
+	ep       *endpoint
+	req      *Request
+	start    time.Time
+	deadline time.Time
+	timeout  time.Duration
+	verified bool
+	done     bool
+}
+
+// ServeHTTP runs the upstream pipeline: route + header parse, size limit, blacklist,
+// verify, priority, then body integrity and the handler.
+func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c := &call{a: a, w: w, r: r, start: a.cfg.Now()}
+	defer func() {
+		a.log.Debug("axon", "synapse", c.req.Name, "from", r.RemoteAddr, "status", c.req.Axon.StatusCode, "message", c.req.Axon.StatusMessage)
+	}()
+	c.req = &Request{Timeout: DefaultTimeout, RemoteAddr: r.RemoteAddr}
+
+	// 1. preprocess: route, then the header-only synapse.
+	name := strings.TrimPrefix(r.URL.Path, "/")
+	name, _, _ = strings.Cut(name, "/")
+	a.mu.RLock()
+	ep := a.endpoints[name]
+	a.mu.RUnlock()
+	if ep == nil {
+		c.req.Name = name
+		c.fail(http.StatusNotFound, fmt.Sprintf("Synapse name '%s' not found. Available synapses %s", name, a.names()))
+		return
+	}
+	c.ep = ep
+	req, err := ParseHeaders(r.Header)
+	if err != nil {
+		c.req.Name = name
+		c.fail(http.StatusBadRequest, fmt.Sprintf("Improperly formatted request. Could not parse headers into synapse of type %s: %v", name, err))
+		return
+	}
+	req.RemoteAddr = r.RemoteAddr
+	req.Name = name
+	c.req = req
+	req.Axon.Version = a.cfg.Version
+	req.Axon.UUID = a.uuid
+	req.Axon.Nonce = c.start.UnixNano()
+	req.Axon.StatusCode = 100
+	req.Axon.Hotkey = a.hotkey
+	if host, port, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		req.Dendrite.IP = host
+		if p, err := parsePyInt(port); err == nil {
+			req.Dendrite.Port = int(p)
+		}
+	}
+	c.timeout = secondsToDuration(req.Timeout)
+	if c.timeout <= 0 {
+		c.timeout = secondsToDuration(DefaultTimeout)
+	}
+	c.timeout = min(c.timeout, a.cfg.MaxTimeout)
+	c.deadline = c.start.Add(c.timeout)
+	rc := http.NewResponseController(w)
+	_ = rc.SetWriteDeadline(c.deadline.Add(5 * time.Second))
+
+	// 2. size limit, from the declared length (chunked bodies are bounded while read).
+	if r.ContentLength > a.cfg.MaxBodyBytes {
+		c.fail(http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body too large: %d bytes exceeds the limit of %d bytes", r.ContentLength, a.cfg.MaxBodyBytes))
+		return
+	}
+
+	ctx, cancel := context.WithDeadline(r.Context(), c.deadline)
+	defer cancel()
+
+	// 3. blacklist, on headers only.
+	if ep.blacklist != nil {
+		if black, reason := ep.blacklist(ctx, req); black {
+			c.fail(http.StatusForbidden, fmt.Sprintf("Forbidden. Key is blacklisted: %s.", reason))
+			return
+		}
+	}
+
+	// 4. verify.
+	if err := a.verify(req, c.start); err != nil {
+		c.fail(http.StatusUnauthorized, "Not Verified with error: "+err.Error())
+		return
+	}
+	c.verified = true
+
+	// 5. priority: wait for a handler slot, best priority first.
+	prio := 0.0
+	if ep.priority != nil {
+		prio = ep.priority(ctx, req)
+		if math.IsNaN(prio) {
+			prio = math.Inf(-1)
+		}
+	}
+	if err := a.gate.acquire(ctx, prio); err != nil {
+		if errors.Is(err, errQueueFull) {
+			c.fail(http.StatusServiceUnavailable, "Axon at capacity: priority queue is full")
+		} else {
+			c.fail(http.StatusServiceUnavailable, fmt.Sprintf("Response timeout after: %ss", PyFloat(req.Timeout)))
+		}
+		return
+	}
+	defer a.gate.release()
+
+	// 6. run: body integrity and the handler.
+	_ = rc.SetReadDeadline(c.deadline)
+	ep.run(ctx, c)
+}
+
+// verify is upstream default_verify, with the signature required.
+func (a *Axon) verify(req *Request, now time.Time) error {
+	d := &req.Dendrite
+	if d.Hotkey == "" {
+		return errors.New("Missing dendrite hotkey")
+	}
+	if d.Nonce == 0 {
+		return errors.New("Missing Nonce")
+	}
+	if d.Signature == "" {
+		return errors.New("Missing Signature")
+	}
+	key := d.Hotkey + ":" + d.UUID
+	strict := !a.cfg.AllowLegacyNonces || d.Version >= V720
+	if err := a.nonces.check(key, d.Nonce, now, req.Timeout, strict); err != nil {
+		return err
+	}
+	msg := RequestMessage(d.Nonce, d.Hotkey, a.hotkey, d.UUID, req.BodyHash)
+	sig, err := DecodeSignature(d.Signature)
+	if err != nil || !a.cfg.Verify(d.Hotkey, msg, sig) {
+		return fmt.Errorf("Signature mismatch with %s and %s", msg, d.Signature)
+	}
+	return a.nonces.commit(key, d.Nonce, now)
+}
+
+func (a *Axon) names() string {
+	a.mu.RLock()
+	names := make([]string, 0, len(a.endpoints))
+	for n := range a.endpoints {
+		names = append(names, n)
+	}
+	a.mu.RUnlock()
+	slices.Sort(names)
+	s, _ := PyRepr(names)
+	return s
+}
+
+// readSynapse reads the bounded body, decodes it into a new T and checks the body hash.
+func readSynapse[T any](c *call, sc *schema) (*T, bool) {
+	body, code, msg := c.readBody()
+	if code != 0 {
+		c.fail(code, msg)
+		return nil, false
+	}
+	s := new(T)
+	if err := decodeInto(sc, body, s); err != nil {
+		c.fail(http.StatusBadRequest, fmt.Sprintf("Improperly formatted request body: %v", err))
+		return nil, false
+	}
+	h, err := sc.bodyHash(reflectValue(s))
+	if err != nil {
+		c.fail(http.StatusBadRequest, fmt.Sprintf("Could not hash request body: %v", err))
+		return nil, false
+	}
+	if h != c.req.BodyHash {
+		c.fail(http.StatusBadRequest, fmt.Sprintf("Hash mismatch between header body hash %s and parsed body hash %s", c.req.BodyHash, h))
+		return nil, false
+	}
+	return s, true
+}
+
+func (c *call) readBody() ([]byte, int, string) {
+	max := c.a.cfg.MaxBodyBytes
+	lr := http.MaxBytesReader(c.w, c.r.Body, max)
+	var buf []byte
+	if cl := c.r.ContentLength; cl > 0 {
+		buf = make([]byte, 0, cl+1)
+	} else {
+		buf = make([]byte, 0, 4096)
+	}
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := lr.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, 0, ""
+		}
+		if err != nil {
+			var mbe *http.MaxBytesError
+			switch {
+			case errors.As(err, &mbe):
+				return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body too large: exceeds the limit of %d bytes", max)
+			case errors.Is(err, os.ErrDeadlineExceeded):
+				return nil, http.StatusRequestTimeout, fmt.Sprintf("Timeout reading the request body after: %ss", PyFloat(c.req.Timeout))
+			default:
+				return nil, http.StatusBadRequest, fmt.Sprintf("Could not read the request body: %v", err)
+			}
+		}
+	}
+}
+
+// finishErr maps a handler outcome to an error response; it reports whether it
+// responded.
+func (c *call) finishErr(ctx context.Context, err error) bool {
+	if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		c.fail(http.StatusRequestTimeout, fmt.Sprintf("Timeout after: %ss", PyFloat(c.req.Timeout)))
+		return true
+	}
+	if err == nil {
+		return false
+	}
+	var se *StatusError
+	if errors.As(err, &se) && se.Code >= 400 && se.Code <= 599 {
+		c.fail(se.Code, se.Message)
+		return true
+	}
+	c.internalError(err)
+	return true
+}
+
+func (c *call) internalError(err error) {
+	id := newUUID()
+	c.a.log.Error("synapse handler failed", "synapse", c.req.Name, "error_id", id, "err", err)
+	c.fail(http.StatusInternalServerError, "Internal Server Error #"+id)
+}
+
+// stamp finishes the axon terminal info before headers are written.
+func (c *call) stamp(code int, msg string) {
+	c.req.Axon.StatusCode = code
+	c.req.Axon.StatusMessage = msg
+	c.req.Axon.ProcessTime = c.a.cfg.Now().Sub(c.start).Seconds()
+	// Upstream signs in preprocess, i.e. for every request; we sign only verified ones so
+	// unauthenticated traffic cannot make the axon spend a signature each.
+	if c.verified && !c.a.cfg.DisableResponseSignature {
+		msg := ResponseMessage(c.req.Axon.Nonce, c.req.Dendrite.Hotkey, c.a.hotkey, c.a.uuid)
+		if sig, err := c.a.cfg.Hotkey.Sign(msg); err == nil {
+			c.req.Axon.Signature = EncodeSignature(sig)
+		}
+	}
+}
+
+// fail writes an upstream-style error response: {"message": ...} with the synapse headers.
+func (c *call) fail(code int, msg string) {
+	if c.done {
+		return
+	}
+	c.done = true
+	c.stamp(code, msg)
+	body, _ := json.Marshal(map[string]string{"message": msg})
+	var sc *schema
+	if c.ep != nil {
+		sc = c.ep.sc
+	}
+	h := c.w.Header()
+	encodeHeaders(h, sc, c.req, int64(len(body)))
+	h.Set("Content-Type", "application/json")
+	c.w.WriteHeader(code)
+	_, _ = c.w.Write(body)
+}
+
+func (c *call) respondOK(sc *schema, s any, payload []byte) {
+	if c.done {
+		return
+	}
+	c.done = true
+	if h, err := sc.bodyHash(reflectValue(s)); err == nil {
+		c.req.BodyHash = h
+	}
+	c.stamp(http.StatusOK, "Success")
+	body, err := encodeBody(sc, c.req, payload)
+	if err != nil {
+		c.done = false
+		c.internalError(err)
+		return
+	}
+	h := c.w.Header()
+	encodeHeaders(h, sc, c.req, int64(len(body)))
+	h.Set("Content-Type", "application/json")
+	c.w.WriteHeader(http.StatusOK)
+	_, _ = c.w.Write(body)
+}
+
+// StreamWriter writes the chunks of a streaming response; each Write is flushed to
+// the client at once. It is not safe for concurrent use.
+type StreamWriter struct {
+	c         *call
+	sc        *schema
+	ctx       context.Context
+	rc        *http.ResponseController
+	committed bool
+	written   int64
+}
+
+func (sw *StreamWriter) commit() {
+	if sw.committed {
+		return
+	}
+	sw.committed = true
+	c := sw.c
+	c.done = true
+	c.stamp(http.StatusOK, "Success")
+	h := c.w.Header()
+	encodeHeaders(h, sw.sc, c.req, 0)
+	h.Set("Content-Type", "text/event-stream")
+	c.w.WriteHeader(http.StatusOK)
+	_ = sw.rc.Flush()
+}
+
+// Write sends p as one chunk. It fails once the request's timeout has passed or the
+// client has gone away, so handlers stop producing.
+func (sw *StreamWriter) Write(p []byte) (int, error) {
+	if err := sw.ctx.Err(); err != nil {
+		return 0, err
+	}
+	sw.commit()
+	n, err := sw.c.w.Write(p)
+	sw.written += int64(n)
+	if err != nil {
+		return n, err
+	}
+	return n, sw.rc.Flush()
+}
+
+// Written is the number of body bytes streamed so far.
+func (sw *StreamWriter) Written() int64 { return sw.written }
+
+// Serve accepts connections on l until Shutdown, with bounded connections and
+// slow-loris-safe timeouts (header read timeout, per-request read and write deadlines
+// derived from the request's timeout, idle timeout).
+func (a *Axon) Serve(l net.Listener) error {
+	srv := &http.Server{
+		Handler:           a,
+		ReadHeaderTimeout: a.cfg.ReadHeaderTimeout,
+		IdleTimeout:       a.cfg.IdleTimeout,
+		MaxHeaderBytes:    a.cfg.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelDebug),
+	}
+	a.srvMu.Lock()
+	if a.srv != nil {
+		a.srvMu.Unlock()
+		return errors.New("synapse: axon already serving")
+	}
+	a.srv = srv
+	a.srvMu.Unlock()
+	err := srv.Serve(newLimitListener(l, a.cfg.MaxConns))
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops Serve, waiting for in-flight requests until ctx is done.
+func (a *Axon) Shutdown(ctx context.Context) error {
+	a.srvMu.Lock()
+	srv := a.srv
+	a.srvMu.Unlock()
+	if srv == nil {
+		return nil
+	}
+	return srv.Shutdown(ctx)
+}
+
+// limitListener blocks Accept while max connections are open.
+type limitListener struct {
+	net.Listener
+	sem chan struct{}
+}
+
+func newLimitListener(l net.Listener, n int) net.Listener {
+	return &limitListener{Listener: l, sem: make(chan struct{}, n)}
+}
+
+func (l *limitListener) Accept() (net.Conn, error) {
+	l.sem <- struct{}{}
+	c, err := l.Listener.Accept()
+	if err != nil {
+		<-l.sem
+		return nil, err
+	}
+	return &limitConn{Conn: c, release: func() { <-l.sem }}, nil
+}
+
+type limitConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *limitConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.release)
+	return err
+}
+
+// newUUID returns a random RFC 4122 version-4 UUID string.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

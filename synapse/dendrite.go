@@ -1,0 +1,383 @@
+package synapse
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// DendriteConfig configures a Dendrite. Zero values select the documented defaults.
+type DendriteConfig struct {
+	// ExternalIP is reported as bt_header_dendrite_ip (default "0.0.0.0"; the axon
+	// overwrites it with the TCP peer anyway). Targets with this IP are dialled on
+	// 127.0.0.1, as upstream dials 0.0.0.0 for its own IP.
+	ExternalIP string
+	// Version is the version_as_int reported (default DefaultVersion).
+	Version int
+	// UUID identifies this dendrite instance (default: random).
+	UUID string
+	// MaxResponseBytes bounds a response body or a whole stream (default 8 MiB).
+	MaxResponseBytes int64
+	// MaxIdleConnsPerHost keeps this many idle connections per axon (default 16).
+	MaxIdleConnsPerHost int
+	// MaxConnsPerHost limits connections per axon (default 0 = no limit).
+	MaxConnsPerHost int
+	// DialTimeout bounds connection setup (default 5 s; the call timeout also applies).
+	DialTimeout time.Duration
+	// Transport replaces the tuned default transport (tests, proxies).
+	Transport http.RoundTripper
+}
+
+// Dendrite is the synapse client. It is safe for concurrent use.
+type Dendrite struct {
+	signer    Signer
+	hotkey    string
+	cfg       DendriteConfig
+	client    *http.Client
+	transport *http.Transport
+	lastNonce atomic.Int64
+}
+
+// AxonInfo is the address and hotkey of a target axon (from the metagraph).
+type AxonInfo struct {
+	IP     string
+	Port   int
+	Hotkey string
+}
+
+// Response is the outcome of one call to one axon.
+type Response[T any] struct {
+	// Target is the axon that was called.
+	Target AxonInfo
+	// Synapse is a copy of the request, with the response payload merged in on 200.
+	Synapse *T
+	// StatusCode and StatusMessage are upstream's dendrite.status_code/message: the
+	// axon's values when it answered, the client-side code (408, 422, 503) otherwise.
+	StatusCode    int
+	StatusMessage string
+	// Latency is the wall time of the call (upstream dendrite.process_time).
+	Latency time.Duration
+	// Axon and Dendrite are the terminal infos: what was sent, overridden by the values
+	// the axon reported in its response headers.
+	Axon     TerminalInfo
+	Dendrite TerminalInfo
+	// Streamed holds the raw bytes of a streaming response received before the end,
+	// the timeout or the size limit.
+	Streamed []byte
+	// Err is the transport or decoding error behind a client-side status, if any.
+	Err error
+}
+
+// OK reports a 200 response.
+func (r *Response[T]) OK() bool { return r.StatusCode == http.StatusOK }
+
+// ChunkReceiver is implemented by streaming synapses that accumulate chunks into their
+// own fields (e.g. appending decoded text to a completion).
+type ChunkReceiver interface {
+	ReceiveChunk(chunk []byte)
+}
+
+// NewDendrite creates a client that signs with hotkey.
+func NewDendrite(hotkey Signer, cfg DendriteConfig) (*Dendrite, error) {
+	if hotkey == nil {
+		return nil, errors.New("synapse: dendrite hotkey is required")
+	}
+	if cfg.ExternalIP == "" {
+		cfg.ExternalIP = "0.0.0.0"
+	}
+	if cfg.Version == 0 {
+		cfg.Version = DefaultVersion
+	}
+	if cfg.UUID == "" {
+		cfg.UUID = newUUID()
+	}
+	if cfg.MaxResponseBytes <= 0 {
+		cfg.MaxResponseBytes = 8 << 20
+	}
+	if cfg.MaxIdleConnsPerHost <= 0 {
+		cfg.MaxIdleConnsPerHost = 16
+	}
+	if cfg.DialTimeout <= 0 {
+		cfg.DialTimeout = 5 * time.Second
+	}
+	d := &Dendrite{signer: hotkey, hotkey: hotkey.SS58Address(), cfg: cfg}
+	rt := cfg.Transport
+	if rt == nil {
+		d.transport = &http.Transport{
+			Proxy:                  nil,
+			DialContext:            (&net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: 30 * time.Second}).DialContext,
+			MaxIdleConns:           0, // no global cap: fan-out keeps one pool per axon
+			MaxIdleConnsPerHost:    cfg.MaxIdleConnsPerHost,
+			MaxConnsPerHost:        cfg.MaxConnsPerHost,
+			IdleConnTimeout:        90 * time.Second,
+			DisableCompression:     true, // upstream sends plain JSON; no decompression bombs
+			MaxResponseHeaderBytes: 64 << 10,
+			ForceAttemptHTTP2:      false,
+		}
+		rt = d.transport
+	}
+	d.client = &http.Client{Transport: rt, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse // an axon never redirects; do not follow hostile ones
+	}}
+	return d, nil
+}
+
+// Hotkey is the dendrite's ss58 hotkey address.
+func (d *Dendrite) Hotkey() string { return d.hotkey }
+
+// UUID is the dendrite's instance identifier.
+func (d *Dendrite) UUID() string { return d.cfg.UUID }
+
+// Close drops idle connections.
+func (d *Dendrite) Close() {
+	if d.transport != nil {
+		d.transport.CloseIdleConnections()
+	}
+}
+
+// nextNonce returns wall-clock nanoseconds, strictly increasing across calls, so
+// back-to-back calls to one axon never reuse a nonce.
+func (d *Dendrite) nextNonce() int64 {
+	now := time.Now().UnixNano()
+	for {
+		last := d.lastNonce.Load()
+		n := max(now, last+1)
+		if d.lastNonce.CompareAndSwap(last, n) {
+			return n
+		}
+	}
+}
+
+// prepared is the per-synapse work shared by every target of a fan-out.
+type prepared struct {
+	sc       *schema
+	payload  []byte
+	bodyHash string
+	timeout  time.Duration
+}
+
+func prepare[T any](s *T, timeout time.Duration) (*prepared, error) {
+	sc, err := schemaOf[T]()
+	if err != nil {
+		return nil, err
+	}
+	if s == nil {
+		return nil, errors.New("synapse: nil synapse")
+	}
+	if timeout <= 0 {
+		timeout = secondsToDuration(DefaultTimeout)
+	}
+	h, err := sc.bodyHash(reflectValue(s))
+	if err != nil {
+		return nil, err
+	}
+	payload, err := marshalPayload(s)
+	if err != nil {
+		return nil, err
+	}
+	return &prepared{sc: sc, payload: payload, bodyHash: h, timeout: timeout}, nil
+}
+
+// send signs and posts one request; the caller owns resp.Body.
+func (d *Dendrite) send(ctx context.Context, p *prepared, target AxonInfo, req *Request) (*http.Response, error) {
+	req.Name = p.sc.name
+	req.Timeout = p.timeout.Seconds()
+	req.BodyHash = p.bodyHash
+	req.Dendrite = TerminalInfo{IP: d.cfg.ExternalIP, Version: d.cfg.Version, Nonce: d.nextNonce(), UUID: d.cfg.UUID, Hotkey: d.hotkey}
+	req.Axon = TerminalInfo{IP: target.IP, Port: target.Port, Hotkey: target.Hotkey}
+	sig, err := d.signer.Sign(RequestMessage(req.Dendrite.Nonce, d.hotkey, target.Hotkey, d.cfg.UUID, p.bodyHash))
+	if err != nil {
+		return nil, fmt.Errorf("synapse: sign request: %w", err)
+	}
+	req.Dendrite.Signature = EncodeSignature(sig)
+	body, err := encodeBody(p.sc, req, p.payload)
+	if err != nil {
+		return nil, err
+	}
+	host := target.IP
+	if host == d.cfg.ExternalIP {
+		host = "127.0.0.1"
+	}
+	url := "http://" + net.JoinHostPort(host, strconv.Itoa(target.Port)) + "/" + p.sc.name
+	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	encodeHeaders(hr.Header, p.sc, req, int64(len(body)))
+	hr.Header.Set("Content-Type", "application/json")
+	return d.client.Do(hr)
+}
+
+// errTooLarge marks a response over MaxResponseBytes.
+var errTooLarge = errors.New("response exceeds the size limit")
+
+// classify maps a client-side failure to upstream's dendrite status codes.
+func classify(err error, p *prepared, target AxonInfo) (int, string) {
+	var ne net.Error
+	switch {
+	case errors.Is(err, errTooLarge):
+		return 422, "Failed to parse response object with error: " + err.Error()
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return http.StatusRequestTimeout, fmt.Sprintf("Timedout after %s seconds.", PyFloat(p.timeout.Seconds()))
+	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, context.Canceled), errors.As(err, &ne):
+		return http.StatusServiceUnavailable, fmt.Sprintf("Service at %s:%d/%s unavailable.", target.IP, target.Port, p.sc.name)
+	default:
+		return 422, "Failed to parse response object with error: " + err.Error()
+	}
+}
+
+// Query calls one axon and waits for its response, at most timeout.
+func Query[T any](ctx context.Context, d *Dendrite, target AxonInfo, s *T, timeout time.Duration) Response[T] {
+	p, err := prepare(s, timeout)
+	if err != nil {
+		return Response[T]{Target: target, StatusCode: 422, StatusMessage: err.Error(), Err: err}
+	}
+	return query[T](ctx, d, p, target)
+}
+
+// QueryMany calls every target concurrently with the same synapse and a per-call
+// timeout; results are in target order.
+func QueryMany[T any](ctx context.Context, d *Dendrite, targets []AxonInfo, s *T, timeout time.Duration) []Response[T] {
+	out := make([]Response[T], len(targets))
+	p, err := prepare(s, timeout)
+	if err != nil {
+		for i, t := range targets {
+			out[i] = Response[T]{Target: t, StatusCode: 422, StatusMessage: err.Error(), Err: err}
+		}
+		return out
+	}
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		wg.Go(func() { out[i] = query[T](ctx, d, p, t) })
+	}
+	wg.Wait()
+	return out
+}
+
+func query[T any](parent context.Context, d *Dendrite, p *prepared, target AxonInfo) Response[T] {
+	start := time.Now()
+	res := Response[T]{Target: target}
+	ctx, cancel := context.WithTimeout(parent, p.timeout)
+	defer cancel()
+	res.Synapse, res.Err = clonePayload[T](p.payload)
+	if res.Err != nil {
+		res.StatusCode, res.StatusMessage = 422, res.Err.Error()
+		return res
+	}
+	var req Request
+	resp, err := d.send(ctx, p, target, &req)
+	res.Axon, res.Dendrite = req.Axon, req.Dendrite
+	if err != nil {
+		res.Err = err
+		res.StatusCode, res.StatusMessage = classify(err, p, target)
+		res.Latency = time.Since(start)
+		return res
+	}
+	defer resp.Body.Close()
+	body, err := d.readLimited(resp)
+	res.Latency = time.Since(start)
+	if err != nil {
+		res.Err = err
+		res.StatusCode, res.StatusMessage = classify(err, p, target)
+		return res
+	}
+	res.StatusCode, res.StatusMessage, res.Err = absorb(resp, body, &res.Axon, &res.Dendrite)
+	if res.Err == nil && resp.StatusCode == http.StatusOK {
+		if err := decodeInto(p.sc, body, res.Synapse); err != nil {
+			res.Err = err
+			res.StatusCode, res.StatusMessage = 422, "Failed to parse response object with error: "+err.Error()
+		}
+	}
+	return res
+}
+
+// readLimited reads a non-streaming response body up to MaxResponseBytes.
+func (d *Dendrite) readLimited(resp *http.Response) ([]byte, error) {
+	max := d.cfg.MaxResponseBytes
+	if resp.ContentLength > max {
+		return nil, fmt.Errorf("%w: declared %d bytes > %d", errTooLarge, resp.ContentLength, max)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(body)) > max {
+		return nil, fmt.Errorf("%w: more than %d bytes", errTooLarge, max)
+	}
+	return body, nil
+}
+
+// absorb applies upstream process_server_response to the headers (and, for errors, the
+// {"message": ...} body): server terminal values override what was sent, and the
+// dendrite status becomes the axon's status.
+func absorb(resp *http.Response, body []byte, axon, dendrite *TerminalInfo) (int, string, error) {
+	srv, err := ParseHeaders(resp.Header)
+	if err != nil {
+		return 422, "Failed to parse response object with error: " + err.Error(), err
+	}
+	mergeTerminal(axon, &srv.Axon)
+	mergeTerminal(dendrite, &srv.Dendrite)
+	code := srv.Axon.StatusCode
+	if code == 0 || (resp.StatusCode != http.StatusOK && code == http.StatusOK) {
+		// No status header, or one that claims success on a failed response.
+		code = resp.StatusCode
+	}
+	msg := srv.Axon.StatusMessage
+	if msg == "" && resp.StatusCode != http.StatusOK {
+		var m struct {
+			Message string `json:"message"`
+		}
+		if json.Unmarshal(body, &m) == nil {
+			msg = m.Message
+		}
+	}
+	axon.StatusCode, axon.StatusMessage = code, msg
+	dendrite.StatusCode, dendrite.StatusMessage = code, msg
+	return code, msg, nil
+}
+
+// mergeTerminal overrides dst with the non-zero fields of src.
+func mergeTerminal(dst, src *TerminalInfo) {
+	if src.StatusCode != 0 {
+		dst.StatusCode = src.StatusCode
+	}
+	if src.StatusMessage != "" {
+		dst.StatusMessage = src.StatusMessage
+	}
+	if src.ProcessTime != 0 {
+		dst.ProcessTime = src.ProcessTime
+	}
+	if src.IP != "" {
+		dst.IP = src.IP
+	}
+	if src.Port != 0 {
+		dst.Port = src.Port
+	}
+	if src.Version != 0 {
+		dst.Version = src.Version
+	}
+	if src.Nonce != 0 {
+		dst.Nonce = src.Nonce
+	}
+	if src.UUID != "" {
+		dst.UUID = src.UUID
+	}
+	if src.Hotkey != "" {
+		dst.Hotkey = src.Hotkey
+	}
+	if src.Signature != "" {
+		dst.Signature = src.Signature
+	}
+}

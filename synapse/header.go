@@ -1,0 +1,298 @@
+package synapse
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// TerminalInfo describes one end of a call (Python's bittensor TerminalInfo). A zero
+// field means "None" in Python: it is not sent as a header and is omitted from JSON.
+type TerminalInfo struct {
+	StatusCode    int     `json:"status_code,omitempty"`
+	StatusMessage string  `json:"status_message,omitempty"`
+	ProcessTime   float64 `json:"process_time,omitempty"` // seconds
+	IP            string  `json:"ip,omitempty"`
+	Port          int     `json:"port,omitempty"`
+	Version       int     `json:"version,omitempty"`
+	Nonce         int64   `json:"nonce,omitempty"`
+	UUID          string  `json:"uuid,omitempty"`
+	Hotkey        string  `json:"hotkey,omitempty"` // ss58
+	Signature     string  `json:"signature,omitempty"`
+}
+
+// Request is the header-only view of a synapse that the Axon builds before it reads the
+// body; blacklist and priority functions see it, and handlers get it alongside the
+// decoded payload. The dendrite's hotkey is authenticated only after verification.
+type Request struct {
+	Name       string
+	Timeout    float64 // seconds, as sent
+	TotalSize  int64
+	HeaderSize int64
+	BodyHash   string // computed_body_hash header
+	Dendrite   TerminalInfo
+	Axon       TerminalInfo
+	// RemoteAddr is the TCP peer address of the caller.
+	RemoteAddr string
+}
+
+// Header names as upstream writes them (lower case: Python's header parser matches
+// the prefixes case-sensitively, so they are written exactly like this).
+const (
+	hdrName        = "name"
+	hdrTimeout     = "timeout"
+	hdrHeaderSize  = "header_size"
+	hdrTotalSize   = "total_size"
+	hdrBodyHash    = "computed_body_hash"
+	prefixAxon     = "bt_header_axon_"
+	prefixDendrite = "bt_header_dendrite_"
+	prefixInputObj = "bt_header_input_obj_"
+)
+
+// DefaultTimeout is the Python Synapse default timeout in seconds.
+const DefaultTimeout = 12.0
+
+// setRaw sets a header without canonicalizing its key.
+func setRaw(h http.Header, k, v string) { h[k] = []string{v} }
+
+// encodeTerminal adds bt_header_{prefix}* headers for every non-zero field, in
+// TerminalInfo field order.
+func encodeTerminal(h http.Header, prefix string, t *TerminalInfo) {
+	if t.StatusCode != 0 {
+		setRaw(h, prefix+"status_code", strconv.Itoa(t.StatusCode))
+	}
+	if t.StatusMessage != "" {
+		setRaw(h, prefix+"status_message", headerSafe(t.StatusMessage))
+	}
+	if t.ProcessTime != 0 {
+		setRaw(h, prefix+"process_time", PyFloat(t.ProcessTime))
+	}
+	if t.IP != "" {
+		setRaw(h, prefix+"ip", headerSafe(t.IP))
+	}
+	if t.Port != 0 {
+		setRaw(h, prefix+"port", strconv.Itoa(t.Port))
+	}
+	if t.Version != 0 {
+		setRaw(h, prefix+"version", strconv.Itoa(t.Version))
+	}
+	if t.Nonce != 0 {
+		setRaw(h, prefix+"nonce", strconv.FormatInt(t.Nonce, 10))
+	}
+	if t.UUID != "" {
+		setRaw(h, prefix+"uuid", headerSafe(t.UUID))
+	}
+	if t.Hotkey != "" {
+		setRaw(h, prefix+"hotkey", headerSafe(t.Hotkey))
+	}
+	if t.Signature != "" {
+		setRaw(h, prefix+"signature", headerSafe(t.Signature))
+	}
+}
+
+// headerSafe drops bytes that cannot appear in an HTTP header value (net/http would
+// otherwise refuse to send the whole request or response).
+func headerSafe(s string) string {
+	ok := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 && c != '\t' || c == 0x7f {
+			ok = false
+			break
+		}
+	}
+	if ok {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c < 0x20 && c != '\t' || c == 0x7f) {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// encodeHeaders writes the full to_headers() set of a synapse: name, timeout, axon and
+// dendrite terminal fields, input_obj for required payload fields, sizes and body hash.
+func encodeHeaders(h http.Header, sc *schema, r *Request, totalSize int64) {
+	setRaw(h, hdrName, r.Name)
+	setRaw(h, hdrTimeout, PyFloat(r.Timeout))
+	encodeTerminal(h, prefixAxon, &r.Axon)
+	encodeTerminal(h, prefixDendrite, &r.Dendrite)
+	if sc != nil {
+		for _, f := range sc.fields {
+			if v, ok := sc.inputObj[f.wire]; ok {
+				setRaw(h, prefixInputObj+f.wire, v)
+			}
+		}
+	}
+	// header_size is informational (Python reports sys.getsizeof of the dict); we report
+	// the encoded size of the headers so far.
+	size := 0
+	for k, vs := range h {
+		for _, v := range vs {
+			size += len(k) + len(v) + 4
+		}
+	}
+	setRaw(h, hdrHeaderSize, strconv.Itoa(size))
+	setRaw(h, hdrTotalSize, strconv.FormatInt(totalSize, 10))
+	setRaw(h, hdrBodyHash, r.BodyHash)
+}
+
+// HeaderError is a header that could not be parsed.
+type HeaderError struct {
+	Header string
+	Value  string
+	Err    error
+}
+
+func (e *HeaderError) Error() string {
+	v := e.Value
+	if len(v) > 64 {
+		v = v[:64] + "..."
+	}
+	return fmt.Sprintf("header %s=%q: %v", e.Header, v, e.Err)
+}
+
+func (e *HeaderError) Unwrap() error { return e.Err }
+
+// ParseHeaders builds the header-only view of a synapse from HTTP headers, as Python's
+// Synapse.from_headers does: known keys are read, bt_header_axon_* and
+// bt_header_dendrite_* fill the terminal infos (numbers parsed leniently like pydantic:
+// surrounding spaces allowed, integral floats accepted for ints), bt_header_input_obj_*
+// must be base64 JSON when present, unknown headers are ignored. A missing timeout is
+// the default 12 s; a timeout that is not a finite non-negative number is an error.
+func ParseHeaders(h http.Header) (*Request, error) {
+	r := &Request{Timeout: DefaultTimeout}
+	for k, vs := range h {
+		if len(vs) == 0 {
+			continue
+		}
+		v := vs[0]
+		lk := strings.ToLower(k)
+		var err error
+		switch {
+		case strings.HasPrefix(lk, prefixAxon):
+			err = setTerminal(&r.Axon, lk[len(prefixAxon):], v)
+		case strings.HasPrefix(lk, prefixDendrite):
+			err = setTerminal(&r.Dendrite, lk[len(prefixDendrite):], v)
+		case strings.HasPrefix(lk, prefixInputObj):
+			// Upstream decodes these only to build a valid header-only synapse; a value
+			// that does not decode is skipped there too, but we insist on well-formed
+			// base64 JSON so garbage cannot be smuggled through.
+			raw, derr := base64.StdEncoding.DecodeString(strings.TrimSpace(v))
+			if derr != nil {
+				err = derr
+			} else if !json.Valid(raw) {
+				err = fmt.Errorf("not JSON")
+			}
+		case lk == hdrName:
+			r.Name = v
+		case lk == hdrTimeout:
+			f, perr := parsePyFloat(v)
+			if perr == nil && (math.IsNaN(f) || math.IsInf(f, 0) || f < 0) {
+				perr = fmt.Errorf("timeout must be a finite non-negative number")
+			}
+			r.Timeout, err = f, perr
+		case lk == hdrHeaderSize:
+			r.HeaderSize, err = parsePyInt(v)
+		case lk == hdrTotalSize:
+			r.TotalSize, err = parsePyInt(v)
+		case lk == hdrBodyHash:
+			r.BodyHash = v
+		}
+		if err != nil {
+			return nil, &HeaderError{Header: lk, Value: v, Err: err}
+		}
+	}
+	return r, nil
+}
+
+func setTerminal(t *TerminalInfo, field, v string) error {
+	var err error
+	switch field {
+	case "status_code":
+		var n int64
+		n, err = parsePyInt(v)
+		if err == nil && (n < math.MinInt32 || n > math.MaxInt32) {
+			err = fmt.Errorf("out of range")
+		}
+		t.StatusCode = int(n)
+	case "status_message":
+		t.StatusMessage = v
+	case "process_time":
+		t.ProcessTime, err = parsePyFloat(v)
+	case "ip":
+		t.IP = v
+	case "port":
+		var n int64
+		n, err = parsePyInt(v)
+		if err == nil && (n < 0 || n > 65535) {
+			err = fmt.Errorf("port out of range")
+		}
+		t.Port = int(n)
+	case "version":
+		var n int64
+		n, err = parsePyInt(v)
+		if err == nil && (n < 0 || n > math.MaxInt32) {
+			err = fmt.Errorf("version out of range")
+		}
+		t.Version = int(n)
+	case "nonce":
+		t.Nonce, err = parsePyInt(v)
+	case "uuid":
+		t.UUID = v
+	case "hotkey":
+		t.Hotkey = v
+	case "signature":
+		t.Signature = v
+	}
+	return err
+}
+
+// parsePyInt parses an int the way pydantic coerces a string: optional spaces and sign,
+// decimal digits, or a float with no fractional part.
+func parsePyInt(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return n, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f != math.Trunc(f) || math.Abs(f) > 9.2e18 || math.IsNaN(f) {
+		return 0, fmt.Errorf("not an integer")
+	}
+	return int64(f), nil
+}
+
+// parsePyFloat parses a float leniently: spaces, "inf", "nan" and integers allowed.
+func parsePyFloat(s string) (float64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, fmt.Errorf("empty")
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, fmt.Errorf("not a number")
+	}
+	return f, nil
+}
+
+// TimeoutDuration converts the request's timeout to a duration.
+func (r *Request) TimeoutDuration() time.Duration {
+	return secondsToDuration(r.Timeout)
+}
+
+func secondsToDuration(s float64) time.Duration {
+	if !(s > 0) {
+		return 0
+	}
+	if s > float64(math.MaxInt64/int64(time.Second)) {
+		return time.Duration(math.MaxInt64)
+	}
+	return time.Duration(s * float64(time.Second))
+}

@@ -1,0 +1,58 @@
+package synapse
+
+import (
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Signer is a hotkey that signs synapse messages (satisfied by *keys.Keypair).
+type Signer interface {
+	SS58Address() string
+	Sign(msg []byte) ([]byte, error)
+}
+
+// VerifyFunc reports whether sig is a valid sr25519 signature of msg by the ss58
+// address (keys.VerifySS58 has this signature).
+type VerifyFunc func(ss58 string, msg, sig []byte) bool
+
+// RequestMessage is the message a dendrite signs:
+// "{nonce}.{dendrite_hotkey}.{axon_hotkey}.{dendrite_uuid}.{body_hash}".
+func RequestMessage(nonce int64, dendriteHotkey, axonHotkey, uuid, bodyHash string) []byte {
+	b := make([]byte, 0, 20+len(dendriteHotkey)+len(axonHotkey)+len(uuid)+len(bodyHash)+4)
+	b = strconv.AppendInt(b, nonce, 10)
+	b = append(b, '.')
+	b = append(b, dendriteHotkey...)
+	b = append(b, '.')
+	b = append(b, axonHotkey...)
+	b = append(b, '.')
+	b = append(b, uuid...)
+	b = append(b, '.')
+	b = append(b, bodyHash...)
+	return b
+}
+
+// ResponseMessage is the message an axon signs:
+// "{axon_nonce}.{dendrite_hotkey}.{axon_hotkey}.{axon_uuid}".
+func ResponseMessage(axonNonce int64, dendriteHotkey, axonHotkey, axonUUID string) []byte {
+	return []byte(strconv.FormatInt(axonNonce, 10) + "." + dendriteHotkey + "." + axonHotkey + "." + axonUUID)
+}
+
+// EncodeSignature renders a signature as upstream does: "0x" + lower-case hex.
+func EncodeSignature(sig []byte) string {
+	return "0x" + hex.EncodeToString(sig)
+}
+
+// DecodeSignature parses a "0x"-prefixed (or bare) hex signature of 64 bytes.
+func DecodeSignature(s string) ([]byte, error) {
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
+	if len(s) != 128 {
+		return nil, fmt.Errorf("signature must be 64 bytes of hex, got %d characters", len(s))
+	}
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		return nil, fmt.Errorf("signature is not hex: %w", err)
+	}
+	return b, nil
+}

@@ -1,0 +1,180 @@
+package synapse
+
+import (
+	"context"
+	"errors"
+	"io"
+	"fmt"
+	"iter"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Stream is one streaming call in progress. Read chunks with Next or Chunks, then take
+// the final Response with Result (upstream yields it as the last item).
+type Stream[T any] struct {
+	d      *Dendrite
+	p      *prepared
+	start  time.Time
+	cancel context.CancelFunc
+	resp   *http.Response
+	res    Response[T]
+	buf    []byte
+	done   bool
+}
+
+// OpenStream starts a streaming call; the timeout covers the whole stream. It never
+// fails outright: a call that could not start is a Stream with no chunks whose Result
+// carries the status.
+func OpenStream[T any](ctx context.Context, d *Dendrite, target AxonInfo, s *T, timeout time.Duration) *Stream[T] {
+	p, err := prepare(s, timeout)
+	if err != nil {
+		return &Stream[T]{done: true, res: Response[T]{Target: target, StatusCode: 422, StatusMessage: err.Error(), Err: err}}
+	}
+	return openStream[T](ctx, d, p, target)
+}
+
+func openStream[T any](parent context.Context, d *Dendrite, p *prepared, target AxonInfo) *Stream[T] {
+	st := &Stream[T]{d: d, p: p, start: time.Now(), res: Response[T]{Target: target}}
+	ctx, cancel := context.WithTimeout(parent, p.timeout)
+	st.cancel = cancel
+	st.res.Synapse, st.res.Err = clonePayload[T](p.payload)
+	if st.res.Err != nil {
+		st.res.StatusCode, st.res.StatusMessage = 422, st.res.Err.Error()
+		st.finish()
+		return st
+	}
+	var req Request
+	resp, err := d.send(ctx, p, target, &req)
+	st.res.Axon, st.res.Dendrite = req.Axon, req.Dendrite
+	if err != nil {
+		st.res.Err = err
+		st.res.StatusCode, st.res.StatusMessage = classify(err, p, target)
+		st.finish()
+		return st
+	}
+	st.resp = resp
+	if resp.StatusCode != http.StatusOK {
+		body, err := d.readLimited(resp)
+		if err != nil {
+			st.res.Err = err
+			st.res.StatusCode, st.res.StatusMessage = classify(err, p, target)
+		} else {
+			st.res.StatusCode, st.res.StatusMessage, st.res.Err = absorb(resp, body, &st.res.Axon, &st.res.Dendrite)
+		}
+		st.finish()
+		return st
+	}
+	st.res.StatusCode, st.res.StatusMessage, st.res.Err = absorb(resp, nil, &st.res.Axon, &st.res.Dendrite)
+	if st.res.Err != nil {
+		st.finish()
+		return st
+	}
+	st.buf = make([]byte, 32<<10)
+	return st
+}
+
+// Next returns the next chunk as the axon flushed it (a fresh slice the caller may
+// keep), or false when the stream has ended, failed, timed out or hit the size limit.
+func (st *Stream[T]) Next() ([]byte, bool) {
+	for !st.done {
+		n, err := st.resp.Body.Read(st.buf)
+		if n > 0 {
+			if int64(len(st.res.Streamed)+n) > st.d.cfg.MaxResponseBytes {
+				st.res.Err = fmt.Errorf("%w: stream longer than %d bytes", errTooLarge, st.d.cfg.MaxResponseBytes)
+				st.res.StatusCode, st.res.StatusMessage = classify(st.res.Err, st.p, st.res.Target)
+				st.finish()
+				return nil, false
+			}
+			chunk := append([]byte(nil), st.buf[:n]...)
+			st.res.Streamed = append(st.res.Streamed, chunk...)
+			if cr, ok := any(st.res.Synapse).(ChunkReceiver); ok {
+				cr.ReceiveChunk(chunk)
+			}
+			if err != nil {
+				st.end(err)
+			}
+			return chunk, true
+		}
+		if err != nil {
+			st.end(err)
+		}
+	}
+	return nil, false
+}
+
+func (st *Stream[T]) end(err error) {
+	if !errors.Is(err, io.EOF) {
+		st.res.Err = err
+		st.res.StatusCode, st.res.StatusMessage = classify(err, st.p, st.res.Target)
+		st.res.Axon.StatusCode, st.res.Axon.StatusMessage = st.res.StatusCode, st.res.StatusMessage
+		st.res.Dendrite.StatusCode, st.res.Dendrite.StatusMessage = st.res.StatusCode, st.res.StatusMessage
+	}
+	st.finish()
+}
+
+// Chunks iterates over the remaining chunks.
+func (st *Stream[T]) Chunks() iter.Seq[[]byte] {
+	return func(yield func([]byte) bool) {
+		for {
+			c, ok := st.Next()
+			if !ok || !yield(c) {
+				return
+			}
+		}
+	}
+}
+
+// Result ends the stream (if still open) and returns the final response: status,
+// latency, the bytes streamed and the synapse with chunks applied.
+func (st *Stream[T]) Result() Response[T] {
+	st.finish()
+	return st.res
+}
+
+// Close abandons the stream.
+func (st *Stream[T]) Close() { st.finish() }
+
+func (st *Stream[T]) finish() {
+	st.done = true
+	if st.resp != nil {
+		st.resp.Body.Close()
+		st.resp = nil
+	}
+	if st.cancel != nil {
+		st.cancel()
+		st.cancel = nil
+	}
+	if st.res.Latency == 0 && !st.start.IsZero() {
+		st.res.Latency = time.Since(st.start)
+	}
+}
+
+// StreamMany streams from every target concurrently. onChunk (may be nil) is called
+// with the target's index for each chunk as it arrives; calls for one target are in
+// order, calls for different targets are concurrent. Results are in target order.
+func StreamMany[T any](ctx context.Context, d *Dendrite, targets []AxonInfo, s *T, timeout time.Duration, onChunk func(i int, chunk []byte)) []Response[T] {
+	out := make([]Response[T], len(targets))
+	p, err := prepare(s, timeout)
+	if err != nil {
+		for i, t := range targets {
+			out[i] = Response[T]{Target: t, StatusCode: 422, StatusMessage: err.Error(), Err: err}
+		}
+		return out
+	}
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		wg.Go(func() {
+			st := openStream[T](ctx, d, p, t)
+			for c := range st.Chunks() {
+				if onChunk != nil {
+					onChunk(i, c)
+				}
+			}
+			out[i] = st.Result()
+		})
+	}
+	wg.Wait()
+	return out
+}
