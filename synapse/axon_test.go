@@ -171,11 +171,11 @@ func TestWrongSignature(t *testing.T) {
 	_, target := echoAxon(t, AxonConfig{}, Options{})
 	alice := key(t, "Alice").SS58Address()
 	cases := map[string]rawRequest{
-		"signed by another key":      {signer: key(t, "Charlie"), hotkey: alice},
-		"addressed to another axon":  {signer: key(t, "Alice"), axonKey: key(t, "Dave").SS58Address()},
-		"missing signature":          {signer: key(t, "Alice"), noSig: true},
-		"hotkey is not an ss58":      {signer: key(t, "Alice"), hotkey: "not-a-key"},
-		"body hash header tampered":  {signer: key(t, "Alice")},
+		"signed by another key":     {signer: key(t, "Charlie"), hotkey: alice},
+		"addressed to another axon": {signer: key(t, "Alice"), axonKey: key(t, "Dave").SS58Address()},
+		"missing signature":         {signer: key(t, "Alice"), noSig: true},
+		"hotkey is not an ss58":     {signer: key(t, "Alice"), hotkey: "not-a-key"},
+		"body hash header tampered": {signer: key(t, "Alice")},
 	}
 	for name, rr := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -402,7 +402,9 @@ func TestPriorityQueueFullAndTimeout(t *testing.T) {
 	target := startAxon(t, a)
 	d := newDendrite(t, "Alice")
 	first := make(chan Response[Prompt], 1)
-	go func() { first <- Query(context.Background(), d, target, &Prompt{Messages: []string{"1"}}, 10*time.Second) }()
+	go func() {
+		first <- Query(context.Background(), d, target, &Prompt{Messages: []string{"1"}}, 10*time.Second)
+	}()
 	<-entered // slot taken
 	// One waiter fills the queue; it gives up at its own timeout with 503.
 	second := make(chan int, 1)

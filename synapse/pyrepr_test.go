@@ -14,12 +14,12 @@ var pyListGolden = []struct {
 	str      string
 	bodyHash string
 }{
-{[]string{"Hello"}, "['Hello']", "7d572de8b8df200488c8c72bb6a1588ac7073e7c32d036d196ba7f7b2ada3e3f"},
-{[]string{}, "[]", "a8ea28e4d52d34cdb5899a7d172856e378d786898fd92d0af8659a25bbee7098"},
-{[]string{"a", "it's", "x\u000ay"}, "['a', \"it's\", 'x\\ny']", "391fad046c6d8691d501d3204239da776defac07b4a7120ba3bbe683312a5196"},
-{[]string{"say \"hi\"", "both ' and \""}, "['say \"hi\"', 'both \\' and \"']", "e8f60e6bdf1f4dbc4104b98991d046a6a30977db2adb62a7add8c080df1242fa"},
-{[]string{"tab\u0009here", "back\\slash", "\u0000\u001f\u007f\u0080\u009f\u00a0", "\u00e9 \u00fc \u00df \u4e2d\u6587 \U0001f642", "\u200b\u2028\ufeff", "\U000e0001"}, "['tab\\there', 'back\\\\slash', '\\x00\\x1f\\x7f\\x80\\x9f\\xa0', '\u00e9 \u00fc \u00df \u4e2d\u6587 \U0001f642', '\\u200b\\u2028\\ufeff', '\\U000e0001']", "51bdf1d7adb3e39a2283ca5a1247ea55ce7dc6137ae85a530961393a626e8875"},
-{[]string{"\u000d", "''", "\"\"", "'\"", "\u00ad\u0378\ue000"}, "['\\r', \"''\", '\"\"', '\\'\"', '\\xad\\u0378\\ue000']", "6da92def5c234dd5f69939b03a2640d778c647b1fed3f120899f758ad644c4cc"},
+	{[]string{"Hello"}, "['Hello']", "7d572de8b8df200488c8c72bb6a1588ac7073e7c32d036d196ba7f7b2ada3e3f"},
+	{[]string{}, "[]", "a8ea28e4d52d34cdb5899a7d172856e378d786898fd92d0af8659a25bbee7098"},
+	{[]string{"a", "it's", "x\u000ay"}, "['a', \"it's\", 'x\\ny']", "391fad046c6d8691d501d3204239da776defac07b4a7120ba3bbe683312a5196"},
+	{[]string{"say \"hi\"", "both ' and \""}, "['say \"hi\"', 'both \\' and \"']", "e8f60e6bdf1f4dbc4104b98991d046a6a30977db2adb62a7add8c080df1242fa"},
+	{[]string{"tab\u0009here", "back\\slash", "\u0000\u001f\u007f\u0080\u009f\u00a0", "\u00e9 \u00fc \u00df \u4e2d\u6587 \U0001f642", "\u200b\u2028\ufeff", "\U000e0001"}, "['tab\\there', 'back\\\\slash', '\\x00\\x1f\\x7f\\x80\\x9f\\xa0', '\u00e9 \u00fc \u00df \u4e2d\u6587 \U0001f642', '\\u200b\\u2028\\ufeff', '\\U000e0001']", "51bdf1d7adb3e39a2283ca5a1247ea55ce7dc6137ae85a530961393a626e8875"},
+	{[]string{"\u000d", "''", "\"\"", "'\"", "\u00ad\u0378\ue000"}, "['\\r', \"''\", '\"\"', '\\'\"', '\\xad\\u0378\\ue000']", "6da92def5c234dd5f69939b03a2640d778c647b1fed3f120899f758ad644c4cc"},
 }
 
 type hashOnly struct {

@@ -3,8 +3,8 @@ package synapse
 import (
 	"context"
 	"errors"
-	"io"
 	"fmt"
+	"io"
 	"iter"
 	"net/http"
 	"sync"
