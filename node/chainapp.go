@@ -1,0 +1,155 @@
+package node
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/taonet/taonet/chain"
+	"github.com/taonet/taonet/keys"
+)
+
+// ChainFactory builds taonet chain machines (the default Factory).
+type ChainFactory struct{}
+
+// GenesisFromJSON parses a chain genesis; fields absent from the JSON keep
+// chain.DefaultGenesis values. Empty input is the default genesis.
+func GenesisFromJSON(appState []byte) (chain.Genesis, error) {
+	g := chain.DefaultGenesis()
+	if len(bytes.TrimSpace(appState)) == 0 || string(bytes.TrimSpace(appState)) == "null" {
+		return g, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(appState))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&g); err != nil {
+		return g, fmt.Errorf("chain genesis: %w", err)
+	}
+	return g, nil
+}
+
+// FromGenesis implements Factory.
+func (ChainFactory) FromGenesis(appState json.RawMessage) (Machine, error) {
+	g, err := GenesisFromJSON(appState)
+	if err != nil {
+		return nil, err
+	}
+	s, err := chain.NewState(g)
+	if err != nil {
+		return nil, err
+	}
+	return &ChainMachine{S: s}, nil
+}
+
+// Decode implements Factory.
+func (ChainFactory) Decode(b []byte) (Machine, error) {
+	s, err := chain.DecodeState(b)
+	if err != nil {
+		return nil, err
+	}
+	return &ChainMachine{S: s}, nil
+}
+
+// ChainMachine adapts *chain.State to Machine and Querier.
+type ChainMachine struct {
+	S *chain.State
+}
+
+// Clone implements Machine.
+func (m *ChainMachine) Clone() Machine { return &ChainMachine{S: m.S.Clone()} }
+
+// Encode implements Machine.
+func (m *ChainMachine) Encode() []byte { return m.S.Encode() }
+
+// AppHash implements Machine.
+func (m *ChainMachine) AppHash() []byte { return m.S.AppHash() }
+
+// CheckTx implements Machine.
+func (m *ChainMachine) CheckTx(raw []byte) Result { return fromChainResult(m.S.CheckTx(raw)) }
+
+// DeliverTx implements Machine.
+func (m *ChainMachine) DeliverTx(raw []byte) Result { return fromChainResult(m.S.DeliverTx(raw)) }
+
+// BeginBlock implements Machine.
+func (m *ChainMachine) BeginBlock(b Block) {
+	m.S.BeginBlock(chain.BlockInfo{Height: b.Height, Time: b.Time, Hash: b.Hash})
+}
+
+// EndBlock implements Machine.
+func (m *ChainMachine) EndBlock() []Event { return fromChainEvents(m.S.EndBlock()) }
+
+func fromChainResult(r chain.TxResult) Result {
+	return Result{Code: r.Code, Log: r.Log, Fee: r.Fee, Events: fromChainEvents(r.Events)}
+}
+
+func fromChainEvents(evs []chain.Event) []Event {
+	if len(evs) == 0 {
+		return nil
+	}
+	out := make([]Event, len(evs))
+	for i, e := range evs {
+		out[i] = Event{Type: e.Type}
+		for _, a := range e.Attrs {
+			out[i].Attrs = append(out[i].Attrs, Attr{Key: a.Key, Value: a.Value})
+		}
+	}
+	return out
+}
+
+// QueryAccount implements Querier.
+func (m *ChainMachine) QueryAccount(addr string) (any, error) {
+	if _, err := keys.SS58Decode(addr); err != nil {
+		return nil, fmt.Errorf("%w: address %q: %v", ErrInvalid, addr, err)
+	}
+	return m.S.Account(addr), nil
+}
+
+// QuerySubnets implements Querier.
+func (m *ChainMachine) QuerySubnets() (any, error) {
+	s := m.S.Subnets()
+	if s == nil {
+		s = []chain.SubnetInfo{}
+	}
+	return s, nil
+}
+
+// QueryHyperparameters implements Querier.
+func (m *ChainMachine) QueryHyperparameters(netuid uint16) (any, error) {
+	h, err := m.S.Hyperparameters(netuid)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotFound, err)
+	}
+	return h, nil
+}
+
+// QueryMetagraph implements Querier.
+func (m *ChainMachine) QueryMetagraph(netuid uint16) (any, error) {
+	mg, err := m.S.Metagraph(netuid)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotFound, err)
+	}
+	return mg, nil
+}
+
+// QueryNeuron implements Querier.
+func (m *ChainMachine) QueryNeuron(netuid, uid uint16) (any, error) {
+	n, err := m.S.Neuron(netuid, uid)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotFound, err)
+	}
+	return n, nil
+}
+
+// QueryCommitments implements Querier.
+func (m *ChainMachine) QueryCommitments(netuid uint16) (any, error) {
+	if _, err := m.S.Hyperparameters(netuid); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotFound, err)
+	}
+	c := m.S.Commitments(netuid)
+	if c == nil {
+		c = []chain.Commitment{}
+	}
+	return c, nil
+}
+
+// QueryIssuance implements Querier.
+func (m *ChainMachine) QueryIssuance() (any, error) { return m.S.Issuance(), nil }
