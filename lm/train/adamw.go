@@ -1,0 +1,82 @@
+package train
+
+import (
+	"math"
+
+	"github.com/taonet/taonet/lm/model"
+)
+
+// AdamW is the optimizer of Loshchilov & Hutter with PyTorch's semantics:
+// decoupled weight decay p ← p·(1 − lr·wd) applied before the moment update,
+// and bias-corrected moments. Weight decay applies only to tensors marked
+// Decay (matrices and embeddings, not biases or norm weights).
+type AdamW struct {
+	Beta1, Beta2 float64
+	Eps          float64
+	WeightDecay  float64
+	m, v         []float32
+	step         int
+}
+
+// NewAdamW returns an optimizer with PyTorch's defaults for betas and eps
+// (0.9, 0.999, 1e-8) and the given weight decay.
+func NewAdamW(weightDecay float64) *AdamW {
+	return &AdamW{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: weightDecay}
+}
+
+// Steps returns the number of updates applied so far.
+func (o *AdamW) Steps() int { return o.step }
+
+// Step applies one update with learning rate lr from m.Grads to m.Params.
+// Every element is updated independently, so the result does not depend on
+// the thread count.
+func (o *AdamW) Step(m *model.Model, lr float64) {
+	if o.m == nil {
+		o.m = make([]float32, len(m.Params))
+		o.v = make([]float32, len(m.Params))
+	}
+	o.step++
+	bc1 := 1 - math.Pow(o.Beta1, float64(o.step))
+	bc2 := 1 - math.Pow(o.Beta2, float64(o.step))
+	stepSize := float32(lr / bc1)
+	bc2Sqrt := float32(math.Sqrt(bc2))
+	b1, b2 := float32(o.Beta1), float32(o.Beta2)
+	c1, c2 := float32(1-o.Beta1), float32(1-o.Beta2)
+	eps := float32(o.Eps)
+	parallelFor(len(m.Infos), func(i int) {
+		in := m.Infos[i]
+		decay := float32(1)
+		if in.Decay && o.WeightDecay != 0 {
+			decay = float32(1 - lr*o.WeightDecay)
+		}
+		p := m.Params[in.Offset : in.Offset+in.Size]
+		g := m.Grads[in.Offset : in.Offset+in.Size]
+		mm := o.m[in.Offset : in.Offset+in.Size]
+		vv := o.v[in.Offset : in.Offset+in.Size]
+		for j := range p {
+			p[j] *= decay
+			mm[j] = mm[j]*b1 + g[j]*c1
+			vv[j] = vv[j]*b2 + g[j]*g[j]*c2
+			denom := float32(math.Sqrt(float64(vv[j])))/bc2Sqrt + eps
+			p[j] -= stepSize * (mm[j] / denom)
+		}
+	})
+}
+
+// ClipGradNorm scales m.Grads so that their global L2 norm is at most maxNorm
+// (PyTorch's clip_grad_norm_: coefficient maxNorm/(norm+1e-6), capped at 1)
+// and returns the norm before clipping. maxNorm ≤ 0 only measures.
+func ClipGradNorm(m *model.Model, maxNorm float64) float64 {
+	norm := m.GradNorm()
+	if maxNorm <= 0 {
+		return norm
+	}
+	coef := maxNorm / (norm + 1e-6)
+	if coef < 1 {
+		c := float32(coef)
+		for i := range m.Grads {
+			m.Grads[i] *= c
+		}
+	}
+	return norm
+}
