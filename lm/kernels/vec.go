@@ -1,0 +1,302 @@
+package kernels
+
+import "math"
+
+// Vector primitives for the layers' hot loops (attention scores, softmax, loss,
+// residuals, optimizer updates). Each has an AVX2 assembly path on amd64 and a
+// pure-Go path elsewhere that produce bit-identical results: element-wise ops
+// round every multiply and add separately (no FMA), and reductions (Sum, Dot,
+// Max, ExpSubSum) use one fixed order on every path: 32 lanes, lane l taking the
+// elements i ≡ l (mod 32) of the first len&^31 in increasing i, lanes combined
+// pairwise (l with l+16, then l+8, +4, +2, +1), then the remaining elements
+// added in order. Slices passed together must have equal lengths (else panic).
+
+// lanes is the reduction width shared by all paths.
+const lanes = 32
+
+// reduceLanes combines lane partials in the fixed tree order.
+func reduceLanes(acc *[lanes]float32) float32 {
+	for w := lanes / 2; w >= 1; w /= 2 {
+		for l := 0; l < w; l++ {
+			acc[l] += acc[l+w]
+		}
+	}
+	return acc[0]
+}
+
+func sameLen(name string, a, b int) {
+	if a != b {
+		panic("kernels: " + name + ": slice lengths differ")
+	}
+}
+
+// Dot returns Σ x[i]·y[i] in the fixed reduction order.
+func Dot(x, y []float32) float32 {
+	sameLen("Dot", len(x), len(y))
+	var acc [lanes]float32
+	n32 := len(x) &^ (lanes - 1)
+	if n32 > 0 {
+		dotLanes(&acc, x[:n32], y[:n32])
+	}
+	s := reduceLanes(&acc)
+	for i := n32; i < len(x); i++ {
+		s += float32(x[i] * y[i])
+	}
+	return s
+}
+
+// Sum returns Σ x[i] in the fixed reduction order.
+func Sum(x []float32) float32 {
+	var acc [lanes]float32
+	n32 := len(x) &^ (lanes - 1)
+	if n32 > 0 {
+		sumLanes(&acc, x[:n32])
+	}
+	s := reduceLanes(&acc)
+	for _, v := range x[n32:] {
+		s += v
+	}
+	return s
+}
+
+// Max returns the largest element of x, or -Inf for an empty slice. If x
+// holds NaN the result may or may not be NaN (the same on every path).
+func Max(x []float32) float32 {
+	acc := [lanes]float32{}
+	for l := range acc {
+		acc[l] = float32(math.Inf(-1))
+	}
+	n32 := len(x) &^ (lanes - 1)
+	if n32 > 0 {
+		maxLanes(&acc, x[:n32])
+	}
+	for w := lanes / 2; w >= 1; w /= 2 {
+		for l := 0; l < w; l++ {
+			acc[l] = maxps(acc[l], acc[l+w])
+		}
+	}
+	m := acc[0]
+	for _, v := range x[n32:] {
+		m = maxps(m, v)
+	}
+	return m
+}
+
+// maxps is x86 MAXPS on one lane: a if a > b, else b (so b when either is NaN).
+func maxps(a, b float32) float32 {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// Axpy computes y[i] += alpha·x[i] (product rounded, then sum rounded).
+func Axpy(alpha float32, x, y []float32) {
+	sameLen("Axpy", len(x), len(y))
+	n8 := len(x) &^ 7
+	if n8 > 0 {
+		axpyVec(alpha, x[:n8], y[:n8])
+	}
+	for i := n8; i < len(x); i++ {
+		y[i] += float32(alpha * x[i])
+	}
+}
+
+// Scale computes x[i] *= alpha.
+func Scale(alpha float32, x []float32) {
+	n8 := len(x) &^ 7
+	if n8 > 0 {
+		scaleVec(alpha, x[:n8])
+	}
+	for i := n8; i < len(x); i++ {
+		x[i] *= alpha
+	}
+}
+
+// Add computes dst[i] = x[i] + y[i]; dst may alias x or y.
+func Add(dst, x, y []float32) {
+	sameLen("Add", len(dst), len(x))
+	sameLen("Add", len(x), len(y))
+	n8 := len(x) &^ 7
+	if n8 > 0 {
+		addVec(dst[:n8], x[:n8], y[:n8])
+	}
+	for i := n8; i < len(x); i++ {
+		dst[i] = x[i] + y[i]
+	}
+}
+
+// Exp computes dst[i] = e^x[i] to within 2 ulp; dst may alias x. Results
+// below 2^-125 (x < -86.9) are flushed to 0, x > 88.72 gives +Inf, NaN stays NaN.
+func Exp(dst, x []float32) {
+	sameLen("Exp", len(dst), len(x))
+	n8 := len(x) &^ 7
+	if n8 > 0 {
+		expVec(dst[:n8], x[:n8])
+	}
+	for i := n8; i < len(x); i++ {
+		dst[i] = exp32(x[i])
+	}
+}
+
+// ExpSubSum computes dst[i] = e^(x[i]-m) as Exp does and returns their sum in
+// the fixed reduction order; dst may alias x, or be nil to only sum. With m =
+// Max(x) this is the core of softmax and log-sum-exp.
+func ExpSubSum(dst, x []float32, m float32) float32 {
+	if dst != nil {
+		sameLen("ExpSubSum", len(dst), len(x))
+	}
+	var acc [lanes]float32
+	n32 := len(x) &^ (lanes - 1)
+	if n32 > 0 {
+		var d []float32
+		if dst != nil {
+			d = dst[:n32]
+		}
+		expSubSumLanes(&acc, d, x[:n32], m)
+	}
+	s := reduceLanes(&acc)
+	for i := n32; i < len(x); i++ {
+		e := exp32(x[i] - m)
+		if dst != nil {
+			dst[i] = e
+		}
+		s += e
+	}
+	return s
+}
+
+// Softmax replaces x by softmax(x) = e^(x-max)/Σ e^(x-max), in place.
+func Softmax(x []float32) {
+	if len(x) == 0 {
+		return
+	}
+	s := ExpSubSum(x, x, Max(x))
+	Scale(1/s, x)
+}
+
+// LogSumExp returns log Σ e^x[i] (max + log of ExpSubSum), without storing
+// the exponentials; -Inf for an empty slice.
+func LogSumExp(x []float32) float32 {
+	if len(x) == 0 {
+		return float32(math.Inf(-1))
+	}
+	m := Max(x)
+	if math.IsInf(float64(m), 0) {
+		return m
+	}
+	return m + float32(math.Log(float64(ExpSubSum(nil, x, m))))
+}
+
+// Constants of exp32 (Cephes expf): e^x = 2^n·e^r with n = round(x·log2 e),
+// r = x - n·ln 2 split in an exact high part and a low part, e^r by a
+// degree-7 polynomial.
+const (
+	expHi    = 88.72283935546875
+	expLo    = -86.9
+	expLog2e = 1.44269504088896341
+	expC1    = 0.693359375
+	expC2    = -2.12194440e-4
+	expP0    = 1.9875691500e-4
+	expP1    = 1.3981999507e-3
+	expP2    = 8.3334519073e-3
+	expP3    = 4.1665795894e-2
+	expP4    = 1.6666665459e-1
+	expP5    = 5.0000001201e-1
+)
+
+// exp32 is the scalar definition the assembly reproduces operation by
+// operation; the float32() conversions stop the compiler fusing a multiply and
+// an add (Go may do so on arm64, ppc64, s390x, riscv64).
+func exp32(x float32) float32 {
+	if x != x {
+		return x
+	}
+	if x > expHi {
+		return float32(math.Inf(1))
+	}
+	if x < expLo {
+		return 0
+	}
+	t := float32(x * expLog2e)
+	n := float32(math.RoundToEven(float64(t)))
+	r := x - float32(n*expC1)
+	r -= float32(n * expC2)
+	z := float32(r * r)
+	p := float32(expP0*r) + expP1
+	p = float32(p*r) + expP2
+	p = float32(p*r) + expP3
+	p = float32(p*r) + expP4
+	p = float32(p*r) + expP5
+	y := float32(p*z) + r
+	y += 1
+	y *= 2
+	return y * math.Float32frombits(uint32(int32(n)+126)<<23)
+}
+
+// Pure-Go lane loops, used where there is no assembly; the assembly versions
+// compute exactly the same lanes.
+
+func dotLanesGo(acc *[lanes]float32, x, y []float32) {
+	for i := 0; i < len(x); i += lanes {
+		xs, ys := x[i:i+lanes], y[i:i+lanes]
+		for l := range acc {
+			acc[l] += float32(xs[l] * ys[l])
+		}
+	}
+}
+
+func sumLanesGo(acc *[lanes]float32, x []float32) {
+	for i := 0; i < len(x); i += lanes {
+		xs := x[i : i+lanes]
+		for l := range acc {
+			acc[l] += xs[l]
+		}
+	}
+}
+
+func maxLanesGo(acc *[lanes]float32, x []float32) {
+	for i := 0; i < len(x); i += lanes {
+		xs := x[i : i+lanes]
+		for l := range acc {
+			acc[l] = maxps(acc[l], xs[l])
+		}
+	}
+}
+
+func expSubSumLanesGo(acc *[lanes]float32, dst, x []float32, m float32) {
+	for i := 0; i < len(x); i += lanes {
+		xs := x[i : i+lanes]
+		for l := range acc {
+			e := exp32(xs[l] - m)
+			if dst != nil {
+				dst[i+l] = e
+			}
+			acc[l] += e
+		}
+	}
+}
+
+func axpyGo(alpha float32, x, y []float32) {
+	for i, v := range x {
+		y[i] += float32(alpha * v)
+	}
+}
+
+func scaleGo(alpha float32, x []float32) {
+	for i := range x {
+		x[i] *= alpha
+	}
+}
+
+func addGo(dst, x, y []float32) {
+	for i := range x {
+		dst[i] = x[i] + y[i]
+	}
+}
+
+func expGo(dst, x []float32) {
+	for i, v := range x {
+		dst[i] = exp32(v)
+	}
+}
