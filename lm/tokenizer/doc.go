@@ -1,0 +1,29 @@
+// Package tokenizer owns text tokenization for the language-model engine:
+// loading and saving Hugging Face tokenizer.json files for byte-level BPE
+// (GPT-2, Llama-3 style) and WordPiece (BERT), the GPT-2 tokenizer built from
+// the embedded GPT-2 vocabulary, and the fixed chat templates used to format
+// (prompt, response) pairs.
+//
+// Supported tokenizer.json components (anything else is rejected with an error
+// naming it):
+//   - model: BPE (byte-level or rune-level, merges as "a b" strings or ["a","b"]
+//     pairs, unk_token, byte_fallback, ignore_merges) and WordPiece.
+//   - normalizer: BertNormalizer, Lowercase, StripAccents, NFC, NFD, NFKC, NFKD,
+//     Sequence, null.
+//   - pre_tokenizer: ByteLevel (GPT-2 regex via a hand-written scanner),
+//     Split (regex via regexp2 with lookaround, or literal string; behaviors
+//     Isolated, Removed, MergedWithPrevious, MergedWithNext), BertPreTokenizer,
+//     Whitespace, WhitespaceSplit, Digits, Punctuation, Sequence, null.
+//   - post_processor: TemplateProcessing, BertProcessing, RobertaProcessing,
+//     ByteLevel (no-op on ids), Sequence, null. Applied only by
+//     EncodeWithSpecialTokens; Encode returns the bare tokens.
+//   - decoder: ByteLevel, WordPiece, Sequence of those, null.
+//
+// Added tokens are split out of the raw text before normalization (longest
+// match first, honouring lstrip/rstrip); EncodeOrdinary skips that step so
+// untrusted text cannot inject special tokens.
+//
+// Chat templates are fixed per model family (see FormatChat); no Jinja is
+// evaluated. DetectChatFamily recognizes the common Llama-3, Llama-2 and
+// ChatML chat_template strings found in tokenizer_config.json.
+package tokenizer
