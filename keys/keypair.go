@@ -134,6 +134,18 @@ func (k *Keypair) PublicKey() [32]byte { return k.pub }
 // SS58Address returns the prefix-42 SS58 address of the public key.
 func (k *Keypair) SS58Address() string { return SS58Encode(k.pub) }
 
+// String identifies the pair by its address only, so formatting a Keypair
+// (%v, %s, %+v) can never leak the secret.
+func (k *Keypair) String() string {
+	if k == nil {
+		return "sr25519(nil)"
+	}
+	return "sr25519(" + k.SS58Address() + ")"
+}
+
+// GoString is String for %#v.
+func (k *Keypair) GoString() string { return k.String() }
+
 // Seed returns the 32-byte mini-secret and true when the pair was created
 // from a seed, mnemonic or an all-hard derivation path; false after a soft
 // derivation or when created from a bare private key.
@@ -189,6 +201,19 @@ func Verify(pub [32]byte, msg, sig []byte) bool {
 	}
 	ok, err := pk.Verify(s, schnorrkel.NewSigningContext([]byte(SigningContext), msg))
 	return err == nil && ok
+}
+
+// VerifyWrapped is Verify with the polkadot-js compatibility fallback that
+// Python's substrate-interface Keypair.verify applies: if the raw message
+// does not verify, try it wrapped as "<Bytes>" + msg + "</Bytes>" (how
+// browser extensions sign raw payloads).
+func VerifyWrapped(pub [32]byte, msg, sig []byte) bool {
+	if Verify(pub, msg, sig) {
+		return true
+	}
+	w := make([]byte, 0, len(msg)+15)
+	w = append(append(append(w, "<Bytes>"...), msg...), "</Bytes>"...)
+	return Verify(pub, w, sig)
 }
 
 // VerifySS58 is Verify with the signer given as a prefix-42 SS58 address;
