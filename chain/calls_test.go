@@ -255,7 +255,9 @@ func TestGenesisValidation(t *testing.T) {
 		func(g *Genesis) { g.SubnetDefaults.CommitRevealPeriod = 0 },
 		func(g *Genesis) { g.SubnetDefaults.MaxAllowedUids = 0 },
 		func(g *Genesis) { g.Accounts = append(g.Accounts, GenesisAccount{Address: "bad"}) },
-		func(g *Genesis) { g.Accounts = append(g.Accounts, GenesisAccount{Address: addr(t, "Alice"), Balance: ^uint64(0)}) },
+		func(g *Genesis) {
+			g.Accounts = append(g.Accounts, GenesisAccount{Address: addr(t, "Alice"), Balance: ^uint64(0)})
+		},
 		func(g *Genesis) { g.Subnets = []GenesisSubnet{{OwnerColdkey: "bad", OwnerHotkey: addr(t, "X")}} },
 		func(g *Genesis) {
 			g.Subnets = []GenesisSubnet{{OwnerColdkey: addr(t, "A"), OwnerHotkey: addr(t, "H")}, {OwnerColdkey: addr(t, "B"), OwnerHotkey: addr(t, "H")}}
