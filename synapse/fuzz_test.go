@@ -1,0 +1,101 @@
+package synapse
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// headerLines turns "k: v\n" text into an http.Header.
+func headerLines(s string) http.Header {
+	h := http.Header{}
+	for line := range strings.SplitSeq(s, "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		h[strings.TrimSpace(k)] = append(h[strings.TrimSpace(k)], strings.TrimSpace(v))
+	}
+	return h
+}
+
+func FuzzParseHeaders(f *testing.F) {
+	f.Add("name: StreamPromptingSynapse\ntimeout: 12.0\nbt_header_dendrite_nonce: 1700000000000000000\nbt_header_dendrite_hotkey: 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY\nbt_header_input_obj_messages: W10=\ncomputed_body_hash: " + EmptyBodyHash)
+	f.Add("timeout: nan\nbt_header_axon_port: -1")
+	f.Add("bt_header_axon_status_code: 99999999999999999999\nheader_size: 1e3\ntotal_size:  7 ")
+	f.Add("bt_header_dendrite_version: 7002000.0\nbt_header_axon_process_time: inf")
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := ParseHeaders(headerLines(s))
+		if err != nil {
+			return
+		}
+		// Whatever parsed must re-encode and parse back to the same request.
+		h := http.Header{}
+		encodeHeaders(h, nil, r, r.TotalSize)
+		r2, err := ParseHeaders(h)
+		if err != nil {
+			t.Fatalf("re-encoded headers do not parse: %v (%v)", err, h)
+		}
+		r.HeaderSize, r2.HeaderSize = 0, 0
+		r.Name, r2.Name = headerSafe(r.Name), headerSafe(r2.Name)
+		if r2.Timeout != r.Timeout || r2.Dendrite.Nonce != r.Dendrite.Nonce || r2.Axon.Port != r.Axon.Port || r2.Axon.StatusCode != r.Axon.StatusCode {
+			t.Fatalf("round trip changed the request: %+v vs %+v", r, r2)
+		}
+	})
+}
+
+func FuzzDecodeBody(f *testing.F) {
+	f.Add([]byte(`{"name":"StreamPromptingSynapse","timeout":12.0,"roles":["user"],"messages":["Hello"],"completion":""}`))
+	f.Add([]byte(`{"messages":[1,2]}`))
+	f.Add([]byte(`{"messages":null,"dendrite":{"nonce":"x"}}`))
+	f.Add([]byte(`[]`))
+	f.Add([]byte(`{"messages":["\ud800"]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := DecodeBody[Prompt](b)
+		if err != nil {
+			return
+		}
+		if _, err := BodyHash(p); err != nil {
+			t.Fatalf("decoded synapse does not hash: %v", err)
+		}
+	})
+}
+
+// FuzzAxonRequest drives the whole axon pipeline with arbitrary headers and bodies:
+// no panic, and only statuses the protocol defines.
+func FuzzAxonRequest(f *testing.F) {
+	a, err := NewAxon(AxonConfig{Hotkey: key(f, "Bob"), MaxBodyBytes: 1 << 12})
+	if err != nil {
+		f.Fatal(err)
+	}
+	if err := Register(a, func(_ context.Context, _ *Request, p *Prompt) error { p.Completion = "ok"; return nil }, Options{}); err != nil {
+		f.Fatal(err)
+	}
+	good := rawRequest{signer: key(f, "Alice")}.build(f, AxonInfo{IP: "127.0.0.1", Port: 1, Hotkey: a.Hotkey()})
+	var hb strings.Builder
+	for k, v := range good.Header {
+		hb.WriteString(k + ": " + v[0] + "\n")
+	}
+	body := new(bytes.Buffer)
+	_, _ = body.ReadFrom(good.Body)
+	f.Add("/StreamPromptingSynapse", hb.String(), body.Bytes())
+	f.Add("/Nope", "", []byte("{}"))
+	f.Add("/StreamPromptingSynapse/x", "timeout: -1", []byte("{"))
+	allowed := map[int]bool{200: true, 400: true, 401: true, 403: true, 404: true, 408: true, 413: true, 500: true, 503: true}
+	f.Fuzz(func(t *testing.T, path, headers string, b []byte) {
+		if !strings.HasPrefix(path, "/") {
+			path = "/" + path
+		}
+		r := httptest.NewRequest(http.MethodPost, "http://axon/", bytes.NewReader(b))
+		r.URL.Path = path
+		r.Header = headerLines(headers)
+		rec := httptest.NewRecorder()
+		a.ServeHTTP(rec, r)
+		if !allowed[rec.Code] {
+			t.Fatalf("status %d", rec.Code)
+		}
+	})
+}
