@@ -110,3 +110,59 @@ func TestGoldenCausal(t *testing.T) {
 		})
 	}
 }
+
+func TestGoldenBERT(t *testing.T) {
+	m, err := Load(filepath.Join(testdata, "bert"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.pooler {
+		t.Fatal("pooler not loaded")
+	}
+	g := loadGolden(t, "bert")
+	tokens, mask := goldenInts(t, g, "tokens"), goldenF32(t, g, "mask")
+	B, T := 2, len(tokens)/2
+	hid, err := m.Hidden(tokens, mask, B, T)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertClose(t, "hidden", hid, goldenF32(t, g, "hidden"), 2e-5, 1e-5)
+	var seqs [][]int
+	for b := 0; b < B; b++ {
+		var s []int
+		for t := 0; t < T; t++ {
+			if mask[b*T+t] != 0 {
+				s = append(s, tokens[b*T+t])
+			}
+		}
+		seqs = append(seqs, s)
+	}
+	for _, p := range []Pooling{PoolMean, PoolCLS} {
+		embs, err := m.Embed(seqs, p, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var flat []float32
+		for _, e := range embs {
+			flat = append(flat, e...)
+		}
+		assertClose(t, string(p), flat, goldenF32(t, g, string(p)), 2e-5, 1e-5)
+	}
+	n, _ := m.Embed(seqs[:1], PoolMean, true)
+	var ss float64
+	for _, v := range n[0] {
+		ss += float64(v) * float64(v)
+	}
+	if math.Abs(ss-1) > 1e-5 {
+		t.Errorf("normalized embedding has squared norm %v", ss)
+	}
+	if _, err := m.Embed([][]int{{}}, PoolMean, false); err == nil {
+		t.Error("empty sequence accepted")
+	}
+	if _, err := m.Embed(seqs, "max", false); err == nil {
+		t.Error("unknown pooling accepted")
+	}
+	if _, err := m.Logits(tokens, B, T); err == nil {
+		t.Error("BERT produced LM logits")
+	}
+}
