@@ -9,8 +9,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/nacl/secretbox"
@@ -130,8 +132,8 @@ func openNaCl(data []byte, key *[32]byte) ([]byte, error) {
 	return plain, nil
 }
 
-// Decrypt opens encrypted keyfile data ($NACL, or the read-only legacy
-// Fernet format). Plaintext input gives ErrNotEncrypted.
+// Decrypt opens encrypted keyfile data: $NACL, or the older formats that are
+// only read (Ansible Vault, legacy Fernet). Plaintext gives ErrNotEncrypted.
 func Decrypt(data []byte, password string) ([]byte, error) {
 	switch EncryptionMethod(data) {
 	case MethodNaCl:
@@ -143,7 +145,7 @@ func Decrypt(data []byte, password string) ([]byte, error) {
 	case MethodLegacy:
 		return decryptLegacy(data, password)
 	case MethodAnsible:
-		return nil, fmt.Errorf("%w: Ansible Vault keyfiles (bittensor < 5) are not supported; re-create the key from its mnemonic", ErrUnsupported)
+		return decryptAnsible(data, password)
 	default:
 		return nil, ErrNotEncrypted
 	}
@@ -171,14 +173,71 @@ func decryptLegacy(data []byte, password string) ([]byte, error) {
 	block, _ := aes.NewCipher(encKey)
 	ct := append([]byte{}, tok[25:len(tok)-32]...)
 	cipher.NewCBCDecrypter(block, tok[9:25]).CryptBlocks(ct, ct)
-	pad := int(ct[len(ct)-1])
-	if pad < 1 || pad > aes.BlockSize || pad > len(ct) {
-		return nil, fmt.Errorf("%w: bad padding in legacy keyfile", ErrCorrupt)
+	return unpadPKCS7(ct)
+}
+
+// ansibleIterations is Ansible Vault's PBKDF2-SHA256 round count.
+const ansibleIterations = 10000
+
+// decryptAnsible opens Ansible Vault 1.1/1.2 AES256 data, the format
+// bittensor < 5 wrote through the ansible_vault package: a header line, then
+// hex text whose decoding is "hex(salt)\nhex(hmac)\nhex(ciphertext)";
+// PBKDF2-SHA256(password, salt, 10000) gives AES-256 key ‖ HMAC key ‖ CTR IV;
+// the HMAC-SHA256 covers the ciphertext; the plaintext is PKCS#7 padded.
+func decryptAnsible(data []byte, password string) ([]byte, error) {
+	header, body, ok := bytes.Cut(data, []byte("\n"))
+	if !ok {
+		return nil, fmt.Errorf("%w: Ansible Vault data has no body", ErrCorrupt)
 	}
-	for _, b := range ct[len(ct)-pad:] {
-		if int(b) != pad {
-			return nil, fmt.Errorf("%w: bad padding in legacy keyfile", ErrCorrupt)
+	parts := strings.Split(strings.TrimSpace(string(header)), ";")
+	if len(parts) < 3 || (parts[1] != "1.1" && parts[1] != "1.2") {
+		return nil, fmt.Errorf("%w: Ansible Vault header %q", ErrUnsupported, header)
+	}
+	if strings.TrimSpace(parts[2]) != "AES256" {
+		return nil, fmt.Errorf("%w: Ansible Vault cipher %q", ErrUnsupported, parts[2])
+	}
+	inner, err := hex.DecodeString(strings.Join(strings.Fields(string(body)), ""))
+	if err != nil {
+		return nil, fmt.Errorf("%w: Ansible Vault body is not hex", ErrCorrupt)
+	}
+	fields := strings.Split(string(inner), "\n")
+	if len(fields) != 3 {
+		return nil, fmt.Errorf("%w: Ansible Vault payload has %d parts, want 3", ErrCorrupt, len(fields))
+	}
+	var raw [3][]byte
+	for i, f := range fields {
+		if raw[i], err = hex.DecodeString(f); err != nil {
+			return nil, fmt.Errorf("%w: Ansible Vault payload part %d is not hex", ErrCorrupt, i)
 		}
 	}
-	return ct[:len(ct)-pad], nil
+	salt, tag, ct := raw[0], raw[1], raw[2]
+	if len(tag) != sha256.Size || len(ct) == 0 || len(ct)%aes.BlockSize != 0 {
+		return nil, fmt.Errorf("%w: Ansible Vault payload sizes (hmac %d, ciphertext %d)", ErrCorrupt, len(tag), len(ct))
+	}
+	km := pbkdf2.Key([]byte(password), salt, ansibleIterations, 80, sha256.New)
+	mac := hmac.New(sha256.New, km[32:64])
+	mac.Write(ct)
+	if !hmac.Equal(mac.Sum(nil), tag) {
+		return nil, ErrWrongPassword
+	}
+	block, _ := aes.NewCipher(km[:32])
+	plain := make([]byte, len(ct))
+	cipher.NewCTR(block, km[64:80]).XORKeyStream(plain, ct)
+	return unpadPKCS7(plain)
+}
+
+func unpadPKCS7(b []byte) ([]byte, error) {
+	if len(b) == 0 {
+		return nil, fmt.Errorf("%w: empty plaintext", ErrCorrupt)
+	}
+	pad := int(b[len(b)-1])
+	if pad < 1 || pad > aes.BlockSize || pad > len(b) {
+		return nil, fmt.Errorf("%w: bad padding", ErrCorrupt)
+	}
+	for _, x := range b[len(b)-pad:] {
+		if int(x) != pad {
+			return nil, fmt.Errorf("%w: bad padding", ErrCorrupt)
+		}
+	}
+	return b[:len(b)-pad], nil
 }

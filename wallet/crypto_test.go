@@ -90,6 +90,33 @@ func TestLegacyWrongPasswordAndCorrupt(t *testing.T) {
 	}
 }
 
+// TestAnsibleVaultVector decrypts a file written by ansible-core's VaultLib
+// (what bittensor < 5 used) with the vector password.
+func TestAnsibleVaultVector(t *testing.T) {
+	enc := readTestdata(t, "coldkey_ansible.bin")
+	if EncryptionMethod(enc) != MethodAnsible {
+		t.Fatal("ansible prefix not detected")
+	}
+	got, err := Decrypt(enc, vectorPassword)
+	if err != nil || !bytes.Equal(got, readTestdata(t, "keyfile_plain.json")) {
+		t.Fatalf("ansible decrypt: %v %q", err, got)
+	}
+	if _, err := Decrypt(enc, "not it"); !errors.Is(err, ErrWrongPassword) {
+		t.Fatalf("wrong password: %v", err)
+	}
+	for _, bad := range []string{
+		"$ANSIBLE_VAULT;1.1;AES256",
+		"$ANSIBLE_VAULT;1.1;AES256\nzz",
+		"$ANSIBLE_VAULT;1.1;AES256\n" + hex.EncodeToString([]byte("aa\nbb")),
+		"$ANSIBLE_VAULT;1.1;AES256\n" + hex.EncodeToString([]byte("aa\nbb\ncc")),
+		"$ANSIBLE_VAULT;9.9;AES256\n00",
+	} {
+		if _, err := Decrypt([]byte(bad), "x"); !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrUnsupported) {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
+
 func TestEncryptRoundTrip(t *testing.T) {
 	cheapKDF(t)
 	plain := []byte(`{"secretSeed": "0x00"}`)
@@ -126,8 +153,8 @@ func TestEncryptRoundTrip(t *testing.T) {
 	if _, err := Decrypt(plain, "x"); !errors.Is(err, ErrNotEncrypted) {
 		t.Fatalf("plaintext: %v", err)
 	}
-	if _, err := Decrypt([]byte("$ANSIBLE_VAULT;1.1;AES256\n00"), "x"); !errors.Is(err, ErrUnsupported) {
-		t.Fatalf("ansible: %v", err)
+	if _, err := Decrypt([]byte("$ANSIBLE_VAULT;1.1;AES128\n00"), "x"); !errors.Is(err, ErrUnsupported) {
+		t.Fatalf("ansible cipher: %v", err)
 	}
 }
 

@@ -3,8 +3,8 @@
 // keyfile JSON format (accountId, publicKey, privateKey, secretPhrase,
 // secretSeed, ss58Address as upstream writes them), the `$NACL` coldkey
 // encryption (Argon2i v1.3 with upstream's fixed salt and SENSITIVE limits,
-// then NaCl secretbox), read-only support for the legacy Fernet format, and
-// password sources (BT_COLD_PW_<WALLET> environment variable, terminal
+// then NaCl secretbox), read-only support for the older Ansible Vault and
+// Fernet ("legacy") formats, and password sources (BT_COLD_PW_<WALLET> environment variable, terminal
 // prompt). Files are written atomically with mode 0600 in 0700 directories
 // and never replaced without an explicit overwrite.
 //

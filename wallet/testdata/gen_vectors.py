@@ -2,7 +2,7 @@
 """Generates wallet/testdata fixed vectors with the same primitives upstream
 bittensor uses (PyNaCl argon2i + SecretBox for $NACL; cryptography's Fernet
 with PBKDF2-SHA256 for the legacy gAAAAA format). Run with Debian's python3
-(apt-get install python3-nacl python3-cryptography). Fixed nonce/IV/time so
+(apt-get install python3-nacl python3-cryptography ansible-core). Fixed nonce/IV/time so
 the output is reproducible; upstream draws them at random."""
 import base64, json
 from nacl import pwhash, secret
@@ -39,5 +39,14 @@ try:
     fkey = base64.urlsafe_b64encode(kdf.derive(PASSWORD.encode()))
     tok = Fernet(fkey)._encrypt_from_parts(plain, 1700000000, bytes(range(16)))
     open("coldkey_legacy.bin", "wb").write(tok)
+except ImportError:
+    pass
+
+try:
+    # Bittensor < 5 used the ansible_vault package: VaultLib.encrypt with the
+    # default AES256 cipher (random salt, so this file differs per run).
+    from ansible.parsing.vault import VaultLib, VaultSecret
+    vault = VaultLib([("default", VaultSecret(PASSWORD.encode()))])
+    open("coldkey_ansible.bin", "wb").write(vault.encrypt(plain))
 except ImportError:
     pass
