@@ -263,6 +263,8 @@ func yuma3Bonds(p Params, w, b smat, consensus []fx.I32F32, n int) smat {
 	effW := make([]fx.I32F32, n)
 	effB := make([]fx.I32F32, n)
 	decayed := make([]fx.I32F32, n)
+	alphaBuf := make([]fx.I32F32, n)
+	mark := make([]bool, n)
 	for i := 0; i < n; i++ {
 		if len(w[i]) == 0 {
 			continue // mat_ema_alpha_sparse emits only columns of the new row
@@ -274,7 +276,7 @@ func yuma3Bonds(p Params, w, b smat, consensus []fx.I32F32, n int) smat {
 		alpha := func(j int32) fx.I32F32 {
 			return alphaSigmoid(consensus[j], effW[j], effB[j], lowA, highA, steep)
 		}
-		out[i] = matEmaAlphaRow(w[i], b[i], alpha, decayed)
+		out[i] = matEmaAlphaRow(w[i], b[i], alpha, alphaBuf, decayed, mark)
 		clearView(w[i], effW)
 		clearView(b[i], effB)
 	}
@@ -284,20 +286,34 @@ func yuma3Bonds(p Params, w, b smat, consensus []fx.I32F32, n int) smat {
 // matEmaAlphaRow is one row of mat_ema_alpha_sparse: old bonds decay by
 // (1 − α_j), the purchase max(0, α_j·new) is added, capped at 1, and only the
 // columns of the new row are emitted (in its order), keeping values > 0.
-// decayed is a zeroed scratch row of length n, left zeroed.
-func matEmaAlphaRow(newRow, oldRow []ent, alpha func(j int32) fx.I32F32, decayed []fx.I32F32) []ent {
+// alphaBuf and decayed are zeroed scratch rows of length n, left zeroed; mark
+// is a false scratch row, left false. α_j is computed once per column of the new
+// row: decayed values of other columns are never emitted.
+func matEmaAlphaRow(newRow, oldRow []ent, alpha func(j int32) fx.I32F32, alphaBuf, decayed []fx.I32F32, mark []bool) []ent {
+	for _, e := range newRow {
+		if !mark[e.j] {
+			mark[e.j] = true
+			alphaBuf[e.j] = alpha(e.j)
+		}
+	}
 	for _, e := range oldRow {
-		decayed[e.j] = fx.One32.SaturatingSub(alpha(e.j)).SaturatingMul(e.v)
+		if mark[e.j] {
+			decayed[e.j] = fx.One32.SaturatingSub(alphaBuf[e.j]).SaturatingMul(e.v)
+		}
 	}
 	row := make([]ent, 0, len(newRow))
 	for _, e := range newRow {
-		purchase := alpha(e.j).SaturatingMul(e.v).Max(0)
+		purchase := alphaBuf[e.j].SaturatingMul(e.v).Max(0)
 		if v := decayed[e.j].SaturatingAdd(purchase).Min(fx.One32); v > 0 {
 			row = append(row, ent{e.j, v})
 		}
 	}
 	for _, e := range oldRow {
 		decayed[e.j] = 0
+	}
+	for _, e := range newRow {
+		mark[e.j] = false
+		alphaBuf[e.j] = 0
 	}
 	return row
 }

@@ -82,11 +82,11 @@ func TestWeightedMedianColVectors(t *testing.T) {
 
 func TestMatEmaAlphaSparseVector(t *testing.T) {
 	alpha := func(int32) fx.I32F32 { return fx.FromFloat32(0.1) }
-	decayed := make([]fx.I32F32, 2)
+	decayed, abuf, mark := make([]fx.I32F32, 2), make([]fx.I32F32, 2), make([]bool, 2)
 	oldM := smat{{{0, fx.One32}}, nil}
 	newM := smat{nil, {{1, fx.I32FromInt(2)}}}
-	r0 := matEmaAlphaRow(newM[0], oldM[0], alpha, decayed)
-	r1 := matEmaAlphaRow(newM[1], oldM[1], alpha, decayed)
+	r0 := matEmaAlphaRow(newM[0], oldM[0], alpha, abuf, decayed, mark)
+	r1 := matEmaAlphaRow(newM[1], oldM[1], alpha, abuf, decayed, mark)
 	if len(r0) != 0 {
 		t.Errorf("row 0 = %v, want deleted bond", r0)
 	}
@@ -98,10 +98,10 @@ func TestMatEmaAlphaSparseVector(t *testing.T) {
 	zero := func(int32) fx.I32F32 { return 0 }
 	nr := []ent{{0, fx.FromFloat32(0.5)}, {1, fx.I32FromInt(3)}}
 	or := []ent{{0, fx.FromFloat32(0.25)}, {1, fx.FromFloat32(0.75)}}
-	if got := matEmaAlphaRow(nr, or, one, decayed); got[0].v != fx.FromFloat32(0.5) || got[1].v != fx.One32 {
+	if got := matEmaAlphaRow(nr, or, one, abuf, decayed, mark); got[0].v != fx.FromFloat32(0.5) || got[1].v != fx.One32 {
 		t.Errorf("alpha 1: %v", got)
 	}
-	if got := matEmaAlphaRow(nr, or, zero, decayed); got[0].v != fx.FromFloat32(0.25) || got[1].v != fx.FromFloat32(0.75) {
+	if got := matEmaAlphaRow(nr, or, zero, abuf, decayed, mark); got[0].v != fx.FromFloat32(0.25) || got[1].v != fx.FromFloat32(0.75) {
 		t.Errorf("alpha 0: %v", got)
 	}
 }

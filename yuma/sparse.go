@@ -1,6 +1,7 @@
 package yuma
 
 import (
+	"slices"
 	"sort"
 
 	fx "github.com/taonet/taonet/fixed"
@@ -253,14 +254,26 @@ func matEma(newM, oldM smat, alpha fx.I32F32, n int) smat {
 		}
 		// upstream scans the dense row in column order; visiting only the touched
 		// columns in sorted order gives the same entries.
-		sort.Slice(touched, func(a, b int) bool { return touched[a] < touched[b] })
-		var r []ent
-		for _, j := range touched {
-			if v := row[j]; v > 0 {
-				r = append(r, ent{j, v})
+		r := make([]ent, 0, len(touched))
+		if len(touched)*16 > n {
+			for j := range row {
+				if mark[j] {
+					if v := row[j]; v > 0 {
+						r = append(r, ent{int32(j), v})
+					}
+					row[j] = 0
+					mark[j] = false
+				}
 			}
-			row[j] = 0
-			mark[j] = false
+		} else {
+			slices.Sort(touched)
+			for _, j := range touched {
+				if v := row[j]; v > 0 {
+					r = append(r, ent{j, v})
+				}
+				row[j] = 0
+				mark[j] = false
+			}
 		}
 		out[i] = r
 	}
@@ -339,30 +352,49 @@ func weightedMedianCol(stake []fx.I32F32, w smat, n int, majority fx.I32F32) []f
 	if k == 0 {
 		return median
 	}
-	// column-major dense scores of the used rows; a column without a non-zero
-	// score has median 0 (every element equals the pivot 0), so it is skipped.
-	score := make([]fx.I32F32, n*k)
-	nonzero := make([]bool, n)
+	// Transpose the used rows into per-column lists (in row order, so a
+	// duplicate uid in a row still ends with the last value, as upstream's dense
+	// fill does); then fill one dense score column at a time. A column without
+	// a non-zero score has median 0 (every element equals the pivot 0).
+	start := make([]int32, n+1)
+	for _, i := range rows {
+		for _, e := range w[i] {
+			start[e.j+1]++
+		}
+	}
+	for c := 0; c < n; c++ {
+		start[c+1] += start[c]
+	}
+	pos := append([]int32(nil), start[:n]...)
+	colR := make([]int32, start[n])
+	colV := make([]fx.I32F32, start[n])
 	for r, i := range rows {
 		for _, e := range w[i] {
-			score[int(e.j)*k+r] = e.v
-			if e.v != 0 {
-				nonzero[e.j] = true
-			}
+			p := pos[e.j]
+			colR[p], colV[p] = int32(r), e.v
+			pos[e.j]++
 		}
 	}
 	idx := make([]int32, k)
 	for r := range idx {
 		idx[r] = int32(r)
 	}
+	score := make([]fx.I32F32, k)
 	bufA := make([]int32, 0, k)
 	bufB := make([]int32, 0, k)
 	for c := 0; c < n; c++ {
-		col := score[c*k : (c+1)*k]
-		if !nonzero[c] {
-			continue
+		lo, hi := start[c], start[c+1]
+		nonzero := false
+		for p := lo; p < hi; p++ {
+			score[colR[p]] = colV[p]
+			nonzero = nonzero || colV[p] != 0
 		}
-		median[c] = weightedMedian(useStake, col, idx, minority, 0, stakeSum, bufA, bufB)
+		if nonzero {
+			median[c] = weightedMedian(useStake, score, idx, minority, 0, stakeSum, bufA, bufB)
+		}
+		for p := lo; p < hi; p++ {
+			score[colR[p]] = 0
+		}
 	}
 	return median
 }
