@@ -55,9 +55,10 @@ type App struct {
 	height  uint64 // last committed height
 	pending *pendingBlock
 
-	mu        sync.RWMutex // guards committed, lastBlock
-	committed Machine
-	lastBlock BlockSummary
+	mu              sync.RWMutex // guards committed, lastBlock
+	committed       Machine
+	committedHeight uint64
+	lastBlock       BlockSummary
 
 	subMu   sync.Mutex
 	waiters map[string][]chan TxOutcome
@@ -112,7 +113,7 @@ func (a *App) Close() error { return a.store.close() }
 
 func (a *App) setCommitted(m Machine, height uint64) {
 	a.mu.Lock()
-	a.committed = m
+	a.committed, a.committedHeight = m, height
 	a.mu.Unlock()
 	a.height = height
 	a.working = m.Clone()
@@ -125,6 +126,13 @@ func (a *App) Committed() Machine {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	return a.committed
+}
+
+// CommittedAt returns the last committed machine together with its height.
+func (a *App) CommittedAt() (Machine, uint64) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.committed, a.committedHeight
 }
 
 // LastBlock returns the summary of the last committed block.

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -200,7 +201,7 @@ func withNetuid(f func(Querier, uint16, *http.Request) (any, error)) func(Querie
 
 func (n *Node) query(f func(Querier, *http.Request) (any, error)) func(http.ResponseWriter, *http.Request) {
 	return func(w http.ResponseWriter, r *http.Request) {
-		m := n.app.Committed()
+		m, height := n.app.CommittedAt()
 		if m == nil {
 			writeErr(w, http.StatusServiceUnavailable, "node has no committed state yet")
 			return
@@ -219,7 +220,7 @@ func (n *Node) query(f func(Querier, *http.Request) (any, error)) func(http.Resp
 		case err != nil:
 			writeErr(w, http.StatusBadRequest, err.Error())
 		default:
-			w.Header().Set("X-Taonet-Height", strconv.FormatUint(n.Height(), 10))
+			w.Header().Set("X-Taonet-Height", strconv.FormatUint(height, 10))
 			writeJSON(w, http.StatusOK, v)
 		}
 	}
@@ -323,19 +324,71 @@ func isTooLarge(err error) bool {
 	return errors.As(err, &e)
 }
 
+// handleGetTx answers a committed transaction by hash; with ?wait=true it
+// waits (up to wait_timeout) for the transaction to be committed.
 func (n *Node) handleGetTx(w http.ResponseWriter, r *http.Request) {
-	hs := r.PathValue("hash")
+	hs := strings.ToUpper(r.PathValue("hash"))
 	hb, err := hex.DecodeString(hs)
 	if err != nil || len(hb) != 32 {
 		writeErr(w, http.StatusBadRequest, "tx hash must be 64 hex digits")
 		return
 	}
-	res, err := n.rpc.Tx(r.Context(), hb, false)
-	if err != nil {
-		writeErr(w, http.StatusNotFound, "tx "+strings.ToUpper(hs)+" not found")
+	wait := r.URL.Query().Get("wait") == "true" || r.URL.Query().Get("wait") == "1"
+	timeout := DefaultWaitTimeout
+	if wt := r.URL.Query().Get("wait_timeout"); wt != "" {
+		d, err := time.ParseDuration(wt)
+		if err != nil || d <= 0 {
+			writeErr(w, http.StatusBadRequest, fmt.Sprintf("bad wait_timeout %q", wt))
+			return
+		}
+		timeout = min(d, MaxWaitTimeout)
+	}
+	var ch chan TxOutcome
+	if wait {
+		// Watch before looking up, so a commit in between is not missed.
+		var cancel func()
+		ch, cancel = n.app.watchTx(hs)
+		defer cancel()
+	}
+	if o, ok := n.lookupTx(r.Context(), hs, hb); ok {
+		writeJSON(w, http.StatusOK, o)
 		return
 	}
-	o := TxOutcome{Hash: strings.ToUpper(hs), Height: uint64(res.Height), Index: int(res.Index),
+	if !wait {
+		writeErr(w, http.StatusNotFound, "tx "+hs+" not found")
+		return
+	}
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	// The index is written just after commit; re-check it now and then.
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case o := <-ch:
+			writeJSON(w, http.StatusOK, o)
+			return
+		case <-tick.C:
+			if o, ok := n.lookupTx(r.Context(), hs, hb); ok {
+				writeJSON(w, http.StatusOK, o)
+				return
+			}
+		case <-t.C:
+			writeJSON(w, http.StatusGatewayTimeout, APIError{Code: http.StatusGatewayTimeout, Codespace: "api",
+				Message: fmt.Sprintf("tx not committed within %s", timeout), Hash: hs})
+			return
+		case <-r.Context().Done():
+			return
+		}
+	}
+}
+
+func (n *Node) lookupTx(ctx context.Context, hs string, hb []byte) (TxOutcome, bool) {
+	res, err := n.rpc.Tx(ctx, hb, false)
+	if err != nil {
+		return TxOutcome{}, false
+	}
+	o := TxOutcome{Hash: hs, Height: uint64(res.Height), Index: int(res.Index),
 		Code: res.TxResult.Code, Log: res.TxResult.Log}
 	for _, e := range res.TxResult.Events {
 		ev := Event{Type: e.Type}
@@ -344,7 +397,7 @@ func (n *Node) handleGetTx(w http.ResponseWriter, r *http.Request) {
 		}
 		o.Events = append(o.Events, ev)
 	}
-	writeJSON(w, http.StatusOK, o)
+	return o, true
 }
 
 func (n *Node) handleStatus(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,164 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/taonet/taonet/chain"
+	"github.com/taonet/taonet/node"
+)
+
+// nonceState tracks the next nonce of one signer. Its mutex is held from
+// nonce allocation until the node accepted (or refused) the tx into its
+// mempool, so one key's transactions reach the mempool in nonce order.
+type nonceState struct {
+	mu    sync.Mutex
+	next  uint64
+	known bool
+}
+
+func (c *Client) nonceFor(addr string) *nonceState {
+	c.noncesMu.Lock()
+	defer c.noncesMu.Unlock()
+	ns := c.nonces[addr]
+	if ns == nil {
+		ns = &nonceState{}
+		c.nonces[addr] = ns
+	}
+	return ns
+}
+
+// ResetNonce forgets the cached nonce of addr (the next submission asks the node).
+func (c *Client) ResetNonce(addr string) {
+	ns := c.nonceFor(addr)
+	ns.mu.Lock()
+	ns.known = false
+	ns.mu.Unlock()
+}
+
+// SubmitRaw submits an encoded signed transaction without waiting for
+// inclusion and returns its hash once a node accepted it into the mempool.
+// A transaction the node already has (resubmission after a lost answer)
+// counts as accepted.
+func (c *Client) SubmitRaw(ctx context.Context, raw []byte) (string, error) {
+	var sr node.SubmitResponse
+	err := c.do(ctx, http.MethodPost, "/api/v1/tx", raw, "application/octet-stream", &sr)
+	var e *Error
+	if errors.As(err, &e) && e.Status == http.StatusConflict && e.Hash != "" {
+		return e.Hash, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return sr.Hash, nil
+}
+
+// WaitTx waits until the transaction with the given hash is committed and
+// returns its outcome; a failed execution is returned as *TxFailed too.
+func (c *Client) WaitTx(ctx context.Context, hash string) (*node.TxOutcome, error) {
+	for {
+		var o node.TxOutcome
+		err := c.get(ctx, "/api/v1/tx/"+url.PathEscape(hash)+"?wait=true&wait_timeout=20s", &o)
+		if err == nil {
+			if o.Code != 0 {
+				return &o, &TxFailed{Outcome: o}
+			}
+			return &o, nil
+		}
+		var e *Error
+		if !errors.As(err, &e) || (e.Status != http.StatusGatewayTimeout && e.Status != http.StatusNotFound) {
+			return nil, err
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if e.Status == http.StatusNotFound {
+			// The node does not know the hash yet (another node's mempool): poll.
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+	}
+}
+
+// Sign builds and signs a transaction of call from s at the given nonce for
+// this client's chain.
+func (c *Client) Sign(ctx context.Context, s chain.Signer, nonce uint64, call chain.Call) ([]byte, error) {
+	id, err := c.ChainID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tx := chain.NewTx(s.SS58Address(), nonce, call)
+	tx.ChainID = id
+	if err := tx.Sign(s); err != nil {
+		return nil, err
+	}
+	return tx.Encode(), nil
+}
+
+// Send signs call with the signer's next nonce and submits it, returning the
+// tx hash once it is in a mempool (it does not wait for inclusion). Safe for
+// concurrent use with the same signer: nonces are allocated in order; on a
+// nonce mismatch the nonce is re-read from the chain and the submission retried.
+func (c *Client) Send(ctx context.Context, s chain.Signer, call chain.Call) (string, error) {
+	addr := s.SS58Address()
+	ns := c.nonceFor(addr)
+	ns.mu.Lock()
+	defer ns.mu.Unlock()
+	var lastErr error
+	for attempt := 0; attempt < 6; attempt++ {
+		if !ns.known {
+			a, err := c.Account(ctx, addr)
+			if err != nil {
+				return "", err
+			}
+			ns.next, ns.known = a.Nonce, true
+		}
+		raw, err := c.Sign(ctx, s, ns.next, call)
+		if err != nil {
+			return "", err
+		}
+		hash, err := c.SubmitRaw(ctx, raw)
+		if err == nil {
+			ns.next++
+			return hash, nil
+		}
+		lastErr = err
+		if code, ok := Code(err); ok && code == chain.CodeBadNonce {
+			// Our view is stale (another process used the key, or a tx of
+			// ours was dropped): re-read, after letting a block pass.
+			ns.known = false
+			select {
+			case <-ctx.Done():
+				return "", ctx.Err()
+			case <-time.After(time.Duration(attempt+1) * 300 * time.Millisecond):
+			}
+			continue
+		}
+		// Refused or unreachable: the nonce was not consumed.
+		if !transient(err) {
+			return "", err
+		}
+		ns.known = false
+		return "", err
+	}
+	return "", fmt.Errorf("nonce of %s kept changing: %w", addr, lastErr)
+}
+
+// Submit signs and submits call and waits for its inclusion. It returns the
+// committed outcome, with *TxFailed if the execution failed and *Error if a
+// node refused the transaction.
+func (c *Client) Submit(ctx context.Context, s chain.Signer, call chain.Call) (*node.TxOutcome, error) {
+	hash, err := c.Send(ctx, s, call)
+	if err != nil {
+		return nil, err
+	}
+	return c.WaitTx(ctx, hash)
+}
