@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"pgregory.net/rapid"
+
+	fx "github.com/taonet/taonet/fixed"
 )
 
 // genInput draws a random but well-formed epoch input.
@@ -217,6 +219,66 @@ func TestPermutationEquivariance(t *testing.T) {
 				b.ValidatorPermit[nw], b.ServerEmission[nw], b.ValidatorEmission[nw], b.Emission[nw], b.Bonds[nw])
 			if ga != gb {
 				t.Fatalf("uid %d -> %d: %s vs %s", old, nw, ga, gb)
+			}
+		}
+	})
+}
+
+// TestMedianFastPathMatchesLoop: the transposed, zero-pivot shortcut of
+// weightedMedianCol equals upstream's plain loop over dense columns.
+func TestMedianFastPathMatchesLoop(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		rows := rapid.IntRange(1, 40).Draw(t, "rows")
+		n := rapid.IntRange(1, 8).Draw(t, "cols")
+		stake := make([]fx.I32F32, rows)
+		for i := range stake {
+			if rapid.IntRange(0, 4).Draw(t, "hasStake") > 0 {
+				stake[i] = fx.FromBits32(rapid.Int64Range(1, 1<<32).Draw(t, "s"))
+			}
+		}
+		normalize(stake)
+		w := make(smat, rows)
+		for i := range w {
+			for j := 0; j < n; j++ {
+				if rapid.IntRange(0, 3).Draw(t, "has") == 0 {
+					v := rapid.SampledFrom([]int64{0, 1 << 31, 1 << 32, rapid.Int64Range(0, 1<<32).Draw(t, "v")}).Draw(t, "val")
+					w[i] = append(w[i], ent{int32(j), fx.FromBits32(v)})
+				}
+			}
+		}
+		kappa := fx.U16ProportionToFixed(rapid.Uint16().Draw(t, "kappa"))
+		got := weightedMedianCol(stake, w, n, kappa)
+		// reference: upstream's dense formulation
+		var use []fx.I32F32
+		var used []int
+		for i, s := range stake {
+			if s > 0 {
+				use = append(use, s)
+				used = append(used, i)
+			}
+		}
+		normalize(use)
+		var sum fx.I32F32
+		for _, s := range use {
+			sum += s
+		}
+		idx := make([]int32, len(use))
+		for i := range idx {
+			idx[i] = int32(i)
+		}
+		for c := 0; c < n; c++ {
+			col := make([]fx.I32F32, len(use))
+			for r, i := range used {
+				for _, e := range w[i] {
+					if int(e.j) == c {
+						col[r] = e.v
+					}
+				}
+			}
+			want := weightedMedian(use, col, idx, sum.SaturatingSub(kappa), 0, sum,
+				make([]int32, 0, len(idx)), make([]int32, 0, len(idx)))
+			if got[c] != want {
+				t.Fatalf("column %d: %d, want %d", c, got[c], want)
 			}
 		}
 	})

@@ -285,9 +285,13 @@ func matEma(newM, oldM smat, alpha fx.I32F32, n int) smat {
 // len(idx)) hold the lower and upper partitions; partitioning in place is safe
 // because each element is written at or before the position being read.
 func weightedMedian(stake, score []fx.I32F32, idx []int32, minority, lo, hi fx.I32F32, bufA, bufB []int32) fx.I32F32 {
-	cur := idx
-	limit := len(idx)
-	for it := 0; ; {
+	return weightedMedianFrom(stake, score, idx, 0, len(idx), minority, lo, hi, bufA, bufB)
+}
+
+// weightedMedianFrom runs weighted_median's loop from iteration it on partition
+// cur, with the iteration limit of the original partition.
+func weightedMedianFrom(stake, score []fx.I32F32, cur []int32, it, limit int, minority, lo, hi fx.I32F32, bufA, bufB []int32) fx.I32F32 {
+	for {
 		n := len(cur)
 		if n == 0 {
 			return 0
@@ -328,6 +332,32 @@ func weightedMedian(stake, score []fx.I32F32, idx []int32, minority, lo, hi fx.I
 			return 0
 		}
 	}
+}
+
+// zeroPivotMedian is weighted_median's first iteration over all k used rows when
+// the middle row's score (the pivot) is 0 and every score is >= 0 (normalized
+// weights are): lower is empty and upper is exactly the column's non-zero
+// entries, in row order (rows lists them strictly increasing), so the pass costs
+// the column's entries instead of k. The rest continues in weightedMedianFrom.
+func zeroPivotMedian(stake, score []fx.I32F32, rows []int32, k int, minority, hi fx.I32F32, bufA, bufB []int32) fx.I32F32 {
+	upper := bufB[:0]
+	var hiStake fx.I32F32
+	for _, r := range rows {
+		if score[r] > 0 {
+			hiStake += stake[r]
+			upper = append(upper, r)
+		}
+	}
+	var lo fx.I32F32
+	switch {
+	case lo <= minority && minority < hi-hiStake:
+		return 0
+	case hi-hiStake <= minority && len(upper) > 0:
+		// the next pass partitions upper into bufA/bufB in place (safe, see
+		// weightedMedian), so hand it the upper buffer as the current partition.
+		return weightedMedianFrom(stake, score, upper, 1, k, minority, hi-hiStake, hi, bufA, bufB)
+	}
+	return 0
 }
 
 // weightedMedianCol is weighted_median_col_sparse: per column, the median over the
@@ -384,12 +414,19 @@ func weightedMedianCol(stake []fx.I32F32, w smat, n int, majority fx.I32F32) []f
 	bufB := make([]int32, 0, k)
 	for c := 0; c < n; c++ {
 		lo, hi := start[c], start[c+1]
-		nonzero := false
+		nonzero, increasing := false, true
 		for p := lo; p < hi; p++ {
 			score[colR[p]] = colV[p]
 			nonzero = nonzero || colV[p] != 0
+			if p > lo && colR[p] <= colR[p-1] {
+				increasing = false
+			}
 		}
-		if nonzero {
+		switch {
+		case !nonzero:
+		case increasing && score[k/2] == 0:
+			median[c] = zeroPivotMedian(useStake, score, colR[lo:hi], k, minority, stakeSum, bufA, bufB)
+		default:
 			median[c] = weightedMedian(useStake, score, idx, minority, 0, stakeSum, bufA, bufB)
 		}
 		for p := lo; p < hi; p++ {
