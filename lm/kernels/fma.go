@@ -15,8 +15,7 @@ func fma32(a, b, c float32) float32 {
 	r := float32(s)
 	// In the normal float32 range a halfway point has exactly the bit pattern
 	// 1000…0 in the 29 float64 mantissa bits float32 lacks.
-	bits := math.Float64bits(s)
-	if bits&(1<<29-1) != 1<<28 && r != 0 && math.Abs(s) >= 0x1p-126 && math.Abs(s) < 0x1p127 {
+	if fma32Fast(s) {
 		return r
 	}
 	return fma32Slow(p, float64(c), s, r)
@@ -59,25 +58,42 @@ func fma32Slow(p, c, s float64, r float32) float32 {
 	return float32(lo)
 }
 
-// kernelGo is the portable micro-kernel (mr×nr from len(a)/kc and len(b)/kc):
-// the same FMA chain per element as the assembly kernels.
+// goMR×goNR is the portable kernel's tile.
+const goMR, goNR = 4, 8
+
+// fma32Fast reports whether float32(s) is the correctly rounded float32 FMA
+// when s is the float64 sum: |s| in the normal float32 range below 2^127 and s
+// not exactly halfway between two float32 values.
+func fma32Fast(s float64) bool {
+	bits := math.Float64bits(s)
+	return (bits>>52&0x7ff)-897 < 253 && bits&(1<<29-1) != 1<<28
+}
+
+// kernelGo is the portable goMR×goNR micro-kernel: the same FMA chain per
+// element as the assembly kernels, with fma32's fast path inlined.
 func kernelGo(kc int, a, b, c []float32, ldc int) {
-	mr, nr := len(a)/kc, len(b)/kc
-	var acc [16 * 32]float32
-	for i := 0; i < mr; i++ {
-		copy(acc[i*nr:(i+1)*nr], c[i*ldc:i*ldc+nr])
+	var acc [goMR][goNR]float32
+	for i := range acc {
+		copy(acc[i][:], c[i*ldc:i*ldc+goNR])
 	}
+	a, b = a[:kc*goMR], b[:kc*goNR]
 	for p := 0; p < kc; p++ {
-		ap := a[p*mr : p*mr+mr]
-		bp := b[p*nr : p*nr+nr]
-		for i, av := range ap {
-			row := acc[i*nr : i*nr+nr]
-			for j, bv := range bp {
-				row[j] = fma32(av, bv, row[j])
+		ap := (*[goMR]float32)(a[p*goMR:])
+		bp := (*[goNR]float32)(b[p*goNR:])
+		for i := range ap {
+			av := float64(ap[i])
+			row := &acc[i]
+			for j := range bp {
+				s := av*float64(bp[j]) + float64(row[j])
+				if fma32Fast(s) {
+					row[j] = float32(s)
+				} else {
+					row[j] = fma32(ap[i], bp[j], row[j])
+				}
 			}
 		}
 	}
-	for i := 0; i < mr; i++ {
-		copy(c[i*ldc:i*ldc+nr], acc[i*nr:(i+1)*nr])
+	for i := range acc {
+		copy(c[i*ldc:i*ldc+goNR], acc[i][:])
 	}
 }

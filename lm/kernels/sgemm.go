@@ -165,7 +165,7 @@ type kernel struct {
 
 // goKernel is the portable fallback; it is exact-FMA, so its results equal the
 // assembly kernels' bit for bit.
-var goKernel = kernel{name: "go", mr: 4, nr: 8, kc: 256, nc: 256, fn: kernelGo}
+var goKernel = kernel{name: "go", mr: goMR, nr: goNR, kc: 256, nc: 256, fn: kernelGo}
 
 // forcedKernel, when set (tests, benchmarks), overrides CPU dispatch.
 var forcedKernel atomic.Pointer[kernel]
@@ -203,47 +203,87 @@ func getWorkspace(na, nb int) *workspace {
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
-// gemm runs the blocked algorithm. The output is cut into independent
-// rectangular jobs (each one packs its own panels), which goroutines take from
-// an atomic counter; the per-element FMA chain never crosses jobs, so the
-// partition (and thus the thread count) cannot change results.
+// Super-block sizes: the packed A block (superM×kc) and B block (kc×superN)
+// every worker shares; they bound the packing memory for huge operands such as
+// the 50257-row LM head.
+const superM, superN = 2048, 2048
+
+// minWorkPerThread is the smallest number of multiply-adds worth handing to
+// another goroutine; smaller products (per-head attention inside an already
+// parallel loop, say) run on the calling goroutine.
+var minWorkPerThread int64 = 1 << 20
+
+// gemm runs the blocked algorithm. For each super-block of C and each kc slice
+// of the inner dimension, the workers first pack A and B panels together (one
+// panel per task) and then compute rectangular groups of micro-tiles (one
+// group per task), taking tasks from an atomic counter. Each element's FMA chain
+// runs through the kc slices in order and no task splits it, so neither the
+// partition nor the thread count can change results.
 func gemm(kn *kernel, nthreads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	mr, nr := kn.mr, kn.nr
-	// Job grid: full rows of C are split only when there are fewer column
-	// chunks than workers want.
-	cm := m
-	cn := min(n, kn.nc)
-	if nthreads > 1 {
-		for ceilDiv(m, cm)*ceilDiv(n, cn) < 2*nthreads {
-			if cm >= cn && cm > mr {
-				cm = (cm + 1) / 2
-			} else if cn > nr {
-				cn = (cn + 1) / 2
-			} else if cm > mr {
-				cm = (cm + 1) / 2
-			} else {
-				break
+	if work := int64(m) * int64(n) * int64(k); work/minWorkPerThread < int64(nthreads) {
+		nthreads = int(max(1, work/minWorkPerThread))
+	}
+	kc := min(k, kn.kc)
+	sm := min(ceilDiv(m, mr)*mr, superM/mr*mr)
+	sn := min(ceilDiv(n, nr)*nr, superN/nr*nr)
+	w := getWorkspace(sm*kc, sn*kc)
+	defer workspaces.Put(w)
+	for i0 := 0; i0 < m; i0 += sm {
+		rows := min(sm, m-i0)
+		pa := ceilDiv(rows, mr)
+		for j0 := 0; j0 < n; j0 += sn {
+			cols := min(sn, n-j0)
+			pb := ceilDiv(cols, nr)
+			// Task grid over micro-tiles: column groups of at most kn.nc
+			// (a kc×nc block of B stays in L2 while A panels pass through
+			// L1), split further until every worker gets about two tasks.
+			gm, gn := pa, min(pb, max(kn.nc/nr, 1))
+			if nthreads > 1 {
+				for ceilDiv(pa, gm)*ceilDiv(pb, gn) < 2*nthreads {
+					if gm >= gn && gm > 1 {
+						gm = (gm + 1) / 2
+					} else if gn > 1 {
+						gn = (gn + 1) / 2
+					} else {
+						break
+					}
+				}
+			}
+			tm, tn := ceilDiv(pa, gm), ceilDiv(pb, gn)
+			for p0 := 0; p0 < k; p0 += kc {
+				kcb := min(kc, k-p0)
+				parallel(nthreads, pa+pb, func(t int) {
+					if t < pa {
+						h := min(mr, rows-t*mr)
+						packAPanel(w.a[t*kcb*mr:(t+1)*kcb*mr], transA, alpha, a, lda, i0+t*mr, h, p0, kcb, mr)
+						return
+					}
+					q := t - pa
+					wd := min(nr, cols-q*nr)
+					packBPanel(w.b[q*kcb*nr:(q+1)*kcb*nr], transB, b, ldb, j0+q*nr, wd, p0, kcb, nr)
+				})
+				parallel(nthreads, tm*tn, func(t int) {
+					r0, q0 := (t/tn)*gm, (t%tn)*gn
+					r1, q1 := min(pa, r0+gm), min(pb, q0+gn)
+					if p0 == 0 {
+						ii, jj := i0+r0*mr, j0+q0*nr
+						scaleC(min(i0+rows, i0+r1*mr)-ii, min(j0+cols, j0+q1*nr)-jj, beta, c[ii*ldc+jj:], ldc)
+					}
+					computeTiles(kn, kcb, w, r0, r1, q0, q1, i0, i0+rows, j0, j0+cols, c, ldc)
+				})
 			}
 		}
 	}
-	cm = min(ceilDiv(cm, mr)*mr, ceilDiv(m, mr)*mr)
-	cn = min(ceilDiv(cn, nr)*nr, ceilDiv(n, nr)*nr)
-	jm, jn := ceilDiv(m, cm), ceilDiv(n, cn)
-	jobs := jm * jn
-	kc := min(k, kn.kc)
-	na, nb := cm*kc, cn*kc
+}
 
-	run := func(job int) {
-		w := getWorkspace(na, nb)
-		defer workspaces.Put(w)
-		i0 := (job / jn) * cm
-		j0 := (job % jn) * cn
-		gemmBlock(kn, transA, transB, i0, min(m, i0+cm), j0, min(n, j0+cn), k, alpha, a, lda, b, ldb, beta, c, ldc, w)
-	}
-	workers := min(nthreads, jobs)
+// parallel runs fn(0..tasks-1) on up to nthreads goroutines (the caller's
+// included) and returns when all are done.
+func parallel(nthreads, tasks int, fn func(int)) {
+	workers := min(nthreads, tasks)
 	if workers <= 1 {
-		for j := 0; j < jobs; j++ {
-			run(j)
+		for t := 0; t < tasks; t++ {
+			fn(t)
 		}
 		return
 	}
@@ -251,129 +291,109 @@ func gemm(kn *kernel, nthreads int, transA, transB bool, m, n, k int, alpha floa
 	var wg sync.WaitGroup
 	work := func() {
 		for {
-			j := int(next.Add(1)) - 1
-			if j >= jobs {
+			t := int(next.Add(1)) - 1
+			if t >= tasks {
 				return
 			}
-			run(j)
+			fn(t)
 		}
 	}
 	wg.Add(workers - 1)
-	for t := 1; t < workers; t++ {
+	for i := 1; i < workers; i++ {
 		go func() { defer wg.Done(); work() }()
 	}
 	work()
 	wg.Wait()
 }
 
-// gemmBlock computes rows i0..i1 and columns j0..j1 of C.
-func gemmBlock(kn *kernel, transA, transB bool, i0, i1, j0, j1, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, w *workspace) {
+// computeTiles runs the micro-kernel over A panels r0..r1 and B panels q0..q1
+// of the packed blocks, whose top-left element is C[i0,j0]; rows ≥ iEnd and
+// columns ≥ jEnd do not exist (edge tiles go through a scratch tile).
+func computeTiles(kn *kernel, kc int, w *workspace, r0, r1, q0, q1, i0, iEnd, j0, jEnd int, c []float32, ldc int) {
 	mr, nr := kn.mr, kn.nr
-	rows, cols := i1-i0, j1-j0
-	scaleC(rows, cols, beta, c[i0*ldc+j0:], ldc)
-	pa := ceilDiv(rows, mr)
-	pb := ceilDiv(cols, nr)
 	var edge [32 * 32]float32
-	for p0 := 0; p0 < k; p0 += kn.kc {
-		kc := min(kn.kc, k-p0)
-		packB(w.b, transB, b, ldb, j0, cols, p0, kc, nr)
-		packA(w.a, transA, alpha, a, lda, i0, rows, p0, kc, mr)
-		for r := 0; r < pa; r++ {
-			ap := w.a[r*kc*mr : (r+1)*kc*mr]
-			ii := i0 + r*mr
-			h := min(mr, i1-ii)
-			for q := 0; q < pb; q++ {
-				bp := w.b[q*kc*nr : (q+1)*kc*nr]
-				jj := j0 + q*nr
-				wd := min(nr, j1-jj)
-				if h == mr && wd == nr {
-					kn.fn(kc, ap, bp, c[ii*ldc+jj:], ldc)
-					continue
-				}
-				// Edge tile: run the full kernel on a scratch tile.
-				for x := 0; x < h; x++ {
-					copy(edge[x*nr:x*nr+wd], c[(ii+x)*ldc+jj:(ii+x)*ldc+jj+wd])
-				}
-				kn.fn(kc, ap, bp, edge[:mr*nr], nr)
-				for x := 0; x < h; x++ {
-					copy(c[(ii+x)*ldc+jj:(ii+x)*ldc+jj+wd], edge[x*nr:x*nr+wd])
-				}
+	for r := r0; r < r1; r++ {
+		ap := w.a[r*kc*mr : (r+1)*kc*mr]
+		ii := i0 + r*mr
+		h := min(mr, iEnd-ii)
+		for q := q0; q < q1; q++ {
+			bp := w.b[q*kc*nr : (q+1)*kc*nr]
+			jj := j0 + q*nr
+			wd := min(nr, jEnd-jj)
+			if h == mr && wd == nr {
+				kn.fn(kc, ap, bp, c[ii*ldc+jj:], ldc)
+				continue
+			}
+			for x := 0; x < h; x++ {
+				copy(edge[x*nr:x*nr+wd], c[(ii+x)*ldc+jj:(ii+x)*ldc+jj+wd])
+			}
+			kn.fn(kc, ap, bp, edge[:mr*nr], nr)
+			for x := 0; x < h; x++ {
+				copy(c[(ii+x)*ldc+jj:(ii+x)*ldc+jj+wd], edge[x*nr:x*nr+wd])
 			}
 		}
 	}
 }
 
-// packA writes rows i0..i0+rows of fl(alpha·op(A)), columns p0..p0+kc, as
-// ceil(rows/mr) panels of kc groups of mr values, zero-padded.
-func packA(dst []float32, trans bool, alpha float32, a []float32, lda, i0, rows, p0, kc, mr int) {
-	panels := ceilDiv(rows, mr)
-	for r := 0; r < panels; r++ {
-		d := dst[r*kc*mr : (r+1)*kc*mr]
-		h := min(mr, rows-r*mr)
-		base := i0 + r*mr
-		if trans {
-			// op(A)[i,p] = a[p*lda+i]: each p is a contiguous run of h values.
-			for p := 0; p < kc; p++ {
-				src := a[(p0+p)*lda+base : (p0+p)*lda+base+h]
-				g := d[p*mr : p*mr+mr]
-				if alpha == 1 {
-					copy(g, src)
-				} else {
-					for x, v := range src {
-						g[x] = alpha * v
-					}
-				}
-				clear(g[h:])
-			}
-			continue
-		}
-		for x := 0; x < h; x++ {
-			src := a[(base+x)*lda+p0 : (base+x)*lda+p0+kc]
+// packAPanel writes rows i0..i0+h (h ≤ mr) of fl(alpha·op(A)), columns
+// p0..p0+kc, as kc groups of mr values, zero-padded.
+func packAPanel(d []float32, trans bool, alpha float32, a []float32, lda, i0, h, p0, kc, mr int) {
+	if trans {
+		// op(A)[i,p] = a[p*lda+i]: each p is a contiguous run of h values.
+		for p := 0; p < kc; p++ {
+			src := a[(p0+p)*lda+i0 : (p0+p)*lda+i0+h]
+			g := d[p*mr : p*mr+mr]
 			if alpha == 1 {
-				for p, v := range src {
-					d[p*mr+x] = v
-				}
+				copy(g, src)
 			} else {
-				for p, v := range src {
-					d[p*mr+x] = alpha * v
+				for x, v := range src {
+					g[x] = alpha * v
 				}
+			}
+			clear(g[h:])
+		}
+		return
+	}
+	for x := 0; x < h; x++ {
+		src := a[(i0+x)*lda+p0 : (i0+x)*lda+p0+kc]
+		if alpha == 1 {
+			for p, v := range src {
+				d[p*mr+x] = v
+			}
+		} else {
+			for p, v := range src {
+				d[p*mr+x] = alpha * v
 			}
 		}
-		for x := h; x < mr; x++ {
-			for p := 0; p < kc; p++ {
-				d[p*mr+x] = 0
-			}
+	}
+	if h < mr {
+		for p := 0; p < kc; p++ {
+			clear(d[p*mr+h : p*mr+mr])
 		}
 	}
 }
 
-// packB writes columns j0..j0+cols of op(B), rows p0..p0+kc, as
-// ceil(cols/nr) panels of kc groups of nr values, zero-padded.
-func packB(dst []float32, trans bool, b []float32, ldb, j0, cols, p0, kc, nr int) {
-	panels := ceilDiv(cols, nr)
-	for q := 0; q < panels; q++ {
-		d := dst[q*kc*nr : (q+1)*kc*nr]
-		wd := min(nr, cols-q*nr)
-		base := j0 + q*nr
-		if !trans {
-			for p := 0; p < kc; p++ {
-				g := d[p*nr : p*nr+nr]
-				copy(g, b[(p0+p)*ldb+base:(p0+p)*ldb+base+wd])
-				clear(g[wd:])
-			}
-			continue
+// packBPanel writes columns j0..j0+wd (wd ≤ nr) of op(B), rows p0..p0+kc, as
+// kc groups of nr values, zero-padded.
+func packBPanel(d []float32, trans bool, b []float32, ldb, j0, wd, p0, kc, nr int) {
+	if !trans {
+		for p := 0; p < kc; p++ {
+			g := d[p*nr : p*nr+nr]
+			copy(g, b[(p0+p)*ldb+j0:(p0+p)*ldb+j0+wd])
+			clear(g[wd:])
 		}
-		// op(B)[p,j] = b[j*ldb+p]: each column is a contiguous run of kc values.
-		for x := 0; x < wd; x++ {
-			src := b[(base+x)*ldb+p0 : (base+x)*ldb+p0+kc]
-			for p, v := range src {
-				d[p*nr+x] = v
-			}
+		return
+	}
+	// op(B)[p,j] = b[j*ldb+p]: each column is a contiguous run of kc values.
+	for x := 0; x < wd; x++ {
+		src := b[(j0+x)*ldb+p0 : (j0+x)*ldb+p0+kc]
+		for p, v := range src {
+			d[p*nr+x] = v
 		}
-		for x := wd; x < nr; x++ {
-			for p := 0; p < kc; p++ {
-				d[p*nr+x] = 0
-			}
+	}
+	if wd < nr {
+		for p := 0; p < kc; p++ {
+			clear(d[p*nr+wd : p*nr+nr])
 		}
 	}
 }

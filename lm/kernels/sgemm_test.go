@@ -131,7 +131,16 @@ var testShapes = [][3]int{
 	{6, 16, 300}, {29, 65, 385}, {64, 64, 64}, {100, 70, 800}, {13, 200, 31}, {0, 5, 3}, {4, 0, 3}, {4, 5, 0},
 }
 
+// splitSmall makes gemm spread even tiny products over all threads, so the
+// task partition is exercised by small shapes too.
+func splitSmall(t *testing.T) {
+	saved := minWorkPerThread
+	minWorkPerThread = 1
+	t.Cleanup(func() { minWorkPerThread = saved })
+}
+
 func TestSgemmKernelsExact(t *testing.T) {
+	splitSmall(t)
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, kn := range hostKernels() {
 		for _, s := range testShapes {
@@ -154,6 +163,7 @@ func TestSgemmKernelsExact(t *testing.T) {
 }
 
 func TestSgemmRapid(t *testing.T) {
+	splitSmall(t)
 	kernels := hostKernels()
 	rapid.Check(t, func(rt *rapid.T) {
 		m := rapid.IntRange(0, 40).Draw(rt, "m")

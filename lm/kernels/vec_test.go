@@ -133,7 +133,7 @@ func TestVecValues(t *testing.T) {
 		sm := append([]float32(nil), x...)
 		Softmax(sm)
 		for i, v := range sm {
-			want := math.Exp(float64(x[i]) - lse) // exact softmax
+			want := math.Exp(float64(x[i]) - lse)                      // exact softmax
 			if math.Abs(float64(v)-want) > 3e-5*math.Max(want, 1e-3) { // float32 sums of up to 50257 terms
 				t.Fatalf("n=%d Softmax[%d] = %v, want %v", n, i, v, want)
 			}
