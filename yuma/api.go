@@ -28,6 +28,10 @@ type Params struct {
 	StakeThreshold        uint64
 	// OwnerUID is the uid of the subnet owner's hotkey, or -1 when the owner has none.
 	OwnerUID int
+	// CommitReveal enables the commit-reveal column mask: weights of uid i on uid
+	// j are dropped when Neuron.CommitBlock of i is non-zero and earlier than j's
+	// registration block (upstream epoch step 5, commit-reveal on).
+	CommitReveal bool
 }
 
 // Neuron is the per-uid input of an epoch.
@@ -36,8 +40,11 @@ type Neuron struct {
 	LastUpdate          uint64
 	BlockAtRegistration uint64
 	ValidatorPermit     bool // permit computed by the previous epoch
-	Weights             []Entry
-	Bonds               []Entry
+	// CommitBlock is the block of the uid's earliest unexpired weight commit,
+	// or 0 when it has none; read only when Params.CommitReveal is set.
+	CommitBlock uint64
+	Weights     []Entry
+	Bonds       []Entry
 }
 
 // Input is everything one epoch needs. Emission is the rao to distribute.

@@ -8,7 +8,8 @@ import (
 )
 
 // Epoch runs one Yuma Consensus epoch exactly as subtensor's on-chain sparse
-// path (epoch_mechanism, one mechanism, commit-reveal mask off): activity, stake
+// path (epoch_mechanism, one mechanism; the commit-reveal mask when
+// Params.CommitReveal is set): activity, stake
 // threshold with owner exemption, stake normalization, validator permits, weight
 // masks, stake-weighted median consensus, clipping, validator trust, incentive,
 // bonds (classic EMA or Yuma3 with optional liquid alpha), dividends and the rao
@@ -106,10 +107,17 @@ func Epoch(in Input) (Output, error) {
 		}
 		row := make([]ent, 0, len(nr.Weights))
 		lu := nr.LastUpdate
+		cb := nr.CommitBlock
+		if !p.CommitReveal {
+			cb = 0
+		}
 		for _, e := range nr.Weights {
 			j := int(e.UID)
 			if j >= n || (j == i && i != owner) || lu <= nb[j].BlockAtRegistration {
 				continue
+			}
+			if cb != 0 && cb < nb[j].BlockAtRegistration {
+				continue // committed before j's current occupant registered
 			}
 			row = append(row, ent{int32(j), fx.U16ToFixed(e.Value)})
 		}

@@ -258,3 +258,34 @@ func Test1GraphVector(t *testing.T) {
 		t.Errorf("C=%v I=%v D=%v", out.Consensus, out.Incentive, out.Dividends)
 	}
 }
+
+// TestCommitRevealMask: with commit-reveal on, a weight committed before the
+// target uid's registration is dropped; without a commit or with CR off it counts.
+func TestCommitRevealMask(t *testing.T) {
+	p := mockParams()
+	p.Tempo = 10
+	base := func(cr bool, commit uint64) Output {
+		p.CommitReveal = cr
+		in := Input{Params: p, Emission: 1e9, Neurons: []Neuron{
+			{Stake: 1, LastUpdate: 20, BlockAtRegistration: 1, ValidatorPermit: true, CommitBlock: commit,
+				Weights: []Entry{{1, 65535}, {2, 65535}}},
+			{LastUpdate: 5, BlockAtRegistration: 5},
+			{LastUpdate: 15, BlockAtRegistration: 15},
+		}}
+		p.Block = 21
+		in.Params = p
+		out, err := Epoch(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if out := base(true, 10); out.Incentive[1] != 65535 || out.Incentive[2] != 0 {
+		t.Errorf("commit at 10: incentive %v, want all on uid 1", out.Incentive)
+	}
+	for _, out := range []Output{base(true, 0), base(false, 10)} {
+		if out.Incentive[1] != 32767 || out.Incentive[2] != 32767 {
+			t.Errorf("no mask: incentive %v, want split", out.Incentive)
+		}
+	}
+}
