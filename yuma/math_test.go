@@ -176,3 +176,12 @@ func TestMaxUpscaleVectors(t *testing.T) {
 		}
 	}
 }
+
+func TestActivityCutoffFromFactor(t *testing.T) {
+	if got := ActivityCutoffFromFactor(13889, 360); got != 5000 {
+		t.Errorf("13889‰ of 360 = %d, want 5000", got)
+	}
+	if got := ActivityCutoffFromFactor(13889, 0); got != 1 {
+		t.Errorf("tempo 0 = %d, want 1", got)
+	}
+}

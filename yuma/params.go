@@ -28,3 +28,10 @@ func DefaultParams() Params {
 // DefaultEmission is the rao an epoch distributes when a scenario does not say
 // (one block emission of 1 TAO, as the upstream epoch tests use).
 const DefaultEmission uint64 = 1_000_000_000
+
+// ActivityCutoffFromFactor is the current (dynamic-tempo) activity cutoff:
+// max(1, factorMilli × tempo / 1000) with integer division; the default factor
+// 13 889 gives 5 000 blocks at tempo 360.
+func ActivityCutoffFromFactor(factorMilli uint64, tempo uint16) uint64 {
+	return max(1, factorMilli*uint64(tempo)/1000)
+}
