@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"testing"
@@ -61,9 +62,12 @@ func startAxon(t testing.TB, a *Axon) AxonInfo {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := a.Serve(l); err != nil {
-			t.Errorf("serve: %v", err)
-		}
+		// The label lets a CPU profile split axon-side from dendrite-side work.
+		pprof.Do(context.Background(), pprof.Labels("side", "axon"), func(context.Context) {
+			if err := a.Serve(l); err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		})
 	}()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -1,0 +1,116 @@
+package synapse
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// countingListener counts accepted connections.
+type countingListener struct {
+	net.Listener
+	n atomic.Int32
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.n.Add(1)
+	}
+	return c, err
+}
+
+func TestDendriteReusesConnections(t *testing.T) {
+	a, err := NewAxon(AxonConfig{Hotkey: key(t, "Bob")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Register(a, func(context.Context, *Request, *Prompt) error { return nil }, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := &countingListener{Listener: l}
+	go func() { _ = a.Serve(cl) }()
+	defer a.Shutdown(context.Background())
+	target := AxonInfo{IP: "127.0.0.1", Port: l.Addr().(*net.TCPAddr).Port, Hotkey: a.Hotkey()}
+	d := newDendrite(t, "Alice")
+	for range 10 {
+		if r := Query(context.Background(), d, target, &Prompt{Messages: []string{"x"}}, 5*time.Second); r.StatusCode != 200 {
+			t.Fatalf("%d %s", r.StatusCode, r.StatusMessage)
+		}
+	}
+	if n := cl.n.Load(); n != 1 {
+		t.Fatalf("10 sequential calls opened %d connections", n)
+	}
+}
+
+// A client that sends headers slowly is disconnected by ReadHeaderTimeout.
+func TestSlowHeadersDisconnected(t *testing.T) {
+	_, target := echoAxon(t, AxonConfig{ReadHeaderTimeout: 200 * time.Millisecond}, Options{})
+	c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", target.Port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := io.WriteString(c, "POST /StreamPromptingSynapse HTTP/1.1\r\nHost: x\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	// Never finish the headers. The server must give up; the 10 s bound only keeps a
+	// broken server from hanging the test.
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	_, err = io.ReadAll(c)
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatal("server kept a slow-header connection open")
+	}
+}
+
+// A client that declares a body and sends it slowly gets 408 at its own timeout and
+// does not hold the handler slot beyond it.
+func TestSlowBody(t *testing.T) {
+	a, target := echoAxon(t, AxonConfig{MaxConcurrent: 1}, Options{})
+	hr := rawRequest{signer: key(t, "Alice"), timeout: 0.3}.build(t, target)
+	body, _ := io.ReadAll(hr.Body)
+	c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", target.Port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "POST /StreamPromptingSynapse HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n", len(body))
+	for k, v := range hr.Header {
+		fmt.Fprintf(&sb, "%s: %s\r\n", k, v[0])
+	}
+	sb.WriteString("\r\n")
+	if _, err := io.WriteString(c, sb.String()+string(body[:10])); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 408 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	// The slot is released right after the response is written; wait (bounded) for it.
+	for i := 0; ; i++ {
+		if free, _ := a.gate.stats(); free == 1 {
+			break
+		}
+		if i == 5000 {
+			t.Fatal("slot still held after the slow body gave up")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
