@@ -146,7 +146,22 @@ func TestYuma3BondsReset(t *testing.T) {
 		}
 		return [3][]uint16{to3, to3, to3}
 	}
+	bondWant := map[int][3][2]float64{
+		19: {{0.0269, 0.8539}, {0.0131, 0.8975}, {0.0131, 0.8975}},
+		20: {{0, 0.8687}, {0, 0.9079}, {0, 0.9079}},
+		21: {{0, 0.8820}, {0.2987, 0.6386}, {0.2987, 0.6386}},
+	}
 	reset := func(e int) {
+		// the bonds stored by epoch e-1 are still in place before epoch e runs
+		if w, ok := bondWant[e-1]; ok {
+			for v := 0; v < 3; v++ {
+				for k, j := range []uint16{3, 4} {
+					if b := float64(bondAt(s.neurons[v].Bonds, j)) / 65535; b-w[v][k] > 1e-3 || w[v][k]-b > 1e-3 {
+						t.Errorf("e%d bond[%d][%d] = %.4f, want %.4f", e-1, v, j, b, w[v][k])
+					}
+				}
+			}
+		}
 		if e != 20 {
 			return
 		}
