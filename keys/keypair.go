@@ -62,6 +62,16 @@ func FromPrivateKey(priv [64]byte) (*Keypair, error) {
 	return fromSecret(key, nonce)
 }
 
+// FromEd25519Bytes builds a keypair from a secret in schnorrkel's
+// "Ed25519 bytes" form (SecretKey::from_ed25519_bytes: the scalar times the
+// cofactor ‖ nonce), the form polkadot-js stores in PKCS#8 JSON backups.
+func FromEd25519Bytes(b [64]byte) (*Keypair, error) {
+	sk := schnorrkel.NewSecretKeyFromEd25519Bytes(b)
+	var nonce [32]byte
+	copy(nonce[:], b[32:])
+	return fromSecret(sk.Encode(), nonce)
+}
+
 func fromSecret(key, nonce [32]byte) (*Keypair, error) {
 	sk := schnorrkel.NewSecretKey(key, nonce)
 	pk, err := sk.Public()

@@ -58,6 +58,9 @@ func TestDevAccounts(t *testing.T) {
 		specMnemonic + "//Alice":        aliceSS58,
 		"0x" + specMiniSecret:           specSS58,
 		"0x" + specMiniSecret + "//Bob": bobSS58,
+		// Computed by @polkadot/keyring 14.0.3 (Rust schnorrkel via wasm).
+		"//Alice/soft/1": "5EJVuiSkauKYisFQeMx1rMqHLgt24MutFku5AqoNyAZzscqa",
+		specMnemonic + "//polkadot/0///pw": "5ExkBnshpyTT7d6rYSwcHfbaeUEVC9Tx37d2errYG7BZ9gtb",
 	}
 	for uri, want := range cases {
 		kp, err := FromURI(uri)
@@ -361,4 +364,17 @@ func TestSignProperty(t *testing.T) {
 			t.Fatal("signature valid for an extended message")
 		}
 	})
+}
+
+// TestVerifiesRustSchnorrkelSignature checks a signature made by
+// @polkadot/util-crypto 14.0.3 (Rust schnorrkel compiled to wasm) with //Alice.
+func TestVerifiesRustSchnorrkelSignature(t *testing.T) {
+	sig, _ := hex.DecodeString("dab91b004beccc30ae46b8f8e8e63528ac19a61db3adfc014273efda43cc0478301a28ce5df9b9bd7775e0c71d92789d80472abb1fa4a4256a56e7c1e506f58a")
+	msg := []byte("taonet interop message")
+	if !VerifySS58(aliceSS58, msg, sig) {
+		t.Fatal("polkadot-js signature rejected")
+	}
+	if VerifySS58(aliceSS58, []byte("taonet interop messagE"), sig) || VerifySS58(bobSS58, msg, sig) {
+		t.Fatal("polkadot-js signature accepted for the wrong message/key")
+	}
 }

@@ -79,10 +79,17 @@ func btcliFlagNames(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 		return "wallet.path"
 	case "no-use-password":
 		return "no-password"
-	case "json-output":
-		return "json"
 	}
 	return pflag.NormalizedName(n)
+}
+
+// btcliOutputFlagNames also accepts btcli's --json-output for our --json
+// (not on regen-*, where --json names a polkadot-js backup file as in btcli).
+func btcliOutputFlagNames(f *pflag.FlagSet, name string) pflag.NormalizedName {
+	if n := btcliFlagNames(f, name); n != "json-output" {
+		return n
+	}
+	return "json"
 }
 
 // walletKeyFlags are the options of the key-creating commands.
@@ -96,6 +103,8 @@ type walletKeyFlags struct {
 	mnemonic     string
 	seed         string
 	uri          string
+	backup       string
+	backupPw     string
 }
 
 func (k *walletKeyFlags) bindCreate(cmd *cobra.Command) {
@@ -104,6 +113,7 @@ func (k *walletKeyFlags) bindCreate(cmd *cobra.Command) {
 	f.BoolVar(&k.overwrite, "overwrite", false, "replace existing key files")
 	f.BoolVar(&k.jsonOut, "json", false, "machine-readable JSON output")
 	f.BoolVar(&k.hideMnemonic, "hide-mnemonic", false, "do not print the new mnemonic(s) (you will not see them again)")
+	f.SetNormalizeFunc(btcliOutputFlagNames)
 }
 
 func (k *walletKeyFlags) bindPassword(cmd *cobra.Command, defaultEncrypt bool) {
@@ -117,8 +127,10 @@ func (k *walletKeyFlags) bindRegen(cmd *cobra.Command) {
 	f.StringVar(&k.mnemonic, "mnemonic", "", "mnemonic words to regenerate from (prompted for if no source is given)")
 	f.StringVar(&k.seed, "seed", "", "0x-hex 32-byte seed (secretSeed) to regenerate from")
 	f.StringVar(&k.uri, "uri", "", "Substrate secret URI (e.g. //Alice, or 'phrase//hard/soft')")
+	f.StringVar(&k.backup, "json", "", "polkadot-js JSON backup file to regenerate from (as btcli)")
+	f.StringVar(&k.backupPw, "json-password", "", "password of the --json backup (prompted for if omitted)")
 	f.BoolVar(&k.overwrite, "overwrite", false, "replace existing key files")
-	f.BoolVar(&k.jsonOut, "json", false, "machine-readable JSON output")
+	f.BoolVar(&k.jsonOut, "json-output", false, "machine-readable JSON output")
 }
 
 func (k *walletKeyFlags) encrypt() bool { return k.usePassword && !k.noPassword }
@@ -142,18 +154,30 @@ func (k *walletKeyFlags) options(cmd *cobra.Command, walletName string, hotkey b
 }
 
 // regenKeypair builds the keypair from exactly one of --mnemonic, --seed,
-// --uri, or a mnemonic read from stdin without echo.
+// --uri, --json, or a mnemonic read from stdin without echo.
 func (k *walletKeyFlags) regenKeypair(cmd *cobra.Command) (*keys.Keypair, error) {
 	set := 0
-	for _, s := range []string{k.mnemonic, k.seed, k.uri} {
+	for _, s := range []string{k.mnemonic, k.seed, k.uri, k.backup} {
 		if s != "" {
 			set++
 		}
 	}
 	if set > 1 {
-		return nil, errors.New("give only one of --mnemonic, --seed, --uri")
+		return nil, errors.New("give only one of --mnemonic, --seed, --uri, --json")
 	}
 	switch {
+	case k.backup != "":
+		data, err := os.ReadFile(k.backup)
+		if err != nil {
+			return nil, err
+		}
+		pw := k.backupPw
+		if pw == "" {
+			if pw, err = wallet.TerminalPassword(os.Stdin, cmd.ErrOrStderr())("Enter the backup's password: "); err != nil {
+				return nil, err
+			}
+		}
+		return wallet.FromPolkadotJSON(data, pw)
 	case k.seed != "":
 		b, err := hex.DecodeString(strings.TrimPrefix(k.seed, "0x"))
 		if err != nil || len(b) != 32 {
@@ -355,8 +379,8 @@ func newWalletListCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&path, "wallet.path", wallet.DefaultPathSetting, "wallets directory")
-	cmd.Flags().BoolVar(&jsonOut, "json", false, "machine-readable JSON output")
-	cmd.Flags().SetNormalizeFunc(btcliFlagNames)
+	cmd.Flags().BoolVar(&jsonOut, "json", false, "machine-readable JSON output (alias --json-output)")
+	cmd.Flags().SetNormalizeFunc(btcliOutputFlagNames)
 	return cmd
 }
 
@@ -412,7 +436,8 @@ func newWalletShowCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 	}
 	wf := bindWalletFlags(cmd, true)
-	cmd.Flags().BoolVar(&jsonOut, "json", false, "machine-readable JSON output")
+	cmd.Flags().BoolVar(&jsonOut, "json", false, "machine-readable JSON output (alias --json-output)")
+	cmd.Flags().SetNormalizeFunc(btcliOutputFlagNames)
 	cmd.Flags().BoolVar(&reveal, "reveal-secrets", false, "also print the selected hotkey's mnemonic/seed/private key")
 	cmd.Flags().BoolVar(&revealCold, "reveal-coldkey-secrets", false, "also decrypt and print the coldkey's mnemonic/seed/private key")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {

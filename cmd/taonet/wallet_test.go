@@ -39,7 +39,7 @@ func TestWalletCLI(t *testing.T) {
 		t.Fatal("create over an existing wallet succeeded without --overwrite")
 	}
 	// btcli spellings and JSON output; --hide-mnemonic keeps secrets off stdout.
-	out, err = runWallet(t, "new-hotkey", "--wallet_path", dir, "--wallet-name", "w1", "--hotkey", "h2", "--json", "--hide-mnemonic")
+	out, err = runWallet(t, "new-hotkey", "--wallet_path", dir, "--wallet-name", "w1", "--hotkey", "h2", "--json-output", "--hide-mnemonic")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestWalletCLI(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &r); err != nil || r.HotkeySS58 == "" || r.HotkeyMnemonic != "" {
 		t.Fatalf("new-hotkey json: %v %q", err, out)
 	}
-	out, err = runWallet(t, "regen-coldkey", "--wallet.path", dir, "--wallet.name", "spec", "--no-use-password", "--json",
+	out, err = runWallet(t, "regen-coldkey", "--wallet.path", dir, "--wallet.name", "spec", "--no-use-password", "--json-output",
 		"--mnemonic", "bottom drive obey lake curtain smoke basket hold race lonely fit walk")
 	if err != nil || !strings.Contains(out, "5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV") || strings.Contains(out, "bottom") {
 		t.Fatalf("regen-coldkey: %v %s", err, out)
@@ -64,6 +64,12 @@ func TestWalletCLI(t *testing.T) {
 	l, err := wallet.Load(dir, "spec", "alice")
 	if err != nil || l.HotkeyAddress() != "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY" || l.ColdkeyAddress() != "5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV" {
 		t.Fatalf("load regenerated wallet: %v", err)
+	}
+	// btcli's --json names a polkadot-js backup on regen-*.
+	out, err = runWallet(t, "regen-hotkey", "--wallet.path", dir, "--wallet.name", "spec", "--wallet.hotkey", "pjs",
+		"--json", "../../wallet/testdata/polkadotjs_backup.json", "--json-password", "correct horse battery staple", "--json-output")
+	if err != nil || !strings.Contains(out, "5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV") {
+		t.Fatalf("regen-hotkey --json: %v %s", err, out)
 	}
 	out, err = runWallet(t, "list", "--wallet.path", dir)
 	if err != nil || !strings.Contains(out, "Wallet (w1)") || !strings.Contains(out, "h2") || !strings.Contains(out, "Wallet (spec)") {
