@@ -51,16 +51,20 @@ func attentionForward(out, probs, q, k, v []float32, s attnShape, keyMask []floa
 // softmaxRow replaces row[:n] by its softmax (skipping keys whose mask is 0)
 // and zeroes everything else.
 func softmaxRow(row []float32, n int, mask []float32) {
+	clear(row[n:])
+	if mask == nil {
+		r := row[:n]
+		s := kernels.ExpSubSum(r, r, kernels.Max(r))
+		kernels.Scale(1/s, r)
+		return
+	}
 	mx := float32(math.Inf(-1))
 	for j := 0; j < n; j++ {
-		if (mask == nil || mask[j] != 0) && row[j] > mx {
+		if mask[j] != 0 && row[j] > mx {
 			mx = row[j]
 		}
 	}
 	if math.IsInf(float64(mx), -1) { // every key masked: attend uniformly like HF's finfo.min bias
-		for j := range row {
-			row[j] = 0
-		}
 		for j := 0; j < n; j++ {
 			row[j] = 1 / float32(n)
 		}
@@ -68,7 +72,7 @@ func softmaxRow(row []float32, n int, mask []float32) {
 	}
 	var sum float64
 	for j := 0; j < n; j++ {
-		if mask != nil && mask[j] == 0 {
+		if mask[j] == 0 {
 			row[j] = 0
 			continue
 		}
@@ -79,9 +83,6 @@ func softmaxRow(row []float32, n int, mask []float32) {
 	inv := float32(1 / sum)
 	for j := 0; j < n; j++ {
 		row[j] *= inv
-	}
-	for j := n; j < len(row); j++ {
-		row[j] = 0
 	}
 }
 

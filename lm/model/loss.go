@@ -1,9 +1,14 @@
 package model
 
-import "math"
+import (
+	"math"
+
+	"github.com/taonet/taonet/lm/kernels"
+)
 
 // crossEntropyForward writes nll[n] = -log softmax(logits[n])[targets[n]] for
 // the N rows of logits [N,V]; rows whose target is negative (ignored) get 0.
+// Log-sum-exp uses the kernels' fixed-order vector reduction.
 func crossEntropyForward(nll, logits []float32, targets []int, N, V int) {
 	parallelRanges(N, 4, func(lo, hi int) {
 		for n := lo; n < hi; n++ {
@@ -12,23 +17,16 @@ func crossEntropyForward(nll, logits []float32, targets []int, N, V int) {
 				continue
 			}
 			row := logits[n*V : n*V+V]
-			nll[n] = float32(logSumExp(row) - float64(row[targets[n]]))
+			nll[n] = logSumExp(row) - row[targets[n]]
 		}
 	})
 }
 
-func logSumExp(row []float32) float64 {
-	mx := row[0]
-	for _, v := range row {
-		if v > mx {
-			mx = v
-		}
-	}
-	var s float64
-	for _, v := range row {
-		s += math.Exp(float64(v - mx))
-	}
-	return float64(mx) + math.Log(s)
+// logSumExp is max + log Σ e^(x-max), the sum in float32 lanes.
+func logSumExp(row []float32) float32 {
+	mx := kernels.Max(row)
+	s := kernels.ExpSubSum(nil, row, mx)
+	return mx + float32(math.Log(float64(s)))
 }
 
 // crossEntropyBackward overwrites logits with dloss/dlogits =
@@ -41,11 +39,9 @@ func crossEntropyBackward(logits []float32, targets []int, dloss []float32, N, V
 				clear(row)
 				continue
 			}
-			lse := logSumExp(row)
-			d := float64(dloss[n])
-			for j, v := range row {
-				row[j] = float32(math.Exp(float64(v)-lse) * d)
-			}
+			mx := kernels.Max(row)
+			s := kernels.ExpSubSum(row, row, mx)
+			kernels.Scale(dloss[n]/s, row)
 			row[targets[n]] -= dloss[n]
 		}
 	})

@@ -1,0 +1,142 @@
+// Command lm benchmarks the taonet LM engine side by side with PyTorch on the
+// same architecture and batch: forward + loss tokens/s, training-step
+// (forward, backward, clipping, AdamW) tokens/s, and the peak resident memory
+// of evaluation. It prints Go/PyTorch ratios.
+//
+//	go run ./bench/lm -arch gpt2 -size 124m -B 4 -T 256 -iters 3
+//	go run ./bench/lm -arch gpt2 -size 15m -B 8 -T 128 -torch=false
+//
+// PyTorch runs through Debian's /usr/bin/python3 (python3-torch with
+// libopenblas0-pthread) and bench/lm/torch_lm.py, with the same thread count.
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/taonet/taonet/lm/kernels"
+	"github.com/taonet/taonet/lm/model"
+	"github.com/taonet/taonet/lm/train"
+)
+
+func main() {
+	arch := flag.String("arch", "gpt2", "gpt2 or llama")
+	size := flag.String("size", "124m", "preset size (tiny, 15m, 124m)")
+	B := flag.Int("B", 4, "batch size")
+	T := flag.Int("T", 256, "sequence length")
+	iters := flag.Int("iters", 3, "timed iterations per mode (after one warmup)")
+	mode := flag.String("mode", "both", "eval, train or both")
+	threads := flag.Int("threads", 2, "threads for both engines")
+	torch := flag.Bool("torch", true, "also run the PyTorch reference")
+	python := flag.String("python", "/usr/bin/python3", "Debian python3 with python3-torch")
+	flag.Parse()
+	runtime.GOMAXPROCS(*threads)
+	kernels.SetThreads(*threads)
+
+	cfg, err := model.Preset(model.Arch(*arch), *size)
+	check(err)
+	m, err := model.New(cfg)
+	check(err)
+	m.InitRandom(1)
+	N := *B * *T
+	tokens, targets := make([]int, N), make([]int, N)
+	for i := range tokens {
+		tokens[i] = (i*7919 + 13) % cfg.VocabSize
+	}
+	for i := range targets {
+		targets[i] = tokens[(i+1)%N]
+	}
+	fmt.Printf("model %s %s: %d parameters, B=%d T=%d, %d threads, sgemm %s\n", *arch, *size, m.NumParams(), *B, *T, *threads, kernels.Impl())
+
+	res := map[string]float64{}
+	if *mode == "eval" || *mode == "both" {
+		step := func() {
+			_, err := m.TokenNLL(tokens, targets, *B, *T)
+			check(err)
+		}
+		res["eval_tok_s"] = timeIt(step, *iters, N)
+		res["eval_peak_mb"] = peakRSSMB()
+		fmt.Printf("go   eval  (forward+loss): %8.0f tokens/s   peak RSS %.0f MB\n", res["eval_tok_s"], res["eval_peak_mb"])
+		m.ReleaseBuffers()
+	}
+	if *mode == "train" || *mode == "both" {
+		opt := train.NewAdamW(0.1)
+		m.AllocGrads()
+		step := func() {
+			m.ZeroGrads()
+			_, _, err := m.ForwardBackward(tokens, targets, *B, *T, 1)
+			check(err)
+			train.ClipGradNorm(m, 1)
+			opt.Step(m, 1e-4)
+		}
+		res["train_tok_s"] = timeIt(step, *iters, N)
+		fmt.Printf("go   train (fwd+bwd+AdamW): %7.0f tokens/s\n", res["train_tok_s"])
+	}
+	if !*torch {
+		return
+	}
+	_, self, _, _ := runtime.Caller(0)
+	script := filepath.Join(filepath.Dir(self), "torch_lm.py")
+	args := []string{script, "--arch", *arch, "--size", *size, "--B", fmt.Sprint(*B), "--T", fmt.Sprint(*T),
+		"--iters", fmt.Sprint(*iters), "--mode", *mode, "--threads", fmt.Sprint(*threads)}
+	cmd := exec.Command(*python, args...)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "pytorch reference failed: %v\n", err)
+		os.Exit(1)
+	}
+	var ref map[string]float64
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	check(json.Unmarshal([]byte(lines[len(lines)-1]), &ref))
+	for _, k := range []string{"eval_tok_s", "train_tok_s"} {
+		if res[k] > 0 && ref[k] > 0 {
+			fmt.Printf("torch %-5s: %8.0f tokens/s   go/torch = %.2fx\n", strings.TrimSuffix(k, "_tok_s"), ref[k], res[k]/ref[k])
+		}
+	}
+	if ref["eval_peak_mb"] > 0 {
+		fmt.Printf("torch eval peak RSS %.0f MB\n", ref["eval_peak_mb"])
+	}
+}
+
+// timeIt runs f once to warm up, then iters times, and returns tokens/s.
+func timeIt(f func(), iters, tokens int) float64 {
+	f()
+	start := time.Now()
+	for i := 0; i < iters; i++ {
+		f()
+	}
+	return float64(tokens*iters) / time.Since(start).Seconds()
+}
+
+// peakRSSMB reads the process's high-water resident set size (Linux).
+func peakRSSMB() float64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var kb float64
+		if _, err := fmt.Sscanf(sc.Text(), "VmHWM: %f kB", &kb); err == nil {
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		os.Exit(1)
+	}
+}
