@@ -73,6 +73,8 @@ func TestParseKeyfileSources(t *testing.T) {
 		"public only":   {data: `{"publicKey": "` + specPub + `", "secretSeed": null}`},
 		"bare hex":      {data: specPub + "\n"},
 		"coldkeypub":    {data: string(MarshalPublic(kp.PublicKey()))},
+		// bittensor-wallet (Rust) writes a compact serde map in arbitrary order.
+		"rust compact": {data: `{"ss58Address":"` + specSS58 + `","secretSeed":"` + specSeed + `","privateKey":"` + privHex + `","publicKey":"` + specPub + `","accountId":"` + specPub + `","secretPhrase":"` + specMnemonic + `"}`, secret: true, phrase: true},
 	}
 	for name, c := range cases {
 		k, err := ParseKeyfile([]byte(c.data))

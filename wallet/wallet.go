@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/taonet/taonet/keys"
 )
@@ -329,6 +330,30 @@ func Create(path, name, hotkey string, words int, opt Options) (*Created, error)
 	return &Created{Wallet: w, Coldkey: ck.SS58Address(), Hotkey: hk.SS58Address(), ColdkeyMnemonic: ck.Mnemonic(), HotkeyMnemonic: hk.Mnemonic()}, nil
 }
 
+// CreateFromKeys writes a wallet from given pairs (e.g. deterministic dev
+// keys from keys.FromURI for a localnet). Like Create it checks that none of
+// the files exists (unless opt.Overwrite) before writing anything.
+func CreateFromKeys(path, name, hotkey string, cold, hot *keys.Keypair, opt Options) (*Wallet, error) {
+	w, err := New(path, name, hotkey)
+	if err != nil {
+		return nil, err
+	}
+	if !opt.Overwrite {
+		for _, p := range []string{w.ColdkeyFile(), w.ColdkeyPubFile(), w.HotkeyFile()} {
+			if exists(p) {
+				return nil, fmt.Errorf("%w: %s", ErrExists, p)
+			}
+		}
+	}
+	if err := w.SetColdkey(cold, opt); err != nil {
+		return nil, err
+	}
+	if err := w.SetHotkey(hot, opt); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
 // Loaded is a wallet opened for use by a node, miner or validator: the
 // public coldkey and the hotkey pair are ready; the coldkey is decrypted on
 // demand.
@@ -336,7 +361,9 @@ type Loaded struct {
 	Wallet     *Wallet
 	ColdkeyPub [32]byte
 	Hotkey     *keys.Keypair
-	coldkey    *keys.Keypair
+
+	mu      sync.Mutex // guards coldkey: one decryption even under concurrent first use
+	coldkey *keys.Keypair
 }
 
 // ColdkeyAddress is the ss58 address of the coldkey.
@@ -347,8 +374,10 @@ func (l *Loaded) HotkeyAddress() string { return l.Hotkey.SS58Address() }
 
 // Coldkey decrypts the coldkey once (asking pw if it is encrypted; use
 // ColdkeyPassword(name, TerminalPassword(...)) for env-then-prompt) and
-// caches it. Not safe for concurrent first use.
+// caches it. Safe for concurrent use.
 func (l *Loaded) Coldkey(pw PasswordFunc) (*keys.Keypair, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if l.coldkey != nil {
 		return l.coldkey, nil
 	}

@@ -342,3 +342,38 @@ func TestExpandPath(t *testing.T) {
 		t.Fatal("BT_WALLET_PATH ignored")
 	}
 }
+
+func TestCreateFromKeysAndConcurrentColdkey(t *testing.T) {
+	cheapKDF(t)
+	dir := t.TempDir()
+	cold, _ := keys.FromURI("//Alice")
+	hot, _ := keys.FromURI("//Alice//hot")
+	w, err := CreateFromKeys(dir, "alice", "default", cold, hot, Options{Password: "dev-pass1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := CreateFromKeys(dir, "alice", "other", cold, hot, Options{NoPassword: true}); !errors.Is(err, ErrExists) {
+		t.Fatalf("existing coldkey: %v", err)
+	}
+	l, err := Load(dir, w.Name, w.Hotkey)
+	if err != nil || l.ColdkeyAddress() != cold.SS58Address() || l.HotkeyAddress() != hot.SS58Address() {
+		t.Fatalf("load: %v", err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	asked := 0
+	pw := func(string) (string, error) { mu.Lock(); asked++; mu.Unlock(); return "dev-pass1", nil }
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if ck, err := l.Coldkey(pw); err != nil || ck.SS58Address() != cold.SS58Address() {
+				t.Errorf("coldkey: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if asked != 1 {
+		t.Fatalf("password asked %d times, want 1", asked)
+	}
+}
