@@ -2,10 +2,6 @@ package synapse
 
 import (
 	"context"
-	"net/http"
-	"runtime/pprof"
-	"slices"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -46,104 +42,6 @@ func BenchmarkAxonVerifiedRequests(b *testing.B) {
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
 		})
 	}
-}
-
-// BenchmarkFanOut256 queries 256 local axons whose handlers sleep 50 ms and reports the
-// distribution of the total fan-out time and its overhead above 50 ms. Run with a
-// bounded count, e.g. -benchtime=30x.
-func BenchmarkFanOut256(b *testing.B) {
-	for _, noSign := range []bool{false, true} {
-		name := "axon-signs"
-		if noSign {
-			name = "axon-nosign"
-		}
-		b.Run(name, func(b *testing.B) { benchFanOut(b, 256, 50*time.Millisecond, noSign) })
-	}
-}
-
-func benchFanOut(b *testing.B, n int, sleep time.Duration, noSign bool) {
-	names := []string{"Bob", "Charlie", "Dave", "Eve"}
-	targets := make([]AxonInfo, n)
-	for i := range n {
-		a, err := NewAxon(AxonConfig{Hotkey: key(b, names[i%len(names)]), DisableResponseSignature: noSign})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := Register(a, func(ctx context.Context, _ *Request, p *Prompt) error {
-			select {
-			case <-time.After(sleep):
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-			p.Completion = "done"
-			return nil
-		}, Options{}); err != nil {
-			b.Fatal(err)
-		}
-		targets[i] = startAxon(b, a)
-	}
-	d, err := NewDendrite(key(b, "Alice"), DendriteConfig{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer d.Close()
-	in := &Prompt{Roles: []string{"user"}, Messages: []string{"Summarize the plot of Hamlet."}}
-	run := func() (time.Duration, []time.Duration) {
-		var res []Response[Prompt]
-		var total time.Duration
-		pprof.Do(context.Background(), pprof.Labels("side", "dendrite"), func(ctx context.Context) {
-			t0 := time.Now()
-			res = QueryMany(ctx, d, targets, in, 5*time.Second)
-			total = time.Since(t0)
-		})
-		lat := make([]time.Duration, len(res))
-		for i, r := range res {
-			if r.StatusCode != http.StatusOK {
-				b.Fatalf("axon %d: %d %s", i, r.StatusCode, r.StatusMessage)
-			}
-			lat[i] = r.Latency
-		}
-		return total, lat
-	}
-	cold, _ := run() // connection setup
-	b.ResetTimer()
-	cpu0 := cpuTime()
-	var totals, calls []time.Duration
-	for range b.N {
-		t, lat := run()
-		totals = append(totals, t)
-		calls = append(calls, lat...)
-	}
-	b.StopTimer()
-	cpuPer := (cpuTime() - cpu0) / time.Duration(b.N)
-	slices.Sort(totals)
-	slices.Sort(calls)
-	ms := func(d time.Duration) float64 { return float64(d) / 1e6 }
-	p50, p99 := pct(totals, 0.50), pct(totals, 0.99)
-	b.ReportMetric(ms(cold), "cold-ms")
-	b.ReportMetric(ms(cpuPer), "cpu-ms/fanout")
-	b.ReportMetric(ms(p50), "p50-ms")
-	b.ReportMetric(ms(p99), "p99-ms")
-	b.ReportMetric(ms(p99-sleep), "p99-overhead-ms")
-	b.ReportMetric(ms(pct(calls, 0.50)), "call-p50-ms")
-	b.ReportMetric(ms(pct(calls, 0.99)), "call-p99-ms")
-}
-
-// cpuTime is the process's user+system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-func pct(sorted []time.Duration, q float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(q*float64(len(sorted)-1) + 0.5)
-	return sorted[i]
 }
 
 // Micro-benchmarks for the breakdown of where a call's CPU time goes.

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime/pprof"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/taonet/taonet/synapse/synbench"
+)
+
+func init() {
+	synapseCmd := &cobra.Command{
+		Use:   "synapse",
+		Short: "Axon/Dendrite synapse protocol tools",
+	}
+	var cfg synbench.Config
+	var cpuProfile string
+	bench := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure Dendrite fan-out to local axons whose handlers sleep",
+		Long: `Starts --axons local axons on 127.0.0.1 whose handlers sleep --sleep, fans one signed
+synapse out to all of them --rounds times (after one warm-up round) and prints the
+p50/p99 total time, the overhead above the sleep, per-call latency and CPU per fan-out.
+With --cpuprofile, split the profile by side with: go tool pprof -tags <file>.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cpuProfile != "" {
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
+			rep, err := synbench.Run(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			fmt.Fprint(cmd.OutOrStdout(), rep.String())
+			if rep.FailedCalls > 0 {
+				return fmt.Errorf("%d calls failed", rep.FailedCalls)
+			}
+			return nil
+		},
+	}
+	f := bench.Flags()
+	f.IntVar(&cfg.Axons, "axons", 256, "number of local axons")
+	f.DurationVar(&cfg.Sleep, "sleep", 50*time.Millisecond, "handler sleep per call")
+	f.IntVar(&cfg.Rounds, "rounds", 20, "measured fan-out rounds")
+	f.DurationVar(&cfg.Timeout, "timeout", 5*time.Second, "per-call timeout")
+	f.BoolVar(&cfg.SignResponses, "sign-responses", true, "axons sign their responses (upstream behaviour)")
+	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile (labelled side=axon|dendrite) to this file")
+	synapseCmd.AddCommand(bench)
+	rootCmd.AddCommand(synapseCmd)
+}
