@@ -270,6 +270,13 @@ type call struct {
 // verify, priority, then body integrity and the handler.
 func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := &call{a: a, w: w, r: r, start: a.cfg.Now()}
+	// Until the request's own deadline is known, bound reads (including the server's
+	// discard of an unread body after an early rejection) and writes by the header
+	// timeout, so no rejected client can hold the connection goroutine.
+	rc := http.NewResponseController(w)
+	early := time.Now().Add(a.cfg.ReadHeaderTimeout)
+	_ = rc.SetReadDeadline(early)
+	_ = rc.SetWriteDeadline(early)
 	defer func() {
 		a.log.Debug("axon", "synapse", c.req.Name, "from", r.RemoteAddr, "status", c.req.Axon.StatusCode, "message", c.req.Axon.StatusMessage)
 	}()
@@ -313,7 +320,7 @@ func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c.timeout = min(c.timeout, a.cfg.MaxTimeout)
 	c.deadline = c.start.Add(c.timeout)
-	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(c.deadline)
 	_ = rc.SetWriteDeadline(c.deadline.Add(5 * time.Second))
 
 	// 2. size limit, from the declared length (chunked bodies are bounded while read).
@@ -359,7 +366,6 @@ func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer a.gate.release()
 
 	// 6. run: body integrity and the handler.
-	_ = rc.SetReadDeadline(c.deadline)
 	ep.run(ctx, c)
 }
 
@@ -377,7 +383,10 @@ func (a *Axon) verify(req *Request, now time.Time) error {
 	}
 	key := d.Hotkey + ":" + d.UUID
 	strict := !a.cfg.AllowLegacyNonces || d.Version >= V720
-	if err := a.nonces.check(key, d.Nonce, now, req.Timeout, strict); err != nil {
+	// The window uses the timeout the axon honours (capped by MaxTimeout), which also
+	// keeps it within the nonce store's retention.
+	timeout := min(req.Timeout, a.cfg.MaxTimeout.Seconds())
+	if err := a.nonces.check(key, d.Nonce, now, timeout, strict); err != nil {
 		return err
 	}
 	msg := RequestMessage(d.Nonce, d.Hotkey, a.hotkey, d.UUID, req.BodyHash)

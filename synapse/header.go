@@ -120,7 +120,7 @@ func headerSafe(s string) string {
 // encodeHeaders writes the full to_headers() set of a synapse: name, timeout, axon and
 // dendrite terminal fields, input_obj for required payload fields, sizes and body hash.
 func encodeHeaders(h http.Header, sc *schema, r *Request, totalSize int64) {
-	setRaw(h, hdrName, r.Name)
+	setRaw(h, hdrName, headerSafe(r.Name))
 	setRaw(h, hdrTimeout, PyFloat(r.Timeout))
 	encodeTerminal(h, prefixAxon, &r.Axon)
 	encodeTerminal(h, prefixDendrite, &r.Dendrite)
@@ -141,7 +141,7 @@ func encodeHeaders(h http.Header, sc *schema, r *Request, totalSize int64) {
 	}
 	setRaw(h, hdrHeaderSize, strconv.Itoa(size))
 	setRaw(h, hdrTotalSize, strconv.FormatInt(totalSize, 10))
-	setRaw(h, hdrBodyHash, r.BodyHash)
+	setRaw(h, hdrBodyHash, headerSafe(r.BodyHash))
 }
 
 // HeaderError is a header that could not be parsed.
