@@ -19,6 +19,10 @@ import (
 // DefaultChainID is the chain id used when none is given.
 const DefaultChainID = "taonet-local"
 
+// DefaultAPIAddr is the JSON API address `taonet chain init` configures and
+// the CLI's --node default points at.
+const DefaultAPIAddr = "127.0.0.1:26680"
+
 // stateDBName is the bbolt file (under the home's data directory) holding the
 // committed application state.
 const stateDBName = "taonet-state.db"
@@ -130,6 +134,9 @@ func writeNodeFiles(o InitOptions) (*cfg.Config, error) {
 	privval.LoadOrGenFilePV(c.PrivValidatorKeyFile(), c.PrivValidatorStateFile())
 	if _, err := p2p.LoadOrGenNodeKey(c.NodeKeyFile()); err != nil {
 		return nil, err
+	}
+	if o.APIAddr == "" {
+		o.APIAddr = DefaultAPIAddr
 	}
 	if err := writeSettings(o.Home, HomeSettings{APIAddr: o.APIAddr}); err != nil {
 		return nil, err

@@ -1,0 +1,313 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/taonet/taonet/chain"
+	"github.com/taonet/taonet/client"
+	"github.com/taonet/taonet/keys"
+	"github.com/taonet/taonet/node"
+	"github.com/taonet/taonet/wallet"
+)
+
+func init() {
+	chainCmd := &cobra.Command{
+		Use:   "chain",
+		Short: "Run a taonet chain node (CometBFT): init, start, testnet, status",
+	}
+	chainCmd.AddCommand(chainInitCmd(), chainStartCmd(), chainTestnetCmd(), chainStatusCmd())
+	rootCmd.AddCommand(chainCmd)
+}
+
+type genesisFlags struct {
+	chainID string
+	allocs  []string
+	genesis string
+}
+
+func bindGenesisFlags(cmd *cobra.Command) *genesisFlags {
+	g := &genesisFlags{}
+	cmd.Flags().StringVar(&g.chainID, "chain-id", node.DefaultChainID, "chain id")
+	cmd.Flags().StringArrayVar(&g.allocs, "alloc", nil, "genesis balance ss58=rao (repeatable)")
+	cmd.Flags().StringVar(&g.genesis, "genesis", "", "chain genesis JSON file to start from (default: built-in defaults)")
+	return g
+}
+
+func (g *genesisFlags) appState() (json.RawMessage, error) {
+	var base []byte
+	if g.genesis != "" {
+		b, err := os.ReadFile(g.genesis)
+		if err != nil {
+			return nil, err
+		}
+		base = b
+	}
+	return node.BuildAppState(g.chainID, base, g.allocs)
+}
+
+func chainInitCmd() *cobra.Command {
+	var home, api, p2p, rpc, moniker string
+	var blockTime time.Duration
+	var overwrite bool
+	cmd := &cobra.Command{
+		Use:   "init --home DIR",
+		Short: "Create a node home: node key, validator key, config and a single-validator genesis",
+		Args:  cobra.NoArgs,
+	}
+	g := bindGenesisFlags(cmd)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if home == "" {
+			return fmt.Errorf("--home is required")
+		}
+		st, err := g.appState()
+		if err != nil {
+			return err
+		}
+		id, err := node.InitHome(node.InitOptions{Home: home, ChainID: g.chainID, Moniker: moniker, AppState: st,
+			P2PAddr: p2p, RPCAddr: rpc, APIAddr: api, BlockTime: blockTime, Overwrite: overwrite})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "initialized %s (chain %s, node id %s)\nstart it with: taonet chain start --home %s\n", home, g.chainID, id, home)
+		return nil
+	}
+	f := cmd.Flags()
+	f.StringVar(&home, "home", "", "node home directory")
+	f.StringVar(&api, "api", node.DefaultAPIAddr, "JSON API listen address stored as the start default")
+	f.StringVar(&p2p, "p2p", "127.0.0.1:26656", "CometBFT p2p listen address")
+	f.StringVar(&rpc, "rpc", "", "CometBFT RPC listen address (empty: off)")
+	f.StringVar(&moniker, "moniker", "", "node name (default: home directory name)")
+	f.DurationVar(&blockTime, "block-time", time.Second, "target block time (CometBFT timeout_commit)")
+	f.BoolVar(&overwrite, "overwrite", false, "re-initialize an existing home (keeps keys)")
+	return cmd
+}
+
+func chainStartCmd() *cobra.Command {
+	var home, api, logLevel string
+	var blockTime time.Duration
+	var verbose bool
+	cmd := &cobra.Command{
+		Use:   "start --home DIR",
+		Short: "Run the node of an initialized home until interrupted",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if home == "" {
+				return fmt.Errorf("--home is required")
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			var logw io.Writer
+			if verbose {
+				logw = cmd.ErrOrStderr()
+			}
+			n, err := node.Start(ctx, node.Options{Home: home, APIAddr: api, BlockTime: blockTime, LogWriter: logw, LogLevel: logLevel})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "node %s of chain %s running; API %s (metrics %s/metrics)\n", n.NodeID(), n.ChainID(), n.APIURL(), n.APIURL())
+			<-ctx.Done()
+			fmt.Fprintln(cmd.OutOrStdout(), "stopping")
+			return n.Stop()
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&home, "home", "", "node home directory")
+	f.StringVar(&api, "api", "", "JSON API listen address (default: the home's setting; - disables)")
+	f.DurationVar(&blockTime, "block-time", 0, "override the block time (timeout_commit)")
+	f.BoolVar(&verbose, "verbose", false, "show CometBFT logs")
+	f.StringVar(&logLevel, "log-level", "info", "CometBFT log level with --verbose (debug, info, error)")
+	return cmd
+}
+
+func chainTestnetCmd() *cobra.Command {
+	var out string
+	var nodes, basePort int
+	var blockTime time.Duration
+	cmd := &cobra.Command{
+		Use:   "testnet --nodes 4 --out DIR",
+		Short: "Write homes for a local multi-validator cluster on loopback ports",
+		Args:  cobra.NoArgs,
+	}
+	g := bindGenesisFlags(cmd)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if out == "" {
+			return fmt.Errorf("--out is required")
+		}
+		st, err := g.appState()
+		if err != nil {
+			return err
+		}
+		ns, err := node.GenerateTestnet(node.TestnetOptions{Out: out, Nodes: nodes, ChainID: g.chainID, AppState: st,
+			BasePort: basePort, BlockTime: blockTime})
+		if err != nil {
+			return err
+		}
+		w := cmd.OutOrStdout()
+		fmt.Fprintf(w, "%d validators of chain %s in %s:\n", len(ns), g.chainID, out)
+		var urls []string
+		for _, n := range ns {
+			fmt.Fprintf(w, "  taonet chain start --home %s    # p2p %s, API http://%s\n", n.Home, n.P2PAddr, n.APIAddr)
+			urls = append(urls, "http://"+n.APIAddr)
+		}
+		fmt.Fprintf(w, "clients: --node %s\n", strings.Join(urls, ","))
+		return nil
+	}
+	f := cmd.Flags()
+	f.StringVar(&out, "out", "", "output directory (node0, node1, ...)")
+	f.IntVar(&nodes, "nodes", 4, "number of validators")
+	f.IntVar(&basePort, "base-port", 0, "first port (node i: p2p base+10i, RPC +1, API +2; 0 picks free ports)")
+	f.DurationVar(&blockTime, "block-time", time.Second, "target block time")
+	return cmd
+}
+
+func chainStatusCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show the chain status of a node",
+		Args:  cobra.NoArgs,
+	}
+	nf := bindNodeFlags(cmd)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		c, ctx, cancel, err := nf.client()
+		if err != nil {
+			return err
+		}
+		defer cancel()
+		s, err := c.Status(ctx)
+		if err != nil {
+			return err
+		}
+		return nodePrintJSON(cmd.OutOrStdout(), s)
+	}
+	return cmd
+}
+
+// nodeFlags are the flags of every command that talks to a node.
+type nodeFlags struct {
+	urls    string
+	timeout time.Duration
+	json    bool
+}
+
+func bindNodeFlags(cmd *cobra.Command) *nodeFlags {
+	nf := &nodeFlags{}
+	def := os.Getenv("TAONET_NODE")
+	if def == "" {
+		def = "http://" + node.DefaultAPIAddr
+	}
+	cmd.Flags().StringVar(&nf.urls, "node", def, "node API URL(s), comma-separated for failover (env TAONET_NODE)")
+	cmd.Flags().DurationVar(&nf.timeout, "timeout", 2*time.Minute, "give up after this long")
+	cmd.Flags().BoolVar(&nf.json, "json", false, "print JSON")
+	return nf
+}
+
+func (nf *nodeFlags) client() (*client.Client, context.Context, context.CancelFunc, error) {
+	c, err := client.New([]string{nf.urls})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel2 := context.WithTimeout(ctx, nf.timeout)
+	return c, ctx, func() { cancel2(); cancel() }, nil
+}
+
+func nodePrintJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// cliColdkey unlocks the selected wallet's coldkey (env BT_COLD_PW_<NAME>, else a prompt).
+func cliColdkey(cmd *cobra.Command, wf *walletFlagValues) (*keys.Keypair, error) {
+	hk := wf.hotkey
+	if hk == "" {
+		hk = wallet.DefaultHotkey
+	}
+	w, err := wallet.New(wf.resolvedPath(cmd), wf.name, hk)
+	if err != nil {
+		return nil, err
+	}
+	return w.Coldkey(walletColdkeyPassword(cmd, wf.name))
+}
+
+// cliHotkey loads the selected wallet's hotkey pair.
+func cliHotkey(cmd *cobra.Command, wf *walletFlagValues) (*keys.Keypair, error) {
+	l, err := wf.load(cmd)
+	if err != nil {
+		return nil, err
+	}
+	return l.Hotkey, nil
+}
+
+// cliHotkeyAddress is --hotkey-ss58 if given, else the wallet hotkey's address.
+func cliHotkeyAddress(cmd *cobra.Command, wf *walletFlagValues, ss58 string) (string, error) {
+	if ss58 != "" {
+		if _, err := keys.SS58Decode(ss58); err != nil {
+			return "", fmt.Errorf("--hotkey-ss58: %w", err)
+		}
+		return ss58, nil
+	}
+	w, err := wallet.New(wf.resolvedPath(cmd), wf.name, wf.hotkey)
+	if err != nil {
+		return "", err
+	}
+	kp, err := w.HotkeyPair(wallet.TerminalPassword(os.Stdin, cmd.ErrOrStderr()))
+	if err != nil {
+		return "", err
+	}
+	return kp.SS58Address(), nil
+}
+
+// cliSubmit signs and submits call, showing progress until it is included.
+func cliSubmit(cmd *cobra.Command, nf *nodeFlags, c *client.Client, ctx context.Context, s chain.Signer, call chain.Call) (*node.TxOutcome, error) {
+	errw := cmd.ErrOrStderr()
+	hash, err := c.Send(ctx, s, call)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(errw, "%s submitted by %s: tx %s\n", call.CallName(), s.SS58Address(), hash)
+	done := make(chan struct{})
+	var shown atomic.Bool
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		start := time.Now()
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if b, err := c.LatestBlock(ctx); err == nil {
+					shown.Store(true)
+					fmt.Fprintf(errw, "\r  waiting for inclusion… block %d, %s", b.Height, time.Since(start).Round(time.Second))
+				}
+			}
+		}
+	}()
+	o, err := c.WaitTx(ctx, hash)
+	close(done)
+	<-exited
+	if shown.Load() {
+		fmt.Fprint(errw, "\r\033[K")
+	}
+	if err != nil {
+		return o, err
+	}
+	if nf.json {
+		return o, nodePrintJSON(cmd.OutOrStdout(), o)
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "✓ %s included in block %d\n", call.CallName(), o.Height)
+	return o, nil
+}

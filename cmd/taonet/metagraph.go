@@ -1,0 +1,29 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+	"github.com/taonet/taonet/client"
+)
+
+func init() {
+	var netuid uint16
+	cmd := &cobra.Command{Use: "metagraph", Aliases: []string{"m"}, Short: "Show a subnet's metagraph as a table (--json for everything)", Args: cobra.NoArgs}
+	nf := bindNodeFlags(cmd)
+	cmd.Flags().Uint16Var(&netuid, "netuid", 1, "subnet")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		c, ctx, cancel, err := nf.client()
+		if err != nil {
+			return err
+		}
+		defer cancel()
+		m, err := c.Metagraph(ctx, netuid)
+		if err != nil {
+			return err
+		}
+		if nf.json {
+			return nodePrintJSON(cmd.OutOrStdout(), m)
+		}
+		return client.WriteMetagraphTable(cmd.OutOrStdout(), m)
+	}
+	rootCmd.AddCommand(cmd)
+}

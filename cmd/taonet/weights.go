@@ -1,0 +1,110 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"github.com/taonet/taonet/chain"
+	"github.com/taonet/taonet/client"
+)
+
+func init() {
+	cmd := &cobra.Command{Use: "weights", Aliases: []string{"wt"}, Short: "Validator weights: set, commit, reveal"}
+	cmd.AddCommand(weightsCmd("set"), weightsCmd("commit"), weightsCmd("reveal"))
+	rootCmd.AddCommand(cmd)
+}
+
+func weightsCmd(kind string) *cobra.Command {
+	var netuid uint16
+	var uidsS, weightsS, saltS string
+	var version uint64
+	short := map[string]string{
+		"set":    "Set the wallet hotkey's weights on a subnet",
+		"commit": "Commit a hash of weights (commit-reveal); prints the salt needed to reveal",
+		"reveal": "Reveal weights committed earlier (same uids, weights, salt and version key)",
+	}[kind]
+	cmd := &cobra.Command{Use: kind, Short: short, Args: cobra.NoArgs}
+	wf := bindWalletFlags(cmd, true)
+	nf := bindNodeFlags(cmd)
+	f := cmd.Flags()
+	f.Uint16Var(&netuid, "netuid", 1, "subnet")
+	f.StringVar(&uidsS, "uids", "", "comma-separated uids")
+	f.StringVar(&weightsS, "weights", "", "comma-separated non-negative weights (normalized, largest = 65535)")
+	f.Uint64Var(&version, "version-key", 0, "weights version key")
+	if kind != "set" {
+		f.StringVar(&saltS, "salt", "", "comma-separated u16 salt (commit: random if empty)")
+	}
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		uids, err := client.ParseUIDs(uidsS)
+		if err != nil {
+			return fmt.Errorf("--uids: %w", err)
+		}
+		ws, err := client.ParseWeights(weightsS)
+		if err != nil {
+			return fmt.Errorf("--weights: %w", err)
+		}
+		if len(ws) != len(uids) {
+			return fmt.Errorf("%d uids but %d weights", len(uids), len(ws))
+		}
+		vals, err := client.WeightsToU16(ws)
+		if err != nil {
+			return fmt.Errorf("--weights: %w", err)
+		}
+		var salt []uint16
+		if kind != "set" {
+			if saltS != "" {
+				if salt, err = client.ParseUIDs(saltS); err != nil {
+					return fmt.Errorf("--salt: %w", err)
+				}
+			} else if kind == "commit" {
+				var b [16]byte
+				if _, err := rand.Read(b[:]); err != nil {
+					return err
+				}
+				for i := 0; i < 8; i++ {
+					salt = append(salt, binary.BigEndian.Uint16(b[2*i:]))
+				}
+			} else {
+				return fmt.Errorf("--salt is required to reveal")
+			}
+		}
+		c, ctx, cancel, err := nf.client()
+		if err != nil {
+			return err
+		}
+		defer cancel()
+		hk, err := cliHotkey(cmd, wf)
+		if err != nil {
+			return err
+		}
+		var call chain.Call
+		switch kind {
+		case "set":
+			call = &chain.SetWeights{Netuid: netuid, UIDs: uids, Values: vals, VersionKey: version}
+		case "commit":
+			h := chain.CommitHash(hk.PublicKey(), netuid, uids, vals, salt, version)
+			fmt.Fprintf(cmd.ErrOrStderr(), "commit hash 0x%s; reveal later with:\n  taonet weights reveal --netuid %d --uids %s --weights %s --salt %s --version-key %d\n",
+				hex.EncodeToString(h[:]), netuid, uidsS, weightsS, joinU16(salt), version)
+			call = &chain.CommitWeights{Netuid: netuid, Hash: h}
+		case "reveal":
+			call = &chain.RevealWeights{Netuid: netuid, UIDs: uids, Values: vals, Salt: salt, VersionKey: version}
+		}
+		_, err = cliSubmit(cmd, nf, c, ctx, hk, call)
+		return err
+	}
+	return cmd
+}
+
+func joinU16(v []uint16) string {
+	s := ""
+	for i, x := range v {
+		if i > 0 {
+			s += ","
+		}
+		s += fmt.Sprint(x)
+	}
+	return s
+}
