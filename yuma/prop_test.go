@@ -18,8 +18,8 @@ func genInput(t *rapid.T, distinctStake bool) Input {
 	p := DefaultParams()
 	p.Block = rapid.Uint64Range(1, 20000).Draw(t, "block")
 	p.Tempo = uint16(rapid.IntRange(0, 400).Draw(t, "tempo"))
-	p.ActivityCutoff = rapid.Uint64Range(0, 10000).Draw(t, "cutoff")
-	p.Kappa = rapid.Uint16().Draw(t, "kappa")
+	p.ActivityCutoff = rapid.SampledFrom([]uint64{5000, 5000, rapid.Uint64Range(0, 10000).Draw(t, "c")}).Draw(t, "cutoff")
+	p.Kappa = rapid.SampledFrom([]uint16{32767, rapid.Uint16().Draw(t, "k")}).Draw(t, "kappa")
 	p.BondsPenalty = rapid.SampledFrom([]uint16{0, 65535, rapid.Uint16().Draw(t, "penalty")}).Draw(t, "bp")
 	p.BondsMovingAverage = rapid.Uint64Range(0, 1_000_000).Draw(t, "bma")
 	p.Yuma3 = rapid.Bool().Draw(t, "yuma3")
@@ -27,7 +27,7 @@ func genInput(t *rapid.T, distinctStake bool) Input {
 	p.AlphaLow = uint16(rapid.IntRange(1638, 65535).Draw(t, "alow"))
 	p.AlphaHigh = uint16(rapid.IntRange(int(p.AlphaLow), 65535).Draw(t, "ahigh"))
 	p.AlphaSigmoidSteepness = int16(rapid.IntRange(-2000, 2000).Draw(t, "steep"))
-	p.MaxAllowedValidators = uint16(rapid.IntRange(0, 14).Draw(t, "maxval"))
+	p.MaxAllowedValidators = uint16(rapid.SampledFrom([]int{64, rapid.IntRange(0, 14).Draw(t, "mv")}).Draw(t, "maxval"))
 	p.StakeThreshold = rapid.SampledFrom([]uint64{0, 0, 1000}).Draw(t, "threshold")
 	p.OwnerUID = rapid.IntRange(-1, n-1).Draw(t, "owner")
 	in := Input{Params: p, Emission: rapid.SampledFrom([]uint64{1e9, 0, 1, 123456789012, 1 << 62}).Draw(t, "emission")}
@@ -46,11 +46,17 @@ func genInput(t *rapid.T, distinctStake bool) Input {
 			}
 			used[stake] = true
 		}
-		nr := Neuron{
-			Stake:               stake,
-			LastUpdate:          rapid.Uint64Range(0, p.Block).Draw(t, "lu"),
-			BlockAtRegistration: rapid.Uint64Range(0, p.Block).Draw(t, "reg"),
-			ValidatorPermit:     rapid.Bool().Draw(t, "permit"),
+		// mostly a live subnet (recent weights, old registrations, permits),
+		// sometimes anything, so both the full path and the masks are exercised
+		nr := Neuron{Stake: stake}
+		if rapid.IntRange(0, 4).Draw(t, "realistic") > 0 {
+			nr.BlockAtRegistration = rapid.Uint64Range(0, p.Block/8).Draw(t, "reg")
+			nr.LastUpdate = p.Block - rapid.Uint64Range(0, min(p.Block, 50)).Draw(t, "age")
+			nr.ValidatorPermit = rapid.IntRange(0, 4).Draw(t, "permitp") > 0
+		} else {
+			nr.LastUpdate = rapid.Uint64Range(0, p.Block).Draw(t, "lu")
+			nr.BlockAtRegistration = rapid.Uint64Range(0, p.Block).Draw(t, "reg")
+			nr.ValidatorPermit = rapid.Bool().Draw(t, "permit")
 		}
 		nr.Weights = genRow(t, n, "w")
 		nr.Bonds = genRow(t, n, "b")
