@@ -25,7 +25,8 @@ type shape struct {
 	square         bool
 }
 
-// shapes: square sizes, then GPT-2 124M training shapes at B·T = 1024.
+// shapes: square sizes, GPT-2 124M training shapes at B·T = 1024, then
+// generation (matrix-vector) shapes.
 var shapes = []shape{
 	{"512³", false, false, 512, 512, 512, true},
 	{"1024³", false, false, 1024, 1024, 1024, true},
@@ -39,6 +40,10 @@ var shapes = []shape{
 	{"bwd dW 768×3072×1024 (Aᵀ)", true, false, 768, 3072, 1024, false},
 	{"bwd lm-head dX 1024×768×50257", false, false, 1024, 768, 50257, false},
 	{"bwd lm-head dW 50257×768×1024 (Aᵀ)", true, false, 50257, 768, 1024, false},
+	{"gen mlp-fc 1×3072×768", false, false, 1, 3072, 768, false},
+	{"gen mlp-fc 4×3072×768", false, false, 4, 3072, 768, false},
+	{"gen lm-head 1×50257×768 (Bᵀ)", false, true, 1, 50257, 768, false},
+	{"gen linear 1×3072×768 (Bᵀ)", false, true, 1, 3072, 768, false},
 }
 
 func main() {

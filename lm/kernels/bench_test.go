@@ -1,7 +1,6 @@
 package kernels
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"testing"
 )
@@ -25,6 +24,10 @@ var benchShapes = []struct {
 	{"bwd_dX_1024x768x3072_tB", false, true, 1024, 768, 3072},
 	{"bwd_dW_768x3072x1024_tA", true, false, 768, 3072, 1024},
 	{"bwd_lmhead_dW_50257x768x1024_tA", true, false, 50257, 768, 1024},
+	{"gen_fc_1x3072x768", false, false, 1, 3072, 768},
+	{"gen_fc_4x3072x768", false, false, 4, 3072, 768},
+	{"gen_lmhead_1x50257x768_tB", false, true, 1, 50257, 768},
+	{"gen_linear_1x3072x768_tB", false, true, 1, 3072, 768},
 }
 
 func benchSgemm(b *testing.B, f func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, bm []float32, ldb int, beta float32, c []float32, ldc int)) {
@@ -81,5 +84,3 @@ func BenchmarkSgemmKernels(b *testing.B) {
 		})
 	}
 }
-
-var _ = fmt.Sprint

@@ -161,7 +161,20 @@ type kernel struct {
 	mr, nr int
 	kc, nc int
 	fn     microKernel
+	row    rowKernel // nil: small m also goes through packing
+	rowT   rowKernel // like row but reads Bᵀ: c[j] chains a[p]·b[j*ldb+p]
 }
+
+// rowKernel computes c[j] = fma chain over p < len(a) of a[p]·b[p*ldb+j],
+// starting from c[j], for j < rowWidth; B is read in place (no packing), which
+// is what a matrix-vector product needs.
+type rowKernel func(a, b []float32, ldb int, c []float32)
+
+// rowWidth is the number of C columns a rowKernel updates.
+const rowWidth = 64
+
+// maxRowM is the largest m that takes the row-kernel path.
+const maxRowM = 4
 
 // goKernel is the portable fallback; it is exact-FMA, so its results equal the
 // assembly kernels' bit for bit.
@@ -224,6 +237,17 @@ func gemm(kn *kernel, nthreads int, transA, transB bool, m, n, k int, alpha floa
 	if work := int64(m) * int64(n) * int64(k); work/minWorkPerThread < int64(nthreads) {
 		nthreads = int(max(1, work/minWorkPerThread))
 	}
+	if m <= maxRowM {
+		if !transB && kn.row != nil {
+			gemmRows(kn.row, false, nthreads, transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+			return
+		}
+		// Gathers use 32-bit offsets of up to 63 rows.
+		if transB && kn.rowT != nil && ldb < (1<<31-1)/64 {
+			gemmRows(kn.rowT, true, nthreads, transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+			return
+		}
+	}
 	kc := min(k, kn.kc)
 	sm := min(ceilDiv(m, mr)*mr, superM/mr*mr)
 	sn := min(ceilDiv(n, nr)*nr, superN/nr*nr)
@@ -275,6 +299,68 @@ func gemm(kn *kernel, nthreads int, transA, transB bool, m, n, k int, alpha floa
 			}
 		}
 	}
+}
+
+// gemmRows is the small-m path: each row of C is computed rowWidth columns at
+// a time by a row kernel reading B in place (transB says which layout the
+// kernel reads), column blocks spread over the workers. Same per-element FMA
+// chain as the packed path.
+func gemmRows(row rowKernel, transB bool, nthreads int, transA bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	scaleC(m, n, beta, c, ldc)
+	// fl(alpha·op(A)) rows, contiguous.
+	av := make([]float32, m*k)
+	for i := 0; i < m; i++ {
+		for p := 0; p < k; p++ {
+			if transA {
+				av[i*k+p] = alpha * a[p*lda+i]
+			} else {
+				av[i*k+p] = alpha * a[i*lda+p]
+			}
+		}
+	}
+	full := n / rowWidth
+	const blocksPerTask = 4
+	tasks := ceilDiv(full, blocksPerTask)
+	parallel(nthreads, tasks+1, func(t int) {
+		if t == tasks {
+			// Columns past the last full block: B's tail columns copied into a
+			// zero-padded rowWidth-wide scratch panel.
+			j0, tail := full*rowWidth, n%rowWidth
+			if tail == 0 {
+				return
+			}
+			pb := make([]float32, k*rowWidth)
+			ld := rowWidth
+			if transB {
+				// Rows j0.. of B, then zero rows up to rowWidth.
+				ld = k
+				for x := 0; x < tail; x++ {
+					copy(pb[x*k:(x+1)*k], b[(j0+x)*ldb:(j0+x)*ldb+k])
+				}
+			} else {
+				for p := 0; p < k; p++ {
+					copy(pb[p*rowWidth:p*rowWidth+tail], b[p*ldb+j0:p*ldb+j0+tail])
+				}
+			}
+			var crow [rowWidth]float32
+			for i := 0; i < m; i++ {
+				copy(crow[:tail], c[i*ldc+j0:i*ldc+j0+tail])
+				row(av[i*k:(i+1)*k], pb, ld, crow[:])
+				copy(c[i*ldc+j0:i*ldc+j0+tail], crow[:tail])
+			}
+			return
+		}
+		for blk := t * blocksPerTask; blk < min(full, (t+1)*blocksPerTask); blk++ {
+			j0 := blk * rowWidth
+			bb := b[j0:]
+			if transB {
+				bb = b[j0*ldb:]
+			}
+			for i := 0; i < m; i++ {
+				row(av[i*k:(i+1)*k], bb, ldb, c[i*ldc+j0:])
+			}
+		}
+	})
 }
 
 // parallel runs fn(0..tasks-1) on up to nthreads goroutines (the caller's

@@ -128,7 +128,7 @@ func closeTo(t *testing.T, what string, g gemmCase, got, want []float32) bool {
 
 var testShapes = [][3]int{
 	{1, 1, 1}, {1, 1, 7}, {1, 33, 5}, {17, 1, 9}, {3, 5, 1}, {14, 32, 1}, {15, 33, 17},
-	{6, 16, 300}, {29, 65, 385}, {64, 64, 64}, {100, 70, 800}, {13, 200, 31}, {0, 5, 3}, {4, 0, 3}, {4, 5, 0},
+	{6, 16, 300}, {29, 65, 385}, {1, 200, 77}, {4, 130, 300}, {2, 64, 1}, {3, 129, 2}, {64, 64, 64}, {100, 70, 800}, {13, 200, 31}, {0, 5, 3}, {4, 0, 3}, {4, 5, 0},
 }
 
 // splitSmall makes gemm spread even tiny products over all threads, so the
@@ -202,7 +202,7 @@ func TestSgemmRapid(t *testing.T) {
 func TestSgemmThreadIndependence(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	kn := currentKernel()
-	for _, s := range [][3]int{{300, 260, 530}, {97, 1000, 64}, {1000, 37, 129}} {
+	for _, s := range [][3]int{{300, 260, 530}, {97, 1000, 64}, {1000, 37, 129}, {1, 5000, 300}, {3, 2000, 700}} {
 		for tr := 0; tr < 4; tr++ {
 			g := newCase(r, tr&1 != 0, tr&2 != 0, s[0], s[1], s[2], 1, 0, 2, 1, 0)
 			want := g.run(withKernel(kn, 1))
