@@ -90,6 +90,26 @@ func TestWalletCLI(t *testing.T) {
 	if _, err := runWallet(t, "regen-coldkeypub", "--wallet.path", dir, "--wallet.name", "spec", "--ss58-address", "5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV"); err != nil {
 		t.Fatal(err)
 	}
+	// sign with the hotkey, verify by address; tampering fails.
+	out, err = runWallet(t, "sign", "--wallet.path", dir, "--wallet.name", "spec", "--wallet.hotkey", "alice", "--use-hotkey", "--message", "hello taonet")
+	if err != nil || !strings.HasPrefix(out, "0x") {
+		t.Fatalf("sign: %v %s", err, out)
+	}
+	sig := strings.TrimSpace(out)
+	if _, err := runWallet(t, "verify", "--message", "hello taonet", "--signature", sig, "--address", "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"); err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	if _, err := runWallet(t, "verify", "--message", "hello taonet!", "--signature", sig, "--address", "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"); err == nil {
+		t.Fatal("tampered message verified")
+	}
+	if _, err := runWallet(t, "verify", "--message", "hello taonet", "--signature", sig, "--public-key", "0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d"); err != nil {
+		t.Fatalf("verify by public key: %v", err)
+	}
+	// coldkey signing (plaintext coldkey in this wallet) with a 0x message.
+	out, err = runWallet(t, "sign", "--wallet.path", dir, "--wallet.name", "spec", "--message", "0x01ff", "--json")
+	if err != nil || !strings.Contains(out, "5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV") {
+		t.Fatalf("coldkey sign: %v %s", err, out)
+	}
 	if _, err := runWallet(t, "show", "--wallet.path", dir, "--wallet.name", "nobody"); err == nil {
 		t.Fatal("show of a missing wallet succeeded")
 	}
