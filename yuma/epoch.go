@@ -279,8 +279,8 @@ func yuma3Bonds(p Params, w, b smat, consensus []fx.I32F32, n int) smat {
 		}
 		// compute_liquid_alpha_values_sparse walks both rows with a peeking merge
 		// over j = 0..n-1; reproduce which value it sees at every column.
-		mergeView(w[i], effW, n)
-		mergeView(b[i], effB, n)
+		mergeView(w[i], effW)
+		mergeView(b[i], effB)
 		alpha := func(j int32) fx.I32F32 {
 			return alphaSigmoid(consensus[j], effW[j], effB[j], lowA, highA, steep)
 		}
@@ -329,7 +329,7 @@ func matEmaAlphaRow(newRow, oldRow []ent, alpha func(j int32) fx.I32F32, alphaBu
 // mergeView fills view[j] with the value a peeking merge of row against
 // j = 0, 1, ..., n-1 finds (exact lookups for sorted rows; upstream's behaviour
 // for unsorted ones). Only columns present in row are written.
-func mergeView(row []ent, view []fx.I32F32, n int) {
+func mergeView(row []ent, view []fx.I32F32) {
 	k := 0
 	for k < len(row) {
 		// advance j to the current entry's column: entries with a column below
@@ -341,7 +341,6 @@ func mergeView(row []ent, view []fx.I32F32, n int) {
 			k++ // column already passed (or duplicate): skipped by the merge
 		}
 	}
-	_ = n
 }
 
 func clearView(row []ent, view []fx.I32F32) {
