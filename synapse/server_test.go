@@ -114,3 +114,35 @@ func TestSlowBody(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// Python's from_headers matches "bt_header_axon_" case-sensitively, so the axon must put
+// lower-case keys on the wire (Go's client canonicalizes them when reading).
+func TestResponseHeaderKeysLowerCaseOnTheWire(t *testing.T) {
+	_, target := echoAxon(t, AxonConfig{}, Options{})
+	hr := rawRequest{signer: key(t, "Alice")}.build(t, target)
+	body, _ := io.ReadAll(hr.Body)
+	c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", target.Port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "POST /StreamPromptingSynapse HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: %d\r\n", len(body))
+	for k, v := range hr.Header {
+		fmt.Fprintf(&sb, "%s: %s\r\n", k, v[0])
+	}
+	sb.WriteString("\r\n")
+	if _, err := io.WriteString(c, sb.String()+string(body)); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	raw, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"bt_header_axon_status_code: 200", "bt_header_axon_status_message: Success", "bt_header_dendrite_hotkey: ", "computed_body_hash: ", "name: StreamPromptingSynapse", "timeout: 5.0"} {
+		if !strings.Contains(string(raw), "\r\n"+k) {
+			t.Errorf("raw response lacks %q:\n%s", k, raw)
+		}
+	}
+}
