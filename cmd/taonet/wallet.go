@@ -189,7 +189,7 @@ func (k *walletKeyFlags) regenKeypair(cmd *cobra.Command) (*keys.Keypair, error)
 	case k.mnemonic != "":
 		return keys.FromMnemonic(k.mnemonic, "")
 	default:
-		m, err := wallet.TerminalPassword(os.Stdin, cmd.ErrOrStderr())("Enter mnemonic, seed, or json file location for the key: ")
+		m, err := wallet.TerminalPassword(os.Stdin, cmd.ErrOrStderr())("Enter the mnemonic (or 0x seed) of the key: ")
 		if err != nil {
 			return nil, err
 		}
