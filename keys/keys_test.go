@@ -59,7 +59,7 @@ func TestDevAccounts(t *testing.T) {
 		"0x" + specMiniSecret:           specSS58,
 		"0x" + specMiniSecret + "//Bob": bobSS58,
 		// Computed by @polkadot/keyring 14.0.3 (Rust schnorrkel via wasm).
-		"//Alice/soft/1": "5EJVuiSkauKYisFQeMx1rMqHLgt24MutFku5AqoNyAZzscqa",
+		"//Alice/soft/1":                   "5EJVuiSkauKYisFQeMx1rMqHLgt24MutFku5AqoNyAZzscqa",
 		specMnemonic + "//polkadot/0///pw": "5ExkBnshpyTT7d6rYSwcHfbaeUEVC9Tx37d2errYG7BZ9gtb",
 	}
 	for uri, want := range cases {
