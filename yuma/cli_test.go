@@ -111,3 +111,34 @@ func TestRunSimulateFile(t *testing.T) {
 		}
 	}
 }
+
+func TestApplyOverrides(t *testing.T) {
+	data, err := os.ReadFile("testdata/kappa_moves_first.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ApplyOverrides(bytes.NewReader(data), []string{"liquid_alpha=false", "bonds_moving_average=900000", "owner_uid=0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := ParseScenario(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := sc.Input.Params
+	if p.LiquidAlpha || p.BondsMovingAverage != 900000 || p.OwnerUID != 0 || !p.Yuma3 {
+		t.Errorf("overrides not applied: %+v", p)
+	}
+	for _, bad := range [][]string{{"kappa"}, {"=1"}, {"kappa=abc"}} {
+		if _, err := ApplyOverrides(bytes.NewReader(data), bad); err == nil {
+			t.Errorf("--set %v accepted", bad)
+		}
+	}
+	r, _ = ApplyOverrides(bytes.NewReader(data), []string{"kappa=70000"})
+	if _, err := ParseScenario(r); err == nil || !strings.HasPrefix(err.Error(), "kappa") {
+		t.Errorf("out-of-range override: %v", err)
+	}
+	if _, err := ApplyOverrides(strings.NewReader("[1]"), []string{"kappa=1"}); err == nil {
+		t.Error("non-object scenario accepted")
+	}
+}

@@ -20,12 +20,13 @@ func init() {
 	}
 
 	var epochIn string
+	var epochSets []string
 	epochCmd := &cobra.Command{
 		Use:   "epoch",
 		Short: "Run one epoch on a JSON scenario (stdin or --in) and print the result JSON",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, closeFn, err := openScenario(cmd, epochIn)
+			r, closeFn, err := openScenario(cmd, epochIn, epochSets)
 			if err != nil {
 				return err
 			}
@@ -34,16 +35,18 @@ func init() {
 		},
 	}
 	epochCmd.Flags().StringVar(&epochIn, "in", "", "scenario JSON file (default: stdin)")
+	epochCmd.Flags().StringArrayVar(&epochSets, "set", nil, "override a scenario key, key=JSON (repeatable), e.g. --set kappa=16384")
 
 	var simIn string
 	var simEpochs int
 	var simCSV bool
+	var simSets []string
 	simCmd := &cobra.Command{
 		Use:   "simulate",
 		Short: "Run a scenario for N epochs, carrying bonds and permits, and print dividends, incentive and bonds per epoch",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, closeFn, err := openScenario(cmd, simIn)
+			r, closeFn, err := openScenario(cmd, simIn, simSets)
 			if err != nil {
 				return err
 			}
@@ -54,19 +57,27 @@ func init() {
 	simCmd.Flags().StringVar(&simIn, "in", "", "scenario JSON file (default: stdin)")
 	simCmd.Flags().IntVar(&simEpochs, "epochs", 10, "number of epochs to run")
 	simCmd.Flags().BoolVar(&simCSV, "csv", false, "write CSV (exact u16/rao values) instead of a table")
+	simCmd.Flags().StringArrayVar(&simSets, "set", nil, "override a scenario key, key=JSON (repeatable), e.g. --set yuma3=false")
 
 	yumaCmd.AddCommand(epochCmd, simCmd)
 	rootCmd.AddCommand(yumaCmd)
 }
 
-// openScenario opens --in, or stdin when it is empty or "-".
-func openScenario(cmd *cobra.Command, path string) (io.Reader, func(), error) {
-	if path == "" || path == "-" {
-		return cmd.InOrStdin(), func() {}, nil
+// openScenario opens --in (stdin when empty or "-") and applies --set overrides.
+func openScenario(cmd *cobra.Command, path string, sets []string) (io.Reader, func(), error) {
+	var r io.Reader = cmd.InOrStdin()
+	closeFn := func() {}
+	if path != "" && path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--in: %w", err)
+		}
+		r, closeFn = f, func() { f.Close() }
 	}
-	f, err := os.Open(path)
+	r, err := yuma.ApplyOverrides(r, sets)
 	if err != nil {
-		return nil, nil, fmt.Errorf("--in: %w", err)
+		closeFn()
+		return nil, nil, err
 	}
-	return f, func() { f.Close() }, nil
+	return r, closeFn, nil
 }

@@ -43,4 +43,9 @@ func TestYumaSimulateCommand(t *testing.T) {
 	if _, err := runYuma(t, "", "yuma", "simulate", "--in", "../../yuma/testdata/kappa_moves_first.json", "--epochs", "0"); err == nil {
 		t.Error("--epochs 0 must fail")
 	}
+	out, err = runYuma(t, "", "yuma", "simulate", "--in", "../../yuma/testdata/kappa_moves_first.json",
+		"--epochs", "2", "--csv=false", "--set", "liquid_alpha=false")
+	if err != nil || !strings.Contains(out, "epoch 1") || !strings.Contains(out, "3:0.0250") {
+		t.Errorf("--set liquid_alpha=false: err %v\n%s", err, out)
+	}
 }
