@@ -47,6 +47,41 @@ type Dendrite struct {
 	client    *http.Client
 	transport *http.Transport
 	lastNonce atomic.Int64
+	lanes     sync.Map // target key -> *laneSet
+}
+
+// laneSet hands out request "lanes" to one axon. The axon keeps one last nonce per
+// (hotkey, uuid) and refuses anything not newer, so two concurrent calls on one uuid
+// can race each other there and the later-verified one fails with a spurious 401. A
+// lane is a uuid used by one call at a time: within a lane, nonces rise in send order.
+// Lane 0 is the dendrite's own uuid (as upstream); more appear only under concurrency
+// to the same axon and are reused afterwards.
+type laneSet struct {
+	mu   sync.Mutex
+	free []string
+}
+
+func (d *Dendrite) acquireLane(target AxonInfo) (*laneSet, string) {
+	k := target.Hotkey + "@" + target.IP + ":" + strconv.Itoa(target.Port)
+	v, ok := d.lanes.Load(k)
+	if !ok {
+		v, _ = d.lanes.LoadOrStore(k, &laneSet{free: []string{d.cfg.UUID}})
+	}
+	ls := v.(*laneSet)
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	if n := len(ls.free); n > 0 {
+		id := ls.free[n-1]
+		ls.free = ls.free[:n-1]
+		return ls, id
+	}
+	return ls, newUUID()
+}
+
+func (ls *laneSet) release(id string) {
+	ls.mu.Lock()
+	ls.free = append(ls.free, id)
+	ls.mu.Unlock()
 }
 
 // AxonInfo is the address and hotkey of a target axon (from the metagraph).
@@ -189,14 +224,15 @@ func prepare[T any](s *T, timeout time.Duration) (*prepared, error) {
 	return &prepared{sc: sc, payload: payload, bodyHash: h, timeout: timeout}, nil
 }
 
-// send signs and posts one request; the caller owns resp.Body.
-func (d *Dendrite) send(ctx context.Context, p *prepared, target AxonInfo, req *Request) (*http.Response, error) {
+// send signs and posts one request on the given lane uuid; the caller owns resp.Body
+// and must keep the lane until the call is over.
+func (d *Dendrite) send(ctx context.Context, p *prepared, target AxonInfo, lane string, req *Request) (*http.Response, error) {
 	req.Name = p.sc.name
 	req.Timeout = p.timeout.Seconds()
 	req.BodyHash = p.bodyHash
-	req.Dendrite = TerminalInfo{IP: d.cfg.ExternalIP, Version: d.cfg.Version, Nonce: d.nextNonce(), UUID: d.cfg.UUID, Hotkey: d.hotkey}
+	req.Dendrite = TerminalInfo{IP: d.cfg.ExternalIP, Version: d.cfg.Version, Nonce: d.nextNonce(), UUID: lane, Hotkey: d.hotkey}
 	req.Axon = TerminalInfo{IP: target.IP, Port: target.Port, Hotkey: target.Hotkey}
-	sig, err := d.signer.Sign(RequestMessage(req.Dendrite.Nonce, d.hotkey, target.Hotkey, d.cfg.UUID, p.bodyHash))
+	sig, err := d.signer.Sign(RequestMessage(req.Dendrite.Nonce, d.hotkey, target.Hotkey, lane, p.bodyHash))
 	if err != nil {
 		return nil, fmt.Errorf("synapse: sign request: %w", err)
 	}
@@ -276,8 +312,10 @@ func query[T any](parent context.Context, d *Dendrite, p *prepared, target AxonI
 		res.StatusCode, res.StatusMessage = 422, res.Err.Error()
 		return res
 	}
+	lanes, lane := d.acquireLane(target)
+	defer lanes.release(lane)
 	var req Request
-	resp, err := d.send(ctx, p, target, &req)
+	resp, err := d.send(ctx, p, target, lane, &req)
 	res.Axon, res.Dendrite = req.Axon, req.Dendrite
 	if err != nil {
 		res.Err = err

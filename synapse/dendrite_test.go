@@ -219,3 +219,43 @@ func TestNonceStrictlyIncreasing(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// Concurrent calls from one dendrite to one axon must not trip the axon's per-(hotkey,
+// uuid) nonce ordering: each in-flight call uses its own lane.
+func TestConcurrentCallsToOneAxon(t *testing.T) {
+	_, target := echoAxon(t, AxonConfig{}, Options{})
+	d := newDendrite(t, "Alice")
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	uuids := map[string]bool{}
+	for g := range 16 {
+		wg.Go(func() {
+			for i := range 8 {
+				r := Query(context.Background(), d, target, &Prompt{Messages: []string{fmt.Sprint(g, i)}}, 5*time.Second)
+				if r.StatusCode != 200 {
+					t.Errorf("call %d/%d: %d %s", g, i, r.StatusCode, r.StatusMessage)
+					return
+				}
+				mu.Lock()
+				uuids[r.Dendrite.UUID] = true
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if !uuids[d.UUID()] || len(uuids) > 16 {
+		t.Fatalf("lanes: %d uuids (base used: %v)", len(uuids), uuids[d.UUID()])
+	}
+	// Sequential calls afterwards reuse a lane instead of creating new ones.
+	before := len(uuids)
+	for range 4 {
+		r := Query(context.Background(), d, target, &Prompt{Messages: []string{"seq"}}, 5*time.Second)
+		if r.StatusCode != 200 {
+			t.Fatal(r.StatusMessage)
+		}
+		uuids[r.Dendrite.UUID] = true
+	}
+	if len(uuids) != before {
+		t.Fatal("sequential calls created new lanes")
+	}
+}

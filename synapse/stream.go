@@ -22,6 +22,8 @@ type Stream[T any] struct {
 	res    Response[T]
 	buf    []byte
 	done   bool
+	// releaseLane returns the call's nonce lane once the stream is over.
+	releaseLane func()
 }
 
 // OpenStream starts a streaming call; the timeout covers the whole stream. It never
@@ -45,8 +47,10 @@ func openStream[T any](parent context.Context, d *Dendrite, p *prepared, target 
 		st.finish()
 		return st
 	}
+	lanes, lane := d.acquireLane(target)
+	st.releaseLane = func() { lanes.release(lane) }
 	var req Request
-	resp, err := d.send(ctx, p, target, &req)
+	resp, err := d.send(ctx, p, target, lane, &req)
 	st.res.Axon, st.res.Dendrite = req.Axon, req.Dendrite
 	if err != nil {
 		st.res.Err = err
@@ -145,6 +149,10 @@ func (st *Stream[T]) finish() {
 	if st.cancel != nil {
 		st.cancel()
 		st.cancel = nil
+	}
+	if st.releaseLane != nil {
+		st.releaseLane()
+		st.releaseLane = nil
 	}
 	if st.res.Latency == 0 && !st.start.IsZero() {
 		st.res.Latency = time.Since(st.start)
