@@ -31,21 +31,104 @@ func Load(dir string) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("model %s: %w", dir, err)
 	}
-	f, err := safetensors.Open(filepath.Join(dir, WeightsFile))
-	if err != nil {
-		return nil, fmt.Errorf("model: %w", err)
+	var src TensorSource
+	if _, err := os.Stat(filepath.Join(dir, WeightsFile)); err != nil && fileExists(filepath.Join(dir, IndexFile)) {
+		sh, err := openSharded(dir)
+		if err != nil {
+			return nil, fmt.Errorf("model %s: %w", dir, err)
+		}
+		defer sh.Close()
+		src = sh
+	} else {
+		f, err := safetensors.Open(filepath.Join(dir, WeightsFile))
+		if err != nil {
+			return nil, fmt.Errorf("model: %w", err)
+		}
+		defer f.Close()
+		src = f
 	}
-	defer f.Close()
-	m, err := FromSafetensors(cfg, f)
+	m, err := FromSafetensors(cfg, src)
 	if err != nil {
 		return nil, fmt.Errorf("model %s: %w", dir, err)
 	}
 	return m, nil
 }
 
+// TensorSource is where weights come from: one safetensors file or a sharded set.
+type TensorSource interface {
+	Info(name string) (safetensors.TensorInfo, bool)
+	Float32(name string) ([]float32, []int, error)
+}
+
+// IndexFile names the weight map of a sharded Hugging Face checkpoint.
+const IndexFile = "model.safetensors.index.json"
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// sharded serves tensors from the files named by model.safetensors.index.json.
+type sharded struct {
+	files map[string]*safetensors.File // by shard file name
+	where map[string]string            // tensor → shard file name
+}
+
+func openSharded(dir string) (*sharded, error) {
+	b, err := os.ReadFile(filepath.Join(dir, IndexFile))
+	if err != nil {
+		return nil, err
+	}
+	var idx struct {
+		WeightMap map[string]string `json:"weight_map"`
+	}
+	if err := json.Unmarshal(b, &idx); err != nil {
+		return nil, fmt.Errorf("%s: %w", IndexFile, err)
+	}
+	if len(idx.WeightMap) == 0 {
+		return nil, fmt.Errorf("%s: empty weight_map", IndexFile)
+	}
+	s := &sharded{files: map[string]*safetensors.File{}, where: idx.WeightMap}
+	for _, file := range idx.WeightMap {
+		if _, ok := s.files[file]; ok {
+			continue
+		}
+		if file != filepath.Base(file) || !strings.HasSuffix(file, ".safetensors") {
+			s.Close()
+			return nil, fmt.Errorf("%s: bad shard file name %q", IndexFile, file)
+		}
+		f, err := safetensors.Open(filepath.Join(dir, file))
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.files[file] = f
+	}
+	return s, nil
+}
+
+func (s *sharded) Info(name string) (safetensors.TensorInfo, bool) {
+	f, ok := s.files[s.where[name]]
+	if !ok {
+		return safetensors.TensorInfo{}, false
+	}
+	return f.Info(name)
+}
+
+func (s *sharded) Float32(name string) ([]float32, []int, error) {
+	f, ok := s.files[s.where[name]]
+	if !ok {
+		return nil, nil, fmt.Errorf("no tensor %q", name)
+	}
+	return f.Float32(name)
+}
+
+func (s *sharded) Close() {
+	for _, f := range s.files {
+		f.Close()
+	}
+}
+
 // FromSafetensors builds a model of config cfg from the tensors of an open
-// safetensors file.
-func FromSafetensors(cfg Config, f *safetensors.File) (*Model, error) {
+// safetensors file (or sharded set).
+func FromSafetensors(cfg Config, f TensorSource) (*Model, error) {
 	lookup := func(name string) (string, bool) {
 		cands := []string{name}
 		switch cfg.Arch {

@@ -1,6 +1,8 @@
 package model
 
 import (
+	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -274,5 +276,42 @@ func TestSampleLossesBatchInvariant(t *testing.T) {
 				t.Errorf("%s: repeated evaluation differs", arch)
 			}
 		}
+	}
+}
+
+func TestLoadSharded(t *testing.T) {
+	m, _ := New(tinyConfig(Llama))
+	m.InitRandom(2)
+	dir := t.TempDir()
+	b, _ := m.Config.JSON()
+	os.WriteFile(filepath.Join(dir, ConfigFile), b, 0o644)
+	var shard [2][]safetensors.Tensor
+	wm := map[string]string{}
+	for i, in := range m.Infos {
+		st, _ := safetensors.FromFloat32(in.Name, safetensors.F32, in.Shape, m.Params[in.Offset:in.Offset+in.Size])
+		shard[i%2] = append(shard[i%2], st)
+		wm[in.Name] = fmt.Sprintf("model-%05d-of-00002.safetensors", i%2+1)
+	}
+	for i := range shard {
+		if err := safetensors.WriteFile(filepath.Join(dir, fmt.Sprintf("model-%05d-of-00002.safetensors", i+1)), shard[i], nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	idx, _ := json.Marshal(map[string]any{"metadata": map[string]any{}, "weight_map": wm})
+	os.WriteFile(filepath.Join(dir, IndexFile), idx, 0o644)
+	m2, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range m.Params {
+		if m.Params[i] != m2.Params[i] {
+			t.Fatal("sharded load differs")
+		}
+	}
+	wm[m.Infos[0].Name] = "../evil.safetensors"
+	idx, _ = json.Marshal(map[string]any{"weight_map": wm})
+	os.WriteFile(filepath.Join(dir, IndexFile), idx, 0o644)
+	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "bad shard file name") {
+		t.Fatalf("path traversal: %v", err)
 	}
 }
