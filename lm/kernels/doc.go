@@ -1,4 +1,38 @@
 // Package kernels owns the language-model engine's hot loops: single-precision
 // matrix multiply (pure Go with assembly fast paths, optional run-time BLAS) and
 // the few vector primitives the layers share.
+//
+// # Matrix multiply
+//
+// Sgemm is a row-major BLAS-style sgemm (all four transpose combinations,
+// alpha, beta, arbitrary strides). Its default path is deterministic: every
+// output element is one fixed chain of float32 fused multiply-adds (see Sgemm),
+// so results are bit-identical whatever the thread count (SetThreads), the
+// CPU (AVX-512, AVX2+FMA, or the portable pure-Go kernel, which emulates a
+// correctly rounded float32 FMA) or the architecture. Validators can therefore
+// agree on losses exactly. The implementation is BLIS-style: A and B are packed
+// into panels once per cache block (shared by all workers), and an mr×nr
+// register tile (14×32 with AVX-512, 6×16 with AVX2, 4×8 in pure Go) runs over
+// them; products with m ≤ 4 (generation: matrix-vector) skip packing and
+// stream B in place. Impl reports which kernel this CPU uses. CGO_ENABLED=0
+// builds work; the build tag "purego" disables all assembly.
+//
+// UseBLAS (or TAONET_BLAS=openblas in the environment) switches Sgemm to a
+// CBLAS library loaded at run time through purego (no cgo). That is faster on
+// some shapes but not deterministic across machines: validators must not use it.
+//
+// Layout notes for callers: GPT-2 Conv1D weights [in,out] are op(B) = B;
+// PyTorch Linear weights [out,in] are op(B) = Bᵀ (transB); weight gradients use
+// transA. For matrix-vector products (m ≤ 4) the op(B) = B layout streams at
+// memory bandwidth while Bᵀ uses gathers and is about 2-3x slower, so a
+// generation loop may prefer a transposed copy of a large tied LM head.
+//
+// # Vector primitives
+//
+// Dot, Sum, Max, Axpy, Scale, Add, Exp, ExpSubSum, Softmax and LogSumExp cover
+// what a transformer spends time on outside matmul (attention softmax, the loss
+// over the vocabulary, residual adds, optimizer updates). They have AVX2
+// assembly and pure-Go versions with identical results: element-wise ops round
+// each multiply and add (no FMA), and reductions use one documented 32-lane
+// order on every path.
 package kernels
