@@ -79,6 +79,9 @@ func ParseConfig(data []byte) (Config, error) {
 		if !c.TieEmbeddings {
 			g.fail("tie_word_embeddings=false is not supported for GPT-2")
 		}
+		if g.bool("scale_attn_by_inverse_layer_idx", false) || g.bool("reorder_and_upcast_attn", false) || !g.bool("scale_attn_weights", true) {
+			g.fail("non-default GPT-2 attention scaling (scale_attn_weights, scale_attn_by_inverse_layer_idx, reorder_and_upcast_attn) is not supported")
+		}
 	case Llama:
 		c.VocabSize = g.int("vocab_size", 32000)
 		c.Hidden = g.int("hidden_size", 4096)

@@ -41,6 +41,7 @@ func TestParseConfigErrors(t *testing.T) {
 		`{"architectures":["BertModel"],"hidden_act":"relu"}`:                             "hidden_act",
 		`{"architectures":["GPT2LMHeadModel"],"layer_norm_epsilon":"x"}`:                  "must be a number",
 		`{"architectures":["GPT2LMHeadModel"],"activation_function":"relu"}`:              "activation_function",
+		`{"architectures":["GPT2LMHeadModel"],"scale_attn_by_inverse_layer_idx":true}`:    "attention scaling",
 		`{"architectures":[]}`:                                                            "non-empty",
 		`{"architectures":["LlamaForCausalLM"],"rope_theta":0}`:                           "rope_theta",
 		`{"architectures":["GPT2LMHeadModel"],"n_embd":8192,"n_head":1,"n_layer":100000}`: "too many",
