@@ -269,12 +269,14 @@ type call struct {
 // ServeHTTP runs the upstream pipeline: route + header parse, size limit, blacklist,
 // verify, priority, then body integrity and the handler.
 func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c := &call{a: a, w: w, r: r, start: a.cfg.Now()}
+	// Deadlines and process_time use the real clock; cfg.Now only drives nonces.
+	c := &call{a: a, w: w, r: r, start: time.Now()}
+	now := a.cfg.Now()
 	// Until the request's own deadline is known, bound reads (including the server's
 	// discard of an unread body after an early rejection) and writes by the header
 	// timeout, so no rejected client can hold the connection goroutine.
 	rc := http.NewResponseController(w)
-	early := time.Now().Add(a.cfg.ReadHeaderTimeout)
+	early := c.start.Add(a.cfg.ReadHeaderTimeout)
 	_ = rc.SetReadDeadline(early)
 	_ = rc.SetWriteDeadline(early)
 	defer func() {
@@ -305,7 +307,7 @@ func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.req = req
 	req.Axon.Version = a.cfg.Version
 	req.Axon.UUID = a.uuid
-	req.Axon.Nonce = c.start.UnixNano()
+	req.Axon.Nonce = now.UnixNano()
 	req.Axon.StatusCode = 100
 	req.Axon.Hotkey = a.hotkey
 	if host, port, err := net.SplitHostPort(r.RemoteAddr); err == nil {
@@ -341,7 +343,7 @@ func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	// 4. verify.
-	if err := a.verify(req, c.start); err != nil {
+	if err := a.verify(req, now); err != nil {
 		c.fail(http.StatusUnauthorized, "Not Verified with error: "+err.Error())
 		return
 	}
@@ -494,7 +496,7 @@ func (c *call) internalError(err error) {
 func (c *call) stamp(code int, msg string) {
 	c.req.Axon.StatusCode = code
 	c.req.Axon.StatusMessage = msg
-	c.req.Axon.ProcessTime = c.a.cfg.Now().Sub(c.start).Seconds()
+	c.req.Axon.ProcessTime = time.Since(c.start).Seconds()
 }
 
 // signAxon sets bt_header_axon_signature over "{axon_nonce}.{dendrite_hotkey}.

@@ -21,7 +21,8 @@ import (
 type DendriteConfig struct {
 	// ExternalIP is reported as bt_header_dendrite_ip (default "0.0.0.0"; the axon
 	// overwrites it with the TCP peer anyway). Targets with this IP are dialled on
-	// 127.0.0.1, as upstream dials 0.0.0.0 for its own IP.
+	// 127.0.0.1, as upstream dials 0.0.0.0 for its own IP. Targets at an unspecified
+	// IP (0.0.0.0, ::) are not serving and get 503 without a dial.
 	ExternalIP string
 	// Version is the version_as_int reported (default DefaultVersion).
 	Version int
@@ -242,6 +243,11 @@ func (d *Dendrite) send(ctx context.Context, p *prepared, target AxonInfo, lane 
 		return nil, err
 	}
 	host := target.IP
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		// A metagraph axon at 0.0.0.0 is not serving; dialling it would reach whatever
+		// listens on this machine.
+		return nil, errNotServing
+	}
 	if host == d.cfg.ExternalIP {
 		host = "127.0.0.1"
 	}
@@ -255,6 +261,9 @@ func (d *Dendrite) send(ctx context.Context, p *prepared, target AxonInfo, lane 
 	return d.client.Do(hr)
 }
 
+// errNotServing marks a target with an unspecified IP.
+var errNotServing = errors.New("axon is not serving (unspecified IP)")
+
 // errTooLarge marks a response over MaxResponseBytes.
 var errTooLarge = errors.New("response exceeds the size limit")
 
@@ -266,7 +275,7 @@ func classify(err error, p *prepared, target AxonInfo) (int, string) {
 		return 422, "Failed to parse response object with error: " + err.Error()
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
 		return http.StatusRequestTimeout, fmt.Sprintf("Timedout after %s seconds.", PyFloat(p.timeout.Seconds()))
-	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+	case errors.Is(err, errNotServing), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
 		errors.Is(err, syscall.ECONNRESET), errors.Is(err, context.Canceled), errors.As(err, &ne):
 		return http.StatusServiceUnavailable, fmt.Sprintf("Service at %s:%d/%s unavailable.", target.IP, target.Port, p.sc.name)
 	default:

@@ -2,6 +2,7 @@ package synapse
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -106,6 +107,8 @@ func TestFanOut64(t *testing.T) {
 	dead := l.Addr().(*net.TCPAddr).Port
 	l.Close()
 	targets[n] = AxonInfo{IP: "127.0.0.1", Port: dead, Hotkey: key(t, "Bob").SS58Address()}
+	// A metagraph entry that is not serving.
+	targets = append(targets, AxonInfo{IP: "0.0.0.0", Port: targets[0].Port, Hotkey: targets[0].Hotkey})
 
 	d := newDendrite(t, "Alice")
 	for round := range 2 { // the second round reuses connections
@@ -120,6 +123,9 @@ func TestFanOut64(t *testing.T) {
 		}
 		if res[n].StatusCode != 503 || !strings.HasPrefix(res[n].StatusMessage, "Service at 127.0.0.1:") {
 			t.Fatalf("dead target: %d %q", res[n].StatusCode, res[n].StatusMessage)
+		}
+		if res[n+1].StatusCode != 503 || !errors.Is(res[n+1].Err, errNotServing) {
+			t.Fatalf("unserved target: %d %q %v", res[n+1].StatusCode, res[n+1].StatusMessage, res[n+1].Err)
 		}
 	}
 
