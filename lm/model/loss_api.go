@@ -16,9 +16,10 @@ type Sample struct {
 // SampleLosses returns, for each sample, the mean negative log-likelihood of
 // its scored tokens (in nats), summed in float64 in position order. Samples
 // are run in groups of `batch` (right-padded to the group's longest sample;
-// padding never affects earlier positions of a causal model). The result for
-// a sample does not depend on the thread count; validators that must agree
-// bit for bit should also use the same batch size.
+// padding never affects earlier positions of a causal model). With the
+// built-in Sgemm (fixed per-element summation order) the result for a sample
+// is bit-identical whatever the batch size, grouping or thread count; an
+// optional run-time BLAS (kernels.UseBLAS) gives no such guarantee.
 func (m *Model) SampleLosses(samples []Sample, batch int) ([]float64, error) {
 	if m.Config.Arch == BERT {
 		return nil, errBERTNoLM
