@@ -87,10 +87,11 @@ func bondsText(row []Entry, decimal bool) string {
 // emissions in rao, bonds as uid:proportion. Uids with no stake, permit,
 // incentive, dividends or bonds are omitted.
 func WriteTable(w io.Writer, stake []uint64, res []EpochResult) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, r := range res {
-		fmt.Fprintf(tw, "epoch %d\tblock %d\t\t\t\t\t\t\t\n", r.Epoch, r.Block)
-		fmt.Fprintf(tw, "uid\tpermit\tconsensus\tincentive\tdividends\tvtrust\temission\tbonds\t\n")
+		// a line without tabs ends a tabwriter block: each epoch aligns alone
+		fmt.Fprintf(tw, "epoch %d (block %d)\n", r.Epoch, r.Block)
+		fmt.Fprintf(tw, "uid\tpermit\tconsensus\tincentive\tdividends\tvtrust\temission\tbonds\n")
 		o := r.Output
 		for i := range o.Emission {
 			if stake[i] == 0 && !o.ValidatorPermit[i] && o.Incentive[i] == 0 && o.Dividends[i] == 0 && len(o.Bonds[i]) == 0 && o.Emission[i] == 0 {
@@ -100,10 +101,10 @@ func WriteTable(w io.Writer, stake []uint64, res []EpochResult) error {
 			if o.ValidatorPermit[i] {
 				permit = "yes"
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t\n", i, permit, prop(o.Consensus[i]), prop(o.Incentive[i]),
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", i, permit, prop(o.Consensus[i]), prop(o.Incentive[i]),
 				prop(o.Dividends[i]), prop(o.ValidatorTrust[i]), o.Emission[i], bondsText(o.Bonds[i], true))
 		}
-		fmt.Fprintf(tw, "\t\t\t\t\t\t\t\t\n")
+		fmt.Fprintln(tw)
 	}
 	return tw.Flush()
 }
