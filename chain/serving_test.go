@@ -29,7 +29,9 @@ func TestSetCommitment(t *testing.T) {
 
 func TestSetCommitmentRejections(t *testing.T) {
 	e, net := weightsEnv(t)
-	raw := func(n int) CommitmentField { return CommitmentField{Kind: FieldRaw, Data: bytes.Repeat([]byte("a"), n)} }
+	raw := func(n int) CommitmentField {
+		return CommitmentField{Kind: FieldRaw, Data: bytes.Repeat([]byte("a"), n)}
+	}
 	e.reject("M1", &SetCommitment{Netuid: 9, Fields: []CommitmentField{raw(1)}}, CodeSubnetNotFound)
 	e.reject("Nobody", &SetCommitment{Netuid: net, Fields: []CommitmentField{raw(1)}}, CodeHotkeyNotRegistered)
 	e.reject("M1", &SetCommitment{Netuid: net, Fields: []CommitmentField{raw(129)}}, CodeInvalidCommitmentField)
