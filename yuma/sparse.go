@@ -237,6 +237,10 @@ func matEma(newM, oldM smat, alpha fx.I32F32, n int) smat {
 		if len(newM[i]) == 0 && len(oldM[i]) == 0 {
 			continue
 		}
+		if strictlySorted(newM[i]) && strictlySorted(oldM[i]) {
+			out[i] = mergeEmaRow(newM[i], oldM[i], alpha, oneMinus)
+			continue
+		}
 		touched = touched[:0]
 		for _, e := range newM[i] {
 			row[e.j] += alpha.SaturatingMul(e.v)
@@ -278,6 +282,43 @@ func matEma(newM, oldM smat, alpha fx.I32F32, n int) smat {
 		out[i] = r
 	}
 	return out
+}
+
+func strictlySorted(row []ent) bool {
+	for k := 1; k < len(row); k++ {
+		if row[k].j <= row[k-1].j {
+			return false
+		}
+	}
+	return true
+}
+
+// mergeEmaRow is one matEma row for rows sorted by column without duplicates:
+// a merge gives the dense row's sums (each column gets at most one term from
+// each side) in column order, without the dense scratch row.
+func mergeEmaRow(nr, or []ent, alpha, oneMinus fx.I32F32) []ent {
+	r := make([]ent, 0, max(len(nr), len(or)))
+	a, b := 0, 0
+	for a < len(nr) || b < len(or) {
+		var j int32
+		var v fx.I32F32
+		switch {
+		case b == len(or) || (a < len(nr) && nr[a].j < or[b].j):
+			j, v = nr[a].j, alpha.SaturatingMul(nr[a].v)
+			a++
+		case a == len(nr) || or[b].j < nr[a].j:
+			j, v = or[b].j, oneMinus.SaturatingMul(or[b].v)
+			b++
+		default:
+			j, v = nr[a].j, alpha.SaturatingMul(nr[a].v)+oneMinus.SaturatingMul(or[b].v)
+			a++
+			b++
+		}
+		if v > 0 {
+			r = append(r, ent{j, v})
+		}
+	}
+	return r
 }
 
 // weightedMedian ports weighted_median: the stake-weighted median of score over
