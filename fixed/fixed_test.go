@@ -277,3 +277,101 @@ func TestWideArithmeticTable(t *testing.T) {
 		t.Errorf("I96F32 10/4 = %d", got.SaturatingToU64())
 	}
 }
+
+// refMulShift / refDivShift are the math/big definitions of substrate_fixed's
+// multiply (floor) and divide (truncate) for frac fractional bits.
+func refMulShift(a, b *big.Int, frac uint) *big.Int {
+	return new(big.Int).Rsh(new(big.Int).Mul(a, b), frac)
+}
+
+func refDivShift(a, b *big.Int, frac uint) *big.Int {
+	return new(big.Int).Quo(new(big.Int).Lsh(a, frac), b)
+}
+
+func drawS128(t *rapid.T, label string) s128 {
+	hi := rapid.Int64().Draw(t, label+"hi")
+	if rapid.Bool().Draw(t, label+"small") {
+		hi >>= rapid.UintRange(0, 63).Draw(t, label+"shift")
+	}
+	return s128{hi, rapid.Uint64().Draw(t, label+"lo")}
+}
+
+func TestSigned128Properties(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		a, b := drawS128(t, "a"), drawS128(t, "b")
+		for _, frac := range []uint{32, 64} {
+			ref := refMulShift(a.big(), b.big(), frac)
+			got, ok := signedMulShift(a, b, frac)
+			want, fits := s128FromBig(ref)
+			if ok != fits || (ok && got != want) {
+				t.Fatalf("mul frac %d: %v*%v", frac, a.big(), b.big())
+			}
+			if b.isZero() {
+				continue
+			}
+			q, ok := signedDivShift(a, b, frac)
+			wq, fits := s128FromBig(refDivShift(a.big(), b.big(), frac))
+			if ok != fits || (ok && q != wq) {
+				t.Fatalf("div frac %d: %v/%v", frac, a.big(), b.big())
+			}
+		}
+		// add wraps like a two's complement 128-bit integer
+		sum := new(big.Int).Add(a.big(), b.big())
+		sum.Mod(sum, twoPow128Big)
+		if sum.Cmp(maxI128) > 0 {
+			sum.Sub(sum, twoPow128Big)
+		}
+		if a.add(b).big().Cmp(sum) != 0 {
+			t.Fatalf("add: %v + %v", a.big(), b.big())
+		}
+		if d := a.sub(b).add(b); d != a {
+			t.Fatalf("sub/add round trip: %v", a.big())
+		}
+		if c := a.cmp(b); c != a.big().Cmp(b.big()) {
+			t.Fatalf("cmp(%v, %v) = %d", a.big(), b.big(), c)
+		}
+	})
+}
+
+func TestUnsigned128Properties(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		a := u128{rapid.Uint64().Draw(t, "ahi") >> rapid.UintRange(0, 64).Draw(t, "as"), rapid.Uint64().Draw(t, "alo")}
+		b := u128{rapid.Uint64().Draw(t, "bhi") >> rapid.UintRange(0, 64).Draw(t, "bs"), rapid.Uint64().Draw(t, "blo")}
+		for _, frac := range []uint{32, 64} {
+			got, ok := unsignedMulShift(a, b, frac)
+			want, fits := u128FromBig(refMulShift(a.big(), b.big(), frac))
+			if ok != fits || (ok && got != want) {
+				t.Fatalf("mul frac %d", frac)
+			}
+			if b.hi == 0 && b.lo == 0 {
+				continue
+			}
+			q, ok := unsignedDivShift(a, b, frac)
+			wq, fits := u128FromBig(refDivShift(a.big(), b.big(), frac))
+			if ok != fits || (ok && q != wq) {
+				t.Fatalf("div frac %d", frac)
+			}
+		}
+		// the exported wrappers saturate exactly where the reference overflows
+		x, y := U64F64{a}, U64F64{b}
+		if _, ok := x.CheckedMul(y); !ok && x.SaturatingMul(y) != (U64F64{u128{math.MaxUint64, math.MaxUint64}}) {
+			t.Fatal("U64F64 SaturatingMul does not saturate")
+		}
+		s := x.SaturatingAdd(y)
+		ref := new(big.Int).Add(a.big(), b.big())
+		if ref.Cmp(maxU128) > 0 {
+			ref = maxU128
+		}
+		if s.raw.big().Cmp(ref) != 0 {
+			t.Fatal("U64F64 SaturatingAdd")
+		}
+		d := x.SaturatingSub(y)
+		refd := new(big.Int).Sub(a.big(), b.big())
+		if refd.Sign() < 0 {
+			refd.SetInt64(0)
+		}
+		if d.raw.big().Cmp(refd) != 0 {
+			t.Fatal("U64F64 SaturatingSub")
+		}
+	})
+}
