@@ -12,7 +12,8 @@
 // correctly rounded float32 FMA) or the architecture. Validators can therefore
 // agree on losses exactly. The implementation is BLIS-style: A and B are packed
 // into panels once per cache block (shared by all workers), and an mr×nr
-// register tile (14×32 with AVX-512, 6×16 with AVX2, 4×8 in pure Go) runs over
+// register tile (14×32 with AVX-512, 6×16 with AVX2, 8×8 with arm64 NEON, 4×8 in pure
+// Go) runs over
 // them; products with m ≤ 4 (generation: matrix-vector) skip packing and
 // stream B in place. Impl reports which kernel this CPU uses. CGO_ENABLED=0
 // builds work; the build tag "purego" disables all assembly.

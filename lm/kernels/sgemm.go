@@ -191,7 +191,7 @@ func currentKernel() *kernel {
 }
 
 // Impl names the micro-kernel the Go path uses on this machine: "avx512",
-// "avx2" or "go".
+// "avx2" (amd64), "neon" (arm64) or "go" (portable).
 func Impl() string { return currentKernel().name }
 
 // workspace is one worker's packing buffers.

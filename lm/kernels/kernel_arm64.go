@@ -1,0 +1,23 @@
+//go:build arm64 && !purego
+
+package kernels
+
+import "unsafe"
+
+// kernel8x8NEON is the arm64 micro-kernel (16 q-register accumulators).
+//
+//go:noescape
+func kernel8x8NEON(kc int, a, b, c *float32, ldc int)
+
+func kernelNEON(kc int, a, b, c []float32, ldc int) {
+	_ = a[8*kc-1]
+	_ = b[8*kc-1]
+	_ = c[7*ldc+7]
+	kernel8x8NEON(kc, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc)
+}
+
+var neonKernel = kernel{name: "neon", mr: 8, nr: 8, kc: 256, nc: 512, fn: kernelNEON}
+
+// hostKernels lists the kernels this build can run, fastest first: NEON is
+// part of every arm64 CPU.
+func hostKernels() []*kernel { return []*kernel{&neonKernel, &goKernel} }
