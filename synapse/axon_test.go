@@ -309,6 +309,11 @@ func TestSlowHandlerTimesOut(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
 	if err := Register(a, func(ctx context.Context, _ *Request, p *Prompt) error {
+		if p.Messages[0] == "ignore ctx" {
+			// A miner that ignores its deadline: only the client's timeout can end the call.
+			<-release
+			return nil
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -319,7 +324,7 @@ func TestSlowHandlerTimesOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	target := startAxon(t, a)
-	res := Query(context.Background(), newDendrite(t, "Alice"), target, &Prompt{Messages: []string{"x"}}, 300*time.Millisecond)
+	res := Query(context.Background(), newDendrite(t, "Alice"), target, &Prompt{Messages: []string{"ignore ctx"}}, 300*time.Millisecond)
 	if res.StatusCode != 408 || res.StatusMessage != "Timedout after 0.3 seconds." {
 		t.Fatalf("%d %q", res.StatusCode, res.StatusMessage)
 	}
@@ -409,7 +414,7 @@ func TestPriorityQueueFullAndTimeout(t *testing.T) {
 	// One waiter fills the queue; it gives up at its own timeout with 503.
 	second := make(chan int, 1)
 	go func() {
-		hr := rawRequest{signer: key(t, "Charlie"), timeout: 0.5}.build(t, target)
+		hr := rawRequest{signer: key(t, "Charlie"), timeout: 2}.build(t, target)
 		code, _, _ := do(t, hr)
 		second <- code
 	}()

@@ -19,6 +19,7 @@ func streamAxon(t *testing.T, chunks []string, stall bool) AxonInfo {
 	if err != nil {
 		t.Fatal(err)
 	}
+	release := make(chan struct{})
 	if err := RegisterStream(a, func(ctx context.Context, _ *Request, p *Prompt, w *StreamWriter) error {
 		for _, c := range chunks {
 			if _, err := w.Write([]byte(c)); err != nil {
@@ -26,14 +27,16 @@ func streamAxon(t *testing.T, chunks []string, stall bool) AxonInfo {
 			}
 		}
 		if stall {
-			<-ctx.Done()
-			return ctx.Err()
+			// Ignore the deadline so only the client's timeout ends the stream.
+			<-release
 		}
 		return nil
 	}, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	return startAxon(t, a)
+	info := startAxon(t, a)
+	t.Cleanup(func() { close(release) }) // runs before the axon's shutdown
+	return info
 }
 
 func TestStreaming(t *testing.T) {
