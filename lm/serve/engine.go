@@ -1,0 +1,113 @@
+package serve
+
+import (
+	"context"
+	"strings"
+
+	"github.com/taonet/taonet/lm/serve/openai"
+	"github.com/taonet/taonet/lm/tokenizer"
+)
+
+// GenerateRequest is one text-generation job.
+type GenerateRequest struct {
+	Prompt      string
+	MaxTokens   int      // > 0
+	Temperature float64  // 0 = greedy
+	TopP        float64  // in (0, 1]
+	Stop        []string // generation ends before the first occurrence of any
+	Seed        int64    // sampling seed (the server derives one if the client sent none)
+}
+
+// GenerateResult summarizes a finished generation.
+type GenerateResult struct {
+	Text             string // the full generated text (stop string excluded)
+	PromptTokens     int
+	CompletionTokens int
+	FinishReason     string // "stop" (EOS or stop string) or "length"
+}
+
+// TokenLogprob is one prompt token with the log-probability the model gave it
+// given the tokens before it. The first token has none: engines set Logprob to
+// NaN there (written as null). Offset is the token's byte offset in the prompt.
+type TokenLogprob struct {
+	Token   string
+	Logprob float64
+	Offset  int
+}
+
+// Engine generates text. Implementations must honour ctx (the server cancels
+// it when the client disconnects) and call onText with consecutive pieces of
+// valid UTF-8 whose concatenation is Result.Text; an error from onText must
+// stop generation and be returned.
+type Engine interface {
+	ModelID() string
+	Generate(ctx context.Context, req GenerateRequest, onText func(string) error) (GenerateResult, error)
+}
+
+// PromptScorer is the optional capability behind completions' echo+logprobs.
+type PromptScorer interface {
+	PromptLogprobs(ctx context.Context, prompt string) ([]TokenLogprob, error)
+}
+
+// Embedder is the optional capability behind /v1/embeddings.
+type Embedder interface {
+	Embed(ctx context.Context, texts []string) ([][]float32, error)
+}
+
+// TokenCounter is an optional capability used for the usage counts of
+// /v1/embeddings (reported as 0 without it).
+type TokenCounter interface {
+	CountTokens(text string) int
+}
+
+// ChatFormatter is an optional capability: an engine that knows its model's
+// chat template turns messages into the prompt text.
+type ChatFormatter interface {
+	FormatMessages(msgs []openai.Message) (string, error)
+}
+
+// FormatMessages is the default chat formatting with the fixed template of a
+// tokenizer family (see tokenizer.FormatChat): system messages are prepended
+// to the next user message, earlier user/assistant pairs become full turns,
+// and the last user message becomes the open prompt.
+func FormatMessages(family string, msgs []openai.Message) (string, error) {
+	var sb strings.Builder
+	var system []string
+	var pendingUser *string
+	sep := "\n"
+	if strings.ToLower(family) == tokenizer.FamilyBERT {
+		sep = " "
+	}
+	for i, m := range msgs {
+		text := string(m.Content)
+		switch m.Role {
+		case "system", "developer":
+			system = append(system, text)
+		case "user":
+			if pendingUser != nil {
+				return "", errorf(400, "messages[%d]: two user messages in a row", i)
+			}
+			if len(system) > 0 {
+				text = strings.Join(system, "\n") + "\n\n" + text
+				system = nil
+			}
+			pendingUser = &text
+		case "assistant":
+			if pendingUser == nil {
+				return "", errorf(400, "messages[%d]: assistant message without a user message before it", i)
+			}
+			_, full := tokenizer.FormatChat(family, *pendingUser, text)
+			sb.WriteString(full)
+			sb.WriteString(sep)
+			pendingUser = nil
+		default:
+			return "", errorf(400, "messages[%d]: role %q is not supported", i, m.Role)
+		}
+	}
+	if pendingUser == nil {
+		return "", errorf(400, "the last message must be from the user")
+	}
+	p, _ := tokenizer.FormatChat(family, *pendingUser, "")
+	sb.WriteString(p)
+	return sb.String(), nil
+}
