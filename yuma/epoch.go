@@ -101,11 +101,12 @@ func Epoch(in Input) (Output, error) {
 
 	// 5. Weights: forbidden rows, diagonal (owner exempt), outdated, row-normalize.
 	weights := make(smat, n)
+	wslab := newSlab(nb, func(nr *Neuron) int { return len(nr.Weights) })
 	for i, nr := range nb {
 		if forbid[i] || len(nr.Weights) == 0 {
 			continue
 		}
-		row := make([]ent, 0, len(nr.Weights))
+		row := wslab.take(len(nr.Weights))
 		lu := nr.LastUpdate
 		cb := nr.CommitBlock
 		if !p.CommitReveal {
@@ -145,11 +146,12 @@ func Epoch(in Input) (Output, error) {
 		lastTempo = p.LastMechanismStep + 1
 	}
 	bonds := make(smat, n)
+	bslab := newSlab(nb, func(nr *Neuron) int { return len(nr.Bonds) })
 	for i, nr := range nb {
 		if len(nr.Bonds) == 0 {
 			continue
 		}
-		row := make([]ent, 0, len(nr.Bonds))
+		row := bslab.take(len(nr.Bonds))
 		for _, e := range nr.Bonds {
 			j := int(e.UID)
 			if j >= n || lastTempo <= nb[j].BlockAtRegistration {
@@ -168,16 +170,24 @@ func Epoch(in Input) (Output, error) {
 	var ema smat
 	if p.Yuma3 {
 		ema = yuma3Bonds(p, wb, bonds, consensus, n)
-		norm := make(smat, n)
-		for i, row := range ema {
-			norm[i] = append([]ent(nil), row...)
+		// dividends from the column-normalized copy of the EMA bonds, computed
+		// entry by entry (value safe_div column sum) without materializing it
+		colSum := scratch
+		clear(colSum)
+		for _, row := range ema {
+			for _, e := range row {
+				colSum[e.j] += e.v
+			}
 		}
-		colNormalize(norm, n, scratch)
 		dividends = make([]fx.I32F32, n)
-		for i, row := range norm {
+		for i, row := range ema {
 			var total fx.I32F32
 			for _, e := range row {
-				total += e.v.Mul(incentive[e.j])
+				v := e.v
+				if s := colSum[e.j]; s != 0 {
+					v = v.SafeDiv(s)
+				}
+				total += v.Mul(incentive[e.j])
 			}
 			if d, ok := total.CheckedMul(activeStake[i]); ok {
 				dividends[i] = d
@@ -230,17 +240,46 @@ func Epoch(in Input) (Output, error) {
 	}
 
 	// 13. Stored bonds: the EMA row for new permit holders, empty otherwise.
+	// All rows share one backing array; each is capped at its length so that a
+	// caller appending to a row reallocates instead of overwriting the next.
+	total = 0
+	for i := 0; i < n; i++ {
+		if newPermit[i] {
+			total += uint64(len(ema[i]))
+		}
+	}
+	slab := make([]Entry, total)
 	for i := 0; i < n; i++ {
 		if !newPermit[i] || len(ema[i]) == 0 {
 			continue
 		}
-		row := make([]Entry, len(ema[i]))
+		row := slab[:len(ema[i]):len(ema[i])]
+		slab = slab[len(ema[i]):]
 		for k, e := range ema[i] {
 			row[k] = Entry{UID: uint16(e.j), Value: fx.FixedProportionToU16(e.v)}
 		}
 		out.Bonds[i] = row
 	}
 	return out, nil
+}
+
+// entSlab hands out row slices of one backing array (capped at their capacity,
+// so appends never spill into the next row).
+type entSlab struct{ buf []ent }
+
+func newSlab(nb []Neuron, size func(*Neuron) int) *entSlab {
+	total := 0
+	for i := range nb {
+		total += size(&nb[i])
+	}
+	return &entSlab{buf: make([]ent, total)}
+}
+
+// take returns an empty row with capacity c.
+func (s *entSlab) take(c int) []ent {
+	r := s.buf[:0:c]
+	s.buf = s.buf[c:]
+	return r
 }
 
 // movingAverageAlpha is 1 − I32F32(I64F64(bonds_moving_average) / 1e6), as both

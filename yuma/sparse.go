@@ -115,11 +115,17 @@ func colMaxUpscale(m smat, colMax []fx.I32F32) {
 // threshold, or is dropped when the threshold is <= 0.
 func colClip(m smat, c []fx.I32F32) smat {
 	out := make(smat, len(m))
+	total := 0
+	for _, row := range m {
+		total += len(row)
+	}
+	slab := make([]ent, total)
 	for i, row := range m {
 		if len(row) == 0 {
 			continue
 		}
-		r := make([]ent, 0, len(row))
+		r := slab[:0:len(row)]
+		slab = slab[len(row):]
 		for _, e := range row {
 			t := c[e.j]
 			if t < e.v {
@@ -176,11 +182,17 @@ func matmulTranspose(m smat, v []fx.I32F32) []fx.I32F32 {
 // rowHadamard is row_hadamard_sparse: m_ij · v_i.
 func rowHadamard(m smat, v []fx.I32F32) smat {
 	out := make(smat, len(m))
+	total := 0
+	for _, row := range m {
+		total += len(row)
+	}
+	slab := make([]ent, total)
 	for i, row := range m {
 		if len(row) == 0 {
 			continue
 		}
-		r := make([]ent, len(row))
+		r := slab[:len(row):len(row)]
+		slab = slab[len(row):]
 		for k, e := range row {
 			r[k] = ent{e.j, e.v.Mul(v[i])}
 		}
