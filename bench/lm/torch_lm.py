@@ -42,7 +42,8 @@ def main():
         shapes, fwd = g.gpt2_shapes(cfg), g.gpt2_forward
     else:
         cfg = dict(g.LLAMA_CFG, vocab_size=V, hidden_size=C, num_hidden_layers=L, num_attention_heads=H,
-                   num_key_value_heads=KV, intermediate_size=FF, max_position_embeddings=P, rope_theta=10000.0)
+                   num_key_value_heads=KV, intermediate_size=FF, max_position_embeddings=P, rope_theta=10000.0,
+                   tie_word_embeddings=(a.size != "124m"))
         shapes, fwd = g.llama_shapes(cfg), g.llama_forward
     P_ = {n: (0.02 * torch.randn(s)).requires_grad_(True) for n, s in shapes.items()}
     idx = torch.randint(0, V, (a.B, a.T))

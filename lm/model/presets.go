@@ -12,28 +12,32 @@ const GPT2Vocab = 50257
 // gpt2EOS is GPT-2's <|endoftext|> id, BOS and EOS of the presets.
 const gpt2EOS = 50256
 
-type preset struct{ hidden, layers, heads, kvHeads, ffn, maxPos int }
+type preset struct {
+	hidden, layers, heads, kvHeads, ffn, maxPos int
+	untied                                      bool // Llama: separate lm_head
+}
 
 // presets are scaled-down (and full) configurations per architecture.
-// "15m" ≈ 16M parameters with the GPT-2 vocabulary (4 layers, width 256).
+// "15m" ≈ 16M parameters with the GPT-2 vocabulary (4 layers, width 256);
+// the small Llamas tie their embeddings (as Llama 3.2 does), 124m does not.
 var presets = map[Arch]map[string]preset{
 	GPT2: {
-		"tiny":  {64, 2, 4, 4, 256, 256},
-		"small": {256, 4, 4, 4, 1024, 512},
-		"15m":   {256, 4, 4, 4, 1024, 512},
-		"124m":  {768, 12, 12, 12, 3072, 1024},
+		"tiny":  {64, 2, 4, 4, 256, 256, false},
+		"small": {256, 4, 4, 4, 1024, 512, false},
+		"15m":   {256, 4, 4, 4, 1024, 512, false},
+		"124m":  {768, 12, 12, 12, 3072, 1024, false},
 	},
 	Llama: {
-		"tiny":  {64, 2, 4, 2, 176, 256},
-		"small": {256, 4, 8, 4, 688, 512},
-		"15m":   {256, 4, 8, 4, 688, 512},
-		"124m":  {768, 12, 12, 4, 2048, 1024},
+		"tiny":  {64, 2, 4, 2, 176, 256, false},
+		"small": {256, 4, 8, 4, 688, 512, false},
+		"15m":   {256, 4, 8, 4, 688, 512, false},
+		"124m":  {768, 12, 12, 4, 2048, 1024, true},
 	},
 	BERT: {
-		"tiny":  {64, 2, 4, 4, 256, 256},
-		"small": {256, 4, 4, 4, 1024, 512},
-		"15m":   {256, 4, 4, 4, 1024, 512},
-		"110m":  {768, 12, 12, 12, 3072, 512},
+		"tiny":  {64, 2, 4, 4, 256, 256, false},
+		"small": {256, 4, 4, 4, 1024, 512, false},
+		"15m":   {256, 4, 4, 4, 1024, 512, false},
+		"110m":  {768, 12, 12, 12, 3072, 512, false},
 	},
 }
 
@@ -64,7 +68,7 @@ func Preset(a Arch, size string) (Config, error) {
 	case GPT2:
 		c.NormEps, c.TieEmbeddings = 1e-5, true
 	case Llama:
-		c.NormEps, c.RopeTheta = 1e-5, 10000
+		c.NormEps, c.RopeTheta, c.TieEmbeddings = 1e-5, 10000, !p.untied
 	case BERT:
 		c.NormEps, c.TypeVocab, c.Pad, c.BOS, c.EOS = 1e-12, 2, 0, -1, -1
 	}

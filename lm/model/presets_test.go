@@ -23,6 +23,10 @@ func TestPresets(t *testing.T) {
 	if n := c.NumParams(); n < 15e6 || n > 17e6 {
 		t.Errorf("gpt2 15m has %d parameters", n)
 	}
+	c, _ = Preset(Llama, "15m")
+	if n := c.NumParams(); n < 15e6 || n > 17e6 {
+		t.Errorf("llama 15m has %d parameters", n)
+	}
 	if _, err := Preset(GPT2, "huge"); err == nil {
 		t.Error("unknown size accepted")
 	}
