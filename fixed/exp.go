@@ -28,8 +28,11 @@ func Exp(x I32F32) (I32F32, bool) {
 		if term, ok = term.CheckedMul(x); !ok {
 			return 0, false
 		}
-		if term, ok = term.CheckedDiv(I32F32(i << 32)); !ok {
-			return 0, false
+		// checked_div by the integer i: (term·2^32)/(i·2^32) truncated is
+		// exactly term/i, and it cannot overflow.
+		term /= I32F32(i)
+		if term == 0 {
+			break // every later term is 0 too: the sum is final
 		}
 		if result, ok = result.CheckedAdd(term); !ok {
 			return 0, false

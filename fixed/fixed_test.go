@@ -375,3 +375,54 @@ func TestUnsigned128Properties(t *testing.T) {
 		}
 	})
 }
+
+// literalExp is transcendental::exp exactly as written upstream (checked divide by
+// D::from_num(i), no early exit), to check Exp's shortcuts.
+func literalExp(x I32F32) (I32F32, bool) {
+	if x == 0 {
+		return One32, true
+	}
+	if x == One32 {
+		return E, true
+	}
+	neg := x < 0
+	if neg {
+		x = -x
+	}
+	result, ok := x.CheckedAdd(One32)
+	if !ok {
+		return 0, false
+	}
+	term := x
+	for i := int64(2); i < 32; i++ {
+		if term, ok = term.CheckedMul(x); !ok {
+			return 0, false
+		}
+		if term, ok = term.CheckedDiv(I32FromInt(i)); !ok {
+			return 0, false
+		}
+		if result, ok = result.CheckedAdd(term); !ok {
+			return 0, false
+		}
+	}
+	if neg {
+		if result, ok = One32.CheckedDiv(result); !ok {
+			return 0, false
+		}
+	}
+	return result, true
+}
+
+func TestExpMatchesLiteral(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		x := FromBits32(rapid.Int64Range(-40<<32, 40<<32).Draw(t, "x"))
+		if rapid.Bool().Draw(t, "tiny") {
+			x = FromBits32(rapid.Int64Range(-1<<20, 1<<20).Draw(t, "t"))
+		}
+		g, gok := Exp(x)
+		w, wok := literalExp(x)
+		if g != w || gok != wok {
+			t.Fatalf("Exp(%d) = %d,%v; literal %d,%v", x, g, gok, w, wok)
+		}
+	})
+}
