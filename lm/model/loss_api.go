@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"sort"
 )
 
 // Sample is one sequence to score: Tokens, and Mask[i] set when token i is
@@ -15,7 +16,7 @@ type Sample struct {
 
 // SampleLosses returns, for each sample, the mean negative log-likelihood of
 // its scored tokens (in nats), summed in float64 in position order. Samples
-// are run in groups of `batch` (right-padded to the group's longest sample;
+// are run in groups of up to `batch` samples of similar length (right-padded;
 // padding never affects earlier positions of a causal model). With the
 // built-in Sgemm (fixed per-element summation order) the result for a sample
 // is bit-identical whatever the batch size, grouping or thread count; an
@@ -45,12 +46,25 @@ func (m *Model) SampleLosses(samples []Sample, batch int) ([]float64, error) {
 			return nil, fmt.Errorf("model: sample %d has no scored token", i)
 		}
 	}
+	// Group samples of similar length to minimize padding; since results do
+	// not depend on grouping, this changes speed only.
+	order := make([]int, len(samples))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return len(samples[order[a]].Tokens) < len(samples[order[b]].Tokens) })
 	out := make([]float64, len(samples))
 	for lo := 0; lo < len(samples); lo += batch {
-		group := samples[lo:min(lo+batch, len(samples))]
+		idx := order[lo:min(lo+batch, len(samples))]
+		group := make([]Sample, len(idx))
 		T := 0
-		for _, s := range group {
-			T = max(T, len(s.Tokens))
+		for i, j := range idx {
+			group[i] = samples[j]
+			T = max(T, len(samples[j].Tokens))
+		}
+		// Round T up so activation buffers are reused across groups.
+		if r := (T + 15) / 16 * 16; m.Config.Arch == Llama || r <= m.Config.MaxPos {
+			T = r
 		}
 		B := len(group)
 		tokens := make([]int, B*T)
@@ -68,7 +82,7 @@ func (m *Model) SampleLosses(samples []Sample, batch int) ([]float64, error) {
 		}
 		nll, err := m.TokenNLL(tokens, targets, B, T)
 		if err != nil {
-			return nil, fmt.Errorf("model: samples %d..%d: %w", lo, lo+B-1, err)
+			return nil, fmt.Errorf("model: samples %v: %w", idx, err)
 		}
 		for b := range group {
 			var sum float64
@@ -79,9 +93,9 @@ func (m *Model) SampleLosses(samples []Sample, batch int) ([]float64, error) {
 					n++
 				}
 			}
-			out[lo+b] = sum / float64(n)
-			if math.IsNaN(out[lo+b]) || math.IsInf(out[lo+b], 0) {
-				return nil, fmt.Errorf("model: sample %d: non-finite loss", lo+b)
+			out[idx[b]] = sum / float64(n)
+			if math.IsNaN(out[idx[b]]) || math.IsInf(out[idx[b]], 0) {
+				return nil, fmt.Errorf("model: sample %d: non-finite loss", idx[b])
 			}
 		}
 	}

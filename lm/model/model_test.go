@@ -270,6 +270,19 @@ func TestSampleLossesBatchInvariant(t *testing.T) {
 				t.Errorf("%s sample %d: implausible loss %v", arch, i, one[i])
 			}
 		}
+		rev := make([]Sample, len(samples))
+		for i := range samples {
+			rev[len(samples)-1-i] = samples[i]
+		}
+		revLoss, err := m.SampleLosses(rev, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range rev {
+			if revLoss[len(rev)-1-i] != one[i] {
+				t.Errorf("%s sample %d: reordered batch gives %v, want %v", arch, i, revLoss[len(rev)-1-i], one[i])
+			}
+		}
 		again, _ := m.SampleLosses(samples, 4)
 		for i := range all {
 			if again[i] != all[i] {
