@@ -9,11 +9,11 @@ import (
 
 // Epoch runs one Yuma Consensus epoch exactly as subtensor's on-chain sparse
 // path (epoch_mechanism, one mechanism; the commit-reveal mask when
-// Params.CommitReveal is set): activity, stake
-// threshold with owner exemption, stake normalization, validator permits, weight
-// masks, stake-weighted median consensus, clipping, validator trust, incentive,
-// bonds (classic EMA or Yuma3 with optional liquid alpha), dividends and the rao
-// emission split. It is a pure function of in; in is not modified.
+// Params.CommitReveal is set): activity, stake threshold with owner exemption,
+// stake normalization, validator permits, weight masks, stake-weighted median
+// consensus, clipping, validator trust, incentive, bonds (classic EMA or Yuma3
+// with optional liquid alpha), dividends and the rao emission split. It is a
+// pure function of in; in is not modified, and it is safe for concurrent use.
 //
 // Weight and bond entries whose uid is >= n are ignored, as upstream does when it
 // reads storage. An error is returned only for inputs upstream cannot represent:
@@ -242,13 +242,13 @@ func Epoch(in Input) (Output, error) {
 	// 13. Stored bonds: the EMA row for new permit holders, empty otherwise.
 	// All rows share one backing array; each is capped at its length so that a
 	// caller appending to a row reallocates instead of overwriting the next.
-	total = 0
+	nBonds := 0
 	for i := 0; i < n; i++ {
 		if newPermit[i] {
-			total += uint64(len(ema[i]))
+			nBonds += len(ema[i])
 		}
 	}
-	slab := make([]Entry, total)
+	slab := make([]Entry, nBonds)
 	for i := 0; i < n; i++ {
 		if !newPermit[i] || len(ema[i]) == 0 {
 			continue
