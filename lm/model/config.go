@@ -222,6 +222,9 @@ func (c Config) JSON() ([]byte, error) {
 	out["vocab_size"] = c.VocabSize
 	out["torch_dtype"] = "float32"
 	setID := func(k string, v int) {
+		if list, ok := out[k].([]any); ok && len(list) > 0 && list[0] == float64(v) {
+			return // keep a list of ids (Llama 3 eos_token_id) whose first entry is v
+		}
 		if v >= 0 {
 			out[k] = v
 		}

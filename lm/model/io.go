@@ -104,6 +104,7 @@ func openSharded(dir string) (*sharded, error) {
 	return s, nil
 }
 
+// Info describes a tensor of whichever shard holds it.
 func (s *sharded) Info(name string) (safetensors.TensorInfo, bool) {
 	f, ok := s.files[s.where[name]]
 	if !ok {
@@ -112,6 +113,7 @@ func (s *sharded) Info(name string) (safetensors.TensorInfo, bool) {
 	return f.Info(name)
 }
 
+// Float32 reads a tensor from whichever shard holds it.
 func (s *sharded) Float32(name string) ([]float32, []int, error) {
 	f, ok := s.files[s.where[name]]
 	if !ok {
@@ -120,6 +122,7 @@ func (s *sharded) Float32(name string) ([]float32, []int, error) {
 	return f.Float32(name)
 }
 
+// Close releases every shard.
 func (s *sharded) Close() {
 	for _, f := range s.files {
 		f.Close()

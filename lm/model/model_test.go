@@ -72,6 +72,22 @@ func TestConfigRoundTrip(t *testing.T) {
 	}
 }
 
+func TestConfigKeepsUnknownKeysAndEOSList(t *testing.T) {
+	in := `{"architectures":["LlamaForCausalLM"],"hidden_size":16,"num_hidden_layers":1,"num_attention_heads":4,
+		"num_key_value_heads":2,"intermediate_size":32,"vocab_size":40,"eos_token_id":[7,8],"custom_key":"kept","rope_scaling":null}`
+	c, err := ParseConfig([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.EOS != 7 || c.HeadDim != 4 || c.KVHeads != 2 {
+		t.Fatalf("parsed %+v", c)
+	}
+	b, _ := c.JSON()
+	if !strings.Contains(string(b), `"custom_key": "kept"`) || !strings.Contains(string(b), "8") {
+		t.Fatalf("config.json lost keys:\n%s", b)
+	}
+}
+
 func TestSaveLoadRoundTrip(t *testing.T) {
 	for _, arch := range []Arch{GPT2, Llama, BERT} {
 		m, err := New(tinyConfig(arch))
