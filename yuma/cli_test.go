@@ -142,3 +142,28 @@ func TestApplyOverrides(t *testing.T) {
 		t.Error("non-object scenario accepted")
 	}
 }
+
+// TestEpochConcurrent runs the same input from several goroutines (run with
+// -race): Epoch shares no state, so every result is identical.
+func TestEpochConcurrent(t *testing.T) {
+	in := benchInput(128, 16, 64, liquidParams())
+	want, err := Epoch(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func() {
+			got, err := Epoch(in)
+			if err == nil && fmt.Sprint(got) != fmt.Sprint(want) {
+				err = fmt.Errorf("concurrent result differs")
+			}
+			errs <- err
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
