@@ -259,6 +259,9 @@ func TestDeterminismAndEncoding(t *testing.T) {
 		t.Fatal("same block sequence, different app hash")
 	}
 	enc := a.Encode()
+	if b2, h2 := a.EncodeWithHash(); !bytes.Equal(b2, enc) || !bytes.Equal(h2, a.AppHash()) {
+		t.Fatal("EncodeWithHash differs from Encode/AppHash")
+	}
 	d, err := DecodeState(enc)
 	if err != nil {
 		t.Fatal(err)

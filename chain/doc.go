@@ -30,4 +30,29 @@
 // (SetWeights, CommitWeights, RevealWeights, SetCommitment, ServeAxon) are fee-free, as
 // upstream (Pays::No), and are limited by registration and rate limits instead. A
 // failed transaction changes nothing at all: no fee, no nonce increment.
+//
+// Chain rules (classic, pre-dynamic-TAO subtensor; spec yuma-consensus.md §5):
+//   - Stake is classic: per (hotkey, coldkey), global across subnets; a hotkey's
+//     stake weight in every subnet it is registered on is its total stake. Any
+//     coldkey may stake on any hotkey that has an owner (every hotkey is a delegate).
+//   - Registration is burned_register only (no PoW): checks in upstream order, caps
+//     per block and per interval (3 × target), burn adjusted every adjustment
+//     interval by upgraded_burn in U110F18. A full subnet replaces the non-immune uid
+//     with the lowest pruning score (ties: earlier registration, then lower uid),
+//     or the lowest immune one if all are immune; the owner hotkey is never pruned.
+//     The pruning score is the epoch's per-uid emission max-upscaled to u16.
+//   - CreateSubnet locks the classic network lock cost (2 × last lock, decaying
+//     linearly, floor NetworkMinLockCost) and registers the owner hotkey as uid 0.
+//   - Weights: every set_weights check of §5.4 in upstream order; values stored
+//     max-upscaled. Commit-reveal v2 with the classic epoch index
+//     (block + netuid + 1) / (tempo + 1). The epoch's commit-block column mask is not
+//     applied (yuma.Epoch runs with it off).
+//   - Block step (EndBlock, i.e. after the block's transactions): the block emission
+//     (1e9 rao by default, halving by circulating supply) is split equally among
+//     subnets with tempo > 0; each subnet's owner cut goes to the owner coldkey's
+//     balance; the rest accumulates and is paid by yuma.Epoch when
+//     (height + netuid + 1) % (tempo + 1) == 0: miner (server) emission to the
+//     hotkey owner's stake, validator emission through the delegate take (18%) and
+//     pro rata to the hotkey's nominators. Rounding dust is recycled (burned).
+//   - BeginBlock resets per-block registration counters and runs burn adjustments.
 package chain

@@ -399,3 +399,11 @@ func (s *State) Clone() *State {
 	}
 	return c
 }
+
+// EncodeWithHash returns Encode() and its SHA-256 (= AppHash) with one encoding pass,
+// for the node's commit.
+func (s *State) EncodeWithHash() ([]byte, []byte) {
+	b := s.Encode()
+	h := sha256.Sum256(b)
+	return b, h[:]
+}
