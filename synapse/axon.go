@@ -17,6 +17,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/taonet/taonet/keys"
 )
 
@@ -57,6 +59,8 @@ type AxonConfig struct {
 	Now func() time.Time
 	// Logger receives one debug line per request (default: discard).
 	Logger *slog.Logger
+	// Metrics, if set, receives taonet_axon_* Prometheus series.
+	Metrics prometheus.Registerer
 }
 
 // BlacklistFunc decides from headers alone, before the body is read and before the
@@ -97,6 +101,7 @@ type Axon struct {
 	nonces *nonceStore
 	gate   *gate
 	log    *slog.Logger
+	met    *axonMetrics
 
 	mu        sync.RWMutex
 	endpoints map[string]*endpoint
@@ -154,7 +159,7 @@ func NewAxon(cfg AxonConfig) (*Axon, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Axon{
+	a := &Axon{
 		cfg:       cfg,
 		hotkey:    cfg.Hotkey.SS58Address(),
 		uuid:      newUUID(),
@@ -162,7 +167,13 @@ func NewAxon(cfg AxonConfig) (*Axon, error) {
 		gate:      newGate(cfg.MaxConcurrent, cfg.MaxQueue),
 		log:       log,
 		endpoints: map[string]*endpoint{},
-	}, nil
+	}
+	met, err := newAxonMetrics(cfg.Metrics, a)
+	if err != nil {
+		return nil, fmt.Errorf("synapse: register axon metrics: %w", err)
+	}
+	a.met = met
+	return a, nil
 }
 
 // Hotkey is the axon's ss58 hotkey address.
@@ -280,6 +291,7 @@ func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = rc.SetReadDeadline(early)
 	_ = rc.SetWriteDeadline(early)
 	defer func() {
+		a.met.observe(c.ep != nil, c.req.Name, c.req.Axon.StatusCode, time.Since(c.start))
 		a.log.Debug("axon", "synapse", c.req.Name, "from", r.RemoteAddr, "status", c.req.Axon.StatusCode, "message", c.req.Axon.StatusMessage)
 	}()
 	c.req = &Request{Timeout: DefaultTimeout, RemoteAddr: r.RemoteAddr}

@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // DendriteConfig configures a Dendrite. Zero values select the documented defaults.
@@ -38,6 +40,8 @@ type DendriteConfig struct {
 	DialTimeout time.Duration
 	// Transport replaces the tuned default transport (tests, proxies).
 	Transport http.RoundTripper
+	// Metrics, if set, receives taonet_dendrite_* Prometheus series.
+	Metrics prometheus.Registerer
 }
 
 // Dendrite is the synapse client. It is safe for concurrent use.
@@ -49,6 +53,7 @@ type Dendrite struct {
 	transport *http.Transport
 	lastNonce atomic.Int64
 	lanes     sync.Map // target key -> *laneSet
+	met       *dendriteMetrics
 }
 
 // laneSet hands out request "lanes" to one axon. The axon keeps one last nonce per
@@ -147,7 +152,11 @@ func NewDendrite(hotkey Signer, cfg DendriteConfig) (*Dendrite, error) {
 	if cfg.DialTimeout <= 0 {
 		cfg.DialTimeout = 5 * time.Second
 	}
-	d := &Dendrite{signer: hotkey, hotkey: hotkey.SS58Address(), cfg: cfg}
+	met, err := newDendriteMetrics(cfg.Metrics)
+	if err != nil {
+		return nil, fmt.Errorf("synapse: register dendrite metrics: %w", err)
+	}
+	d := &Dendrite{signer: hotkey, hotkey: hotkey.SS58Address(), cfg: cfg, met: met}
 	rt := cfg.Transport
 	if rt == nil {
 		d.transport = &http.Transport{
@@ -311,9 +320,10 @@ func QueryMany[T any](ctx context.Context, d *Dendrite, targets []AxonInfo, s *T
 	return out
 }
 
-func query[T any](parent context.Context, d *Dendrite, p *prepared, target AxonInfo) Response[T] {
+func query[T any](parent context.Context, d *Dendrite, p *prepared, target AxonInfo) (res Response[T]) {
 	start := time.Now()
-	res := Response[T]{Target: target}
+	res.Target = target
+	defer func() { d.met.observe(p.sc.name, res.StatusCode, res.Latency) }()
 	ctx, cancel := context.WithTimeout(parent, p.timeout)
 	defer cancel()
 	res.Synapse, res.Err = clonePayload[T](p.payload)

@@ -156,6 +156,9 @@ func (st *Stream[T]) finish() {
 	}
 	if st.res.Latency == 0 && !st.start.IsZero() {
 		st.res.Latency = time.Since(st.start)
+		if st.d != nil {
+			st.d.met.observe(st.p.sc.name, st.res.StatusCode, st.res.Latency)
+		}
 	}
 }
 
