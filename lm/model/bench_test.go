@@ -1,6 +1,7 @@
 package model
 
 import (
+	"context"
 	"testing"
 )
 
@@ -67,3 +68,15 @@ func BenchmarkForwardLlama_15M(b *testing.B) { benchForward(b, Llama, "15m", 8, 
 
 // Forward + backward, ~15M Llama, B=8, T=128.
 func BenchmarkTrainLlama_15M(b *testing.B) { benchTrain(b, Llama, "15m", 8, 128) }
+
+// Generation with the KV cache: 64 new tokens after a 64-token prompt, ~16M GPT-2.
+func BenchmarkGenerateGPT2_15M(b *testing.B) {
+	m, tokens, _ := benchModel(b, GPT2, "15m", 1, 64)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := m.Generate(context.Background(), tokens, GenerateOptions{MaxTokens: 64}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(64*b.N)/b.Elapsed().Seconds(), "new-tokens/s")
+}

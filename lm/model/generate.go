@@ -49,6 +49,9 @@ func (m *Model) Extend(cache *KVCache, tokens []int) ([]float32, error) {
 	if n == 0 {
 		return nil, fmt.Errorf("model: no tokens to extend with")
 	}
+	if kvd := c.KVHeads * c.HeadDim; len(cache.k) != c.Layers || len(cache.k[0]) != cache.cap*kvd {
+		return nil, fmt.Errorf("model: KV cache was made for a different model")
+	}
 	if cache.n+n > cache.cap {
 		return nil, fmt.Errorf("model: context of %d positions exceeds the cache's %d", cache.n+n, cache.cap)
 	}

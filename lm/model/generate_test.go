@@ -106,6 +106,11 @@ func TestGenerate(t *testing.T) {
 			t.Errorf("options %+v accepted", bad)
 		}
 	}
+	other, _ := New(tinyConfig(GPT2))
+	oc, _ := other.NewKVCache(8)
+	if _, err := m.Extend(oc, []int{1}); err == nil {
+		t.Error("foreign KV cache accepted")
+	}
 	if _, err := m.Generate(ctx, []int{99}, GenerateOptions{MaxTokens: 1}); err == nil {
 		t.Error("out-of-vocabulary prompt accepted")
 	}
