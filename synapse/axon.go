@@ -90,6 +90,7 @@ type StatusError struct {
 	Message string
 }
 
+// Error renders the code and message.
 func (e *StatusError) Error() string { return fmt.Sprintf("%d: %s", e.Code, e.Message) }
 
 // Axon is the synapse server. It is an http.Handler; Serve runs it with hardened
@@ -657,6 +658,7 @@ func newLimitListener(l net.Listener, n int) net.Listener {
 	return &limitListener{Listener: l, sem: make(chan struct{}, n)}
 }
 
+// Accept waits for a free connection slot, then accepts.
 func (l *limitListener) Accept() (net.Conn, error) {
 	l.sem <- struct{}{}
 	c, err := l.Listener.Accept()
@@ -673,6 +675,7 @@ type limitConn struct {
 	release func()
 }
 
+// Close closes the connection and frees its slot once.
 func (c *limitConn) Close() error {
 	err := c.Conn.Close()
 	c.once.Do(c.release)

@@ -1,20 +1,36 @@
 // Package synapse owns the Bittensor Axon/Dendrite wire protocol: signed synapse
-// requests over HTTP/1.1, compatible with the Python bittensor implementation.
+// requests over HTTP/1.1, compatible with the Python bittensor implementation
+// (headers, computed_body_hash, signatures, nonce rules and status codes of
+// shared/specs/wire-protocol.md §1-§3).
 //
 // A subnet declares a synapse as a plain Go struct. The struct's JSON field names are
 // the wire names; the tag `synapse:"hash"` marks a field that feeds computed_body_hash
-// and `synapse:"required"` marks a field Python would treat as required (it gets a
-// bt_header_input_obj_* header). The synapse name (the URL path and the "name" header)
-// is the Go type name unless the type has a `SynapseName() string` method.
+// (sha3-256 over Python str() renderings, see PyStr) and `synapse:"required"` marks a
+// field Python treats as required (it gets a bt_header_input_obj_* header, which a
+// Python axon needs to build its header-only synapse). The synapse name (URL path and
+// "name" header) is the Go type name unless the type has a `SynapseName() string`
+// method:
 //
-// The Axon is the server: Register / RegisterStream attach a typed handler with
+//	type Prompt struct {
+//		Roles      []string `json:"roles" synapse:"required"`
+//		Messages   []string `json:"messages" synapse:"required,hash"`
+//		Completion string   `json:"completion"`
+//	}
+//	func (Prompt) SynapseName() string { return "StreamPromptingSynapse" }
+//
+// The Axon is the server. Register / RegisterStream attach a typed handler with
 // optional blacklist and priority functions, and every request goes through the
-// upstream pipeline: route and header parse, size limit, blacklist (before the body is
-// read), signature and nonce verification, a priority queue in front of a bounded pool of
-// handler slots, then body integrity and the handler under the request's timeout.
+// upstream pipeline: route and header parse (404/400), size limit (413), blacklist on
+// headers only, before the body is read (403), signature and nonce verification (401),
+// a priority queue in front of a bounded pool of handler slots (503 when full or past
+// the timeout), then bounded body reading, body-hash integrity (400) and the handler
+// under the request's timeout (500 on error or panic, 408 past the deadline).
 //
-// The Dendrite is the client: Query, QueryMany (concurrent fan-out), OpenStream and
-// StreamMany sign each request with the caller's hotkey, enforce a per-call timeout and a
-// response-size limit, and report per-axon status codes as upstream does (§3.1 of the
-// wire-protocol spec).
+// The Dendrite is the client. Query, QueryMany (concurrent fan-out), OpenStream and
+// StreamMany sign each request with the caller's hotkey, enforce a per-call timeout and
+// a response-size limit, reuse connections, and report per-axon status codes as
+// upstream does (408 timeout, 422 unparsable or oversized response, 503 unreachable).
+//
+// Subpackages: epistula (the later Epistula v2 signed plain-HTTP scheme) and synbench
+// (the fan-out benchmark behind `taonet synapse bench`).
 package synapse

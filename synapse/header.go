@@ -151,6 +151,7 @@ type HeaderError struct {
 	Err    error
 }
 
+// Error names the header and a prefix of its value.
 func (e *HeaderError) Error() string {
 	v := e.Value
 	if len(v) > 64 {
@@ -159,6 +160,7 @@ func (e *HeaderError) Error() string {
 	return fmt.Sprintf("header %s=%q: %v", e.Header, v, e.Err)
 }
 
+// Unwrap returns the parse error.
 func (e *HeaderError) Unwrap() error { return e.Err }
 
 // ParseHeaders builds the header-only view of a synapse from HTTP headers, as Python's

@@ -93,6 +93,7 @@ func (g *gate) stats() (free, queued int) {
 
 type waitHeap []*waiter
 
+// waitHeap implements heap.Interface: highest priority first, then arrival order.
 func (h waitHeap) Len() int { return len(h) }
 func (h waitHeap) Less(i, j int) bool {
 	if h[i].prio != h[j].prio {

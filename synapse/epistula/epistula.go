@@ -111,6 +111,7 @@ type Error struct {
 	Msg    string
 }
 
+// Error returns the refusal message.
 func (e *Error) Error() string { return e.Msg }
 
 func refuse(msg string) error { return &Error{Status: http.StatusUnauthorized, Msg: msg} }

@@ -45,6 +45,7 @@ type Report struct {
 	FirstFailStatus string
 }
 
+// String renders the report for a terminal.
 func (r *Report) String() string {
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/1e6) }
 	s := fmt.Sprintf("fan-out to %d axons, handler sleep %s, %d rounds\n", r.Axons, r.Sleep, r.Rounds)
