@@ -52,7 +52,7 @@ func (m *Model) ForwardBackward(tokens, targets []int, B, T int, scale float32) 
 	if count == 0 {
 		return 0, 0, fmt.Errorf("model: batch has no scored target")
 	}
-	a, err := m.forward(tokens, B, T, true)
+	a, err := m.forward(tokens, B, T, true, true)
 	if err != nil {
 		return 0, 0, err
 	}

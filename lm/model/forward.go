@@ -62,7 +62,9 @@ func (m *Model) newActs(B, T int, train bool) *acts {
 	}
 	a.scratch = f(N * C)
 	a.lnf, a.lnfMean, a.lnfRstd = f(N*C), f(N), f(N)
-	a.logits = f(N * c.VocabSize)
+	if train {
+		a.logits = f(N * c.VocabSize)
+	}
 	a.nll = f(N)
 	return a
 }
@@ -102,8 +104,13 @@ func (m *Model) checkTokens(tokens []int, B, T int) error {
 // errBERTNoLM is returned by language-model entry points on an encoder.
 var errBERTNoLM = errors.New("model: BERT is an encoder without a language-model head; use Embed")
 
-// forward runs the causal LM over B×T tokens up to the logits.
-func (m *Model) forward(tokens []int, B, T int, train bool) (*acts, error) {
+// lossChunk is how many rows of logits evaluation materializes at a time.
+const lossChunk = 128
+
+// forward runs the causal LM over B×T tokens up to the final norm, and on to
+// the full logits [N,V] when train or withLogits is set (evaluation computes
+// them chunk by chunk in TokenNLL instead, to bound memory).
+func (m *Model) forward(tokens []int, B, T int, train, withLogits bool) (*acts, error) {
 	c := m.Config
 	if c.Arch == BERT {
 		return nil, errBERTNoLM
@@ -169,7 +176,12 @@ func (m *Model) forward(tokens []int, B, T int, train bool) (*acts, error) {
 	} else {
 		rmsNormForward(a.lnf, a.lnfRstd, last, w.lnfW, N, C, c.NormEps)
 	}
-	linearForward(a.logits, a.lnf, w.lmHead, nil, N, C, V, false)
+	if train || withLogits {
+		if len(a.logits) < N*V {
+			a.logits = make([]float32, N*V)
+		}
+		linearForward(a.logits, a.lnf, w.lmHead, nil, N, C, V, false)
+	}
 	return a, nil
 }
 
@@ -193,11 +205,13 @@ func addInto(out, a, b []float32) {
 // Logits runs the forward pass over B sequences of T tokens (row-major
 // tokens[b·T+t]) and returns a fresh copy of the logits [B·T·V].
 func (m *Model) Logits(tokens []int, B, T int) ([]float32, error) {
-	a, err := m.forward(tokens, B, T, false)
+	a, err := m.forward(tokens, B, T, false, true)
 	if err != nil {
 		return nil, err
 	}
-	return append([]float32(nil), a.logits...), nil
+	out := append([]float32(nil), a.logits[:a.N*m.Config.VocabSize]...)
+	a.logits = nil // do not keep N×V floats cached for later loss-only passes
+	return out, nil
 }
 
 // TokenNLL returns the negative log-likelihood of targets[n] under the
@@ -207,11 +221,21 @@ func (m *Model) TokenNLL(tokens, targets []int, B, T int) ([]float32, error) {
 	if err := m.checkTargets(targets, B*T); err != nil {
 		return nil, err
 	}
-	a, err := m.forward(tokens, B, T, false)
+	a, err := m.forward(tokens, B, T, false, false)
 	if err != nil {
 		return nil, err
 	}
-	crossEntropyForward(a.nll, a.logits, targets, a.N, m.Config.VocabSize)
+	// Logits rows are independent (the Sgemm result of an element does not
+	// depend on the row count), so chunking changes memory, not results.
+	C, V := m.Config.Hidden, m.Config.VocabSize
+	if len(a.logits) < min(lossChunk, a.N)*V {
+		a.logits = make([]float32, min(lossChunk, a.N)*V)
+	}
+	for r := 0; r < a.N; r += lossChunk {
+		rows := min(lossChunk, a.N-r)
+		linearForward(a.logits[:rows*V], a.lnf[r*C:(r+rows)*C], m.w.lmHead, nil, rows, C, V, false)
+		crossEntropyForward(a.nll[r:r+rows], a.logits[:rows*V], targets[r:r+rows], rows, V)
+	}
 	return append([]float32(nil), a.nll...), nil
 }
 

@@ -344,3 +344,28 @@ func TestLoadSharded(t *testing.T) {
 		t.Fatalf("path traversal: %v", err)
 	}
 }
+
+// TokenNLL computes logits in chunks; it must equal the loss of the full logits exactly.
+func TestChunkedLossMatchesLogits(t *testing.T) {
+	m, _ := New(tinyConfig(Llama))
+	m.InitRandom(6)
+	B, T := 3, 100
+	tokens, targets := make([]int, B*T), make([]int, B*T)
+	for i := range tokens {
+		tokens[i], targets[i] = (i*13+5)%50, (i*29+1)%50
+	}
+	nll, err := m.TokenNLL(tokens, targets, B, T)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logits, err := m.Logits(tokens, B, T)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := range nll {
+		row := logits[n*50 : n*50+50]
+		if want := logSumExp(row) - row[targets[n]]; math.Float32bits(want) != math.Float32bits(nll[n]) {
+			t.Fatalf("nll[%d] = %v, full-logits loss %v", n, nll[n], want)
+		}
+	}
+}
