@@ -112,10 +112,12 @@ func (s *State) epochInput(sn *subnet) yuma.Input {
 			MaxAllowedValidators:  hp.MaxValidators,
 			StakeThreshold:        hp.StakeThreshold,
 			OwnerUID:              owner,
+			CommitReveal:          hp.CommitRevealWeightsEnabled,
 		},
 		Neurons:  make([]yuma.Neuron, len(sn.neurons)),
 		Emission: sn.pending,
 	}
+	cur := EpochIndex(s.height, sn.netuid, hp.Tempo)
 	for i, n := range sn.neurons {
 		in.Neurons[i] = yuma.Neuron{
 			Stake:               s.hotStake[n.hotkey],
@@ -124,6 +126,12 @@ func (s *State) epochInput(sn *subnet) yuma.Input {
 			ValidatorPermit:     n.permit,
 			Weights:             n.weights,
 			Bonds:               n.bonds,
+		}
+		if hp.CommitRevealWeightsEnabled {
+			// Earliest unexpired commit (the queue is in commit order).
+			if live, _ := liveCommits(sn.commits[n.hotkey], cur, hp.CommitRevealPeriod); len(live) > 0 {
+				in.Neurons[i].CommitBlock = live[0].block
+			}
 		}
 	}
 	return in

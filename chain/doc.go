@@ -45,8 +45,8 @@
 //     linearly, floor NetworkMinLockCost) and registers the owner hotkey as uid 0.
 //   - Weights: every set_weights check of §5.4 in upstream order; values stored
 //     max-upscaled. Commit-reveal v2 with the classic epoch index
-//     (block + netuid + 1) / (tempo + 1). The epoch's commit-block column mask is not
-//     applied (yuma.Epoch runs with it off).
+//     (block + netuid + 1) / (tempo + 1). With commit-reveal on, the epoch gets each
+//     uid's earliest unexpired commit block for upstream's column mask.
 //   - Block step (EndBlock, i.e. after the block's transactions): the block emission
 //     (1e9 rao by default, halving by circulating supply) is split equally among
 //     subnets with tempo > 0; each subnet's owner cut goes to the owner coldkey's

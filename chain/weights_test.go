@@ -241,3 +241,31 @@ func TestEpochIndexAndSchedule(t *testing.T) {
 	}
 	_ = yuma.Entry{}
 }
+
+func TestEpochInputCommitBlock(t *testing.T) {
+	e, net := weightsEnv(t) // block 2, epoch index 0
+	sn := e.s.subnets[net]
+	if in := e.s.epochInput(sn); in.Params.CommitReveal || in.Neurons[1].CommitBlock != 0 {
+		t.Fatal("commit-reveal mask on while disabled")
+	}
+	e.hp(net, func(h *Hyperparams) { h.CommitRevealWeightsEnabled = true })
+	e.ok("V", &CommitWeights{Netuid: net, Hash: [32]byte{1}})
+	e.block()
+	e.ok("V", &CommitWeights{Netuid: net, Hash: [32]byte{2}})
+	in := e.s.epochInput(sn)
+	if !in.Params.CommitReveal || in.Neurons[1].CommitBlock != 2 || in.Neurons[2].CommitBlock != 0 {
+		t.Fatalf("commit blocks %d %d", in.Neurons[1].CommitBlock, in.Neurons[2].CommitBlock)
+	}
+	for EpochIndex(e.s.Height(), net, 10) < 1 {
+		e.block()
+	}
+	if in := e.s.epochInput(sn); in.Neurons[1].CommitBlock != 2 {
+		t.Fatal("a commit still in its reveal epoch must count")
+	}
+	for EpochIndex(e.s.Height(), net, 10) < 2 {
+		e.block()
+	}
+	if in := e.s.epochInput(sn); in.Neurons[1].CommitBlock != 0 {
+		t.Fatal("expired commits must not count")
+	}
+}
