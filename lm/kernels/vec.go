@@ -300,3 +300,74 @@ func expGo(dst, x []float32) {
 		dst[i] = exp32(v)
 	}
 }
+
+// GPT-2's tanh-approximated GELU ("gelu_new"):
+// gelu(x) = x/2·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+const (
+	geluS  = 0.7978845608028654 // √(2/π)
+	geluC  = 0.044715
+	geluC3 = 3 * 0.044715
+)
+
+// GeluTanh computes dst[i] = gelu(x[i]) (GPT-2's "gelu_new") in float32 with
+// tanh(u) = 1 - 2/(e^{2u}+1) via Exp; absolute error below 1e-6·max(1,|x|).
+// dst may alias x.
+func GeluTanh(dst, x []float32) {
+	sameLen("GeluTanh", len(dst), len(x))
+	n8 := len(x) &^ 7
+	if n8 > 0 {
+		geluVec(dst[:n8], x[:n8])
+	}
+	for i := n8; i < len(x); i++ {
+		dst[i] = gelu32(x[i])
+	}
+}
+
+// GeluTanhBackward computes dx[i] = gelu'(x[i])·dout[i]; dx may alias dout.
+func GeluTanhBackward(dx, x, dout []float32) {
+	sameLen("GeluTanhBackward", len(dx), len(x))
+	sameLen("GeluTanhBackward", len(x), len(dout))
+	n8 := len(x) &^ 7
+	if n8 > 0 {
+		geluBackVec(dx[:n8], x[:n8], dout[:n8])
+	}
+	for i := n8; i < len(x); i++ {
+		dx[i] = geluBack32(x[i], dout[i])
+	}
+}
+
+// geluTanhT returns tanh(√(2/π)(x + 0.044715x³)) and x² as the assembly
+// computes them.
+func geluTanhT(x float32) (t, x2 float32) {
+	x2 = float32(x * x)
+	p := float32(geluC*x2) + 1
+	u := float32(float32(geluS*x) * p)
+	e := exp32(u + u)
+	return 1 - 2/(e+1), x2
+}
+
+func gelu32(x float32) float32 {
+	t, _ := geluTanhT(x)
+	return float32(0.5*x) * (1 + t)
+}
+
+func geluBack32(x, dout float32) float32 {
+	t, x2 := geluTanhT(x)
+	a := float32(1+t) * 0.5
+	sech2 := 1 - float32(t*t)
+	dq := float32(float32(geluC3*x2)+1) * geluS
+	m := float32(float32(0.5*x) * float32(sech2*dq))
+	return float32(a+m) * dout
+}
+
+func geluGo(dst, x []float32) {
+	for i, v := range x {
+		dst[i] = gelu32(v)
+	}
+}
+
+func geluBackGo(dx, x, dout []float32) {
+	for i, v := range x {
+		dx[i] = geluBack32(v, dout[i])
+	}
+}

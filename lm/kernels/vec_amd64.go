@@ -27,6 +27,12 @@ func expSubSumLanesAVX2(acc *[lanes]float32, dst, x *float32, n int, m float32)
 func expAVX2(dst, x *float32, n int)
 
 //go:noescape
+func geluAVX2(dst, x *float32, n int)
+
+//go:noescape
+func geluBackAVX2(dx, x, dout *float32, n int)
+
+//go:noescape
 func axpyAVX2(alpha float32, x, y *float32, n int)
 
 //go:noescape
@@ -100,4 +106,20 @@ func addVec(dst, x, y []float32) {
 		return
 	}
 	addGo(dst, x, y)
+}
+
+func geluVec(dst, x []float32) {
+	if useVecAsm {
+		geluAVX2(unsafe.SliceData(dst), unsafe.SliceData(x), len(x))
+		return
+	}
+	geluGo(dst, x)
+}
+
+func geluBackVec(dx, x, dout []float32) {
+	if useVecAsm {
+		geluBackAVX2(unsafe.SliceData(dx), unsafe.SliceData(x), unsafe.SliceData(dout), len(x))
+		return
+	}
+	geluBackGo(dx, x, dout)
 }

@@ -510,3 +510,189 @@ addloop:
 	JNZ addloop
 	VZEROUPPER
 	RET
+
+DATA gelugs<>+0(SB)/4, $0x3f4c422a
+DATA gelugs<>+4(SB)/4, $0x3f4c422a
+DATA gelugs<>+8(SB)/4, $0x3f4c422a
+DATA gelugs<>+12(SB)/4, $0x3f4c422a
+DATA gelugs<>+16(SB)/4, $0x3f4c422a
+DATA gelugs<>+20(SB)/4, $0x3f4c422a
+DATA gelugs<>+24(SB)/4, $0x3f4c422a
+DATA gelugs<>+28(SB)/4, $0x3f4c422a
+GLOBL gelugs<>(SB), RODATA|NOPTR, $32
+
+DATA gelugc<>+0(SB)/4, $0x3d372713
+DATA gelugc<>+4(SB)/4, $0x3d372713
+DATA gelugc<>+8(SB)/4, $0x3d372713
+DATA gelugc<>+12(SB)/4, $0x3d372713
+DATA gelugc<>+16(SB)/4, $0x3d372713
+DATA gelugc<>+20(SB)/4, $0x3d372713
+DATA gelugc<>+24(SB)/4, $0x3d372713
+DATA gelugc<>+28(SB)/4, $0x3d372713
+GLOBL gelugc<>(SB), RODATA|NOPTR, $32
+
+DATA gelugc3<>+0(SB)/4, $0x3e095d4f
+DATA gelugc3<>+4(SB)/4, $0x3e095d4f
+DATA gelugc3<>+8(SB)/4, $0x3e095d4f
+DATA gelugc3<>+12(SB)/4, $0x3e095d4f
+DATA gelugc3<>+16(SB)/4, $0x3e095d4f
+DATA gelugc3<>+20(SB)/4, $0x3e095d4f
+DATA gelugc3<>+24(SB)/4, $0x3e095d4f
+DATA gelugc3<>+28(SB)/4, $0x3e095d4f
+GLOBL gelugc3<>(SB), RODATA|NOPTR, $32
+
+DATA geluhalf<>+0(SB)/4, $0x3f000000
+DATA geluhalf<>+4(SB)/4, $0x3f000000
+DATA geluhalf<>+8(SB)/4, $0x3f000000
+DATA geluhalf<>+12(SB)/4, $0x3f000000
+DATA geluhalf<>+16(SB)/4, $0x3f000000
+DATA geluhalf<>+20(SB)/4, $0x3f000000
+DATA geluhalf<>+24(SB)/4, $0x3f000000
+DATA geluhalf<>+28(SB)/4, $0x3f000000
+GLOBL geluhalf<>(SB), RODATA|NOPTR, $32
+
+DATA gelutwo<>+0(SB)/4, $0x40000000
+DATA gelutwo<>+4(SB)/4, $0x40000000
+DATA gelutwo<>+8(SB)/4, $0x40000000
+DATA gelutwo<>+12(SB)/4, $0x40000000
+DATA gelutwo<>+16(SB)/4, $0x40000000
+DATA gelutwo<>+20(SB)/4, $0x40000000
+DATA gelutwo<>+24(SB)/4, $0x40000000
+DATA gelutwo<>+28(SB)/4, $0x40000000
+GLOBL gelutwo<>(SB), RODATA|NOPTR, $32
+
+// func geluAVX2(dst, x *float32, n int)
+TEXT ·geluAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+geluloop:
+	VMOVUPS (SI), Y0
+	VMULPS Y0, Y0, Y5
+	VMULPS gelugc<>(SB), Y5, Y6
+	VADDPS expone<>(SB), Y6, Y6
+	VMULPS gelugs<>(SB), Y0, Y7
+	VMULPS Y6, Y7, Y7
+	VADDPS Y7, Y7, Y7
+	VMAXPS explo<>(SB), Y7, Y2
+	VMINPS exphi<>(SB), Y2, Y2
+	VMULPS explog2e<>(SB), Y2, Y1
+	VROUNDPS $0, Y1, Y1
+	VMULPS expc1<>(SB), Y1, Y3
+	VSUBPS Y3, Y2, Y2
+	VMULPS expc2<>(SB), Y1, Y3
+	VSUBPS Y3, Y2, Y2
+	VMULPS Y2, Y2, Y3
+	VMULPS expp0<>(SB), Y2, Y4
+	VADDPS expp1<>(SB), Y4, Y4
+	VMULPS Y2, Y4, Y4
+	VADDPS expp2<>(SB), Y4, Y4
+	VMULPS Y2, Y4, Y4
+	VADDPS expp3<>(SB), Y4, Y4
+	VMULPS Y2, Y4, Y4
+	VADDPS expp4<>(SB), Y4, Y4
+	VMULPS Y2, Y4, Y4
+	VADDPS expp5<>(SB), Y4, Y4
+	VMULPS Y3, Y4, Y4
+	VADDPS Y2, Y4, Y4
+	VADDPS expone<>(SB), Y4, Y4
+	VADDPS Y4, Y4, Y4
+	VCVTPS2DQ Y1, Y1
+	VPADDD expi126<>(SB), Y1, Y1
+	VPSLLD $23, Y1, Y1
+	VMULPS Y1, Y4, Y4
+	VCMPPS $0x1e, exphi<>(SB), Y7, Y3
+	VBLENDVPS Y3, expinf<>(SB), Y4, Y4
+	VCMPPS $0x11, explo<>(SB), Y7, Y3
+	VANDNPS Y4, Y3, Y4
+	VCMPPS $3, Y7, Y7, Y3
+	VBLENDVPS Y3, Y7, Y4, Y4
+	VADDPS expone<>(SB), Y4, Y4
+	VMOVUPS gelutwo<>(SB), Y8
+	VDIVPS Y4, Y8, Y8
+	VMOVUPS expone<>(SB), Y9
+	VSUBPS Y8, Y9, Y9
+	VMULPS geluhalf<>(SB), Y0, Y10
+	VADDPS expone<>(SB), Y9, Y11
+	VMULPS Y11, Y10, Y11
+	VMOVUPS Y11, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JNZ geluloop
+	VZEROUPPER
+	RET
+
+// func geluBackAVX2(dx, x, dout *float32, n int)
+TEXT ·geluBackAVX2(SB), NOSPLIT, $0-32
+	MOVQ dx+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ dout+16(FP), DX
+	MOVQ n+24(FP), CX
+gelubloop:
+	VMOVUPS (SI), Y0
+	VMULPS Y0, Y0, Y5
+	VMULPS gelugc<>(SB), Y5, Y6
+	VADDPS expone<>(SB), Y6, Y6
+	VMULPS gelugs<>(SB), Y0, Y7
+	VMULPS Y6, Y7, Y7
+	VADDPS Y7, Y7, Y7
+	VMAXPS explo<>(SB), Y7, Y2
+	VMINPS exphi<>(SB), Y2, Y2
+	VMULPS explog2e<>(SB), Y2, Y1
+	VROUNDPS $0, Y1, Y1
+	VMULPS expc1<>(SB), Y1, Y3
+	VSUBPS Y3, Y2, Y2
+	VMULPS expc2<>(SB), Y1, Y3
+	VSUBPS Y3, Y2, Y2
+	VMULPS Y2, Y2, Y3
+	VMULPS expp0<>(SB), Y2, Y4
+	VADDPS expp1<>(SB), Y4, Y4
+	VMULPS Y2, Y4, Y4
+	VADDPS expp2<>(SB), Y4, Y4
+	VMULPS Y2, Y4, Y4
+	VADDPS expp3<>(SB), Y4, Y4
+	VMULPS Y2, Y4, Y4
+	VADDPS expp4<>(SB), Y4, Y4
+	VMULPS Y2, Y4, Y4
+	VADDPS expp5<>(SB), Y4, Y4
+	VMULPS Y3, Y4, Y4
+	VADDPS Y2, Y4, Y4
+	VADDPS expone<>(SB), Y4, Y4
+	VADDPS Y4, Y4, Y4
+	VCVTPS2DQ Y1, Y1
+	VPADDD expi126<>(SB), Y1, Y1
+	VPSLLD $23, Y1, Y1
+	VMULPS Y1, Y4, Y4
+	VCMPPS $0x1e, exphi<>(SB), Y7, Y3
+	VBLENDVPS Y3, expinf<>(SB), Y4, Y4
+	VCMPPS $0x11, explo<>(SB), Y7, Y3
+	VANDNPS Y4, Y3, Y4
+	VCMPPS $3, Y7, Y7, Y3
+	VBLENDVPS Y3, Y7, Y4, Y4
+	VADDPS expone<>(SB), Y4, Y4
+	VMOVUPS gelutwo<>(SB), Y8
+	VDIVPS Y4, Y8, Y8
+	VMOVUPS expone<>(SB), Y9
+	VSUBPS Y8, Y9, Y9
+	VADDPS expone<>(SB), Y9, Y10
+	VMULPS geluhalf<>(SB), Y10, Y10
+	VMULPS Y9, Y9, Y11
+	VMOVUPS expone<>(SB), Y12
+	VSUBPS Y11, Y12, Y12
+	VMULPS gelugc3<>(SB), Y5, Y13
+	VADDPS expone<>(SB), Y13, Y13
+	VMULPS gelugs<>(SB), Y13, Y13
+	VMULPS Y13, Y12, Y12
+	VMULPS geluhalf<>(SB), Y0, Y14
+	VMULPS Y12, Y14, Y14
+	VADDPS Y14, Y10, Y10
+	VMULPS (DX), Y10, Y10
+	VMOVUPS Y10, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JNZ gelubloop
+	VZEROUPPER
+	RET

@@ -16,3 +16,5 @@ func expVec(dst, x []float32)               { expGo(dst, x) }
 func axpyVec(alpha float32, x, y []float32) { axpyGo(alpha, x, y) }
 func scaleVec(alpha float32, x []float32)   { scaleGo(alpha, x) }
 func addVec(dst, x, y []float32)            { addGo(dst, x, y) }
+func geluVec(dst, x []float32)              { geluGo(dst, x) }
+func geluBackVec(dx, x, dout []float32)     { geluBackGo(dx, x, dout) }

@@ -82,7 +82,13 @@ func TestVecAsmMatchesGo(t *testing.T) {
 				}
 				return append(z, s)
 			},
-			"Softmax": func() []float32 { z := append([]float32(nil), x...); Softmax(z); return z },
+			"Softmax":  func() []float32 { z := append([]float32(nil), x...); Softmax(z); return z },
+			"GeluTanh": func() []float32 { z := make([]float32, n); GeluTanh(z, x); return z },
+			"GeluTanhBackward": func() []float32 {
+				z := make([]float32, n)
+				GeluTanhBackward(z, x, y)
+				return z
+			},
 		}
 		for name, f := range ops {
 			a, p := bothPaths(f)
@@ -188,6 +194,40 @@ func TestExpAccuracy(t *testing.T) {
 	}
 }
 
+func TestGeluTanh(t *testing.T) {
+	var xs []float32
+	for v := -12.0; v <= 12; v += 1.0 / 1024 {
+		xs = append(xs, float32(v))
+	}
+	xs = append(xs, 1e-8, -1e-8, 0, 30, -30, 1e4, -1e4)
+	fwd := make([]float32, len(xs))
+	bwd := make([]float32, len(xs))
+	ones := make([]float32, len(xs))
+	for i := range ones {
+		ones[i] = 1
+	}
+	GeluTanh(fwd, xs)
+	GeluTanhBackward(bwd, xs, ones)
+	for i, x32 := range xs {
+		x := float64(x32)
+		u := geluS * (x + geluC*x*x*x)
+		th := math.Tanh(u)
+		want := 0.5 * x * (1 + th)
+		if d := math.Abs(float64(fwd[i]) - want); d > 1e-6*math.Max(1, math.Abs(x)) {
+			t.Fatalf("GeluTanh(%v) = %v, want %v", x, fwd[i], want)
+		}
+		dwant := 0.5*(1+th) + 0.5*x*(1-th*th)*geluS*(1+3*geluC*x*x)
+		if d := math.Abs(float64(bwd[i]) - dwant); d > 2e-6*math.Max(1, math.Abs(x)) {
+			t.Fatalf("GeluTanhBackward(%v) = %v, want %v", x, bwd[i], dwant)
+		}
+	}
+	nan := float32(math.NaN())
+	GeluTanh(fwd[:1], []float32{nan})
+	if !math.IsNaN(float64(fwd[0])) {
+		t.Errorf("GeluTanh(NaN) = %v", fwd[0])
+	}
+}
+
 func TestVecLengthMismatchPanics(t *testing.T) {
 	defer func() {
 		if recover() == nil {
@@ -230,6 +270,21 @@ func BenchmarkVec(b *testing.B) {
 			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds()/1e9, "Gelem/s")
 		})
 	}
+	b.Run("GeluTanh/asm", func(b *testing.B) {
+		for b.Loop() {
+			GeluTanh(z, x)
+		}
+		b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds()/1e9, "Gelem/s")
+	})
+	b.Run("GeluTanh/math.Tanh", func(b *testing.B) {
+		for b.Loop() {
+			for i, v := range x {
+				f := float64(v)
+				z[i] = float32(0.5 * f * (1 + math.Tanh(geluS*(f+geluC*f*f*f))))
+			}
+		}
+		b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds()/1e9, "Gelem/s")
+	})
 	b.Run("math.Exp", func(b *testing.B) {
 		for b.Loop() {
 			for i, v := range x {
