@@ -1,0 +1,27 @@
+// Package tasks owns the prompting subnet's task types (spec §2) and the
+// Challenge they produce: what a validator asks, the hidden reference it
+// scores against, and the scoring recipe.
+//
+// Tasks: qa, summarization, date_qa, math, debugging (no LLM needed; with an
+// LLM, qa/summarization/date_qa generate query and reference as upstream),
+// sentiment and generic (LLM only). A Registry samples among the tasks whose
+// Needs the given Backends meet, with upstream v2.5.1-like probabilities
+// (uniform), deterministically from a seed.
+//
+// Without an LLM the methods are deterministic and documented per task:
+//
+//   - qa: a factual sentence of the context (one with a number, date or
+//     proper noun) becomes a question by masking its key fact ("What year
+//     …", "Which …"); the reference is the full sentence.
+//   - summarization: query "{title}, {section}" (upstream's static query);
+//     the reference is the context's lead sentences (up to ~60 words).
+//   - date_qa: upstream v1: a dated event becomes "{event} on what exact
+//     date?" (or "… in what year?") and the reference is the date.
+//   - math: a generator of exact problems (≥30 kinds); reference = answer.
+//   - debugging: real code corrupted by deleting, swapping or mutating
+//     chunks; the reference is the original code.
+//
+// The challenge miners see (Challenge.Query) is then written by an LLM
+// role-playing a persona (§3.2) or, without an LLM, by persona.Paraphrase;
+// either way the Reference never goes to miners.
+package tasks
