@@ -369,3 +369,32 @@ func TestChunkedLossMatchesLogits(t *testing.T) {
 		}
 	}
 }
+
+// Half-precision checkpoints load (converted to float32).
+func TestLoadHalfPrecision(t *testing.T) {
+	m, _ := New(tinyConfig(GPT2))
+	m.InitRandom(9)
+	for _, dt := range []safetensors.DType{safetensors.F16, safetensors.BF16} {
+		dir := t.TempDir()
+		b, _ := m.Config.JSON()
+		os.WriteFile(filepath.Join(dir, ConfigFile), b, 0o644)
+		var ts []safetensors.Tensor
+		for _, in := range m.Infos {
+			st, err := safetensors.FromFloat32(in.Name, dt, in.Shape, m.Params[in.Offset:in.Offset+in.Size])
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts = append(ts, st)
+		}
+		safetensors.WriteFile(filepath.Join(dir, WeightsFile), ts, nil)
+		m2, err := Load(dir)
+		if err != nil {
+			t.Fatalf("%s: %v", dt, err)
+		}
+		for i := range m.Params {
+			if d := math.Abs(float64(m.Params[i] - m2.Params[i])); d > 1e-2*math.Abs(float64(m.Params[i]))+1e-6 {
+				t.Fatalf("%s: param %d = %v, want ≈ %v", dt, i, m2.Params[i], m.Params[i])
+			}
+		}
+	}
+}
