@@ -138,11 +138,31 @@ func (m *Model) backward(a *acts, targets []int, bb *backBufs) {
 	embedBackward(g.wte, dwpe, bb.dres, a.tokens, T, C)
 }
 
-// GradNorm returns the global L2 norm of Grads, summed in a fixed order.
+// GradNorm returns the global L2 norm of Grads: per-tensor sums of squares
+// (computed in parallel) added in tensor order, so the result is the same for
+// any thread count.
 func (m *Model) GradNorm() float64 {
+	sums := make([]float64, len(m.Infos))
+	parallelFor(len(m.Infos), func(i int) {
+		in := m.Infos[i]
+		var s float64
+		for _, v := range m.Grads[in.Offset : in.Offset+in.Size] {
+			s += float64(v) * float64(v)
+		}
+		sums[i] = s
+	})
 	var s float64
-	for _, v := range m.Grads {
-		s += float64(v) * float64(v)
+	for _, v := range sums {
+		s += v
 	}
 	return math.Sqrt(s)
+}
+
+// ScaleGrads multiplies every gradient by c.
+func (m *Model) ScaleGrads(c float32) {
+	parallelRanges(len(m.Grads), 1<<16, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			m.Grads[i] *= c
+		}
+	})
 }

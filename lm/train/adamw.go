@@ -73,10 +73,7 @@ func ClipGradNorm(m *model.Model, maxNorm float64) float64 {
 	}
 	coef := maxNorm / (norm + 1e-6)
 	if coef < 1 {
-		c := float32(coef)
-		for i := range m.Grads {
-			m.Grads[i] *= c
-		}
+		m.ScaleGrads(float32(coef))
 	}
 	return norm
 }
