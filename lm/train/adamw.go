@@ -43,16 +43,28 @@ func (o *AdamW) Step(m *model.Model, lr float64) {
 	b1, b2 := float32(o.Beta1), float32(o.Beta2)
 	c1, c2 := float32(1-o.Beta1), float32(1-o.Beta2)
 	eps := float32(o.Eps)
-	parallelFor(len(m.Infos), func(i int) {
-		in := m.Infos[i]
+	// Jobs are pieces of at most 64Ki elements of one tensor, so large
+	// embeddings do not serialize the update.
+	type job struct {
+		lo, hi int
+		decay  bool
+	}
+	var jobs []job
+	for _, in := range m.Infos {
+		for lo := in.Offset; lo < in.Offset+in.Size; lo += 1 << 16 {
+			jobs = append(jobs, job{lo, min(lo+1<<16, in.Offset+in.Size), in.Decay})
+		}
+	}
+	parallelFor(len(jobs), func(i int) {
+		jb := jobs[i]
 		decay := float32(1)
-		if in.Decay && o.WeightDecay != 0 {
+		if jb.decay && o.WeightDecay != 0 {
 			decay = float32(1 - lr*o.WeightDecay)
 		}
-		p := m.Params[in.Offset : in.Offset+in.Size]
-		g := m.Grads[in.Offset : in.Offset+in.Size]
-		mm := o.m[in.Offset : in.Offset+in.Size]
-		vv := o.v[in.Offset : in.Offset+in.Size]
+		p := m.Params[jb.lo:jb.hi]
+		g := m.Grads[jb.lo:jb.hi]
+		mm := o.m[jb.lo:jb.hi]
+		vv := o.v[jb.lo:jb.hi]
 		for j := range p {
 			p[j] *= decay
 			mm[j] = mm[j]*b1 + g[j]*c1
