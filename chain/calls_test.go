@@ -293,3 +293,20 @@ func TestGenesisValidation(t *testing.T) {
 		t.Fatalf("genesis subnets %+v", subs)
 	}
 }
+
+func TestLocalnetGenesis(t *testing.T) {
+	g := LocalnetGenesis()
+	g.Accounts = []GenesisAccount{{Address: addr(t, "Alice"), Balance: 1000 * tao}}
+	g.ChainID = "taonet-test"
+	e := &env{tb: t}
+	var err error
+	if e.s, err = NewState(g); err != nil {
+		t.Fatal(err)
+	}
+	net := e.subnet("Alice", "AliceHot")
+	lo, _, _ := AxonIP("127.0.0.1")
+	e.ok("AliceHot", &ServeAxon{Netuid: net, IP: lo, IPType: 4, Port: 8091})
+	if hp, _ := e.s.Hyperparameters(net); hp.Tempo != 10 {
+		t.Fatalf("tempo %d", hp.Tempo)
+	}
+}

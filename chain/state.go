@@ -158,6 +158,21 @@ func DefaultGenesis() Genesis {
 	}
 }
 
+// LocalnetGenesis is DefaultGenesis tuned for a single-machine network: tempo 10
+// (upstream's fast-runtime value), no weights or serving rate limits, a 100-block
+// immunity period, up to 3 registrations per block, and loopback axons allowed.
+func LocalnetGenesis() Genesis {
+	g := DefaultGenesis()
+	g.AllowLocalAxonIPs = true
+	hp := &g.SubnetDefaults
+	hp.Tempo = 10
+	hp.WeightsRateLimit = 0
+	hp.ServingRateLimit = 0
+	hp.ImmunityPeriod = 100
+	hp.MaxRegsPerBlock = 3
+	return g
+}
+
 // NewState builds the genesis state (height 0): balances, then subnets in order.
 func NewState(g Genesis) (*State, error) {
 	if g.ChainID == "" || len(g.ChainID) > maxChainIDLen {
@@ -334,7 +349,7 @@ func (s *State) BeginBlock(b BlockInfo) {
 	s.blockHash = b.Hash
 	for _, netuid := range s.sortedNetuids() {
 		sn := s.subnets[netuid]
-		if sn.hp.AdjustmentInterval > 0 && s.height >= sn.lastAdjustment &&
+		if s.height >= sn.lastAdjustment &&
 			s.height-sn.lastAdjustment >= uint64(sn.hp.AdjustmentInterval) {
 			adjustBurn(sn)
 			sn.regsInterval = 0
