@@ -202,3 +202,21 @@ func TestTrainOptionErrors(t *testing.T) {
 		t.Error("cancelled context ignored")
 	}
 }
+
+func TestEvaluate(t *testing.T) {
+	m := tinyGPT2(t)
+	exs := []Example{{"count", "one two three"}, {"say", "hello hello"}, {"abc", "def ghi"}}
+	a, err := Evaluate(m, byteEncoder{vocab: 50}, exs, 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Evaluate(m, byteEncoder{vocab: 50}, exs, 0, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range a {
+		if a[i] != b[i] || !(a[i] > 0) {
+			t.Fatalf("sample %d: %v vs %v", i, a[i], b[i])
+		}
+	}
+}
