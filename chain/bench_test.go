@@ -52,6 +52,7 @@ func bigState(tb testing.TB, nets, n, vals int, tempo func(netuid uint16) uint16
 		for i := 0; i < vals; i++ {
 			nr := sn.neurons[i]
 			nr.permit = true
+			nr.lastUpdate = 1 // after every registration (block 0): weights count
 			row := make([]yuma.Entry, n)
 			for j := range row {
 				row[j] = yuma.Entry{UID: uint16(j), Value: uint16(1 + (i*7919+j*104729)%65535)}
@@ -120,6 +121,12 @@ func BenchmarkEpochBlock32x256(b *testing.B) {
 		if len(ev) != 32 || ev[0].Type != "epoch" {
 			b.Fatalf("%d epoch events, want 32: %+v", len(ev), ev)
 		}
+	}
+	b.StopTimer()
+	// The epochs did real work: miners earned incentive, validators dividends and bonds.
+	m, _ := s.Metagraph(32)
+	if m.Incentive[200] == 0 || m.Dividends[3] == 0 || len(m.Bonds[3]) == 0 {
+		b.Fatalf("degenerate epoch: incentive %d dividends %d bonds %d", m.Incentive[200], m.Dividends[3], len(m.Bonds[3]))
 	}
 }
 
