@@ -371,3 +371,60 @@ func geluBackGo(dx, x, dout []float32) {
 		dx[i] = geluBack32(v, dout[i])
 	}
 }
+
+// SwiGLU computes Llama's gated activation dst[i] = silu(gate[i])·up[i], with
+// silu(g) = g·σ(g) and σ(g) = 1/(1+e^-g) via Exp. dst may alias gate or up.
+func SwiGLU(dst, gate, up []float32) {
+	sameLen("SwiGLU", len(dst), len(gate))
+	sameLen("SwiGLU", len(gate), len(up))
+	n8 := len(gate) &^ 7
+	if n8 > 0 {
+		swigluVec(dst[:n8], gate[:n8], up[:n8])
+	}
+	for i := n8; i < len(gate); i++ {
+		dst[i] = float32(silu32(gate[i])) * up[i]
+	}
+}
+
+// SwiGLUBackward computes dup = dout·silu(gate) and
+// dgate = dout·up·σ(gate)·(1 + gate·(1-σ(gate))). Outputs may alias inputs
+// element for element (each element is read before it is written).
+func SwiGLUBackward(dgate, dup, gate, up, dout []float32) {
+	n := len(gate)
+	sameLen("SwiGLUBackward", len(dgate), n)
+	sameLen("SwiGLUBackward", len(dup), n)
+	sameLen("SwiGLUBackward", len(up), n)
+	sameLen("SwiGLUBackward", len(dout), n)
+	n8 := n &^ 7
+	if n8 > 0 {
+		swigluBackVec(dgate[:n8], dup[:n8], gate[:n8], up[:n8], dout[:n8])
+	}
+	for i := n8; i < n; i++ {
+		dgate[i], dup[i] = swigluBack32(gate[i], up[i], dout[i])
+	}
+}
+
+func sigmoid32(g float32) float32 { return 1 / (1 + exp32(-g)) }
+
+func silu32(g float32) float32 { return g * sigmoid32(g) }
+
+func swigluBack32(g, u, d float32) (dgate, dup float32) {
+	s := sigmoid32(g)
+	silu := g * s
+	dup = d * silu
+	t := float32(float32(d*u) * s)
+	q := 1 + float32(g*(1-s))
+	return t * q, dup
+}
+
+func swigluGo(dst, gate, up []float32) {
+	for i, g := range gate {
+		dst[i] = float32(silu32(g)) * up[i]
+	}
+}
+
+func swigluBackGo(dgate, dup, gate, up, dout []float32) {
+	for i, g := range gate {
+		dgate[i], dup[i] = swigluBack32(g, up[i], dout[i])
+	}
+}

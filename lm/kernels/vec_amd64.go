@@ -33,6 +33,12 @@ func geluAVX2(dst, x *float32, n int)
 func geluBackAVX2(dx, x, dout *float32, n int)
 
 //go:noescape
+func swigluAVX2(dst, gate, up *float32, n int)
+
+//go:noescape
+func swigluBackAVX2(dgate, dup, gate, up, dout *float32, n int)
+
+//go:noescape
 func axpyAVX2(alpha float32, x, y *float32, n int)
 
 //go:noescape
@@ -122,4 +128,20 @@ func geluBackVec(dx, x, dout []float32) {
 		return
 	}
 	geluBackGo(dx, x, dout)
+}
+
+func swigluVec(dst, gate, up []float32) {
+	if useVecAsm {
+		swigluAVX2(unsafe.SliceData(dst), unsafe.SliceData(gate), unsafe.SliceData(up), len(gate))
+		return
+	}
+	swigluGo(dst, gate, up)
+}
+
+func swigluBackVec(dgate, dup, gate, up, dout []float32) {
+	if useVecAsm {
+		swigluBackAVX2(unsafe.SliceData(dgate), unsafe.SliceData(dup), unsafe.SliceData(gate), unsafe.SliceData(up), unsafe.SliceData(dout), len(gate))
+		return
+	}
+	swigluBackGo(dgate, dup, gate, up, dout)
 }

@@ -696,3 +696,139 @@ gelubloop:
 	JNZ gelubloop
 	VZEROUPPER
 	RET
+
+DATA signmask<>+0(SB)/4, $0x80000000
+DATA signmask<>+4(SB)/4, $0x80000000
+DATA signmask<>+8(SB)/4, $0x80000000
+DATA signmask<>+12(SB)/4, $0x80000000
+DATA signmask<>+16(SB)/4, $0x80000000
+DATA signmask<>+20(SB)/4, $0x80000000
+DATA signmask<>+24(SB)/4, $0x80000000
+DATA signmask<>+28(SB)/4, $0x80000000
+GLOBL signmask<>(SB), RODATA|NOPTR, $32
+
+// func swigluAVX2(dst, gate, up *float32, n int)
+TEXT ·swigluAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ gate+8(FP), SI
+	MOVQ up+16(FP), DX
+	MOVQ n+24(FP), CX
+swigluloop:
+	VMOVUPS (SI), Y0
+	VXORPS signmask<>(SB), Y0, Y7
+	VMAXPS explo<>(SB), Y7, Y2
+	VMINPS exphi<>(SB), Y2, Y2
+	VMULPS explog2e<>(SB), Y2, Y1
+	VROUNDPS $0, Y1, Y1
+	VMULPS expc1<>(SB), Y1, Y3
+	VSUBPS Y3, Y2, Y2
+	VMULPS expc2<>(SB), Y1, Y3
+	VSUBPS Y3, Y2, Y2
+	VMULPS Y2, Y2, Y3
+	VMULPS expp0<>(SB), Y2, Y4
+	VADDPS expp1<>(SB), Y4, Y4
+	VMULPS Y2, Y4, Y4
+	VADDPS expp2<>(SB), Y4, Y4
+	VMULPS Y2, Y4, Y4
+	VADDPS expp3<>(SB), Y4, Y4
+	VMULPS Y2, Y4, Y4
+	VADDPS expp4<>(SB), Y4, Y4
+	VMULPS Y2, Y4, Y4
+	VADDPS expp5<>(SB), Y4, Y4
+	VMULPS Y3, Y4, Y4
+	VADDPS Y2, Y4, Y4
+	VADDPS expone<>(SB), Y4, Y4
+	VADDPS Y4, Y4, Y4
+	VCVTPS2DQ Y1, Y1
+	VPADDD expi126<>(SB), Y1, Y1
+	VPSLLD $23, Y1, Y1
+	VMULPS Y1, Y4, Y4
+	VCMPPS $0x1e, exphi<>(SB), Y7, Y3
+	VBLENDVPS Y3, expinf<>(SB), Y4, Y4
+	VCMPPS $0x11, explo<>(SB), Y7, Y3
+	VANDNPS Y4, Y3, Y4
+	VCMPPS $3, Y7, Y7, Y3
+	VBLENDVPS Y3, Y7, Y4, Y4
+	VADDPS expone<>(SB), Y4, Y4
+	VMOVUPS expone<>(SB), Y8
+	VDIVPS Y4, Y8, Y8
+	VMULPS Y8, Y0, Y9
+	VMULPS (DX), Y9, Y9
+	VMOVUPS Y9, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JNZ swigluloop
+	VZEROUPPER
+	RET
+
+// func swigluBackAVX2(dgate, dup, gate, up, dout *float32, n int)
+TEXT ·swigluBackAVX2(SB), NOSPLIT, $0-48
+	MOVQ dgate+0(FP), DI
+	MOVQ dup+8(FP), R8
+	MOVQ gate+16(FP), SI
+	MOVQ up+24(FP), DX
+	MOVQ dout+32(FP), R9
+	MOVQ n+40(FP), CX
+swiglubloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (DX), Y13
+	VMOVUPS (R9), Y10
+	VXORPS signmask<>(SB), Y0, Y7
+	VMAXPS explo<>(SB), Y7, Y2
+	VMINPS exphi<>(SB), Y2, Y2
+	VMULPS explog2e<>(SB), Y2, Y1
+	VROUNDPS $0, Y1, Y1
+	VMULPS expc1<>(SB), Y1, Y3
+	VSUBPS Y3, Y2, Y2
+	VMULPS expc2<>(SB), Y1, Y3
+	VSUBPS Y3, Y2, Y2
+	VMULPS Y2, Y2, Y3
+	VMULPS expp0<>(SB), Y2, Y4
+	VADDPS expp1<>(SB), Y4, Y4
+	VMULPS Y2, Y4, Y4
+	VADDPS expp2<>(SB), Y4, Y4
+	VMULPS Y2, Y4, Y4
+	VADDPS expp3<>(SB), Y4, Y4
+	VMULPS Y2, Y4, Y4
+	VADDPS expp4<>(SB), Y4, Y4
+	VMULPS Y2, Y4, Y4
+	VADDPS expp5<>(SB), Y4, Y4
+	VMULPS Y3, Y4, Y4
+	VADDPS Y2, Y4, Y4
+	VADDPS expone<>(SB), Y4, Y4
+	VADDPS Y4, Y4, Y4
+	VCVTPS2DQ Y1, Y1
+	VPADDD expi126<>(SB), Y1, Y1
+	VPSLLD $23, Y1, Y1
+	VMULPS Y1, Y4, Y4
+	VCMPPS $0x1e, exphi<>(SB), Y7, Y3
+	VBLENDVPS Y3, expinf<>(SB), Y4, Y4
+	VCMPPS $0x11, explo<>(SB), Y7, Y3
+	VANDNPS Y4, Y3, Y4
+	VCMPPS $3, Y7, Y7, Y3
+	VBLENDVPS Y3, Y7, Y4, Y4
+	VADDPS expone<>(SB), Y4, Y4
+	VMOVUPS expone<>(SB), Y8
+	VDIVPS Y4, Y8, Y8
+	VMULPS Y8, Y0, Y9
+	VMULPS Y9, Y10, Y11
+	VMULPS Y13, Y10, Y10
+	VMULPS Y8, Y10, Y10
+	VMOVUPS expone<>(SB), Y12
+	VSUBPS Y8, Y12, Y12
+	VMULPS Y12, Y0, Y12
+	VADDPS expone<>(SB), Y12, Y12
+	VMULPS Y12, Y10, Y10
+	VMOVUPS Y11, (R8)
+	VMOVUPS Y10, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, R9
+	ADDQ $32, R8
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JNZ swiglubloop
+	VZEROUPPER
+	RET

@@ -84,6 +84,12 @@ func TestVecAsmMatchesGo(t *testing.T) {
 			},
 			"Softmax":  func() []float32 { z := append([]float32(nil), x...); Softmax(z); return z },
 			"GeluTanh": func() []float32 { z := make([]float32, n); GeluTanh(z, x); return z },
+			"SwiGLU":   func() []float32 { z := make([]float32, n); SwiGLU(z, x, y); return z },
+			"SwiGLUBackward": func() []float32 {
+				dg, du := make([]float32, n), make([]float32, n)
+				SwiGLUBackward(dg, du, x, y, y)
+				return append(dg, du...)
+			},
 			"GeluTanhBackward": func() []float32 {
 				z := make([]float32, n)
 				GeluTanhBackward(z, x, y)
@@ -225,6 +231,39 @@ func TestGeluTanh(t *testing.T) {
 	GeluTanh(fwd[:1], []float32{nan})
 	if !math.IsNaN(float64(fwd[0])) {
 		t.Errorf("GeluTanh(NaN) = %v", fwd[0])
+	}
+}
+
+func TestSwiGLU(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 8))
+	n := 4099
+	g, u, d := make([]float32, n), make([]float32, n), make([]float32, n)
+	for i := range g {
+		g[i] = float32(r.NormFloat64() * 6)
+		u[i] = float32(r.NormFloat64())
+		d[i] = float32(r.NormFloat64())
+	}
+	g[0], g[1] = 100, -100
+	out, dg, du := make([]float32, n), make([]float32, n), make([]float32, n)
+	SwiGLU(out, g, u)
+	SwiGLUBackward(dg, du, g, u, d)
+	for i := range g {
+		x := float64(g[i])
+		s := 1 / (1 + math.Exp(-x))
+		check := func(what string, got float32, want float64) {
+			if math.Abs(float64(got)-want) > 2e-6*math.Max(1, math.Abs(want)) {
+				t.Fatalf("%s(gate=%v) = %v, want %v", what, g[i], got, want)
+			}
+		}
+		check("SwiGLU", out[i], x*s*float64(u[i]))
+		check("dup", du[i], float64(d[i])*x*s)
+		check("dgate", dg[i], float64(d[i])*float64(u[i])*s*(1+x*(1-s)))
+	}
+	// In-place use: outputs aliasing inputs.
+	g2, u2 := append([]float32(nil), g...), append([]float32(nil), u...)
+	SwiGLUBackward(g2, u2, g2, u2, d)
+	if bitsEqual(g2, dg) >= 0 || bitsEqual(u2, du) >= 0 {
+		t.Error("SwiGLUBackward in place differs")
 	}
 }
 
