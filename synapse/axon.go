@@ -275,6 +275,7 @@ type call struct {
 	start    time.Time
 	deadline time.Time
 	timeout  time.Duration
+	verified bool
 	done     bool
 }
 
@@ -360,7 +361,7 @@ func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.fail(http.StatusUnauthorized, "Not Verified with error: "+err.Error())
 		return
 	}
-	c.signAxon()
+	c.verified = true
 
 	// 5. priority: wait for a handler slot, best priority first.
 	prio := 0.0
@@ -510,13 +511,16 @@ func (c *call) stamp(code int, msg string) {
 	c.req.Axon.StatusCode = code
 	c.req.Axon.StatusMessage = msg
 	c.req.Axon.ProcessTime = time.Since(c.start).Seconds()
+	if c.verified {
+		c.signAxon()
+	}
 }
 
 // signAxon sets bt_header_axon_signature over "{axon_nonce}.{dendrite_hotkey}.
-// {axon_hotkey}.{axon_uuid}". The message does not depend on the response, so it is
-// signed before the handler runs (upstream signs in preprocess) and the signature costs
-// no latency after the handler. Unlike upstream it is signed only once the request is
-// verified, so unauthenticated traffic cannot make the axon spend a signature each.
+// {axon_hotkey}.{axon_uuid}". Upstream signs in preprocess, for every request; we sign
+// only verified requests, so unauthenticated traffic cannot make the axon spend a
+// signature each, and we sign when the response is written: under a fan-out burst the
+// work before the handler is the critical path, while the work after it has slack.
 func (c *call) signAxon() {
 	if c.a.cfg.DisableResponseSignature {
 		return

@@ -323,14 +323,16 @@ func QueryMany[T any](ctx context.Context, d *Dendrite, targets []AxonInfo, s *T
 func query[T any](parent context.Context, d *Dendrite, p *prepared, target AxonInfo) (res Response[T]) {
 	start := time.Now()
 	res.Target = target
-	defer func() { d.met.observe(p.sc.name, res.StatusCode, res.Latency) }()
+	defer func() {
+		// The per-call copy of the request is made after the exchange, off the path
+		// that delays the request's arrival.
+		if res.Synapse == nil {
+			res.Synapse, _ = clonePayload[T](p.payload)
+		}
+		d.met.observe(p.sc.name, res.StatusCode, res.Latency)
+	}()
 	ctx, cancel := context.WithTimeout(parent, p.timeout)
 	defer cancel()
-	res.Synapse, res.Err = clonePayload[T](p.payload)
-	if res.Err != nil {
-		res.StatusCode, res.StatusMessage = 422, res.Err.Error()
-		return res
-	}
 	lanes, lane := d.acquireLane(target)
 	defer lanes.release(lane)
 	var req Request
@@ -352,6 +354,10 @@ func query[T any](parent context.Context, d *Dendrite, p *prepared, target AxonI
 	}
 	res.StatusCode, res.StatusMessage, res.Err = absorb(resp, body, &res.Axon, &res.Dendrite)
 	if res.Err == nil && resp.StatusCode == http.StatusOK {
+		if res.Synapse == nil {
+			// Cannot fail: the payload is our own encoding of a T.
+			res.Synapse, _ = clonePayload[T](p.payload)
+		}
 		if err := decodeInto(p.sc, body, res.Synapse); err != nil {
 			res.Err = err
 			res.StatusCode, res.StatusMessage = 422, "Failed to parse response object with error: "+err.Error()
