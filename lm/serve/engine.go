@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/taonet/taonet/lm/serve/openai"
@@ -110,4 +111,22 @@ func FormatMessages(family string, msgs []openai.Message) (string, error) {
 	p, _ := tokenizer.FormatChat(family, *pendingUser, "")
 	sb.WriteString(p)
 	return sb.String(), nil
+}
+
+// RequestError marks an engine error caused by the request (too long a
+// prompt, an unsupported capability); the server answers 400 with its text.
+type RequestError struct{ Err error }
+
+func (e *RequestError) Error() string { return e.Err.Error() }
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// BadRequest wraps err as a RequestError.
+func BadRequest(err error) error { return &RequestError{Err: err} }
+
+func asRequestError(err error) (*apiError, bool) {
+	var re *RequestError
+	if errors.As(err, &re) {
+		return errorf(400, "%s", re.Err.Error()), true
+	}
+	return nil, false
 }

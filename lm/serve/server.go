@@ -108,7 +108,9 @@ func (s *Server) wrap(h func(http.ResponseWriter, *http.Request) error) http.Han
 			return
 		}
 		var ae *apiError
-		if !errors.As(err, &ae) {
+		if re, ok := asRequestError(err); ok {
+			ae = re
+		} else if !errors.As(err, &ae) {
 			if r.Context().Err() != nil {
 				return // the client left; nobody to answer
 			}
