@@ -233,7 +233,10 @@ func TestEmptyEmissionRecycled(t *testing.T) {
 	// owner's hotkey (stake fallback has nothing) — anything unpaid is recycled.
 	e := newEnv(t, nil)
 	e.subnet("Alice", "AliceHot")
-	e.blocks(25)
+	e.blocks(25) // epochs at 9 and 20 with nothing to pay
+	if ii := e.s.Issuance(); ii.EmissionRecycled == 0 || ii.PendingEmission == 0 {
+		t.Fatalf("issuance %+v", ii)
+	}
 	e.checkIssuance()
 }
 
