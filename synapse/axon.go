@@ -27,7 +27,8 @@ type AxonConfig struct {
 	// Hotkey is the axon's wallet hotkey: requests must be addressed to it, and it signs
 	// responses. Required.
 	Hotkey Signer
-	// Verify checks sr25519 signatures (default keys.VerifySS58).
+	// Verify checks sr25519 signatures. The default is upstream's Keypair.verify:
+	// the raw message, then the polkadot-js "<Bytes>…</Bytes>" wrapping.
 	Verify VerifyFunc
 	// Version is the axon's version_as_int reported in bt_header_axon_version.
 	Version int
@@ -124,7 +125,7 @@ func NewAxon(cfg AxonConfig) (*Axon, error) {
 		return nil, errors.New("synapse: AxonConfig.Hotkey is required")
 	}
 	if cfg.Verify == nil {
-		cfg.Verify = keys.VerifySS58
+		cfg.Verify = verifySS58Wrapped
 	}
 	if cfg.Version == 0 {
 		cfg.Version = DefaultVersion
@@ -693,4 +694,10 @@ func newUUID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// verifySS58Wrapped is keys.VerifyWrapped with the signer given as an ss58 address.
+func verifySS58Wrapped(addr string, msg, sig []byte) bool {
+	pub, err := keys.SS58Decode(addr)
+	return err == nil && keys.VerifyWrapped(pub, msg, sig)
 }

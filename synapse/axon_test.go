@@ -191,6 +191,25 @@ func TestWrongSignature(t *testing.T) {
 	}
 }
 
+// wrappingSigner signs like a polkadot-js browser extension: "<Bytes>msg</Bytes>".
+type wrappingSigner struct{ *keys.Keypair }
+
+func (w wrappingSigner) Sign(msg []byte) ([]byte, error) {
+	return w.Keypair.Sign([]byte("<Bytes>" + string(msg) + "</Bytes>"))
+}
+
+func TestPolkadotJSWrappedSignatureAccepted(t *testing.T) {
+	_, target := echoAxon(t, AxonConfig{}, Options{})
+	d, err := NewDendrite(wrappingSigner{key(t, "Alice")}, DendriteConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if r := Query(context.Background(), d, target, &Prompt{Messages: []string{"x"}}, 5*time.Second); r.StatusCode != 200 {
+		t.Fatalf("%d %s", r.StatusCode, r.StatusMessage)
+	}
+}
+
 func TestTamperedBody(t *testing.T) {
 	_, target := echoAxon(t, AxonConfig{}, Options{})
 	hr := rawRequest{signer: key(t, "Alice"), messages: []string{"pay 1"}, bodyEdit: func(b []byte) []byte {

@@ -63,6 +63,7 @@ func BenchmarkSign(b *testing.B) {
 	reportCPU(b, cpu0)
 }
 
+// BenchmarkVerifySS58 is the axon's default verification of a valid signature.
 func BenchmarkVerifySS58(b *testing.B) {
 	kp := key(b, "Alice")
 	msg := RequestMessage(time.Now().UnixNano(), kp.SS58Address(), key(b, "Bob").SS58Address(), newUUID(), EmptyBodyHash)
