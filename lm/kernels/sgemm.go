@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C on row-major float32 matrices,
@@ -440,12 +441,11 @@ func packAPanel(d []float32, trans bool, alpha float32, a []float32, lda, i0, h,
 		}
 		return
 	}
+	d = d[:kc*mr]
 	for x := 0; x < h; x++ {
 		src := a[(i0+x)*lda+p0 : (i0+x)*lda+p0+kc]
 		if alpha == 1 {
-			for p, v := range src {
-				d[p*mr+x] = v
-			}
+			scatter(d[x:], mr, src)
 		} else {
 			for p, v := range src {
 				d[p*mr+x] = alpha * v
@@ -456,6 +456,19 @@ func packAPanel(d []float32, trans bool, alpha float32, a []float32, lda, i0, h,
 		for p := 0; p < kc; p++ {
 			clear(d[p*mr+h : p*mr+mr])
 		}
+	}
+}
+
+// scatter writes src[p] to d[p*stride] for every p; the caller guarantees
+// (len(src)-1)*stride < len(d) (checked once here instead of per element).
+func scatter(d []float32, stride int, src []float32) {
+	if len(src) == 0 {
+		return
+	}
+	_ = d[(len(src)-1)*stride]
+	base := unsafe.Pointer(unsafe.SliceData(d))
+	for p, v := range src {
+		*(*float32)(unsafe.Add(base, uintptr(p*stride)*4)) = v
 	}
 }
 
@@ -471,11 +484,9 @@ func packBPanel(d []float32, trans bool, b []float32, ldb, j0, wd, p0, kc, nr in
 		return
 	}
 	// op(B)[p,j] = b[j*ldb+p]: each column is a contiguous run of kc values.
+	d = d[:kc*nr]
 	for x := 0; x < wd; x++ {
-		src := b[(j0+x)*ldb+p0 : (j0+x)*ldb+p0+kc]
-		for p, v := range src {
-			d[p*nr+x] = v
-		}
+		scatter(d[x:], nr, b[(j0+x)*ldb+p0:(j0+x)*ldb+p0+kc])
 	}
 	if wd < nr {
 		for p := 0; p < kc; p++ {
