@@ -68,7 +68,7 @@ func (s *State) doBurnedRegister(coldkey string, c *BurnedRegister, fee uint64) 
 
 // immune reports whether a neuron is inside its immunity period.
 func (s *State) immune(sn *subnet, n *neuron) bool {
-	return s.height-n.regBlock < uint64(sn.hp.ImmunityPeriod)
+	return satSub(s.height, n.regBlock) < uint64(sn.hp.ImmunityPeriod)
 }
 
 // neuronToPrune is classic get_neuron_to_prune: the lowest pruning score among

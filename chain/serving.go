@@ -153,7 +153,7 @@ func (s *State) doServeAxon(hotkey string, c *ServeAxon) ([]Event, error) {
 		return nil, fail(CodeInvalidIPAddress, "%v", err)
 	}
 	nr := sn.neurons[uid]
-	if lim := sn.hp.ServingRateLimit; lim > 0 && nr.axon != nil && s.height-nr.axon.block < lim {
+	if lim := sn.hp.ServingRateLimit; lim > 0 && nr.axon != nil && satSub(s.height, nr.axon.block) < lim {
 		return nil, fail(CodeServingRateLimitExceeded, "axon served at block %d; rate limit %d blocks, now %d",
 			nr.axon.block, lim, s.height)
 	}

@@ -148,7 +148,7 @@ func (s *State) checkWeights(hotkey string, netuid uint16, uids, values []uint16
 		return 0, nil, fail(CodeIncorrectWeightVersionKey, "version key %d below the subnet's %d", version, hp.WeightsVersion)
 	}
 	nr := sn.neurons[uid]
-	if rateLimit && nr.lastUpdate != 0 && s.height-nr.lastUpdate < hp.WeightsRateLimit {
+	if rateLimit && nr.lastUpdate != 0 && satSub(s.height, nr.lastUpdate) < hp.WeightsRateLimit {
 		return 0, nil, fail(CodeSettingWeightsTooFast, "weights set at block %d; rate limit %d blocks, now %d",
 			nr.lastUpdate, hp.WeightsRateLimit, s.height)
 	}
@@ -231,7 +231,7 @@ func (s *State) doCommitWeights(hotkey string, c *CommitWeights) ([]Event, error
 		return nil, fail(CodeHotkeyNotRegistered, "hotkey %s is not registered on subnet %d", hotkey, c.Netuid)
 	}
 	nr := sn.neurons[uid]
-	if nr.lastUpdate != 0 && s.height-nr.lastUpdate < sn.hp.WeightsRateLimit {
+	if nr.lastUpdate != 0 && satSub(s.height, nr.lastUpdate) < sn.hp.WeightsRateLimit {
 		return nil, fail(CodeCommittingWeightsTooFast, "last commit at block %d; rate limit %d blocks, now %d",
 			nr.lastUpdate, sn.hp.WeightsRateLimit, s.height)
 	}
