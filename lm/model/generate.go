@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strings"
+
+	"github.com/taonet/taonet/lm/kernels"
 )
 
 // KVCache holds the keys and values of the positions a causal model has seen,
@@ -146,21 +148,13 @@ func cachedAttention(out, q, kc, vc []float32, n, start, H, KV, D int) {
 		qr := q[i*QD+h*D : i*QD+h*D+D]
 		scores := make([]float32, p+1)
 		for s := 0; s <= p; s++ {
-			kr := kc[s*KVD+g*D : s*KVD+g*D+D]
-			var dot float32
-			for d := range qr {
-				dot += qr[d] * kr[d]
-			}
-			scores[s] = dot * scale
+			scores[s] = kernels.Dot(qr, kc[s*KVD+g*D:s*KVD+g*D+D]) * scale
 		}
 		softmaxRow(scores, p+1, nil)
 		o := out[i*QD+h*D : i*QD+h*D+D]
 		clear(o)
 		for s, a := range scores {
-			vr := vc[s*KVD+g*D : s*KVD+g*D+D]
-			for d := range o {
-				o[d] += a * vr[d]
-			}
+			kernels.Axpy(a, vc[s*KVD+g*D:s*KVD+g*D+D], o)
 		}
 	})
 }
