@@ -143,7 +143,9 @@ func pyQuote(b *strings.Builder, s string) {
 // pyPrintable mirrors Python's str.isprintable for one non-ASCII character: everything
 // except the categories Cc, Cf, Cs, Co, Cn, Zl, Zp and Zs. Go's unicode.IsPrint uses the
 // same definition (it excludes Zs other than U+0020). The Unicode versions of Go and
-// of the peer's Python may differ for newly assigned characters.
+// of the peer's Python may differ for newly assigned characters: Go 1.26 has Unicode
+// 15, so e.g. U+31975 (CJK Ext. H) is printable here and in Python ≥ 3.12, but escaped
+// by Python 3.11 (Unicode 14). Hashes of such text then differ between those peers.
 func pyPrintable(r rune) bool {
 	return unicode.IsPrint(r)
 }
