@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -102,24 +103,26 @@ func parseMerges(raw json.RawMessage) ([][2]string, error) {
 	if isNull(raw) {
 		return nil, nil
 	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, fmt.Errorf("model.merges: %v", err)
-	}
-	out := make([][2]string, len(items))
-	for i, it := range items {
-		var s string
-		if err := json.Unmarshal(it, &s); err == nil {
+	var strs []string
+	if err := json.Unmarshal(raw, &strs); err == nil {
+		out := make([][2]string, len(strs))
+		for i, s := range strs {
 			a, b, ok := strings.Cut(s, " ")
 			if !ok || a == "" || b == "" || strings.Contains(b, " ") {
 				return nil, fmt.Errorf("model.merges[%d]: %q is not two space-separated tokens", i, s)
 			}
 			out[i] = [2]string{a, b}
-			continue
 		}
-		var p []string
-		if err := json.Unmarshal(it, &p); err != nil || len(p) != 2 || p[0] == "" || p[1] == "" {
-			return nil, fmt.Errorf("model.merges[%d]: want \"a b\" or [\"a\",\"b\"]", i)
+		return out, nil
+	}
+	var pairs [][]string
+	if err := json.Unmarshal(raw, &pairs); err != nil {
+		return nil, fmt.Errorf("model.merges: want an array of \"a b\" strings or of [\"a\",\"b\"] pairs")
+	}
+	out := make([][2]string, len(pairs))
+	for i, p := range pairs {
+		if len(p) != 2 || p[0] == "" || p[1] == "" {
+			return nil, fmt.Errorf("model.merges[%d]: want two non-empty tokens", i)
 		}
 		out[i] = [2]string{p[0], p[1]}
 	}
@@ -128,18 +131,23 @@ func parseMerges(raw json.RawMessage) ([][2]string, error) {
 
 // writeVocab writes a vocab object ordered by id, as HF does.
 func writeVocab(b *bytes.Buffer, vocab map[string]int) {
-	toks := make([]string, 0, len(vocab))
-	for t := range vocab {
-		toks = append(toks, t)
+	type entry struct {
+		tok string
+		id  int
 	}
-	sort.Slice(toks, func(i, j int) bool { return vocab[toks[i]] < vocab[toks[j]] })
+	es := make([]entry, 0, len(vocab))
+	for t, id := range vocab {
+		es = append(es, entry{t, id})
+	}
+	sort.Slice(es, func(i, j int) bool { return es[i].id < es[j].id })
 	b.WriteByte('{')
-	for i, t := range toks {
+	for i, e := range es {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		writeJSON(b, t)
-		fmt.Fprintf(b, ":%d", vocab[t])
+		writeJSON(b, e.tok)
+		b.WriteByte(':')
+		b.WriteString(strconv.Itoa(e.id))
 	}
 	b.WriteByte('}')
 }
