@@ -175,9 +175,10 @@ type GenerateOptions struct {
 
 // Generation is the result of Generate.
 type Generation struct {
-	Tokens       []int  // generated tokens (without the prompt or stop token)
-	Text         string // Decode(Tokens), cut before a stop string; empty without Decode
-	FinishReason string // "stop" (stop token/string or OnToken) or "length"
+	Tokens       []int     // generated tokens (without the prompt or stop token)
+	Logprobs     []float32 // log-probability of each generated token under the model (before temperature/top-p)
+	Text         string    // Decode(Tokens), cut before a stop string; empty without Decode
+	FinishReason string    // "stop" (stop token/string or OnToken) or "length"
 }
 
 // Generate continues prompt with a KV cache: greedy at temperature 0,
@@ -222,6 +223,7 @@ func (m *Model) Generate(ctx context.Context, prompt []int, o GenerateOptions) (
 			break
 		}
 		g.Tokens = append(g.Tokens, next)
+		g.Logprobs = append(g.Logprobs, logits[next]-logSumExp(logits))
 		if o.OnToken != nil && !o.OnToken(next) {
 			g.FinishReason = "stop"
 			break

@@ -57,8 +57,13 @@ func TestGenerate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(g.Tokens) != 6 || g.FinishReason != "length" {
+	if len(g.Tokens) != 6 || len(g.Logprobs) != 6 || g.FinishReason != "length" {
 		t.Fatalf("greedy: %+v", g)
+	}
+	for _, lp := range g.Logprobs {
+		if !(lp <= 0) || lp < -20 {
+			t.Fatalf("implausible logprob %v", lp)
+		}
 	}
 	// Greedy must equal argmax of repeated full forward passes.
 	seq := append([]int(nil), prompt...)
