@@ -68,7 +68,9 @@ func (s *State) applyTx(tx *Tx) ([]Event, uint64, error) {
 	var fee uint64
 	if paysFee(tx.Call) {
 		fee = s.cfg.TxFee
-		if bal < fee {
+		// remove_stake may pay its fee out of the unstaked amount (checked there), so
+		// a coldkey that staked everything can still unstake.
+		if _, unstake := tx.Call.(*RemoveStake); bal < fee && !unstake {
 			return nil, 0, fail(CodeInsufficientBalance, "balance %d cannot pay the fee %d", bal, fee)
 		}
 	}
@@ -96,7 +98,7 @@ func (s *State) dispatch(signer string, c Call, fee uint64) ([]Event, error) {
 	case *AddStake:
 		return s.doAddStake(signer, c, fee)
 	case *RemoveStake:
-		return s.doRemoveStake(signer, c)
+		return s.doRemoveStake(signer, c, fee)
 	case *SetWeights:
 		return s.doSetWeights(signer, c)
 	case *CommitWeights:

@@ -62,7 +62,7 @@ func (s *State) doAddStake(coldkey string, c *AddStake, fee uint64) ([]Event, er
 	return []Event{event("stake_added", "coldkey", coldkey, "hotkey", c.Hotkey, "amount", u64s(c.Amount))}, nil
 }
 
-func (s *State) doRemoveStake(coldkey string, c *RemoveStake) ([]Event, error) {
+func (s *State) doRemoveStake(coldkey string, c *RemoveStake, fee uint64) ([]Event, error) {
 	if err := checkAddr("hotkey", c.Hotkey); err != nil {
 		return nil, err
 	}
@@ -75,6 +75,9 @@ func (s *State) doRemoveStake(coldkey string, c *RemoveStake) ([]Event, error) {
 	have := s.stakeOf(c.Hotkey, coldkey)
 	if have < c.Amount {
 		return nil, fail(CodeNotEnoughStakeToWithdraw, "stake of %s on %s is %d, cannot remove %d", coldkey, c.Hotkey, have, c.Amount)
+	}
+	if bal := s.balance(coldkey); bal+c.Amount < fee {
+		return nil, fail(CodeInsufficientBalance, "balance %d plus the unstaked %d cannot pay the fee %d", bal, c.Amount, fee)
 	}
 	m := s.stake[c.Hotkey]
 	m[coldkey] -= c.Amount

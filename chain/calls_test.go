@@ -134,6 +134,21 @@ func TestStake(t *testing.T) {
 	e.reject("Bob", &RemoveStake{Hotkey: addr(t, "Nobody"), Amount: 1}, CodeHotkeyAccountNotExists)
 	e.reject("Bob", &RemoveStake{Hotkey: hot, Amount: 1}, CodeNotEnoughStakeToWithdraw)
 	e.reject("Alice", &RemoveStake{Hotkey: hot, Amount: 20*tao + 1}, CodeNotEnoughStakeToWithdraw)
+
+	// A coldkey that staked everything can still unstake: the fee comes out of the
+	// unstaked amount; an amount below the fee cannot pay it.
+	e.ok("Alice", &Transfer{Dest: addr(t, "Zed"), Amount: 10 * tao})
+	e.ok("Zed", &AddStake{Hotkey: hot, Amount: 10*tao - fee})
+	if e.s.Account(addr(t, "Zed")).Balance != 0 {
+		t.Fatal("setup")
+	}
+	e.reject("Zed", &RemoveStake{Hotkey: hot, Amount: fee - 1}, CodeInsufficientBalance)
+	e.reject("Zed", &Transfer{Dest: addr(t, "Bob"), Amount: 1}, CodeInsufficientBalance)
+	e.ok("Zed", &RemoveStake{Hotkey: hot, Amount: fee})
+	if got := e.s.Account(addr(t, "Zed")); got.Balance != 0 || got.TotalStaked != 10*tao-2*fee {
+		t.Fatalf("after unstaking the fee: %+v", got)
+	}
+	e.checkIssuance()
 }
 
 func TestCreateSubnetAndLockCost(t *testing.T) {

@@ -28,7 +28,8 @@
 // successful coldkey call (Transfer, CreateSubnet, SetHyperparameter, BurnedRegister,
 // AddStake, RemoveStake) and burned (counted in IssuanceInfo.FeesBurned). Hotkey calls
 // (SetWeights, CommitWeights, RevealWeights, SetCommitment, ServeAxon) are fee-free, as
-// upstream (Pays::No), and are limited by registration and rate limits instead. A
+// upstream (Pays::No), and are limited by registration and rate limits instead.
+// RemoveStake may pay its fee out of the amount unstaked. A
 // failed transaction changes nothing at all: no fee, no nonce increment.
 //
 // Chain rules (classic, pre-dynamic-TAO subtensor; spec yuma-consensus.md §5):
