@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	tiktoken "github.com/tiktoken-go/tokenizer"
@@ -114,19 +115,48 @@ func TestLlama3StyleMatchesCl100k(t *testing.T) {
 		return true
 	}
 	for _, s := range varied {
-		if strings.Contains(s, "<|endoftext|>") {
+		if strings.Contains(s, "<|endoftext|>") || oracleNewlineDefect(s) {
 			continue
 		}
 		check(s)
 	}
 	check("HELLO'S 'LL it'S 1234567 x\r\n\r\n  y")
+	// tiktoken-go v0.10.0's generated matcher treats \s*[\r\n]+ as if \s*
+	// could not cross a newline, so it splits "\n \n" into "\n"," \n".
+	// A backtracking engine (Python's re agrees) takes "\n \n" whole, and
+	// cl100k's vocab has that very token (27907), which its BPE training could
+	// only have produced from such pieces. So we check ours directly here and
+	// keep such whitespace runs out of the oracle comparison.
+	if got := tok.Encode("a\n \nb"); !slices.Equal(got, []int{64, 27907, 65}) {
+		t.Errorf(`Encode("a\n \nb") = %v, want [64 27907 65]`, got)
+	}
 	rapid.Check(t, func(rt *rapid.T) {
 		s := rapid.StringOf(rapid.RuneFrom([]rune{' ', '\n', '\r', '\t', 'a', 'B', '\'', 's', 'L', '1', '2', '!', 'é', '😀', '\u3000', '.'})).Draw(rt, "s")
-		if !utf8.ValidString(s) || strings.ContainsRune(s, 0x7f) {
+		if !utf8.ValidString(s) || strings.ContainsRune(s, 0x7f) || oracleNewlineDefect(s) {
 			rt.Skip()
 		}
 		if !check(s) {
 			rt.Fatalf("mismatch on %q", s)
 		}
 	})
+}
+
+// oracleNewlineDefect reports a whitespace run holding newline, other
+// whitespace, newline: where tiktoken-go's cl100k split is wrong (see above).
+func oracleNewlineDefect(s string) bool {
+	nl, gap := false, false
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\r':
+			if gap {
+				return true
+			}
+			nl = true
+		case unicode.IsSpace(r):
+			gap = nl
+		default:
+			nl, gap = false, false
+		}
+	}
+	return false
 }
