@@ -2,7 +2,7 @@
 // OpenBLAS cblas_sgemm (loaded at run time through purego) on the same shapes,
 // printing GFLOP/s for both and their ratio.
 //
-//	go run ./bench/matmul [-threads 2] [-time 1s] [-shapes all|square|lm] [-blas libopenblas.so.0]
+//	go run ./bench/matmul [-threads 2] [-time 1s] [-shapes all|square|lm] [-impl avx2] [-blas libopenblas.so.0]
 package main
 
 import (
@@ -51,7 +51,12 @@ func main() {
 	minTime := flag.Duration("time", time.Second, "minimum measuring time per shape and path")
 	which := flag.String("shapes", "all", "all, square or lm")
 	blas := flag.String("blas", kernels.DefaultBLASLibrary, "BLAS shared library to compare with")
+	impl := flag.String("impl", "", "force a Go micro-kernel (avx512, avx2, neon, go); default: the CPU's best")
 	flag.Parse()
+	if err := kernels.SetImpl(*impl); err != nil {
+		fmt.Fprintln(os.Stderr, "matmul:", err)
+		os.Exit(2)
+	}
 	if *which != "all" && *which != "square" && *which != "lm" {
 		fmt.Fprintln(os.Stderr, "matmul: -shapes must be all, square or lm")
 		os.Exit(2)

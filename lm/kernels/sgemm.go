@@ -181,8 +181,28 @@ const maxRowM = 4
 // assembly kernels' bit for bit.
 var goKernel = kernel{name: "go", mr: goMR, nr: goNR, kc: 256, nc: 256, fn: kernelGo}
 
-// forcedKernel, when set (tests, benchmarks), overrides CPU dispatch.
+// forcedKernel, when set by SetImpl, overrides CPU dispatch.
 var forcedKernel atomic.Pointer[kernel]
+
+// SetImpl makes the Go path use the named micro-kernel ("avx512", "avx2",
+// "neon", "go") instead of the fastest one this CPU supports, or restores the
+// default for "". Results do not change (every kernel computes the same FMA
+// chains); it exists for benchmarks and debugging.
+func SetImpl(name string) error {
+	if name == "" {
+		forcedKernel.Store(nil)
+		return nil
+	}
+	var names []string
+	for _, k := range hostKernels() {
+		if k.name == name {
+			forcedKernel.Store(k)
+			return nil
+		}
+		names = append(names, k.name)
+	}
+	return fmt.Errorf("kernels: kernel %q not available on this machine (have %v)", name, names)
+}
 
 func currentKernel() *kernel {
 	if k := forcedKernel.Load(); k != nil {

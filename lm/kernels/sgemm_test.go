@@ -231,6 +231,28 @@ func TestSgemmBetaZeroIgnoresNaN(t *testing.T) {
 	}
 }
 
+func TestSetImpl(t *testing.T) {
+	defer SetImpl("")
+	if err := SetImpl("go"); err != nil || Impl() != "go" {
+		t.Fatalf("SetImpl(go): %v, Impl %s", err, Impl())
+	}
+	c := make([]float32, 1)
+	Sgemm(false, false, 1, 1, 2, 1, []float32{1, 2}, 2, []float32{3, 4}, 1, 0, c, 1)
+	if c[0] != 11 {
+		t.Errorf("go kernel: got %v", c[0])
+	}
+	if err := SetImpl("sparc"); err == nil {
+		t.Error("SetImpl of an unknown kernel succeeded")
+	}
+	if Impl() != "go" {
+		t.Errorf("failed SetImpl changed the kernel to %s", Impl())
+	}
+	SetImpl("")
+	if Impl() != hostKernels()[0].name {
+		t.Errorf("SetImpl(\"\") left %s", Impl())
+	}
+}
+
 func TestCheckSgemm(t *testing.T) {
 	buf := make([]float32, 12)
 	cases := []struct {
