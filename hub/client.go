@@ -1,0 +1,859 @@
+package hub
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ErrCorrupt is wrapped by errors about downloaded content that does not
+// match the size or hash the server announced.
+var ErrCorrupt = errors.New("corrupt download")
+
+// HTTPError is a non-2xx answer from a hub.
+type HTTPError struct {
+	Status  int    // HTTP status code
+	Code    string // X-Error-Code header (Hugging Face), if any
+	Message string // the JSON "error" field, or the start of the body
+	URL     string
+}
+
+func (e *HTTPError) Error() string {
+	msg := fmt.Sprintf("hub: %s: HTTP %d", e.URL, e.Status)
+	if e.Code != "" {
+		msg += " " + e.Code
+	}
+	if e.Message != "" {
+		msg += ": " + e.Message
+	}
+	return msg
+}
+
+// Is lets errors.Is(err, ErrNotFound), ErrTooLarge, ErrUnauthorized and
+// ErrForbidden work across HTTP.
+func (e *HTTPError) Is(target error) bool {
+	switch target {
+	case ErrNotFound:
+		return e.Status == http.StatusNotFound
+	case ErrTooLarge:
+		return e.Status == http.StatusRequestEntityTooLarge
+	case ErrUnauthorized:
+		return e.Status == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.Status == http.StatusForbidden
+	case ErrInvalid:
+		return e.Status == http.StatusBadRequest
+	}
+	return false
+}
+
+func transient(err error) bool {
+	var he *HTTPError
+	if errors.As(err, &he) {
+		return he.Status >= 500 || he.Status == http.StatusTooManyRequests || he.Status == http.StatusRequestTimeout
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, errShortBody)
+}
+
+var errShortBody = errors.New("connection closed before the end of the file")
+
+// Client downloads from and uploads to a hub with this package's (and
+// Hugging Face's) URL layout. Set the fields before first use; methods are
+// safe for concurrent use.
+type Client struct {
+	BaseURL       string                 // e.g. http://127.0.0.1:7860 or https://huggingface.co
+	CacheDir      string                 // per-revision download cache
+	HTTP          *http.Client           // nil means a client without overall timeout
+	Token         string                 // optional bearer token (Hugging Face private repos)
+	MaxTotalBytes int64                  // refuse revisions whose files sum to more; 0 = no limit
+	MaxFileBytes  int64                  // refuse any selected file larger; 0 = no limit
+	Retries       int                    // attempts after the first for transient errors
+	RetryDelay    time.Duration          // first backoff (doubles, capped at 10 s)
+	Filter        func(path string) bool // files to download; nil means AllowedFile
+	Now           func() time.Time       // clock for request signatures; nil = time.Now
+
+	locks keyedMutex
+}
+
+// NewClient returns a Client for baseURL caching under cacheDir, with 5
+// retries starting at 500 ms.
+func NewClient(baseURL, cacheDir string) *Client {
+	return &Client{BaseURL: baseURL, CacheDir: cacheDir, Retries: 5, RetryDelay: 500 * time.Millisecond}
+}
+
+// maxInfoJSON bounds API responses (a revision listing of thousands of files
+// fits in a few MB).
+const maxInfoJSON = 16 << 20
+
+func (c *Client) httpClient() *http.Client {
+	if c.HTTP != nil {
+		return c.HTTP
+	}
+	return http.DefaultClient
+}
+
+func (c *Client) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+func (c *Client) url(parts ...string) string {
+	var b strings.Builder
+	b.WriteString(strings.TrimRight(c.BaseURL, "/"))
+	for _, p := range parts {
+		b.WriteByte('/')
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// escapePath escapes each segment of a slash path.
+func escapePath(p string) string {
+	seg := strings.Split(p, "/")
+	for i, s := range seg {
+		seg[i] = url.PathEscape(s)
+	}
+	return strings.Join(seg, "/")
+}
+
+func (c *Client) newRequest(ctx context.Context, method, u string, body io.Reader) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	if err != nil {
+		return nil, err
+	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	req.Header.Set("User-Agent", "taonet-hub/1")
+	return req, nil
+}
+
+// retry runs f until it succeeds, fails permanently, or the retries run out.
+func (c *Client) retry(ctx context.Context, f func() error) error {
+	delay := c.RetryDelay
+	if delay <= 0 {
+		delay = 500 * time.Millisecond
+	}
+	for attempt := 0; ; attempt++ {
+		err := f()
+		if err == nil || !transient(err) || attempt >= c.Retries {
+			return err
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return errors.Join(err, ctx.Err())
+		case <-t.C:
+		}
+		if delay *= 2; delay > 10*time.Second {
+			delay = 10 * time.Second
+		}
+	}
+}
+
+// httpErr builds an HTTPError from a non-2xx response (reading at most 64 KiB).
+func httpErr(resp *http.Response) error {
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	e := &HTTPError{Status: resp.StatusCode, Code: resp.Header.Get("X-Error-Code"), URL: resp.Request.URL.String()}
+	var ae apiError
+	if json.Unmarshal(body, &ae) == nil && ae.Error != "" {
+		e.Message = ae.Error
+	} else {
+		e.Message = strings.TrimSpace(string(body[:min(len(body), 200)]))
+	}
+	return e
+}
+
+// getJSON GETs u into v with retries and a bounded body.
+func (c *Client) getJSON(ctx context.Context, u string, v any) error {
+	return c.retry(ctx, func() error {
+		req, err := c.newRequest(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := c.httpClient().Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode/100 != 2 {
+			return httpErr(resp)
+		}
+		body, err := io.ReadAll(io.LimitReader(resp.Body, maxInfoJSON+1))
+		if err != nil {
+			return err
+		}
+		if len(body) > maxInfoJSON {
+			return fmt.Errorf("hub: %s: response over %d bytes", u, maxInfoJSON)
+		}
+		if err := json.Unmarshal(body, v); err != nil {
+			return fmt.Errorf("hub: %s: decode: %w", u, err)
+		}
+		return nil
+	})
+}
+
+// Info fetches the revision info of repo at revision ("main", a branch or a
+// 40-hex commit) from GET /api/models/{repo}/revision/{revision}?blobs=true,
+// the endpoint huggingface_hub's model_info(files_metadata=True) uses.
+func (c *Client) Info(ctx context.Context, repo, revision string) (*RepoInfo, error) {
+	if _, _, err := ParseRepoID(repo); err != nil {
+		return nil, err
+	}
+	if revision == "" {
+		revision = "main"
+	}
+	u := c.url("api/models", escapePath(repo), "revision", url.PathEscape(revision)) + "?blobs=true"
+	var ri RepoInfo
+	if err := c.getJSON(ctx, u, &ri); err != nil {
+		return nil, err
+	}
+	if !ValidRevisionID(ri.SHA) {
+		return nil, fmt.Errorf("%w: %s: revision sha %q is not 40 lowercase hex", ErrCorrupt, u, ri.SHA)
+	}
+	if ValidRevisionID(revision) && ri.SHA != revision {
+		return nil, fmt.Errorf("%w: %s: asked for revision %s, got %s", ErrCorrupt, u, revision, ri.SHA)
+	}
+	return &ri, nil
+}
+
+// Snapshot is a downloaded revision.
+type Snapshot struct {
+	Repo     string      // namespace/name
+	Revision string      // 40-hex revision id (commit sha)
+	Dir      string      // directory holding the files
+	Files    []FileEntry // the downloaded files, sorted by path, with their sha256
+	Cached   bool        // served from the cache without network
+}
+
+// TotalSize is the sum of the downloaded file sizes.
+func (s *Snapshot) TotalSize() int64 { return Manifest{Files: s.Files}.TotalSize() }
+
+func (c *Client) cacheRoot() (string, error) {
+	if c.CacheDir != "" {
+		return c.CacheDir, nil
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("hub client: no CacheDir and no user cache dir: %w", err)
+	}
+	return filepath.Join(d, "taonet", "hub"), nil
+}
+
+// repoCache is the Hugging-Face-like cache directory of one repo:
+// models--NS--NAME/{blobs,snapshots/REV,manifests/REV.json}.
+func (c *Client) repoCache(repo string) (string, error) {
+	root, err := c.cacheRoot()
+	if err != nil {
+		return "", err
+	}
+	ns, name, err := ParseRepoID(repo)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(root, "models--"+ns+"--"+name), nil
+}
+
+// Download fetches the selected files (Filter; default the model allow-list)
+// of repo at revision and returns the snapshot. A 40-hex revision already in
+// the cache is served without any network request. Otherwise it reads the
+// revision info, refuses the revision if its total size (all files, as
+// upstream) exceeds MaxTotalBytes or a selected file exceeds MaxFileBytes,
+// then downloads each file into the cache (resuming partial files with Range
+// requests, retrying transient errors) and verifies its size and its sha256
+// (LFS files) or git blob sha1 (other Hugging Face files). Files are placed in
+// CACHE/models--NS--NAME/snapshots/REV/ and, if destDir is not empty, also
+// hard-linked (or copied) into destDir. progress, if not nil, is called with
+// the bytes done and the total of the selected files.
+func (c *Client) Download(ctx context.Context, repo, revision, destDir string, progress func(done, total int64)) (*Snapshot, error) {
+	rc, err := c.repoCache(repo)
+	if err != nil {
+		return nil, err
+	}
+	if revision == "" {
+		revision = "main"
+	}
+	if ValidRevisionID(revision) {
+		if snap, ok := c.fromCache(repo, rc, revision); ok {
+			if err := c.materialize(snap, destDir); err != nil {
+				return nil, err
+			}
+			if progress != nil {
+				progress(snap.TotalSize(), snap.TotalSize())
+			}
+			return snap, nil
+		}
+	}
+	ri, err := c.Info(ctx, repo, revision)
+	if err != nil {
+		return nil, err
+	}
+	unlock := c.locks.lock(rc + "@" + ri.SHA)
+	defer unlock()
+	if snap, ok := c.fromCache(repo, rc, ri.SHA); ok { // another call finished it meanwhile
+		if err := c.materialize(snap, destDir); err != nil {
+			return nil, err
+		}
+		return snap, nil
+	}
+	if c.MaxTotalBytes > 0 && ri.TotalSize() > c.MaxTotalBytes {
+		return nil, fmt.Errorf("%w: %s@%s is %d bytes, limit %d", ErrTooLarge, repo, ri.SHA, ri.TotalSize(), c.MaxTotalBytes)
+	}
+	filter := c.Filter
+	if filter == nil {
+		filter = AllowedFile
+	}
+	var sel []Sibling
+	var total int64
+	for _, s := range ri.Siblings {
+		if !filter(s.RFilename) {
+			continue
+		}
+		if err := ValidatePath(s.RFilename); err != nil {
+			return nil, fmt.Errorf("%s@%s: %w", repo, ri.SHA, err)
+		}
+		if s.siblingSize() < 0 {
+			return nil, fmt.Errorf("%w: %s has negative size", ErrCorrupt, s.RFilename)
+		}
+		if c.MaxFileBytes > 0 && s.siblingSize() > c.MaxFileBytes {
+			return nil, fmt.Errorf("%w: %s is %d bytes, limit %d", ErrTooLarge, s.RFilename, s.siblingSize(), c.MaxFileBytes)
+		}
+		if (s.LFS == nil || !ValidSHA256(s.LFS.SHA256)) && !isLowerHex(s.BlobID, 40) {
+			return nil, fmt.Errorf("%w: %s: the server announces neither an lfs sha256 nor a git blob id", ErrCorrupt, s.RFilename)
+		}
+		sel = append(sel, s)
+		total += s.siblingSize()
+	}
+	if len(sel) == 0 {
+		return nil, fmt.Errorf("%s@%s: no files to download (%d in the repo): %w", repo, ri.SHA, len(ri.Siblings), ErrNotFound)
+	}
+	snapDir := filepath.Join(rc, "snapshots", ri.SHA)
+	var done int64
+	report := func(n int64) {
+		done += n
+		if progress != nil {
+			progress(done, total)
+		}
+	}
+	snap := &Snapshot{Repo: repo, Revision: ri.SHA, Dir: snapDir}
+	for _, s := range sel {
+		blob, sha, err := c.fetchFile(ctx, repo, ri.SHA, rc, s, report)
+		if err != nil {
+			return nil, err
+		}
+		if err := linkOrCopy(blob, filepath.Join(snapDir, filepath.FromSlash(s.RFilename))); err != nil {
+			return nil, err
+		}
+		snap.Files = append(snap.Files, FileEntry{Path: s.RFilename, Size: s.siblingSize(), SHA256: sha})
+	}
+	m := Manifest{Files: snap.Files}
+	if err := m.Validate(Limits{MaxFiles: 1 << 20, MaxFileBytes: 1 << 62, MaxTotal: 1 << 62}); err != nil {
+		return nil, err
+	}
+	snap.Files = m.Files
+	doc, _ := json.Marshal(m)
+	if err := writeFileAtomic(filepath.Join(rc, "manifests", ri.SHA+".json"), doc); err != nil {
+		return nil, err
+	}
+	if err := c.materialize(snap, destDir); err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
+
+// fromCache returns the cached snapshot of rev if its manifest exists and
+// every file is present with the recorded size.
+func (c *Client) fromCache(repo, rc, rev string) (*Snapshot, bool) {
+	b, err := os.ReadFile(filepath.Join(rc, "manifests", rev+".json"))
+	if err != nil {
+		return nil, false
+	}
+	var m Manifest
+	if json.Unmarshal(b, &m) != nil {
+		return nil, false
+	}
+	snapDir := filepath.Join(rc, "snapshots", rev)
+	for _, f := range m.Files {
+		if ValidatePath(f.Path) != nil {
+			return nil, false
+		}
+		st, err := os.Stat(filepath.Join(snapDir, filepath.FromSlash(f.Path)))
+		if err != nil || st.Size() != f.Size {
+			return nil, false
+		}
+	}
+	return &Snapshot{Repo: repo, Revision: rev, Dir: snapDir, Files: m.Files, Cached: true}, true
+}
+
+// materialize places the snapshot's files in destDir (if set) and points
+// snap.Dir there.
+func (c *Client) materialize(snap *Snapshot, destDir string) error {
+	if destDir == "" || filepath.Clean(destDir) == filepath.Clean(snap.Dir) {
+		return nil
+	}
+	for _, f := range snap.Files {
+		src := filepath.Join(snap.Dir, filepath.FromSlash(f.Path))
+		if err := linkOrCopy(src, filepath.Join(destDir, filepath.FromSlash(f.Path))); err != nil {
+			return err
+		}
+	}
+	snap.Dir = destDir
+	return nil
+}
+
+// fetchFile downloads one sibling into the repo cache's blobs directory,
+// resuming a partial download, and returns the blob path and its sha256.
+func (c *Client) fetchFile(ctx context.Context, repo, rev, rc string, s Sibling, report func(int64)) (string, string, error) {
+	size := s.siblingSize()
+	wantSHA := ""
+	if s.LFS != nil && ValidSHA256(s.LFS.SHA256) {
+		wantSHA = s.LFS.SHA256
+	}
+	name := wantSHA
+	if name == "" {
+		name = s.BlobID
+	}
+	blobs := filepath.Join(rc, "blobs")
+	if err := os.MkdirAll(blobs, 0o755); err != nil {
+		return "", "", err
+	}
+	final := filepath.Join(blobs, name)
+	unlock := c.locks.lock(final)
+	defer unlock()
+	if st, err := os.Stat(final); err == nil && st.Size() == size {
+		if wantSHA != "" {
+			report(size)
+			return final, wantSHA, nil
+		}
+		if sha, err := verifyFile(final, s); err == nil { // git-blob-named: recompute sha256
+			report(size)
+			return final, sha, nil
+		}
+	}
+	partial := final + ".incomplete"
+	u := c.url(escapePath(repo), "resolve", rev, escapePath(s.RFilename))
+	var fileDone int64
+	setDone := func(abs int64) {
+		report(abs - fileDone)
+		fileDone = abs
+	}
+	restarted := false
+	for {
+		err := c.retry(ctx, func() error { return c.fetchRange(ctx, u, partial, size, setDone) })
+		if err != nil {
+			return "", "", err
+		}
+		sha, err := verifyFile(partial, s)
+		if err == nil {
+			if err := os.Rename(partial, final); err != nil {
+				return "", "", err
+			}
+			return final, sha, nil
+		}
+		os.Remove(partial)
+		if restarted {
+			return "", "", fmt.Errorf("%s@%s %s: %w", repo, rev, s.RFilename, err)
+		}
+		// The partial file may have come from an earlier, different server
+		// state; try once more from scratch before declaring the server bad.
+		restarted = true
+		setDone(0)
+	}
+}
+
+// fetchRange appends the rest of the file at u to partial, starting from the
+// partial file's current size.
+// setDone reports the file's bytes on disk (absolute, so resumed and restarted
+// transfers count correctly).
+func (c *Client) fetchRange(ctx context.Context, u, partial string, size int64, setDone func(int64)) error {
+	f, err := os.OpenFile(partial, os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	off, err := f.Seek(0, io.SeekEnd)
+	if err != nil {
+		return err
+	}
+	if off > size { // stale partial larger than the file: start over
+		if err := f.Truncate(0); err != nil {
+			return err
+		}
+		off, _ = f.Seek(0, io.SeekStart)
+	}
+	setDone(off)
+	if off == size {
+		return nil
+	}
+	req, err := c.newRequest(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	if off > 0 {
+		req.Header.Set("Range", "bytes="+strconv.FormatInt(off, 10)+"-")
+	}
+	resp, err := c.httpClient().Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusPartialContent && off > 0:
+		if start, ok := contentRangeStart(resp.Header.Get("Content-Range")); !ok || start != off {
+			return fmt.Errorf("%w: %s: Content-Range %q does not start at %d", ErrCorrupt, u, resp.Header.Get("Content-Range"), off)
+		}
+	case resp.StatusCode == http.StatusOK:
+		if off > 0 { // server ignored the Range: restart the file
+			setDone(0)
+			if err := f.Truncate(0); err != nil {
+				return err
+			}
+			if off, err = f.Seek(0, io.SeekStart); err != nil {
+				return err
+			}
+		}
+	default:
+		return httpErr(resp)
+	}
+	if resp.ContentLength >= 0 && off+resp.ContentLength != size {
+		return fmt.Errorf("%w: %s: server sends %d bytes from %d, file is %d", ErrCorrupt, u, resp.ContentLength, off, size)
+	}
+	buf := make([]byte, 256<<10)
+	want := size - off
+	var got int64
+	for got < want {
+		n, rerr := resp.Body.Read(buf[:min(int64(len(buf)), want-got)])
+		if n > 0 {
+			if _, werr := f.Write(buf[:n]); werr != nil {
+				return werr
+			}
+			got += int64(n)
+			setDone(off + got)
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return rerr
+		}
+	}
+	if got < want {
+		return fmt.Errorf("%s: %w (%d of %d bytes)", u, errShortBody, off+got, size)
+	}
+	// The body must end here: a longer body means the announced size is wrong.
+	var one [1]byte
+	if n, _ := io.ReadFull(resp.Body, one[:]); n > 0 {
+		return fmt.Errorf("%w: %s: body longer than the announced %d bytes", ErrCorrupt, u, size)
+	}
+	return f.Sync()
+}
+
+// contentRangeStart parses "bytes START-END/TOTAL".
+func contentRangeStart(h string) (int64, bool) {
+	rest, ok := strings.CutPrefix(h, "bytes ")
+	if !ok {
+		return 0, false
+	}
+	i := strings.IndexByte(rest, '-')
+	if i <= 0 {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(rest[:i], 10, 64)
+	return v, err == nil && v >= 0
+}
+
+// verifyFile checks path against the sibling's size and sha256 (or git blob
+// sha1) and returns the content's sha256.
+func verifyFile(path string, s Sibling) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return "", err
+	}
+	size := s.siblingSize()
+	if st.Size() != size {
+		return "", fmt.Errorf("%w: %s is %d bytes, want %d", ErrCorrupt, s.RFilename, st.Size(), size)
+	}
+	h256 := sha256.New()
+	var h1 hash.Hash
+	w := io.Writer(h256)
+	if s.LFS == nil || !ValidSHA256(s.LFS.SHA256) {
+		h1 = sha1.New()
+		fmt.Fprintf(h1, "blob %d\x00", size) // git blob object header
+		w = io.MultiWriter(h256, h1)
+	}
+	if _, err := io.Copy(w, f); err != nil {
+		return "", err
+	}
+	sha := hex.EncodeToString(h256.Sum(nil))
+	if h1 != nil {
+		if got := hex.EncodeToString(h1.Sum(nil)); got != s.BlobID {
+			return "", fmt.Errorf("%w: %s git blob sha1 %s, want %s", ErrCorrupt, s.RFilename, got, s.BlobID)
+		}
+	} else if sha != s.LFS.SHA256 {
+		return "", fmt.Errorf("%w: %s sha256 %s, want %s", ErrCorrupt, s.RFilename, sha, s.LFS.SHA256)
+	}
+	return sha, nil
+}
+
+// linkOrCopy places src at dst (replacing it atomically): a hard link when
+// possible, else a copy.
+func linkOrCopy(src, dst string) error {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	if a, err := os.Stat(src); err == nil {
+		if b, err := os.Stat(dst); err == nil && os.SameFile(a, b) {
+			return nil
+		}
+	}
+	tmp := fmt.Sprintf("%s.tmp-%d-%d", dst, os.Getpid(), tmpSeq.Add(1))
+	if err := os.Link(src, tmp); err != nil {
+		if err := copyFile(src, tmp); err != nil {
+			os.Remove(tmp)
+			return err
+		}
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// writeFileAtomic writes data to path via a temp file in the same directory.
+func writeFileAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// Upload publishes the allow-listed model files of dir (HashedFiles) as a new
+// revision of repo, signed by signer, and returns the revision id. It sends
+// the manifest to preupload (the server checks limits and ownership before any
+// transfer), PUTs only the blobs the server lacks, then commits. Uploading
+// files equal to the latest revision returns that revision.
+func (c *Client) Upload(ctx context.Context, signer Signer, repo, dir string) (string, error) {
+	if _, _, err := ParseRepoID(repo); err != nil {
+		return "", err
+	}
+	files, err := HashedFiles(dir)
+	if err != nil {
+		return "", err
+	}
+	var m Manifest
+	paths := map[string]string{} // sha256 -> local path
+	for _, p := range files {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		sha, n, err := fileSHA256(full)
+		if err != nil {
+			return "", err
+		}
+		m.Files = append(m.Files, FileEntry{Path: p, Size: n, SHA256: sha})
+		paths[sha] = full
+	}
+	if err := m.Validate(Limits{}); err != nil {
+		return "", err
+	}
+	doc, _ := json.Marshal(m)
+	var pre PreuploadResponse
+	if err := c.signedJSON(ctx, signer, http.MethodPost, c.url("api/models", escapePath(repo), "preupload"), doc, &pre); err != nil {
+		return "", err
+	}
+	for _, sha := range pre.Missing {
+		p, ok := paths[sha]
+		if !ok {
+			return "", fmt.Errorf("hub: server asked for blob %s not in the manifest", sha)
+		}
+		if err := c.putBlob(ctx, signer, repo, sha, p); err != nil {
+			return "", err
+		}
+	}
+	var cr CommitResponse
+	if err := c.signedJSON(ctx, signer, http.MethodPost, c.url("api/models", escapePath(repo), "commit"), doc, &cr); err != nil {
+		return "", err
+	}
+	if !ValidRevisionID(cr.CommitOID) {
+		return "", fmt.Errorf("hub: commit returned revision %q, not 40 lowercase hex", cr.CommitOID)
+	}
+	return cr.CommitOID, nil
+}
+
+func fileSHA256(path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// signedJSON sends a signed request with a JSON body and decodes the answer.
+func (c *Client) signedJSON(ctx context.Context, signer Signer, method, u string, body []byte, out any) error {
+	bodySHA := sha256Hex(body)
+	return c.retry(ctx, func() error {
+		req, err := c.newRequest(ctx, method, u, bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		if err := SignRequest(req, signer, bodySHA, c.now()); err != nil {
+			return err
+		}
+		resp, err := c.httpClient().Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode/100 != 2 {
+			return httpErr(resp)
+		}
+		b, err := io.ReadAll(io.LimitReader(resp.Body, maxInfoJSON+1))
+		if err != nil {
+			return err
+		}
+		if len(b) > maxInfoJSON {
+			return fmt.Errorf("hub: %s: response over %d bytes", u, maxInfoJSON)
+		}
+		return json.Unmarshal(b, out)
+	})
+}
+
+func (c *Client) putBlob(ctx context.Context, signer Signer, repo, sha, path string) error {
+	u := c.url("api/models", escapePath(repo), "blobs", sha)
+	return c.retry(ctx, func() error {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		req, err := c.newRequest(ctx, http.MethodPut, u, f)
+		if err != nil {
+			return err
+		}
+		req.ContentLength = st.Size()
+		req.Header.Set("Content-Type", "application/octet-stream")
+		if err := SignRequest(req, signer, sha, c.now()); err != nil {
+			return err
+		}
+		resp, err := c.httpClient().Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode/100 != 2 {
+			return httpErr(resp)
+		}
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return nil
+	})
+}
+
+// keyedMutex serializes work per key (a revision or a cache blob).
+type keyedMutex struct {
+	mu sync.Mutex
+	m  map[string]*keyedEntry
+}
+
+type keyedEntry struct {
+	mu   sync.Mutex
+	refs int
+}
+
+func (k *keyedMutex) lock(key string) (unlock func()) {
+	k.mu.Lock()
+	if k.m == nil {
+		k.m = map[string]*keyedEntry{}
+	}
+	e := k.m[key]
+	if e == nil {
+		e = &keyedEntry{}
+		k.m[key] = e
+	}
+	e.refs++
+	k.mu.Unlock()
+	e.mu.Lock()
+	return func() {
+		e.mu.Unlock()
+		k.mu.Lock()
+		if e.refs--; e.refs == 0 {
+			delete(k.m, key)
+		}
+		k.mu.Unlock()
+	}
+}

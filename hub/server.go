@@ -1,0 +1,453 @@
+package hub
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// ServerOptions configure a Server. The zero value is usable.
+type ServerOptions struct {
+	AuthWindow time.Duration    // signature freshness window; 0 means AuthWindow
+	Now        func() time.Time // clock for signature checks; nil means time.Now
+	Logger     *slog.Logger     // nil means slog.Default()
+}
+
+// Server is the hub's HTTP API (see the package doc for the endpoints) over a
+// Store. It is an http.Handler, safe for concurrent use.
+type Server struct {
+	store    *Store
+	verifier *Verifier
+	log      *slog.Logger
+	reg      *prometheus.Registry
+	metrics  serverMetrics
+}
+
+type serverMetrics struct {
+	requests  *prometheus.CounterVec
+	duration  *prometheus.HistogramVec
+	served    prometheus.Counter
+	uploaded  prometheus.Counter
+	revisions prometheus.Counter
+	authFail  prometheus.Counter
+}
+
+// NewServer returns a Server over store.
+func NewServer(store *Store, opts ServerOptions) *Server {
+	s := &Server{
+		store:    store,
+		verifier: &Verifier{Window: opts.AuthWindow, Now: opts.Now},
+		log:      opts.Logger,
+		reg:      prometheus.NewRegistry(),
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	m := &s.metrics
+	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hub_requests_total", Help: "HTTP requests by route and status code."}, []string{"route", "code"})
+	m.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "hub_request_duration_seconds", Help: "HTTP request duration by route.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 10)}, []string{"route"})
+	m.served = prometheus.NewCounter(prometheus.CounterOpts{Name: "hub_bytes_served_total", Help: "File bytes sent by resolve."})
+	m.uploaded = prometheus.NewCounter(prometheus.CounterOpts{Name: "hub_bytes_uploaded_total", Help: "Blob bytes accepted by uploads."})
+	m.revisions = prometheus.NewCounter(prometheus.CounterOpts{Name: "hub_revisions_created_total", Help: "Revisions committed."})
+	m.authFail = prometheus.NewCounter(prometheus.CounterOpts{Name: "hub_auth_failures_total", Help: "Write requests rejected by signature, freshness, replay or namespace checks."})
+	s.reg.MustRegister(m.requests, m.duration, m.served, m.uploaded, m.revisions, m.authFail,
+		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	return s
+}
+
+// Store is the server's store.
+func (s *Server) Store() *Store { return s.store }
+
+// Registry is the server's Prometheus registry (served on /metrics).
+func (s *Server) Registry() *prometheus.Registry { return s.reg }
+
+// apiError is the JSON error body: {"error": "..."} as Hugging Face returns.
+type apiError struct {
+	Error string `json:"error"`
+}
+
+// statusOf maps an error to an HTTP status and a Hugging-Face-style
+// X-Error-Code.
+func statusOf(err error, rt route) (int, string) {
+	var me errMethod
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &me):
+		return http.StatusMethodNotAllowed, ""
+	case errors.Is(err, ErrUnauthorized):
+		return http.StatusUnauthorized, ""
+	case errors.Is(err, ErrForbidden):
+		return http.StatusForbidden, ""
+	case errors.Is(err, ErrTooLarge), errors.As(err, &mbe):
+		return http.StatusRequestEntityTooLarge, ""
+	case errors.Is(err, ErrInvalid):
+		return http.StatusBadRequest, ""
+	case errors.Is(err, ErrNotFound):
+		code := "RepoNotFound"
+		if errors.Is(err, errRevisionNotFound) {
+			code = "RevisionNotFound"
+		} else if errors.Is(err, errEntryNotFound) {
+			code = "EntryNotFound"
+		}
+		return http.StatusNotFound, code
+	}
+	return http.StatusInternalServerError, ""
+}
+
+var (
+	errRevisionNotFound = errors.New("revision not found")
+	errEntryNotFound    = errors.New("entry not found")
+)
+
+// statusWriter records the status and keeps io.ReaderFrom (sendfile) usable.
+type statusWriter struct {
+	http.ResponseWriter
+	code  int
+	bytes int64
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+func (w *statusWriter) ReadFrom(r io.Reader) (int64, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	n, err := io.Copy(w.ResponseWriter, r) // uses the underlying ReaderFrom
+	w.bytes += n
+	return n, err
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w}
+	rt, err := parseRoute(r.Method, r.URL.Path)
+	if err == nil {
+		err = s.serve(sw, r, rt)
+	}
+	if err != nil {
+		s.fail(sw, r, rt, err)
+	}
+	code := sw.code
+	if code == 0 {
+		code = http.StatusOK
+	}
+	s.metrics.requests.WithLabelValues(rt.kind.String(), strconv.Itoa(code)).Inc()
+	s.metrics.duration.WithLabelValues(rt.kind.String()).Observe(time.Since(start).Seconds())
+	if rt.kind == routeResolve {
+		s.metrics.served.Add(float64(sw.bytes))
+	}
+}
+
+func (s *Server) fail(w *statusWriter, r *http.Request, rt route, err error) {
+	code, xerr := statusOf(err, rt)
+	if code == http.StatusUnauthorized || code == http.StatusForbidden {
+		s.metrics.authFail.Inc()
+	}
+	if code >= 500 {
+		s.log.Error("hub request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	} else if rt.kind == routePreupload || rt.kind == routeBlob || rt.kind == routeCommit {
+		s.log.Info("hub write rejected", "method", r.Method, "path", r.URL.Path, "status", code, "err", err)
+	}
+	if w.code != 0 {
+		return // headers already sent (e.g. a failed copy mid-body)
+	}
+	if me := (errMethod{}); errors.As(err, &me) {
+		w.Header().Set("Allow", me.allow)
+	}
+	if xerr != "" {
+		w.Header().Set("X-Error-Code", xerr)
+	}
+	writeJSON(w, code, apiError{Error: err.Error()})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		code, b = http.StatusInternalServerError, []byte(`{"error":"encode response"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
+	w.WriteHeader(code)
+	w.Write(append(b, '\n'))
+}
+
+func (s *Server) serve(w *statusWriter, r *http.Request, rt route) error {
+	switch rt.kind {
+	case routeMetrics:
+		promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}).ServeHTTP(w, r)
+		return nil
+	case routeHealth:
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		return nil
+	case routeResolve:
+		return s.resolve(w, r, rt)
+	case routeInfo:
+		return s.info(w, rt)
+	case routePreupload:
+		return s.preupload(w, r, rt)
+	case routeBlob:
+		return s.putBlob(w, r, rt)
+	case routeCommit:
+		return s.commit(w, r, rt)
+	}
+	return fmt.Errorf("path %q: %w", r.URL.Path, ErrNotFound)
+}
+
+func (s *Server) revision(rt route) (*Revision, error) {
+	rev, err := s.store.Revision(rt.repo, rt.revision)
+	if err != nil && errors.Is(err, ErrNotFound) && rt.revision != "main" {
+		if _, merr := s.store.Revision(rt.repo, "main"); merr == nil {
+			return nil, fmt.Errorf("%w: %w", err, errRevisionNotFound)
+		}
+	}
+	return rev, err
+}
+
+func (s *Server) resolve(w *statusWriter, r *http.Request, rt route) error {
+	rev, err := s.revision(rt)
+	if err != nil {
+		return err
+	}
+	fe, ok := rev.File(rt.file)
+	if !ok {
+		return fmt.Errorf("%s at %s: %w: %w", rt.file, rev.ID, ErrNotFound, errEntryNotFound)
+	}
+	f, err := s.store.OpenBlob(fe.SHA256)
+	if err != nil {
+		return fmt.Errorf("blob of %s missing from store: %v", rt.file, err) // 500: store damaged
+	}
+	defer f.Close()
+	h := w.Header()
+	etag := `"` + fe.SHA256 + `"`
+	h.Set("ETag", etag)
+	h.Set("X-Linked-Etag", etag)
+	h.Set("X-Linked-Size", strconv.FormatInt(fe.Size, 10))
+	h.Set("X-Repo-Commit", rev.ID)
+	h.Set("Content-Type", "application/octet-stream")
+	if rt.revision == rev.ID {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		h.Set("Cache-Control", "no-cache")
+	}
+	// ServeContent handles Range, If-Range/If-None-Match (by ETag), HEAD and
+	// Content-Length; the blob's size must match the manifest.
+	http.ServeContent(w, r, "", time.Time{}, &sizedFile{f: f, size: fe.Size})
+	return nil
+}
+
+// sizedFile is an io.ReadSeeker over a blob that reports the manifest size.
+type sizedFile struct {
+	f    io.ReadSeeker
+	size int64
+}
+
+func (s *sizedFile) Read(p []byte) (int, error) { return s.f.Read(p) }
+func (s *sizedFile) Seek(off int64, whence int) (int64, error) {
+	if whence == io.SeekEnd {
+		return s.f.Seek(s.size+off, io.SeekStart)
+	}
+	return s.f.Seek(off, whence)
+}
+
+// Sibling is one file in a revision listing, in Hugging Face's shape.
+type Sibling struct {
+	RFilename string   `json:"rfilename"`
+	Size      int64    `json:"size,omitempty"`
+	BlobID    string   `json:"blobId,omitempty"` // git blob sha1 (hex)
+	LFS       *LFSInfo `json:"lfs,omitempty"`
+}
+
+// LFSInfo is a sibling's LFS pointer data (sha256 of the content).
+type LFSInfo struct {
+	SHA256      string `json:"sha256"`
+	Size        int64  `json:"size"`
+	PointerSize int64  `json:"pointerSize,omitempty"`
+}
+
+// RepoInfo is the revision info document (Hugging Face's model_info with
+// files_metadata=True).
+type RepoInfo struct {
+	ID           string    `json:"id"`
+	ModelID      string    `json:"modelId,omitempty"`
+	Author       string    `json:"author,omitempty"`
+	SHA          string    `json:"sha"` // the revision id (40 hex)
+	LastModified string    `json:"lastModified,omitempty"`
+	Private      bool      `json:"private"`
+	Siblings     []Sibling `json:"siblings"`
+}
+
+// TotalSize is the sum of all siblings' sizes (upstream's pre-download size
+// check sums every file in the repo at that commit).
+func (ri *RepoInfo) TotalSize() int64 {
+	var t int64
+	for _, s := range ri.Siblings {
+		t += s.siblingSize()
+	}
+	return t
+}
+
+func (s Sibling) siblingSize() int64 {
+	if s.LFS != nil && s.LFS.Size > 0 {
+		return s.LFS.Size
+	}
+	return s.Size
+}
+
+func (s *Server) info(w *statusWriter, rt route) error {
+	rev, err := s.revision(rt)
+	if err != nil {
+		return err
+	}
+	ns, _, _ := ParseRepoID(rev.Repo)
+	ri := RepoInfo{ID: rev.Repo, ModelID: rev.Repo, Author: ns, SHA: rev.ID,
+		LastModified: rev.Created.UTC().Format("2006-01-02T15:04:05.000Z"), Siblings: []Sibling{}}
+	for _, f := range rev.Files {
+		ri.Siblings = append(ri.Siblings, Sibling{RFilename: f.Path, Size: f.Size, LFS: &LFSInfo{SHA256: f.SHA256, Size: f.Size}})
+	}
+	if rt.revision == rev.ID {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	}
+	writeJSON(w, http.StatusOK, ri)
+	return nil
+}
+
+// authWrite verifies the signature and the namespace ownership of a write.
+func (s *Server) authWrite(r *http.Request, rt route, claim bool) (hotkey, bodySHA string, err error) {
+	hotkey, bodySHA, err = s.verifier.Verify(r)
+	if err != nil {
+		return "", "", err
+	}
+	if claim {
+		err = s.store.Authorize(rt.ns, hotkey)
+	} else if owner, ok := s.store.NamespaceOwner(rt.ns); ok && owner != hotkey {
+		err = fmt.Errorf("%w: namespace %s belongs to %s, not %s", ErrForbidden, rt.ns, owner, hotkey)
+	}
+	return hotkey, bodySHA, err
+}
+
+// readSignedBody reads a small JSON body and checks it against the signed hash.
+func readSignedBody(w http.ResponseWriter, r *http.Request, bodySHA string) ([]byte, error) {
+	if r.ContentLength > maxManifestJSON {
+		return nil, fmt.Errorf("%w: body over %d bytes", ErrTooLarge, maxManifestJSON)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxManifestJSON))
+	if err != nil {
+		return nil, err
+	}
+	if got := sha256Hex(body); got != bodySHA {
+		return nil, fmt.Errorf("%w: body sha256 %s differs from the signed %s", ErrUnauthorized, got, bodySHA)
+	}
+	return body, nil
+}
+
+// PreuploadResponse lists the blobs the server still needs.
+type PreuploadResponse struct {
+	Missing []string `json:"missing"`
+}
+
+func (s *Server) preupload(w *statusWriter, r *http.Request, rt route) error {
+	_, bodySHA, err := s.authWrite(r, rt, false)
+	if err != nil {
+		return err
+	}
+	body, err := readSignedBody(w, r, bodySHA)
+	if err != nil {
+		return err
+	}
+	m, err := ParseManifest(body, s.store.Limits())
+	if err != nil {
+		return err
+	}
+	resp := PreuploadResponse{Missing: s.store.Missing(m)}
+	if resp.Missing == nil {
+		resp.Missing = []string{}
+	}
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+func (s *Server) putBlob(w *statusWriter, r *http.Request, rt route) error {
+	_, bodySHA, err := s.authWrite(r, rt, false)
+	if err != nil {
+		return err
+	}
+	if bodySHA != rt.sha {
+		return fmt.Errorf("%w: signed body sha256 %s differs from the blob id %s", ErrUnauthorized, bodySHA, rt.sha)
+	}
+	lim := s.store.Limits().MaxFileBytes
+	if r.ContentLength < 0 {
+		return fmt.Errorf("%w: blob upload needs Content-Length", ErrInvalid)
+	}
+	if r.ContentLength > lim {
+		return fmt.Errorf("%w: blob of %d bytes, limit %d", ErrTooLarge, r.ContentLength, lim)
+	}
+	if size, ok := s.store.HasBlob(rt.sha); ok && size == r.ContentLength {
+		writeJSON(w, http.StatusOK, FileEntry{Path: "", Size: size, SHA256: rt.sha})
+		return nil
+	}
+	sha, n, err := s.store.PutBlob(http.MaxBytesReader(w, r.Body, lim), rt.sha, r.ContentLength)
+	if err != nil {
+		return err
+	}
+	s.metrics.uploaded.Add(float64(n))
+	writeJSON(w, http.StatusCreated, FileEntry{Size: n, SHA256: sha})
+	return nil
+}
+
+// CommitResponse is the commit endpoint's answer (Hugging Face's names).
+type CommitResponse struct {
+	CommitOID string `json:"commitOid"` // the revision id
+	CommitURL string `json:"commitUrl"`
+	Created   bool   `json:"created"` // false if the files equal the latest revision
+}
+
+func (s *Server) commit(w *statusWriter, r *http.Request, rt route) error {
+	hotkey, bodySHA, err := s.authWrite(r, rt, false)
+	if err != nil {
+		return err
+	}
+	body, err := readSignedBody(w, r, bodySHA)
+	if err != nil {
+		return err
+	}
+	m, err := ParseManifest(body, s.store.Limits())
+	if err != nil {
+		return err
+	}
+	if err := s.store.Authorize(rt.ns, hotkey); err != nil {
+		return err
+	}
+	rev, created, err := s.store.Commit(rt.repo, hotkey, m)
+	if err != nil {
+		return err
+	}
+	if created {
+		s.metrics.revisions.Inc()
+		s.log.Info("hub revision committed", "repo", rt.repo, "revision", rev.ID, "author", hotkey, "files", len(rev.Files), "bytes", rev.TotalSize())
+	}
+	writeJSON(w, http.StatusOK, CommitResponse{CommitOID: rev.ID, CommitURL: "/" + rt.repo + "/commit/" + rev.ID, Created: created})
+	return nil
+}

@@ -1,0 +1,373 @@
+package hub
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/taonet/taonet/keys"
+)
+
+// ErrForbidden is wrapped by errors about writes to a namespace that belongs
+// to another hotkey.
+var ErrForbidden = errors.New("forbidden")
+
+// Revision is an immutable revision of a repository.
+type Revision struct {
+	ID      string      `json:"id"`               // 40 hex, see RevisionID
+	Repo    string      `json:"repo"`             // namespace/name
+	Parent  string      `json:"parent,omitempty"` // previous revision id
+	Author  string      `json:"author,omitempty"` // ss58 hotkey that committed it
+	Created time.Time   `json:"created"`
+	Files   []FileEntry `json:"files"` // sorted by path
+}
+
+// TotalSize is the sum of the file sizes.
+func (r *Revision) TotalSize() int64 { return Manifest{Files: r.Files}.TotalSize() }
+
+// File returns the entry for path.
+func (r *Revision) File(path string) (FileEntry, bool) {
+	for _, f := range r.Files {
+		if f.Path == path {
+			return f, true
+		}
+	}
+	return FileEntry{}, false
+}
+
+// Store is a content-addressed model store on disk:
+//
+//	DIR/blobs/ab/abcdef…            file bytes, named by their sha256 (hex)
+//	DIR/repos/NS/NAME/revisions/ID.json   immutable Revision documents
+//	DIR/repos/NS/NAME/refs/main     id of the latest revision
+//	DIR/namespaces/NS               ss58 hotkey owning NS
+//	DIR/tmp/                        in-flight writes (renamed into place)
+//
+// Every write goes to DIR/tmp and is renamed into place, so readers never see
+// a partial blob or document. A Store is safe for concurrent use; one process
+// should own a directory at a time.
+type Store struct {
+	dir    string
+	limits Limits
+
+	mu   sync.Mutex // serializes ref updates and namespace claims
+	revs sync.Map   // revision cache: repo+"@"+id -> *Revision (immutable)
+}
+
+// OpenStore opens (creating if needed) a store in dir with the given limits
+// (zero fields mean DefaultLimits).
+func OpenStore(dir string, lim Limits) (*Store, error) {
+	for _, d := range []string{"blobs", "repos", "namespaces", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			return nil, fmt.Errorf("hub store: %w", err)
+		}
+	}
+	return &Store{dir: dir, limits: lim.orDefault()}, nil
+}
+
+// Dir is the store's root directory.
+func (s *Store) Dir() string { return s.dir }
+
+// Limits are the store's limits.
+func (s *Store) Limits() Limits { return s.limits }
+
+// BlobPath is the on-disk path of the blob with the given sha256.
+func (s *Store) BlobPath(sha string) string {
+	return filepath.Join(s.dir, "blobs", sha[:2], sha)
+}
+
+// HasBlob reports whether the blob exists and its size.
+func (s *Store) HasBlob(sha string) (int64, bool) {
+	if !ValidSHA256(sha) {
+		return 0, false
+	}
+	st, err := os.Stat(s.BlobPath(sha))
+	if err != nil || !st.Mode().IsRegular() {
+		return 0, false
+	}
+	return st.Size(), true
+}
+
+// OpenBlob opens a blob for reading.
+func (s *Store) OpenBlob(sha string) (*os.File, error) {
+	if !ValidSHA256(sha) {
+		return nil, fmt.Errorf("%w blob id %q", ErrInvalid, sha)
+	}
+	f, err := os.Open(s.BlobPath(sha))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("blob %s: %w", sha, ErrNotFound)
+	}
+	return f, err
+}
+
+// PutBlob stores the bytes of r. If want is not empty the content must hash
+// to it; if size >= 0 the content must be exactly size bytes. Content over the
+// per-file limit is refused with ErrTooLarge as soon as the limit is passed.
+// It returns the sha256 (hex) and size. Storing an existing blob is a no-op.
+func (s *Store) PutBlob(r io.Reader, want string, size int64) (string, int64, error) {
+	if want != "" && !ValidSHA256(want) {
+		return "", 0, fmt.Errorf("%w blob id %q", ErrInvalid, want)
+	}
+	if size > s.limits.MaxFileBytes {
+		return "", 0, fmt.Errorf("%w: blob of %d bytes, limit %d", ErrTooLarge, size, s.limits.MaxFileBytes)
+	}
+	tmp, err := os.CreateTemp(filepath.Join(s.dir, "tmp"), "blob-*")
+	if err != nil {
+		return "", 0, err
+	}
+	defer os.Remove(tmp.Name()) // no-op after a successful rename
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, s.limits.MaxFileBytes+1))
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", 0, fmt.Errorf("hub store: write blob: %w", err)
+	}
+	if n > s.limits.MaxFileBytes {
+		return "", 0, fmt.Errorf("%w: blob over %d bytes", ErrTooLarge, s.limits.MaxFileBytes)
+	}
+	if size >= 0 && n != size {
+		return "", 0, fmt.Errorf("%w blob: got %d bytes, want %d", ErrInvalid, n, size)
+	}
+	sha := hex.EncodeToString(h.Sum(nil))
+	if want != "" && sha != want {
+		return "", 0, fmt.Errorf("%w blob: content sha256 %s, want %s", ErrInvalid, sha, want)
+	}
+	if _, ok := s.HasBlob(sha); ok {
+		return sha, n, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(s.BlobPath(sha)), 0o755); err != nil {
+		return "", 0, err
+	}
+	if err := os.Rename(tmp.Name(), s.BlobPath(sha)); err != nil {
+		return "", 0, fmt.Errorf("hub store: %w", err)
+	}
+	return sha, n, nil
+}
+
+// Missing returns the sha256s of manifest files whose blobs are not stored
+// (each once, in manifest order).
+func (s *Store) Missing(m Manifest) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, f := range m.Files {
+		if seen[f.SHA256] {
+			continue
+		}
+		seen[f.SHA256] = true
+		if _, ok := s.HasBlob(f.SHA256); !ok {
+			out = append(out, f.SHA256)
+		}
+	}
+	return out
+}
+
+func (s *Store) repoDir(repo string) (string, error) {
+	ns, name, err := ParseRepoID(repo)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(s.dir, "repos", ns, name), nil
+}
+
+// Commit records m as the new latest revision of repo, authored by author
+// (may be empty for local imports). Every blob must already be stored with
+// the declared size. If m equals the latest revision's files, that revision
+// is returned with created=false (no empty commits, as huggingface_hub).
+func (s *Store) Commit(repo, author string, m Manifest) (rev *Revision, created bool, err error) {
+	if err := m.Validate(s.limits); err != nil {
+		return nil, false, err
+	}
+	rd, err := s.repoDir(repo)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, f := range m.Files {
+		size, ok := s.HasBlob(f.SHA256)
+		if !ok {
+			return nil, false, fmt.Errorf("%w commit: blob %s of %s not uploaded", ErrInvalid, f.SHA256, f.Path)
+		}
+		if size != f.Size {
+			return nil, false, fmt.Errorf("%w commit: %s declared %d bytes, blob has %d", ErrInvalid, f.Path, f.Size, size)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	parent := ""
+	if latest, err := s.Revision(repo, "main"); err == nil {
+		if sameFiles(latest.Files, m.Files) {
+			return latest, false, nil
+		}
+		parent = latest.ID
+	} else if !errors.Is(err, ErrNotFound) {
+		return nil, false, err
+	}
+	r := &Revision{
+		ID: RevisionID(repo, parent, m), Repo: repo, Parent: parent, Author: author,
+		Created: time.Now().UTC().Truncate(time.Second), Files: m.Files,
+	}
+	doc, err := json.MarshalIndent(r, "", " ")
+	if err != nil {
+		return nil, false, err
+	}
+	if err := s.writeAtomic(filepath.Join(rd, "revisions", r.ID+".json"), doc); err != nil {
+		return nil, false, err
+	}
+	if err := s.writeAtomic(filepath.Join(rd, "refs", "main"), []byte(r.ID+"\n")); err != nil {
+		return nil, false, err
+	}
+	return r, true, nil
+}
+
+func sameFiles(a, b []FileEntry) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Revision returns the revision rev of repo; rev is a 40-hex id or "main"
+// (the latest). Unknown repos and revisions give an error wrapping
+// ErrNotFound.
+func (s *Store) Revision(repo, rev string) (*Revision, error) {
+	rd, err := s.repoDir(repo)
+	if err != nil {
+		return nil, err
+	}
+	if rev == "main" {
+		b, err := os.ReadFile(filepath.Join(rd, "refs", "main"))
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("repo %s: %w", repo, ErrNotFound)
+		}
+		if err != nil {
+			return nil, err
+		}
+		rev = strings.TrimSpace(string(b))
+	}
+	if !ValidRevisionID(rev) {
+		return nil, fmt.Errorf("%w revision %q: want 40 lowercase hex or main", ErrInvalid, rev)
+	}
+	key := repo + "@" + rev
+	if r, ok := s.revs.Load(key); ok {
+		return r.(*Revision), nil
+	}
+	b, err := os.ReadFile(filepath.Join(rd, "revisions", rev+".json"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("revision %s of %s: %w", rev, repo, ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var r Revision
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("hub store: corrupt revision %s of %s: %w", rev, repo, err)
+	}
+	if r.ID != rev || r.Repo != repo {
+		return nil, fmt.Errorf("hub store: revision document %s of %s names %s of %s", rev, repo, r.ID, r.Repo)
+	}
+	s.revs.Store(key, &r)
+	return &r, nil
+}
+
+// NamespaceOwner returns the hotkey owning ns: ns itself if it is an ss58
+// address, else the hotkey that claimed it.
+func (s *Store) NamespaceOwner(ns string) (string, bool) {
+	if keys.ValidSS58(ns) {
+		return ns, true
+	}
+	if validName(ns) != nil {
+		return "", false
+	}
+	b, err := os.ReadFile(filepath.Join(s.dir, "namespaces", ns))
+	if err != nil {
+		return "", false
+	}
+	return strings.TrimSpace(string(b)), true
+}
+
+// Authorize checks that hotkey may write to ns, claiming ns for hotkey if it
+// is free (first writer wins; ss58-shaped namespaces belong to that key only).
+// Errors wrap ErrForbidden or ErrInvalid.
+func (s *Store) Authorize(ns, hotkey string) error {
+	if err := validName(ns); err != nil {
+		return fmt.Errorf("%w namespace %q: %v", ErrInvalid, ns, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if owner, ok := s.NamespaceOwner(ns); ok {
+		if owner != hotkey {
+			return fmt.Errorf("%w: namespace %s belongs to %s, not %s", ErrForbidden, ns, owner, hotkey)
+		}
+		return nil
+	}
+	return s.writeAtomic(filepath.Join(s.dir, "namespaces", ns), []byte(hotkey+"\n"))
+}
+
+// ImportDir stores the allow-listed model files of dir (HashedFiles) as a
+// new revision of repo without going through HTTP (local publishing,
+// localnet, tests).
+func (s *Store) ImportDir(repo, author, dir string) (*Revision, error) {
+	files, err := HashedFiles(dir)
+	if err != nil {
+		return nil, err
+	}
+	var m Manifest
+	for _, p := range files {
+		f, err := os.Open(filepath.Join(dir, filepath.FromSlash(p)))
+		if err != nil {
+			return nil, err
+		}
+		sha, n, err := s.PutBlob(f, "", -1)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		m.Files = append(m.Files, FileEntry{Path: p, Size: n, SHA256: sha})
+	}
+	r, _, err := s.Commit(repo, author, m)
+	return r, err
+}
+
+// writeAtomic writes data to path through a synced temp file and a rename.
+func (s *Store) writeAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Join(s.dir, "tmp"), "doc-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	_, err = io.Copy(tmp, bytes.NewReader(data))
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+var tmpSeq atomic.Int64
