@@ -41,6 +41,16 @@ func (c *Client) ResetNonce(addr string) {
 	ns.mu.Unlock()
 }
 
+// NextNonce returns the nonce addr's next transaction must carry, counting
+// transactions already in the node's mempool.
+func (c *Client) NextNonce(ctx context.Context, addr string) (uint64, error) {
+	var ni node.NonceInfo
+	if err := c.get(ctx, "/api/v1/accounts/"+url.PathEscape(addr)+"/nonce", &ni); err != nil {
+		return 0, err
+	}
+	return ni.Nonce, nil
+}
+
 // SubmitRaw submits an encoded signed transaction without waiting for
 // inclusion and returns its hash once a node accepted it into the mempool.
 // A transaction the node already has (resubmission after a lost answer)
@@ -115,11 +125,11 @@ func (c *Client) Send(ctx context.Context, s chain.Signer, call chain.Call) (str
 	var lastErr error
 	for attempt := 0; attempt < 6; attempt++ {
 		if !ns.known {
-			a, err := c.Account(ctx, addr)
+			nonce, err := c.NextNonce(ctx, addr)
 			if err != nil {
 				return "", err
 			}
-			ns.next, ns.known = a.Nonce, true
+			ns.next, ns.known = nonce, true
 		}
 		raw, err := c.Sign(ctx, s, ns.next, call)
 		if err != nil {

@@ -53,12 +53,15 @@ type App struct {
 	check   Machine
 	working Machine
 	height  uint64 // last committed height
-	pending *pendingBlock
+	block   *pendingBlock
 
 	mu              sync.RWMutex // guards committed, lastBlock
 	committed       Machine
 	committedHeight uint64
 	lastBlock       BlockSummary
+
+	pendMu  sync.Mutex
+	pending map[string]uint64 // signer -> next nonce after its mempool txs
 
 	subMu   sync.Mutex
 	waiters map[string][]chan TxOutcome
@@ -85,7 +88,7 @@ func NewApp(dbPath string, f Factory, logger *slog.Logger, m *Metrics) (*App, er
 		return nil, err
 	}
 	a := &App{factory: f, store: st, log: logger, metrics: m,
-		waiters: map[string][]chan TxOutcome{}, subs: map[chan BlockSummary]struct{}{}}
+		waiters: map[string][]chan TxOutcome{}, subs: map[chan BlockSummary]struct{}{}, pending: map[string]uint64{}}
 	snap, ok, err := st.load()
 	if err != nil {
 		st.close()
@@ -142,6 +145,21 @@ func (a *App) LastBlock() BlockSummary {
 	return a.lastBlock
 }
 
+// TxSigner is implemented by machines whose transactions carry a signer and
+// nonce; the node then tracks each signer's next nonce including mempool txs.
+type TxSigner interface {
+	TxSignerNonce(raw []byte) (signer string, nonce uint64, ok bool)
+}
+
+// PendingNonce returns the next nonce of signer counting transactions in the
+// mempool, or ok=false if the signer has none there.
+func (a *App) PendingNonce(signer string) (uint64, bool) {
+	a.pendMu.Lock()
+	defer a.pendMu.Unlock()
+	n, ok := a.pending[signer]
+	return n, ok
+}
+
 // TxHash is the hex hash CometBFT uses for a transaction (SHA-256 of its bytes).
 func TxHash(tx []byte) string {
 	h := sha256.Sum256(tx)
@@ -183,6 +201,12 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 	}
 	if r.Code != 0 {
 		a.log.Debug("check tx rejected", "code", r.Code, "log", r.Log)
+	} else if ts, ok := a.check.(TxSigner); ok {
+		if signer, nonce, ok := ts.TxSignerNonce(req.Tx); ok {
+			a.pendMu.Lock()
+			a.pending[signer] = max(a.pending[signer], nonce+1)
+			a.pendMu.Unlock()
+		}
 	}
 	return &abci.ResponseCheckTx{Code: r.Code, Log: r.Log, Codespace: Codespace, GasWanted: 1}, nil
 }
@@ -213,7 +237,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	res.AppHash = a.working.AppHash()
 	p.summary.AppHash = strings.ToUpper(hex.EncodeToString(res.AppHash))
 	p.summary.Events = evs
-	a.pending = p
+	a.block = p
 	return res, nil
 }
 
@@ -221,7 +245,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 // it become the committed (queried) state and are waiters notified. A crash
 // before this point is repaired by CometBFT replaying the block.
 func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit, error) {
-	p := a.pending
+	p := a.block
 	if p == nil {
 		return nil, errors.New("commit without finalized block")
 	}
@@ -230,7 +254,10 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 		// The state can not be made durable: stop rather than diverge.
 		return nil, fmt.Errorf("persist state at height %d: %w", snap.Height, err)
 	}
-	a.pending = nil
+	a.block = nil
+	a.pendMu.Lock()
+	a.pending = map[string]uint64{} // rechecks after this commit refill it
+	a.pendMu.Unlock()
 	done := a.working
 	a.setCommitted(done, p.summary.Height)
 	a.mu.Lock()

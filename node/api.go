@@ -40,6 +40,7 @@ var (
 // Results are JSON-encoded as they are. The chain's machine implements it.
 type Querier interface {
 	QueryAccount(addr string) (any, error)
+	QueryNonce(addr string) (uint64, error)
 	QuerySubnets() (any, error)
 	QueryHyperparameters(netuid uint16) (any, error)
 	QueryMetagraph(netuid uint16) (any, error)
@@ -93,7 +94,11 @@ func (n *Node) serveAPI(addr string) error {
 		return fmt.Errorf("api listen %s: %w", addr, err)
 	}
 	n.apiLn = ln
-	n.api = &http.Server{Handler: n.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	base, cancel := context.WithCancel(context.Background())
+	n.apiCancel = cancel
+	// Stop cancels base: block streams and inclusion waits end promptly.
+	n.api = &http.Server{Handler: n.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return base }}
 	n.apiDone = make(chan struct{})
 	go func() {
 		defer close(n.apiDone)
@@ -118,6 +123,7 @@ func (n *Node) Handler() http.Handler {
 	h("GET /api/v1/accounts/{addr}", n.query(func(q Querier, r *http.Request) (any, error) {
 		return q.QueryAccount(r.PathValue("addr"))
 	}))
+	h("GET /api/v1/accounts/{addr}/nonce", n.handleNonce)
 	h("GET /api/v1/subnets", n.query(func(q Querier, _ *http.Request) (any, error) { return q.QuerySubnets() }))
 	h("GET /api/v1/subnets/{netuid}/hyperparameters", n.query(withNetuid(func(q Querier, id uint16, _ *http.Request) (any, error) {
 		return q.QueryHyperparameters(id)
@@ -143,15 +149,35 @@ func (n *Node) Handler() http.Handler {
 	h("/", func(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})
-	return n.count(mux)
+	return n.count(cors(mux))
+}
+
+// cors lets browser pages on other origins (the localnet dashboard) read the
+// API and submit signed transactions; nothing here relies on cookies.
+func cors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", "*")
+		if r.Method == http.MethodOptions {
+			h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+			h.Set("Access-Control-Allow-Headers", "Content-Type")
+			h.Set("Access-Control-Max-Age", "600")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // count records API requests by route pattern and status.
-func (n *Node) count(next *http.ServeMux) http.Handler {
+func (n *Node) count(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sw := &statusWriter{ResponseWriter: w, status: 200}
 		next.ServeHTTP(sw, r)
-		_, pattern := next.Handler(r)
+		pattern := r.Pattern
+		if pattern == "" {
+			pattern = "other"
+		}
 		n.metrics.api.WithLabelValues(pattern, strconv.Itoa(sw.status)).Inc()
 	})
 }
@@ -224,6 +250,39 @@ func (n *Node) query(f func(Querier, *http.Request) (any, error)) func(http.Resp
 			writeJSON(w, http.StatusOK, v)
 		}
 	}
+}
+
+// NonceInfo answers GET /api/v1/accounts/{addr}/nonce.
+type NonceInfo struct {
+	Address string `json:"address"`
+	// Nonce is the next nonce to sign with, counting this node's mempool.
+	Nonce uint64 `json:"nonce"`
+	// CommittedNonce is the account nonce in the last committed state.
+	CommittedNonce uint64 `json:"committed_nonce"`
+}
+
+func (n *Node) handleNonce(w http.ResponseWriter, r *http.Request) {
+	m, _ := n.app.CommittedAt()
+	if m == nil {
+		writeErr(w, http.StatusServiceUnavailable, "node has no committed state yet")
+		return
+	}
+	q, ok := m.(Querier)
+	if !ok {
+		writeErr(w, http.StatusNotImplemented, "this state machine answers no queries")
+		return
+	}
+	addr := r.PathValue("addr")
+	nonce, err := q.QueryNonce(addr)
+	if err != nil {
+		writeErr(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	info := NonceInfo{Address: addr, Nonce: nonce, CommittedNonce: nonce}
+	if p, ok := n.app.PendingNonce(addr); ok && p > info.Nonce {
+		info.Nonce = p
+	}
+	writeJSON(w, http.StatusOK, info)
 }
 
 // readTx extracts the transaction and wait options from a submit request.

@@ -103,6 +103,14 @@ func (m *ChainMachine) QueryAccount(addr string) (any, error) {
 	return m.S.Account(addr), nil
 }
 
+// QueryNonce implements Querier.
+func (m *ChainMachine) QueryNonce(addr string) (uint64, error) {
+	if _, err := keys.SS58Decode(addr); err != nil {
+		return 0, fmt.Errorf("%w: address %q: %v", ErrInvalid, addr, err)
+	}
+	return m.S.Account(addr).Nonce, nil
+}
+
 // QuerySubnets implements Querier.
 func (m *ChainMachine) QuerySubnets() (any, error) {
 	s := m.S.Subnets()
@@ -153,3 +161,12 @@ func (m *ChainMachine) QueryCommitments(netuid uint16) (any, error) {
 
 // QueryIssuance implements Querier.
 func (m *ChainMachine) QueryIssuance() (any, error) { return m.S.Issuance(), nil }
+
+// TxSignerNonce implements TxSigner.
+func (m *ChainMachine) TxSignerNonce(raw []byte) (string, uint64, bool) {
+	tx, err := chain.DecodeTx(raw)
+	if err != nil {
+		return "", 0, false
+	}
+	return tx.Signer, tx.Nonce, true
+}

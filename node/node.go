@@ -55,9 +55,10 @@ type Node struct {
 	chainID string
 	home    string
 
-	api     *http.Server
-	apiLn   net.Listener
-	apiDone chan struct{}
+	api       *http.Server
+	apiLn     net.Listener
+	apiDone   chan struct{}
+	apiCancel context.CancelFunc
 
 	indexDB dbm.DB
 
@@ -233,8 +234,11 @@ func (n *Node) Stop() error {
 	n.stopOnce.Do(func() {
 		var errs []error
 		if n.api != nil {
+			n.apiCancel()
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-			_ = n.api.Shutdown(ctx)
+			if n.api.Shutdown(ctx) != nil {
+				n.api.Close()
+			}
 			cancel()
 			<-n.apiDone
 		}
