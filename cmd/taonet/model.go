@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -207,9 +208,12 @@ func newModelTrainCmd() *cobra.Command {
 				progressbar.OptionSetDescription("train"), progressbar.OptionShowCount(),
 				progressbar.OptionSetVisibility(!quiet), progressbar.OptionSetWidth(30),
 				progressbar.OptionThrottle(100*time.Millisecond))
+			// Ctrl-C stops after the current step and keeps a checkpoint of it.
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+			defer stop()
 			start, tokens := time.Now(), 0
 			var last train.Progress
-			err = train.Train(cmd.Context(), m, samples, o, func(p train.Progress) {
+			err = train.Train(ctx, m, samples, o, func(p train.Progress) {
 				tokens += p.SeqTokens
 				last = p
 				bar.Describe(fmt.Sprintf("loss %.4f lr %.2e %6.0f tok/s", p.Loss, p.LR, float64(tokens)/time.Since(start).Seconds()))
@@ -217,6 +221,15 @@ func newModelTrainCmd() *cobra.Command {
 			})
 			bar.Finish()
 			fmt.Fprintln(cmd.ErrOrStderr())
+			if errors.Is(err, context.Canceled) && last.Step > 0 {
+				if err := m.Save(out); err != nil {
+					return err
+				}
+				if err := o.OnCheckpoint(out); err != nil {
+					return err
+				}
+				return fmt.Errorf("interrupted after step %d; checkpoint saved to %s", last.Step, out)
+			}
 			if err != nil {
 				return err
 			}
