@@ -11,6 +11,7 @@
 //   - normalizer: BertNormalizer, Lowercase, StripAccents, NFC, NFD, NFKC, NFKD,
 //     Sequence, null.
 //   - pre_tokenizer: ByteLevel (GPT-2 regex via a hand-written scanner),
+//     Split with the Llama-3/cl100k pattern (hand-written scanner), other
 //     Split (regex via regexp2 with lookaround, or literal string; behaviors
 //     Isolated, Removed, MergedWithPrevious, MergedWithNext), BertPreTokenizer,
 //     Whitespace, WhitespaceSplit, Digits, Punctuation, Sequence, null.

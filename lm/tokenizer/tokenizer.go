@@ -395,8 +395,13 @@ func buildPreTokenizer(raw json.RawMessage, where string) (steps []splitter, byt
 		}
 		switch {
 		case c.Pattern.Regex != nil:
-			if *c.Pattern.Regex == GPT2Pattern && beh == behIsolated && !c.Invert {
-				return []splitter{gpt2Split}, false, false, nil
+			if beh == behIsolated && !c.Invert {
+				switch *c.Pattern.Regex {
+				case GPT2Pattern:
+					return []splitter{gpt2Split}, false, false, nil
+				case Llama3Pattern:
+					return []splitter{cl100kSplit}, false, false, nil
+				}
 			}
 			re, err := compileRegex(*c.Pattern.Regex)
 			if err != nil {
