@@ -28,6 +28,7 @@ type acts struct {
 	lnfMean  []float32
 	lnfRstd  []float32
 	logits   []float32 // [N,V]; becomes dlogits in the backward pass
+	gather   []float32 // scored final-norm rows (evaluation)
 	nll      []float32 // [N]
 	hasLoss  bool
 	backBufs *backBufs
@@ -225,16 +226,37 @@ func (m *Model) TokenNLL(tokens, targets []int, B, T int) ([]float32, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Logits rows are independent (the Sgemm result of an element does not
-	// depend on the row count), so chunking changes memory, not results.
+	// Only scored positions need logits: their final-norm rows are gathered
+	// and pushed through the LM head lossChunk rows at a time. Logit rows are
+	// independent (an Sgemm element does not depend on the row count), so this
+	// changes time and memory, not results.
 	C, V := m.Config.Hidden, m.Config.VocabSize
-	if len(a.logits) < min(lossChunk, a.N)*V {
-		a.logits = make([]float32, min(lossChunk, a.N)*V)
+	var rows []int
+	for n, t := range targets {
+		a.nll[n] = 0
+		if t >= 0 {
+			rows = append(rows, n)
+		}
 	}
-	for r := 0; r < a.N; r += lossChunk {
-		rows := min(lossChunk, a.N-r)
-		linearForward(a.logits[:rows*V], a.lnf[r*C:(r+rows)*C], m.w.lmHead, nil, rows, C, V, false)
-		crossEntropyForward(a.nll[r:r+rows], a.logits[:rows*V], targets[r:r+rows], rows, V)
+	chunk := min(lossChunk, max(len(rows), 1))
+	if len(a.logits) < chunk*V {
+		a.logits = make([]float32, chunk*V)
+	}
+	if len(a.gather) < chunk*C {
+		a.gather = make([]float32, chunk*C)
+	}
+	tg, nl := make([]int, chunk), make([]float32, chunk)
+	for r := 0; r < len(rows); r += chunk {
+		k := min(chunk, len(rows)-r)
+		for i, n := range rows[r : r+k] {
+			copy(a.gather[i*C:(i+1)*C], a.lnf[n*C:(n+1)*C])
+			tg[i] = targets[n]
+		}
+		linearForward(a.logits[:k*V], a.gather[:k*C], m.w.lmHead, nil, k, C, V, false)
+		crossEntropyForward(nl[:k], a.logits[:k*V], tg[:k], k, V)
+		for i, n := range rows[r : r+k] {
+			a.nll[n] = nl[i]
+		}
 	}
 	return append([]float32(nil), a.nll...), nil
 }

@@ -345,7 +345,8 @@ func TestLoadSharded(t *testing.T) {
 	}
 }
 
-// TokenNLL computes logits in chunks; it must equal the loss of the full logits exactly.
+// TokenNLL computes logits of scored rows only, in chunks; it must equal the
+// loss of the full logits exactly.
 func TestChunkedLossMatchesLogits(t *testing.T) {
 	m, _ := New(tinyConfig(Llama))
 	m.InitRandom(6)
@@ -353,6 +354,9 @@ func TestChunkedLossMatchesLogits(t *testing.T) {
 	tokens, targets := make([]int, B*T), make([]int, B*T)
 	for i := range tokens {
 		tokens[i], targets[i] = (i*13+5)%50, (i*29+1)%50
+		if i%3 == 0 {
+			targets[i] = -1
+		}
 	}
 	nll, err := m.TokenNLL(tokens, targets, B, T)
 	if err != nil {
@@ -363,6 +367,12 @@ func TestChunkedLossMatchesLogits(t *testing.T) {
 		t.Fatal(err)
 	}
 	for n := range nll {
+		if targets[n] < 0 {
+			if nll[n] != 0 {
+				t.Fatalf("unscored position %d has loss %v", n, nll[n])
+			}
+			continue
+		}
 		row := logits[n*50 : n*50+50]
 		if want := logSumExp(row) - row[targets[n]]; math.Float32bits(want) != math.Float32bits(nll[n]) {
 			t.Fatalf("nll[%d] = %v, full-logits loss %v", n, nll[n], want)
