@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"sync"
 
 	"github.com/taonet/taonet/chain"
 	"github.com/taonet/taonet/keys"
@@ -49,9 +50,12 @@ func (ChainFactory) Decode(b []byte) (Machine, error) {
 	return &ChainMachine{S: s}, nil
 }
 
-// ChainMachine adapts *chain.State to Machine and Querier.
+// ChainMachine adapts *chain.State to Machine and Querier. Queries on one
+// machine are serialized: chain.State is not documented as safe for
+// concurrent readers, and the API serves many requests at once.
 type ChainMachine struct {
-	S *chain.State
+	S  *chain.State
+	mu sync.Mutex
 }
 
 // Clone implements Machine.
@@ -97,6 +101,8 @@ func fromChainEvents(evs []chain.Event) []Event {
 
 // QueryAccount implements Querier.
 func (m *ChainMachine) QueryAccount(addr string) (any, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if _, err := keys.SS58Decode(addr); err != nil {
 		return nil, fmt.Errorf("%w: address %q: %v", ErrInvalid, addr, err)
 	}
@@ -105,6 +111,8 @@ func (m *ChainMachine) QueryAccount(addr string) (any, error) {
 
 // QueryNonce implements Querier.
 func (m *ChainMachine) QueryNonce(addr string) (uint64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if _, err := keys.SS58Decode(addr); err != nil {
 		return 0, fmt.Errorf("%w: address %q: %v", ErrInvalid, addr, err)
 	}
@@ -113,6 +121,8 @@ func (m *ChainMachine) QueryNonce(addr string) (uint64, error) {
 
 // QuerySubnets implements Querier.
 func (m *ChainMachine) QuerySubnets() (any, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	s := m.S.Subnets()
 	if s == nil {
 		s = []chain.SubnetInfo{}
@@ -122,6 +132,8 @@ func (m *ChainMachine) QuerySubnets() (any, error) {
 
 // QueryHyperparameters implements Querier.
 func (m *ChainMachine) QueryHyperparameters(netuid uint16) (any, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	h, err := m.S.Hyperparameters(netuid)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotFound, err)
@@ -131,6 +143,8 @@ func (m *ChainMachine) QueryHyperparameters(netuid uint16) (any, error) {
 
 // QueryMetagraph implements Querier.
 func (m *ChainMachine) QueryMetagraph(netuid uint16) (any, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	mg, err := m.S.Metagraph(netuid)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotFound, err)
@@ -140,6 +154,8 @@ func (m *ChainMachine) QueryMetagraph(netuid uint16) (any, error) {
 
 // QueryNeuron implements Querier.
 func (m *ChainMachine) QueryNeuron(netuid, uid uint16) (any, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	n, err := m.S.Neuron(netuid, uid)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotFound, err)
@@ -149,6 +165,8 @@ func (m *ChainMachine) QueryNeuron(netuid, uid uint16) (any, error) {
 
 // QueryCommitments implements Querier.
 func (m *ChainMachine) QueryCommitments(netuid uint16) (any, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if _, err := m.S.Hyperparameters(netuid); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotFound, err)
 	}
@@ -160,7 +178,11 @@ func (m *ChainMachine) QueryCommitments(netuid uint16) (any, error) {
 }
 
 // QueryIssuance implements Querier.
-func (m *ChainMachine) QueryIssuance() (any, error) { return m.S.Issuance(), nil }
+func (m *ChainMachine) QueryIssuance() (any, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.S.Issuance(), nil
+}
 
 // TxSignerNonce implements TxSigner.
 func (m *ChainMachine) TxSignerNonce(raw []byte) (string, uint64, bool) {
