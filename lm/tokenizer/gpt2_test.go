@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -190,5 +191,33 @@ func BenchmarkEncodeTiktokenR50k(b *testing.B) {
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
 		c.Encode(text)
+	}
+}
+
+// TestConcurrentEncode: one tokenizer used from many goroutines (shared word
+// cache) gives the same ids as sequential use; run with -race.
+func TestConcurrentEncode(t *testing.T) {
+	tok := gpt2(t)
+	want := make([][]int, len(varied))
+	for i, s := range varied {
+		want[i] = tok.Encode(s)
+	}
+	done := make(chan error, 8)
+	for g := 0; g < 8; g++ {
+		go func(g int) {
+			for k := 0; k < 20; k++ {
+				i := (g + k) % len(varied)
+				if got := tok.Encode(varied[i]); !slices.Equal(got, want[i]) {
+					done <- fmt.Errorf("goroutine %d: %q differs", g, varied[i])
+					return
+				}
+			}
+			done <- nil
+		}(g)
+	}
+	for g := 0; g < 8; g++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
 	}
 }
