@@ -223,8 +223,8 @@ func TestResolveHeadersAndRange(t *testing.T) {
 		t.Fatalf("HEAD: %d %d", resp.StatusCode, resp.ContentLength)
 	}
 	for path, code := range map[string]int{
-		"/ns/m/resolve/main/nope.bin":       404,
-		"/ns/other/resolve/main/config.json": 404,
+		"/ns/m/resolve/main/nope.bin":                               404,
+		"/ns/other/resolve/main/config.json":                        404,
 		"/ns/m/resolve/" + strings.Repeat("a", 40) + "/config.json": 404,
 		"/ns/m/resolve/v1.0/config.json":                            400,
 		"/api/models/ns/m/revision/zzz":                             400,
