@@ -384,3 +384,22 @@ func BenchmarkFloat32F32(b *testing.B) {
 		f.Float32("w")
 	}
 }
+
+// TestFloat32Unaligned: F32 data at an odd address converts like aligned data.
+func TestFloat32Unaligned(t *testing.T) {
+	vals := []float32{1.5, -2, 3.25, float32(math.Inf(1))}
+	tn, _ := FromFloat32("w", F32, []int{4}, vals)
+	enc, _ := Encode([]Tensor{tn}, nil)
+	for off := 0; off < 4; off++ {
+		buf := make([]byte, len(enc)+off)
+		copy(buf[off:], enc)
+		f, err := Parse(buf[off:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := f.Float32("w")
+		if err != nil || !reflect.DeepEqual(got, vals) {
+			t.Fatalf("offset %d: %v %v", off, got, err)
+		}
+	}
+}
