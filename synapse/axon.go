@@ -642,6 +642,21 @@ func (a *Axon) Serve(l net.Listener) error {
 	return err
 }
 
+// Start listens on addr (e.g. ":8091" or "127.0.0.1:0") and serves in the background
+// until Shutdown; it returns the bound address.
+func (a *Axon) Start(addr string) (*net.TCPAddr, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("synapse: listen %s: %w", addr, err)
+	}
+	go func() {
+		if err := a.Serve(l); err != nil {
+			a.log.Error("axon stopped", "err", err)
+		}
+	}()
+	return l.Addr().(*net.TCPAddr), nil
+}
+
 // Shutdown stops Serve, waiting for in-flight requests until ctx is done.
 func (a *Axon) Shutdown(ctx context.Context) error {
 	a.srvMu.Lock()

@@ -42,6 +42,9 @@ type DendriteConfig struct {
 	Transport http.RoundTripper
 	// Metrics, if set, receives taonet_dendrite_* Prometheus series.
 	Metrics prometheus.Registerer
+	// MaxInFlight caps concurrent calls across the whole dendrite (default 0: no cap,
+	// as upstream). A call waiting for a slot spends its own timeout waiting.
+	MaxInFlight int
 }
 
 // Dendrite is the synapse client. It is safe for concurrent use.
@@ -54,6 +57,7 @@ type Dendrite struct {
 	lastNonce atomic.Int64
 	lanes     sync.Map // target key -> *laneSet
 	met       *dendriteMetrics
+	inflight  chan struct{} // nil: no cap
 }
 
 // laneSet hands out request "lanes" to one axon. The axon keeps one last nonce per
@@ -157,6 +161,9 @@ func NewDendrite(hotkey Signer, cfg DendriteConfig) (*Dendrite, error) {
 		return nil, fmt.Errorf("synapse: register dendrite metrics: %w", err)
 	}
 	d := &Dendrite{signer: hotkey, hotkey: hotkey.SS58Address(), cfg: cfg, met: met}
+	if cfg.MaxInFlight > 0 {
+		d.inflight = make(chan struct{}, cfg.MaxInFlight)
+	}
 	rt := cfg.Transport
 	if rt == nil {
 		d.transport = &http.Transport{
@@ -188,6 +195,25 @@ func (d *Dendrite) UUID() string { return d.cfg.UUID }
 func (d *Dendrite) Close() {
 	if d.transport != nil {
 		d.transport.CloseIdleConnections()
+	}
+}
+
+// enter takes an in-flight slot (if capped) or gives up when ctx ends.
+func (d *Dendrite) enter(ctx context.Context) error {
+	if d.inflight == nil {
+		return nil
+	}
+	select {
+	case d.inflight <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (d *Dendrite) leave() {
+	if d.inflight != nil {
+		<-d.inflight
 	}
 }
 
@@ -333,6 +359,13 @@ func query[T any](parent context.Context, d *Dendrite, p *prepared, target AxonI
 	}()
 	ctx, cancel := context.WithTimeout(parent, p.timeout)
 	defer cancel()
+	if err := d.enter(ctx); err != nil {
+		res.Err = err
+		res.StatusCode, res.StatusMessage = classify(err, p, target)
+		res.Latency = time.Since(start)
+		return res
+	}
+	defer d.leave()
 	lanes, lane := d.acquireLane(target)
 	defer lanes.release(lane)
 	var req Request

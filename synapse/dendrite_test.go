@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -266,5 +267,50 @@ func TestConcurrentCallsToOneAxon(t *testing.T) {
 	}
 	if len(uuids) != before {
 		t.Fatal("sequential calls created new lanes")
+	}
+}
+
+func TestMaxInFlight(t *testing.T) {
+	a, err := NewAxon(AxonConfig{Hotkey: key(t, "Bob")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cur, peak atomic.Int32
+	if err := Register(a, func(ctx context.Context, _ *Request, p *Prompt) error {
+		n := cur.Add(1)
+		for {
+			old := peak.Load()
+			if n <= old || peak.CompareAndSwap(old, n) {
+				break
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+		cur.Add(-1)
+		return nil
+	}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	addr, err := a.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Shutdown(context.Background())
+	d, err := NewDendrite(key(t, "Alice"), DendriteConfig{MaxInFlight: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	target := AxonInfo{IP: "127.0.0.1", Port: addr.Port, Hotkey: a.Hotkey()}
+	targets := make([]AxonInfo, 20)
+	for i := range targets {
+		targets[i] = target
+	}
+	for _, r := range QueryMany(context.Background(), d, targets, &Prompt{Messages: []string{"x"}}, 10*time.Second) {
+		if r.StatusCode != 200 {
+			t.Fatalf("%d %s", r.StatusCode, r.StatusMessage)
+		}
+	}
+	if p := peak.Load(); p > 3 || p < 1 {
+		t.Fatalf("peak concurrency %d with MaxInFlight 3", p)
 	}
 }

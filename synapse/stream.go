@@ -47,8 +47,14 @@ func openStream[T any](parent context.Context, d *Dendrite, p *prepared, target 
 		st.finish()
 		return st
 	}
+	if err := d.enter(ctx); err != nil {
+		st.res.Err = err
+		st.res.StatusCode, st.res.StatusMessage = classify(err, p, target)
+		st.finish()
+		return st
+	}
 	lanes, lane := d.acquireLane(target)
-	st.releaseLane = func() { lanes.release(lane) }
+	st.releaseLane = func() { lanes.release(lane); d.leave() }
 	var req Request
 	resp, err := d.send(ctx, p, target, lane, &req)
 	st.res.Axon, st.res.Dendrite = req.Axon, req.Dendrite
