@@ -197,3 +197,31 @@ func TestServeOverHTTP(t *testing.T) {
 		t.Fatal("llama embeddings accepted")
 	}
 }
+
+func TestLoadDir(t *testing.T) {
+	_, m, tok := tinyEngine(t, model.GPT2)
+	dir := t.TempDir() + "/my-model"
+	if err := m.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(dir, Options{}); err == nil {
+		t.Fatal("loaded without tokenizer.json")
+	}
+	if err := tok.Save(dir + "/tokenizer.json"); err != nil {
+		t.Fatal(err)
+	}
+	e, err := Load(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.ModelID() != "my-model" {
+		t.Fatalf("id %q", e.ModelID())
+	}
+	res, _ := collect(t, e, serve.GenerateRequest{Prompt: "hi", MaxTokens: 3})
+	if res.CompletionTokens == 0 && res.FinishReason != "stop" {
+		t.Fatalf("%+v", res)
+	}
+	if _, err := Load(dir, Options{Pooling: "max"}); err == nil {
+		t.Fatal("bad pooling accepted")
+	}
+}
