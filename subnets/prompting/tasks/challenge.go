@@ -38,6 +38,12 @@ func chat(ctx context.Context, llm LLM, system, user string, cs ...Cleaner) (str
 // role-play with the LLM when there is one (§3.2), persona.Paraphrase
 // otherwise.
 func personaChallenge(ctx context.Context, rng *rand.Rand, b Backends, ch *Challenge, g persona.Goal, cs ...Cleaner) error {
+	return personaChallengeAs(ctx, rng, b, ch, g, ch.CleanQuery, cs...)
+}
+
+// personaChallengeAs is personaChallenge where the no-LLM paraphrase starts
+// from plain instead of the clean query (for terse static queries).
+func personaChallengeAs(ctx context.Context, rng *rand.Rand, b Backends, ch *Challenge, g persona.Goal, plain string, cs ...Cleaner) error {
 	p := persona.Random(rng)
 	ch.Persona = p
 	ch.ChallengeType = ChallengeInference
@@ -50,7 +56,7 @@ func personaChallenge(ctx context.Context, rng *rand.Rand, b Backends, ch *Chall
 		ch.Query = q
 		return nil
 	}
-	ch.Query = persona.Paraphrase(rng, ch.CleanQuery, p, b.Difficulty)
+	ch.Query = persona.Paraphrase(rng, plain, p, b.Difficulty)
 	return nil
 }
 

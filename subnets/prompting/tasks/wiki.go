@@ -214,14 +214,15 @@ func (t *SummarizationTask) Generate(ctx context.Context, rng *rand.Rand, b Back
 			return nil, errors.New("tasks: summarization: empty context")
 		}
 	}
-	err = personaChallenge(ctx, rng, b, ch, persona.Goal{Desc: "get help with summarizing a topic", Topic: c.Topic, Subtopic: c.Subtopic,
-		Goal: "summarize the following topic"}, RemoveQuotes, PruneEnding, RemoveRoles)
+	// A no-LLM paraphrase of the terse "title, section" makes the ask explicit.
+	plain := "Summarize the " + c.Subtopic + " section of " + c.Title + "."
+	if c.Subtopic == "" || c.Subtopic == c.Title {
+		plain = "Summarize what is known about " + c.Title + "."
+	}
+	err = personaChallengeAs(ctx, rng, b, ch, persona.Goal{Desc: "get help with summarizing a topic", Topic: c.Topic, Subtopic: c.Subtopic,
+		Goal: "summarize the following topic"}, plain, RemoveQuotes, PruneEnding, RemoveRoles)
 	if err != nil {
 		return nil, err
-	}
-	// A no-LLM paraphrase of "title, section" is terse; make the ask explicit.
-	if b.LLM == nil {
-		ch.Query = ch.Query + " — summarize it for me."
 	}
 	return ch, nil
 }
