@@ -180,7 +180,7 @@ func TestCorrupt(t *testing.T) {
 
 func TestCleaners(t *testing.T) {
 	cases := []struct {
-		f      Cleaner
+		f       Cleaner
 		in, out string
 	}{
 		{RemoveQuotes, ` "What is it?" `, "What is it?"},
