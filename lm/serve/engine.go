@@ -117,7 +117,9 @@ func FormatMessages(family string, msgs []openai.Message) (string, error) {
 // prompt, an unsupported capability); the server answers 400 with its text.
 type RequestError struct{ Err error }
 
+// Error returns the wrapped error's text.
 func (e *RequestError) Error() string { return e.Err.Error() }
+// Unwrap returns the wrapped error.
 func (e *RequestError) Unwrap() error { return e.Err }
 
 // BadRequest wraps err as a RequestError.

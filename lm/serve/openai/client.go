@@ -22,6 +22,7 @@ type APIError struct {
 	Code    string
 }
 
+// Error formats the status, type and message.
 func (e *APIError) Error() string {
 	if e.Type != "" {
 		return fmt.Sprintf("openai: HTTP %d (%s): %s", e.Status, e.Type, e.Message)
