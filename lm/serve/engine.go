@@ -119,6 +119,7 @@ type RequestError struct{ Err error }
 
 // Error returns the wrapped error's text.
 func (e *RequestError) Error() string { return e.Err.Error() }
+
 // Unwrap returns the wrapped error.
 func (e *RequestError) Unwrap() error { return e.Err }
 
