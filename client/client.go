@@ -95,6 +95,7 @@ type Error struct {
 	Hash      string // tx hash, for transaction errors
 }
 
+// Error implements error.
 func (e *Error) Error() string {
 	if e.Codespace == node.Codespace {
 		return fmt.Sprintf("rejected by chain (code %d): %s", e.Code, e.Message)
@@ -106,6 +107,7 @@ func (e *Error) Error() string {
 // execution failed (the outcome's Code is non-zero).
 type TxFailed struct{ Outcome node.TxOutcome }
 
+// Error implements error.
 func (e *TxFailed) Error() string {
 	return fmt.Sprintf("tx %s failed in block %d (code %d): %s", e.Outcome.Hash, e.Outcome.Height, e.Outcome.Code, e.Outcome.Log)
 }

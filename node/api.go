@@ -187,6 +187,7 @@ type statusWriter struct {
 	status int
 }
 
+// WriteHeader records the status for metrics.
 func (s *statusWriter) WriteHeader(code int) { s.status = code; s.ResponseWriter.WriteHeader(code) }
 
 // Flush lets the block stream flush through the wrapper.

@@ -25,7 +25,7 @@ func init() {
 		Use:   "chain",
 		Short: "Run a taonet chain node (CometBFT): init, start, testnet, status",
 	}
-	chainCmd.AddCommand(chainInitCmd(), chainStartCmd(), chainTestnetCmd(), chainStatusCmd())
+	chainCmd.AddCommand(chainInitCmd(), chainStartCmd(), chainTestnetCmd(), chainStatusCmd(), chainGenesisCmd())
 	rootCmd.AddCommand(chainCmd)
 }
 
@@ -167,6 +167,24 @@ func chainTestnetCmd() *cobra.Command {
 	f.IntVar(&nodes, "nodes", 4, "number of validators")
 	f.IntVar(&basePort, "base-port", 0, "first port (node i: p2p base+10i, RPC +1, API +2; 0 picks free ports)")
 	f.DurationVar(&blockTime, "block-time", time.Second, "target block time")
+	return cmd
+}
+
+func chainGenesisCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "genesis",
+		Short: "Print the chain genesis (defaults plus --alloc) as JSON, to edit and pass to --genesis",
+		Args:  cobra.NoArgs,
+	}
+	g := bindGenesisFlags(cmd)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		st, err := g.appState()
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s\n", st)
+		return err
+	}
 	return cmd
 }
 
