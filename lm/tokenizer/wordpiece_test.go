@@ -10,7 +10,9 @@ import (
 )
 
 // bertJSON builds a BERT-style tokenizer.json over a small vocab.
-func bertJSON(t testing.TB, vocab []string) []byte {
+func bertJSON(t testing.TB, vocab []string) []byte { return bertJSONMax(t, vocab, 12) }
+
+func bertJSONMax(t testing.TB, vocab []string, maxChars int) []byte {
 	t.Helper()
 	v := map[string]int{}
 	for i, tok := range vocab {
@@ -29,7 +31,7 @@ func bertJSON(t testing.TB, vocab []string) []byte {
 		"pre_tokenizer":  map[string]any{"type": "BertPreTokenizer"},
 		"post_processor": map[string]any{"type": "TemplateProcessing", "single": []any{map[string]any{"SpecialToken": map[string]any{"id": "[CLS]", "type_id": 0}}, map[string]any{"Sequence": map[string]any{"id": "A", "type_id": 0}}, map[string]any{"SpecialToken": map[string]any{"id": "[SEP]", "type_id": 0}}}, "pair": []any{}, "special_tokens": map[string]any{"[CLS]": map[string]any{"id": "[CLS]", "ids": []int{2}, "tokens": []string{"[CLS]"}}, "[SEP]": map[string]any{"id": "[SEP]", "ids": []int{3}, "tokens": []string{"[SEP]"}}}},
 		"decoder":        map[string]any{"type": "WordPiece", "prefix": "##", "cleanup": true},
-		"model":          map[string]any{"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##", "max_input_chars_per_word": 12, "vocab": v},
+		"model":          map[string]any{"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##", "max_input_chars_per_word": maxChars, "vocab": v},
 	}
 	b, err := json.Marshal(cfg)
 	if err != nil {
@@ -262,4 +264,38 @@ func FuzzFromJSON(f *testing.F) {
 			t.Fatal("saved tokenizer encodes differently")
 		}
 	})
+}
+
+// TestWordPieceMatchesPythonBERT compares with testdata/bert_golden.json,
+// written by an independent Python re-implementation of BERT's tokenizer
+// (unicodedata tables, original BasicTokenizer + WordpieceTokenizer logic).
+func TestWordPieceMatchesPythonBERT(t *testing.T) {
+	raw, err := os.ReadFile("testdata/bert_golden.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g struct {
+		Vocab []string `json:"vocab"`
+		Cases []struct {
+			Text   string   `json:"text"`
+			Tokens []string `json:"tokens"`
+		} `json:"cases"`
+	}
+	if err := json.Unmarshal(raw, &g); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := FromJSON(bertJSONMax(t, g.Vocab, 100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range g.Cases {
+		var got []string
+		for _, id := range tok.Encode(c.Text) {
+			s, _ := tok.IDToken(id)
+			got = append(got, s)
+		}
+		if !slices.Equal(got, c.Tokens) {
+			t.Errorf("%q:\n got %q\nwant %q", c.Text, got, c.Tokens)
+		}
+	}
 }
