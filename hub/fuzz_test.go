@@ -1,0 +1,113 @@
+package hub
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func FuzzParseRoute(f *testing.F) {
+	for _, s := range []string{
+		"/ns/m/resolve/main/config.json", "/ns/m/resolve/" + strings.Repeat("a", 40) + "/sub/x.bin",
+		"/ns/m/resolve/main/../../etc/passwd", "/api/models/ns/m", "/api/models/ns/m/revision/main",
+		"/api/models/ns/m/preupload", "/api/models/ns/m/blobs/" + strings.Repeat("0", 64),
+		"/api/models/ns/m/commit", "/metrics", "/healthz", "//", "/a/b/resolve//x", "/api/models/../x",
+	} {
+		f.Add("GET", s)
+		f.Add("PUT", s)
+	}
+	f.Fuzz(func(t *testing.T, method, path string) {
+		rt, err := parseRoute(method, path)
+		if err != nil {
+			return
+		}
+		switch rt.kind {
+		case routeResolve:
+			if ValidatePath(rt.file) != nil {
+				t.Fatalf("resolve accepted file %q", rt.file)
+			}
+			root := "/srv/hub"
+			if rel, err := filepath.Rel(root, filepath.Join(root, rt.file)); err != nil || strings.HasPrefix(rel, "..") {
+				t.Fatalf("file %q escapes", rt.file)
+			}
+			fallthrough
+		case routeInfo:
+			if checkRevision(rt.revision) != nil {
+				t.Fatalf("bad revision %q accepted", rt.revision)
+			}
+			fallthrough
+		case routePreupload, routeCommit, routeBlob:
+			if _, _, err := ParseRepoID(rt.repo); err != nil {
+				t.Fatalf("bad repo %q accepted", rt.repo)
+			}
+			if strings.Contains(rt.repo, "..") {
+				t.Fatalf("repo %q has ..", rt.repo)
+			}
+		}
+		if rt.kind == routeBlob && !ValidSHA256(rt.sha) {
+			t.Fatalf("bad blob id %q", rt.sha)
+		}
+	})
+}
+
+func FuzzParseManifest(f *testing.F) {
+	z := strings.Repeat("0", 64)
+	for _, s := range []string{
+		`{"files":[{"path":"config.json","size":2,"sha256":"` + z + `"}]}`,
+		`{"files":[{"path":"a/b","size":1,"sha256":"` + z + `"},{"path":"a","size":1,"sha256":"` + z + `"}]}`,
+		`{"files":[{"path":"../x","size":1,"sha256":"` + z + `"}]}`,
+		`{"files":[{"path":"x","size":-1,"sha256":"` + z + `"}]}`,
+		`{"files":[]}`, `{}`, `[]`, `{"files":[{"path":"x","size":1,"sha256":"` + z + `"}]} x`,
+		`{"files":[{"path":"x","size":99999999999999999999,"sha256":"` + z + `"}]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := ParseManifest(data, Limits{})
+		if err != nil {
+			return
+		}
+		var total int64
+		for i, fe := range m.Files {
+			if ValidatePath(fe.Path) != nil || !ValidSHA256(fe.SHA256) || fe.Size < 0 {
+				t.Fatalf("accepted bad entry %+v", fe)
+			}
+			if i > 0 && m.Files[i-1].Path >= fe.Path {
+				t.Fatal("not sorted/unique")
+			}
+			total += fe.Size
+		}
+		if total > DefaultLimits.MaxTotal || len(m.Files) > DefaultLimits.MaxFiles {
+			t.Fatal("limits not enforced")
+		}
+		b, _ := json.Marshal(m)
+		m2, err := ParseManifest(b, Limits{})
+		if err != nil || !reflect.DeepEqual(m, m2) {
+			t.Fatalf("round trip: %v", err)
+		}
+		if RevisionID("a/b", "", m) != RevisionID("a/b", "", m2) {
+			t.Fatal("RevisionID not deterministic")
+		}
+	})
+}
+
+func FuzzValidatePath(f *testing.F) {
+	for _, s := range []string{"config.json", "a/b/c", "../x", "/abs", "a//b", "a/./b", ".hidden", "a\\b", "c:x", "ok/é.txt", "\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		if ValidatePath(p) != nil {
+			return
+		}
+		if filepath.IsAbs(p) || strings.Contains(p, "\\") {
+			t.Fatalf("accepted %q", p)
+		}
+		root := "/srv/root"
+		full := filepath.Join(root, filepath.FromSlash(p))
+		if rel, err := filepath.Rel(root, full); err != nil || rel != filepath.FromSlash(p) {
+			t.Fatalf("%q is not canonical under the root (rel %q)", p, rel)
+		}
+	})
+}
