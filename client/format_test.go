@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -109,4 +110,13 @@ func TestReadSSE(t *testing.T) {
 	if len(got) != 2 || got[0] != `block={"height":1}` || got[1] != "message=a\nb" {
 		t.Fatalf("got %q", got)
 	}
+}
+
+func mustJSON(t testing.TB, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -73,7 +73,11 @@ func (c *Client) SubmitRaw(ctx context.Context, raw []byte) (string, error) {
 func (c *Client) WaitTx(ctx context.Context, hash string) (*node.TxOutcome, error) {
 	for {
 		var o node.TxOutcome
-		err := c.get(ctx, "/api/v1/tx/"+url.PathEscape(hash)+"?wait=true&wait_timeout=20s", &o)
+		wait := 20 * time.Second
+		if d, ok := ctx.Deadline(); ok {
+			wait = max(min(wait, time.Until(d)), 100*time.Millisecond)
+		}
+		err := c.get(ctx, "/api/v1/tx/"+url.PathEscape(hash)+"?wait=true&wait_timeout="+wait.Round(time.Millisecond).String(), &o)
 		if err == nil {
 			if o.Code != 0 {
 				return &o, &TxFailed{Outcome: o}
@@ -118,6 +122,11 @@ func (c *Client) Sign(ctx context.Context, s chain.Signer, nonce uint64, call ch
 // concurrent use with the same signer: nonces are allocated in order; on a
 // nonce mismatch the nonce is re-read from the chain and the submission retried.
 func (c *Client) Send(ctx context.Context, s chain.Signer, call chain.Call) (string, error) {
+	hash, _, err := c.send(ctx, s, call)
+	return hash, err
+}
+
+func (c *Client) send(ctx context.Context, s chain.Signer, call chain.Call) (string, uint64, error) {
 	addr := s.SS58Address()
 	ns := c.nonceFor(addr)
 	ns.mu.Lock()
@@ -127,18 +136,18 @@ func (c *Client) Send(ctx context.Context, s chain.Signer, call chain.Call) (str
 		if !ns.known {
 			nonce, err := c.NextNonce(ctx, addr)
 			if err != nil {
-				return "", err
+				return "", 0, err
 			}
 			ns.next, ns.known = nonce, true
 		}
 		raw, err := c.Sign(ctx, s, ns.next, call)
 		if err != nil {
-			return "", err
+			return "", 0, err
 		}
 		hash, err := c.SubmitRaw(ctx, raw)
 		if err == nil {
 			ns.next++
-			return hash, nil
+			return hash, ns.next - 1, nil
 		}
 		lastErr = err
 		if code, ok := Code(err); ok && code == chain.CodeBadNonce {
@@ -147,28 +156,60 @@ func (c *Client) Send(ctx context.Context, s chain.Signer, call chain.Call) (str
 			ns.known = false
 			select {
 			case <-ctx.Done():
-				return "", ctx.Err()
+				return "", 0, ctx.Err()
 			case <-time.After(time.Duration(attempt+1) * 300 * time.Millisecond):
 			}
 			continue
 		}
 		// Refused or unreachable: the nonce was not consumed.
 		if !transient(err) {
-			return "", err
+			return "", 0, err
 		}
 		ns.known = false
-		return "", err
+		return "", 0, err
 	}
-	return "", fmt.Errorf("nonce of %s kept changing: %w", addr, lastErr)
+	return "", 0, fmt.Errorf("nonce of %s kept changing: %w", addr, lastErr)
 }
 
 // Submit signs and submits call and waits for its inclusion. It returns the
 // committed outcome, with *TxFailed if the execution failed and *Error if a
 // node refused the transaction.
 func (c *Client) Submit(ctx context.Context, s chain.Signer, call chain.Call) (*node.TxOutcome, error) {
-	hash, err := c.Send(ctx, s, call)
+	hash, nonce, err := c.send(ctx, s, call)
 	if err != nil {
 		return nil, err
 	}
-	return c.WaitTx(ctx, hash)
+	return c.await(ctx, s.SS58Address(), hash, nonce)
 }
+
+// await waits for the tx (hash, from addr at nonce) to be committed, and
+// notices when it was dropped.
+func (c *Client) await(ctx context.Context, addr, hash string, nonce uint64) (*node.TxOutcome, error) {
+	for {
+		wctx, cancel := context.WithTimeout(ctx, dropCheckEvery)
+		o, err := c.WaitTx(wctx, hash)
+		cancel()
+		if err == nil || ctx.Err() != nil || !errors.Is(err, context.DeadlineExceeded) {
+			if err != nil && ctx.Err() != nil {
+				return o, ctx.Err()
+			}
+			return o, err
+		}
+		// Still not included: if no node holds the nonce any more (a node
+		// restart empties its mempool), the transaction is gone.
+		next, nerr := c.NextNonce(ctx, addr)
+		if nerr == nil && next <= nonce {
+			if _, terr := c.Tx(ctx, hash); terr != nil {
+				c.ResetNonce(addr)
+				return nil, fmt.Errorf("%w: tx %s (nonce %d)", ErrDropped, hash, nonce)
+			}
+		}
+	}
+}
+
+// ErrDropped reports a transaction that left the mempool without being
+// committed (for example when the node restarted); it may be resubmitted.
+var ErrDropped = errors.New("transaction dropped before inclusion")
+
+// dropCheckEvery is how often Submit checks that a pending tx still exists.
+var dropCheckEvery = 10 * time.Second
