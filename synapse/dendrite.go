@@ -111,7 +111,9 @@ type Response[T any] struct {
 	// axon's values when it answered, the client-side code (408, 422, 503) otherwise.
 	StatusCode    int
 	StatusMessage string
-	// Latency is the wall time of the call (upstream dendrite.process_time).
+	// Started is when the call began; Latency is its wall time (upstream
+	// dendrite.process_time).
+	Started time.Time
 	Latency time.Duration
 	// Axon and Dendrite are the terminal infos: what was sent, overridden by the values
 	// the axon reported in its response headers.
@@ -348,7 +350,7 @@ func QueryMany[T any](ctx context.Context, d *Dendrite, targets []AxonInfo, s *T
 
 func query[T any](parent context.Context, d *Dendrite, p *prepared, target AxonInfo) (res Response[T]) {
 	start := time.Now()
-	res.Target = target
+	res.Target, res.Started = target, start
 	defer func() {
 		// The per-call copy of the request is made after the exchange, off the path
 		// that delays the request's arrival.

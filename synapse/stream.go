@@ -38,7 +38,8 @@ func OpenStream[T any](ctx context.Context, d *Dendrite, target AxonInfo, s *T, 
 }
 
 func openStream[T any](parent context.Context, d *Dendrite, p *prepared, target AxonInfo) *Stream[T] {
-	st := &Stream[T]{d: d, p: p, start: time.Now(), res: Response[T]{Target: target}}
+	now := time.Now()
+	st := &Stream[T]{d: d, p: p, start: now, res: Response[T]{Target: target, Started: now}}
 	ctx, cancel := context.WithTimeout(parent, p.timeout)
 	st.cancel = cancel
 	st.res.Synapse, st.res.Err = clonePayload[T](p.payload)

@@ -7,6 +7,7 @@ import (
 	"net"
 	"runtime/pprof"
 	"slices"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -32,17 +33,23 @@ type Config struct {
 
 // Report is the outcome of a run. Durations are wall time unless named CPU.
 type Report struct {
-	Axons, Rounds   int
-	Sleep           time.Duration
-	Cold            time.Duration // the warm-up round, including connection setup
-	P50, P99, Max   time.Duration // total fan-out time
-	CallP50         time.Duration // per-call latency across all rounds
-	CallP99         time.Duration
-	CPUPerFanout    time.Duration // process CPU (user+system) per measured round
-	OverheadP50     time.Duration // P50 - Sleep
-	OverheadP99     time.Duration // P99 - Sleep
-	FailedCalls     int
-	FirstFailStatus string
+	Axons, Rounds int
+	Sleep         time.Duration
+	Cold          time.Duration // the warm-up round, including connection setup
+	P50, P99, Max time.Duration // total fan-out time
+	CallP50       time.Duration // per-call latency across all rounds
+	CallP99       time.Duration
+	CPUPerFanout  time.Duration // process CPU (user+system) per measured round
+	OverheadP50   time.Duration // P50 - Sleep
+	OverheadP99   time.Duration // P99 - Sleep
+	// ArriveP50/P99: from the start of a fan-out to a handler starting (dendrite
+	// signing and sending, connection, axon parsing, verification, queueing).
+	ArriveP50, ArriveP99 time.Duration
+	// ReturnP99: from a handler returning to its call completing at the dendrite
+	// (response encoding and signing, transport, decoding).
+	ReturnP50, ReturnP99 time.Duration
+	FailedCalls          int
+	FirstFailStatus      string
 }
 
 // String renders the report for a terminal.
@@ -53,6 +60,8 @@ func (r *Report) String() string {
 	s += fmt.Sprintf("  total p50/p99   %s / %s (max %s)\n", ms(r.P50), ms(r.P99), ms(r.Max))
 	s += fmt.Sprintf("  overhead p50/p99 %s / %s above the sleep\n", ms(r.OverheadP50), ms(r.OverheadP99))
 	s += fmt.Sprintf("  call p50/p99    %s / %s\n", ms(r.CallP50), ms(r.CallP99))
+	s += fmt.Sprintf("  where: request arrival p50/p99 %s / %s after the fan-out starts; response return p50/p99 %s / %s after the handler\n",
+		ms(r.ArriveP50), ms(r.ArriveP99), ms(r.ReturnP50), ms(r.ReturnP99))
 	s += fmt.Sprintf("  CPU per fan-out %s (all axons and the dendrite share this process)\n", ms(r.CPUPerFanout))
 	if r.FailedCalls > 0 {
 		s += fmt.Sprintf("  FAILED calls    %d (first: %s)\n", r.FailedCalls, r.FirstFailStatus)
@@ -91,6 +100,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 
 	targets := make([]synapse.AxonInfo, cfg.Axons)
+	// Per-axon handler start/end times of the current round (each axon gets exactly one
+	// call per round; rounds are sequential, so index i is written by one goroutine).
+	began := make([]atomic.Int64, cfg.Axons) // unix ns
+	ended := make([]atomic.Int64, cfg.Axons)
 	var axons []*synapse.Axon
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -106,6 +119,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 		sleep := cfg.Sleep
 		if err := synapse.Register(a, func(ctx context.Context, _ *synapse.Request, q *Query) error {
+			began[i].Store(time.Now().UnixNano())
+			defer func() { ended[i].Store(time.Now().UnixNano()) }()
 			t := time.NewTimer(sleep)
 			defer t.Stop()
 			select {
@@ -134,16 +149,21 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 
 	rep := &Report{Axons: cfg.Axons, Rounds: cfg.Rounds, Sleep: cfg.Sleep}
 	in := &Query{Roles: []string{"user"}, Messages: []string{"Summarize the plot of Hamlet."}}
-	var calls []time.Duration
+	var calls, arrive, ret []time.Duration
 	round := func() time.Duration {
 		var res []synapse.Response[Query]
 		var total time.Duration
+		var t0 time.Time
 		pprof.Do(ctx, pprof.Labels("side", "dendrite"), func(ctx context.Context) {
-			t0 := time.Now()
+			t0 = time.Now()
 			res = synapse.QueryMany(ctx, d, targets, in, cfg.Timeout)
 			total = time.Since(t0)
 		})
-		for _, r := range res {
+		for i, r := range res {
+			if r.StatusCode == 200 {
+				arrive = append(arrive, time.Duration(began[i].Load()-t0.UnixNano()))
+				ret = append(ret, time.Duration(r.Started.Add(r.Latency).UnixNano()-ended[i].Load()))
+			}
 			if r.StatusCode != 200 {
 				if rep.FailedCalls == 0 {
 					rep.FirstFailStatus = fmt.Sprintf("%d %s", r.StatusCode, r.StatusMessage)
@@ -155,7 +175,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return total
 	}
 	rep.Cold = round()
-	calls = calls[:0]
+	calls, arrive, ret = calls[:0], arrive[:0], ret[:0]
 	rep.FailedCalls = 0
 	cpu0 := cpuTime()
 	totals := make([]time.Duration, 0, cfg.Rounds)
@@ -168,6 +188,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rep.CPUPerFanout = (cpuTime() - cpu0) / time.Duration(cfg.Rounds)
 	slices.Sort(totals)
 	slices.Sort(calls)
+	slices.Sort(arrive)
+	slices.Sort(ret)
+	rep.ArriveP50, rep.ArriveP99 = Percentile(arrive, 0.50), Percentile(arrive, 0.99)
+	rep.ReturnP50, rep.ReturnP99 = Percentile(ret, 0.50), Percentile(ret, 0.99)
 	rep.P50, rep.P99, rep.Max = Percentile(totals, 0.50), Percentile(totals, 0.99), totals[len(totals)-1]
 	rep.CallP50, rep.CallP99 = Percentile(calls, 0.50), Percentile(calls, 0.99)
 	rep.OverheadP50, rep.OverheadP99 = rep.P50-cfg.Sleep, rep.P99-cfg.Sleep
