@@ -617,3 +617,9 @@ func TestConcurrentDownloadsAndUploads(t *testing.T) {
 		t.Fatalf("history has %d revisions, want 4", n)
 	}
 }
+
+func newBenchHub(b *testing.B, st *Store) string {
+	srv := httptest.NewServer(NewServer(st, ServerOptions{}))
+	b.Cleanup(srv.Close)
+	return srv.URL
+}

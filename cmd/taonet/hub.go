@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/taonet/taonet/hub"
+)
+
+func init() {
+	cmd := &cobra.Command{Use: "hub", Short: "Model hub: serve, upload, download, info, hash"}
+	cmd.AddCommand(hubServeCmd(), hubHashCmd(), hubUploadCmd(), hubDownloadCmd(), hubInfoCmd())
+	rootCmd.AddCommand(cmd)
+}
+
+func hubServeCmd() *cobra.Command {
+	var dir, addr string
+	var lim hub.Limits
+	var window time.Duration
+	cmd := &cobra.Command{Use: "serve", Short: "Serve a model hub (Hugging-Face-style paths, signed uploads, /metrics)", Args: cobra.NoArgs}
+	cmd.Flags().StringVar(&dir, "dir", "hub-data", "store directory")
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:7860", "listen address")
+	cmd.Flags().Int64Var(&lim.MaxFileBytes, "max-file-bytes", hub.DefaultLimits.MaxFileBytes, "largest accepted file")
+	cmd.Flags().Int64Var(&lim.MaxTotal, "max-total-bytes", hub.DefaultLimits.MaxTotal, "largest accepted revision (sum of files)")
+	cmd.Flags().IntVar(&lim.MaxFiles, "max-files", hub.DefaultLimits.MaxFiles, "most files per revision")
+	cmd.Flags().DurationVar(&window, "auth-window", hub.AuthWindow, "accepted clock skew of signed uploads")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		st, err := hub.OpenStore(dir, lim)
+		if err != nil {
+			return err
+		}
+		log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
+		srv := hub.NewServer(st, hub.ServerOptions{AuthWindow: window, Logger: log})
+		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return srv.ListenAndServe(ctx, addr, func(a string) {
+			log.Info("hub serving", "addr", "http://"+a, "dir", dir)
+		})
+	}
+	return cmd
+}
+
+func hubHashCmd() *cobra.Command {
+	var hotkey string
+	cmd := &cobra.Command{Use: "hash DIR", Short: "Print the model hash H of DIR (and S = salted with --hotkey)", Args: cobra.ExactArgs(1)}
+	cmd.Flags().StringVar(&hotkey, "hotkey", "", "ss58 hotkey to salt the hash with")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		h, err := hub.DirHash(args[0])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "H %s\n", h)
+		if hotkey != "" {
+			fmt.Fprintf(cmd.OutOrStdout(), "S %s\n", hub.SecureHash(h, hotkey))
+		}
+		return nil
+	}
+	return cmd
+}
+
+func hubUploadCmd() *cobra.Command {
+	var endpoint, repo string
+	cmd := &cobra.Command{Use: "upload DIR", Short: "Upload the model files of DIR as a new revision (signed by the wallet hotkey)", Args: cobra.ExactArgs(1)}
+	wf := bindWalletFlags(cmd, true)
+	cmd.Flags().StringVar(&endpoint, "endpoint", "http://127.0.0.1:7860", "hub URL")
+	cmd.Flags().StringVar(&repo, "repo", "", "namespace/name (namespace: your hotkey ss58 or a free name you claim)")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if repo == "" {
+			return fmt.Errorf("--repo is required")
+		}
+		hk, err := cliHotkey(cmd, wf)
+		if err != nil {
+			return err
+		}
+		h, err := hub.DirHash(args[0])
+		if err != nil {
+			return err
+		}
+		rev, err := hub.NewClient(endpoint, "").Upload(cmd.Context(), hk, repo, args[0])
+		if err != nil {
+			return err
+		}
+		out := cmd.OutOrStdout()
+		fmt.Fprintf(out, "repo      %s\nrevision  %s\nhash H    %s\nsecure S  %s\n", repo, rev, h, hub.SecureHash(h, hk.SS58Address()))
+		return nil
+	}
+	return cmd
+}
+
+func hubDownloadCmd() *cobra.Command {
+	var endpoint, revision, cache, dest string
+	var maxBytes int64
+	cmd := &cobra.Command{Use: "download REPO", Short: "Download a model revision (verified, resumable, cached)", Args: cobra.ExactArgs(1)}
+	cmd.Flags().StringVar(&endpoint, "endpoint", "http://127.0.0.1:7860", "hub URL (https://huggingface.co works too)")
+	cmd.Flags().StringVar(&revision, "revision", "main", "revision: main or a 40-hex commit")
+	cmd.Flags().StringVar(&cache, "cache", "", "cache directory (default: the user cache dir)")
+	cmd.Flags().StringVar(&dest, "dest", "", "also place the files in this directory")
+	cmd.Flags().Int64Var(&maxBytes, "max-bytes", 0, "refuse revisions larger than this (0 = no limit)")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		c := hub.NewClient(endpoint, cache)
+		c.MaxTotalBytes = maxBytes
+		c.Token = os.Getenv("HF_ACCESS_TOKEN")
+		errw := cmd.ErrOrStderr()
+		last := time.Time{}
+		snap, err := c.Download(cmd.Context(), args[0], revision, dest, func(done, total int64) {
+			if time.Since(last) > 500*time.Millisecond || done == total {
+				last = time.Now()
+				fmt.Fprintf(errw, "\r%s: %d / %d bytes (%.0f%%)", args[0], done, total, 100*float64(done)/float64(max(total, 1)))
+			}
+		})
+		fmt.Fprintln(errw)
+		if err != nil {
+			return err
+		}
+		h, err := hub.DirHash(snap.Dir)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "revision  %s\ndir       %s\nfiles     %d (%d bytes)\nhash H    %s\ncached    %v\n", snap.Revision, snap.Dir, len(snap.Files), snap.TotalSize(), h, snap.Cached)
+		return nil
+	}
+	return cmd
+}
+
+func hubInfoCmd() *cobra.Command {
+	var endpoint, revision string
+	cmd := &cobra.Command{Use: "info REPO", Short: "Show a revision's files, sizes and hashes (JSON)", Args: cobra.ExactArgs(1)}
+	cmd.Flags().StringVar(&endpoint, "endpoint", "http://127.0.0.1:7860", "hub URL")
+	cmd.Flags().StringVar(&revision, "revision", "main", "revision: main or a 40-hex commit")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		c := hub.NewClient(endpoint, "")
+		c.Token = os.Getenv("HF_ACCESS_TOKEN")
+		ctx, cancel := context.WithTimeout(cmd.Context(), 2*time.Minute)
+		defer cancel()
+		ri, err := c.Info(ctx, args[0], revision)
+		if err != nil {
+			return err
+		}
+		enc := json.NewEncoder(cmd.OutOrStdout())
+		enc.SetIndent("", "  ")
+		return enc.Encode(ri)
+	}
+	return cmd
+}
