@@ -177,7 +177,13 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, ctype
 	return fmt.Errorf("after %d attempts: %w", c.attempts, last)
 }
 
+// attemptTimeout bounds one HTTP attempt (inclusion waits last ≤ 20 s), so a
+// hung node is given up on even when the caller's context has no deadline.
+const attemptTimeout = 90 * time.Second
+
 func (c *Client) once(ctx context.Context, base, method, path string, body []byte, ctype string, out any) error {
+	ctx, cancel := context.WithTimeout(ctx, attemptTimeout)
+	defer cancel()
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)

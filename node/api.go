@@ -1,6 +1,7 @@
 package node
 
 import (
+	"bufio"
 	"context"
 	"encoding/base64"
 	"encoding/hex"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/cometbft/cometbft/mempool"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -120,6 +122,7 @@ func (n *Node) Handler() http.Handler {
 	h("GET /api/v1/block", n.handleLatestBlock)
 	h("GET /api/v1/block/{height}", n.handleBlock)
 	h("GET /api/v1/blocks/stream", n.handleStream)
+	h("GET /api/v1/blocks/ws", n.handleWebSocket)
 	h("GET /api/v1/accounts/{addr}", n.query(func(q Querier, r *http.Request) (any, error) {
 		return q.QueryAccount(r.PathValue("addr"))
 	}))
@@ -189,6 +192,19 @@ type statusWriter struct {
 
 // WriteHeader records the status for metrics.
 func (s *statusWriter) WriteHeader(code int) { s.status = code; s.ResponseWriter.WriteHeader(code) }
+
+// Hijack lets the WebSocket upgrade through the wrapper.
+func (s *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	h, ok := s.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("connection cannot be hijacked")
+	}
+	s.status = http.StatusSwitchingProtocols
+	return h.Hijack()
+}
+
+// Unwrap exposes the underlying writer to http.ResponseController.
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // Flush lets the block stream flush through the wrapper.
 func (s *statusWriter) Flush() {
@@ -542,6 +558,41 @@ func (n *Node) handleStream(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			fl.Flush()
+		}
+	}
+}
+
+// handleWebSocket sends every committed block summary as one JSON text
+// message over a WebSocket (for clients that prefer it to server-sent events).
+func (n *Node) handleWebSocket(w http.ResponseWriter, r *http.Request) {
+	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true}) // read-only public data: any origin
+	if err != nil {
+		return // Accept already answered
+	}
+	defer c.CloseNow()
+	ch, cancel := n.app.SubscribeBlocks(64)
+	defer cancel()
+	ctx := c.CloseRead(r.Context())
+	send := func(b BlockSummary) error {
+		data, _ := json.Marshal(b)
+		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		return c.Write(wctx, websocket.MessageText, data)
+	}
+	if lb := n.app.LastBlock(); lb.Height > 0 {
+		if send(lb) != nil {
+			return
+		}
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			c.Close(websocket.StatusGoingAway, "node stopping")
+			return
+		case b := <-ch:
+			if send(b) != nil {
+				return
+			}
 		}
 	}
 }

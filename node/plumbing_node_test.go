@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	abci "github.com/cometbft/cometbft/abci/types"
 )
 
@@ -219,5 +220,38 @@ func TestEmbeddedNodePlumbing(t *testing.T) {
 	resp.Body.Close()
 	if !strings.Contains(string(mb), "taonet_block_height") || !strings.Contains(string(mb), `taonet_block_txs_total{code="0",result="accepted"} 1`) {
 		t.Fatalf("metrics:\n%s", mb)
+	}
+}
+
+// TestWebSocketBlocks reads block summaries from the WebSocket stream.
+func TestWebSocketBlocks(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	n, err := StartEmbedded(ctx, Options{Home: t.TempDir(), Factory: counterFactory{}, BlockTime: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Stop()
+	c, _, err := websocket.Dial(ctx, strings.Replace(n.APIURL(), "http", "ws", 1)+"/api/v1/blocks/ws", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	var last uint64
+	for i := 0; i < 3; i++ {
+		_, data, err := c.Read(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b BlockSummary
+		if err := json.Unmarshal(data, &b); err != nil || b.Height <= last || b.AppHash == "" {
+			t.Fatalf("ws block %s after %d: %v", data, last, err)
+		}
+		last = b.Height
+	}
+	// Stopping the node closes the stream instead of hanging.
+	n.Stop()
+	if _, _, err := c.Read(ctx); err == nil {
+		t.Fatal("stream still open after stop")
 	}
 }
