@@ -463,11 +463,15 @@ func (c *Client) fetchFile(ctx context.Context, repo, rev, rc string, s Sibling,
 	}
 	restarted := false
 	for {
-		err := c.retry(ctx, func() error { return c.fetchRange(ctx, u, partial, size, setDone) })
+		var ch *contentHash
+		err := c.retry(ctx, func() (err error) {
+			ch, err = c.fetchRange(ctx, u, partial, s, setDone)
+			return err
+		})
 		if err != nil {
 			return "", "", err
 		}
-		sha, err := verifyFile(partial, s)
+		sha, err := ch.check(s)
 		if err == nil {
 			if err := os.Rename(partial, final); err != nil {
 				return "", "", err
@@ -488,59 +492,71 @@ func (c *Client) fetchFile(ctx context.Context, repo, rev, rc string, s Sibling,
 // fetchRange appends the rest of the file at u to partial, starting from the
 // partial file's current size.
 // setDone reports the file's bytes on disk (absolute, so resumed and restarted
-// transfers count correctly).
-func (c *Client) fetchRange(ctx context.Context, u, partial string, size int64, setDone func(int64)) error {
-	f, err := os.OpenFile(partial, os.O_CREATE|os.O_WRONLY, 0o644)
+// transfers count correctly). The returned hash covers the whole file: the
+// bytes already on disk are re-read once, the new ones hashed as they arrive.
+func (c *Client) fetchRange(ctx context.Context, u, partial string, s Sibling, setDone func(int64)) (*contentHash, error) {
+	size := s.siblingSize()
+	f, err := os.OpenFile(partial, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer f.Close()
 	off, err := f.Seek(0, io.SeekEnd)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if off > size { // stale partial larger than the file: start over
 		if err := f.Truncate(0); err != nil {
-			return err
+			return nil, err
 		}
-		off, _ = f.Seek(0, io.SeekStart)
+		off = 0
+	}
+	ch := newContentHash(s)
+	if off > 0 {
+		if _, err := io.Copy(ch, io.NewSectionReader(f, 0, off)); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := f.Seek(off, io.SeekStart); err != nil {
+		return nil, err
 	}
 	setDone(off)
 	if off == size {
-		return nil
+		return ch, nil
 	}
 	req, err := c.newRequest(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if off > 0 {
 		req.Header.Set("Range", "bytes="+strconv.FormatInt(off, 10)+"-")
 	}
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode == http.StatusPartialContent && off > 0:
 		if start, ok := contentRangeStart(resp.Header.Get("Content-Range")); !ok || start != off {
-			return fmt.Errorf("%w: %s: Content-Range %q does not start at %d", ErrCorrupt, u, resp.Header.Get("Content-Range"), off)
+			return nil, fmt.Errorf("%w: %s: Content-Range %q does not start at %d", ErrCorrupt, u, resp.Header.Get("Content-Range"), off)
 		}
 	case resp.StatusCode == http.StatusOK:
 		if off > 0 { // server ignored the Range: restart the file
 			setDone(0)
 			if err := f.Truncate(0); err != nil {
-				return err
+				return nil, err
 			}
 			if off, err = f.Seek(0, io.SeekStart); err != nil {
-				return err
+				return nil, err
 			}
+			ch = newContentHash(s)
 		}
 	default:
-		return httpErr(resp)
+		return nil, httpErr(resp)
 	}
 	if resp.ContentLength >= 0 && off+resp.ContentLength != size {
-		return fmt.Errorf("%w: %s: server sends %d bytes from %d, file is %d", ErrCorrupt, u, resp.ContentLength, off, size)
+		return nil, fmt.Errorf("%w: %s: server sends %d bytes from %d, file is %d", ErrCorrupt, u, resp.ContentLength, off, size)
 	}
 	buf := make([]byte, 256<<10)
 	want := size - off
@@ -549,8 +565,9 @@ func (c *Client) fetchRange(ctx context.Context, u, partial string, size int64, 
 		n, rerr := resp.Body.Read(buf[:min(int64(len(buf)), want-got)])
 		if n > 0 {
 			if _, werr := f.Write(buf[:n]); werr != nil {
-				return werr
+				return nil, werr
 			}
+			ch.Write(buf[:n])
 			got += int64(n)
 			setDone(off + got)
 		}
@@ -558,18 +575,21 @@ func (c *Client) fetchRange(ctx context.Context, u, partial string, size int64, 
 			break
 		}
 		if rerr != nil {
-			return rerr
+			return nil, rerr
 		}
 	}
 	if got < want {
-		return fmt.Errorf("%s: %w (%d of %d bytes)", u, errShortBody, off+got, size)
+		return nil, fmt.Errorf("%s: %w (%d of %d bytes)", u, errShortBody, off+got, size)
 	}
 	// The body must end here: a longer body means the announced size is wrong.
 	var one [1]byte
 	if n, _ := io.ReadFull(resp.Body, one[:]); n > 0 {
-		return fmt.Errorf("%w: %s: body longer than the announced %d bytes", ErrCorrupt, u, size)
+		return nil, fmt.Errorf("%w: %s: body longer than the announced %d bytes", ErrCorrupt, u, size)
 	}
-	return f.Sync()
+	if err := f.Sync(); err != nil {
+		return nil, err
+	}
+	return ch, nil
 }
 
 // contentRangeStart parses "bytes START-END/TOTAL".
@@ -586,42 +606,61 @@ func contentRangeStart(h string) (int64, bool) {
 	return v, err == nil && v >= 0
 }
 
-// verifyFile checks path against the sibling's size and sha256 (or git blob
-// sha1) and returns the content's sha256.
-func verifyFile(path string, s Sibling) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return "", err
-	}
-	size := s.siblingSize()
-	if st.Size() != size {
-		return "", fmt.Errorf("%w: %s is %d bytes, want %d", ErrCorrupt, s.RFilename, st.Size(), size)
-	}
-	h256 := sha256.New()
-	var h1 hash.Hash
-	w := io.Writer(h256)
+// contentHash hashes a file's content the ways a hub may announce it:
+// sha256 always, plus the git blob sha1 when no lfs sha256 is known.
+type contentHash struct {
+	h256 hash.Hash
+	h1   hash.Hash // nil when the sibling has an lfs sha256
+	n    int64
+}
+
+func newContentHash(s Sibling) *contentHash {
+	ch := &contentHash{h256: sha256.New()}
 	if s.LFS == nil || !ValidSHA256(s.LFS.SHA256) {
-		h1 = sha1.New()
-		fmt.Fprintf(h1, "blob %d\x00", size) // git blob object header
-		w = io.MultiWriter(h256, h1)
+		ch.h1 = sha1.New()
+		fmt.Fprintf(ch.h1, "blob %d\x00", s.siblingSize()) // git blob object header
 	}
-	if _, err := io.Copy(w, f); err != nil {
-		return "", err
+	return ch
+}
+
+func (ch *contentHash) Write(p []byte) (int, error) {
+	ch.h256.Write(p)
+	if ch.h1 != nil {
+		ch.h1.Write(p)
 	}
-	sha := hex.EncodeToString(h256.Sum(nil))
-	if h1 != nil {
-		if got := hex.EncodeToString(h1.Sum(nil)); got != s.BlobID {
+	ch.n += int64(len(p))
+	return len(p), nil
+}
+
+// check compares the hashed content with the sibling's size and sha256 (or
+// git blob sha1) and returns the content's sha256.
+func (ch *contentHash) check(s Sibling) (string, error) {
+	if ch.n != s.siblingSize() {
+		return "", fmt.Errorf("%w: %s is %d bytes, want %d", ErrCorrupt, s.RFilename, ch.n, s.siblingSize())
+	}
+	sha := hex.EncodeToString(ch.h256.Sum(nil))
+	if ch.h1 != nil {
+		if got := hex.EncodeToString(ch.h1.Sum(nil)); got != s.BlobID {
 			return "", fmt.Errorf("%w: %s git blob sha1 %s, want %s", ErrCorrupt, s.RFilename, got, s.BlobID)
 		}
 	} else if sha != s.LFS.SHA256 {
 		return "", fmt.Errorf("%w: %s sha256 %s, want %s", ErrCorrupt, s.RFilename, sha, s.LFS.SHA256)
 	}
 	return sha, nil
+}
+
+// verifyFile checks the file at path against the sibling (see check).
+func verifyFile(path string, s Sibling) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	ch := newContentHash(s)
+	if _, err := io.Copy(ch, f); err != nil {
+		return "", err
+	}
+	return ch.check(s)
 }
 
 // linkOrCopy places src at dst (replacing it atomically): a hard link when
