@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/taonet/taonet/lm/model"
+	"pgregory.net/rapid"
 )
 
 // byteEncoder is a stand-in chat encoder for unit tests of the code around
@@ -218,5 +219,58 @@ func TestEvaluate(t *testing.T) {
 		if a[i] != b[i] || !(a[i] > 0) {
 			t.Fatalf("sample %d: %v vs %v", i, a[i], b[i])
 		}
+	}
+}
+
+// Property: truncation keeps at most maxLen tokens, at least one prompt token
+// first, at least one scored token, and the mask is a contiguous suffix.
+func TestEncodeExampleProperties(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		p := rapid.StringMatching(`[a-z]{1,40}`).Draw(rt, "prompt")
+		r := rapid.StringMatching(`[a-z]{1,40}`).Draw(rt, "response")
+		maxLen := rapid.IntRange(2, 100).Draw(rt, "maxLen")
+		s, err := EncodeExample(byteEncoder{vocab: 50}, "gpt2", Example{p, r}, maxLen)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		if len(s.Tokens) > maxLen || len(s.Tokens) != len(s.Mask) || s.Mask[0] {
+			rt.Fatalf("bad sample %+v", s)
+		}
+		first := -1
+		for i, m := range s.Mask {
+			if m && first < 0 {
+				first = i
+			}
+			if first >= 0 && !m {
+				rt.Fatalf("mask not a suffix: %v", s.Mask)
+			}
+		}
+		if first < 1 {
+			rt.Fatalf("no scored token or no prompt token: %v", s.Mask)
+		}
+	})
+}
+
+func TestTrainLlama(t *testing.T) {
+	c, err := model.ParseConfig([]byte(`{"architectures":["LlamaForCausalLM"],"vocab_size":50,"hidden_size":32,"num_hidden_layers":2,
+		"num_attention_heads":4,"num_key_value_heads":2,"intermediate_size":64,"max_position_embeddings":64}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := model.New(c)
+	m.InitRandom(2)
+	samples := samplesFor(t)
+	var first, last float64
+	err = Train(context.Background(), m, samples, Options{Steps: 30, Batch: 4, LR: 1e-2, Warmup: 3, ClipNorm: 1}, func(p Progress) {
+		if p.Step == 1 {
+			first = p.Loss
+		}
+		last = p.Loss
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(last < 0.5*first) {
+		t.Fatalf("llama loss %v -> %v", first, last)
 	}
 }
