@@ -10,9 +10,10 @@
 //
 // Without an LLM the methods are deterministic and documented per task:
 //
-//   - qa: a factual sentence of the context (one with a number, date or
-//     proper noun) becomes a question by masking its key fact ("What year
-//     …", "Which …"); the reference is the full sentence.
+//   - qa: a factual sentence of the context (one with a year, number or
+//     proper noun) becomes a cloze question by masking its key fact ("About
+//     T: … ____ …. In what year fills the blank?"); the reference is the
+//     masked span.
 //   - summarization: query "{title}, {section}" (upstream's static query);
 //     the reference is the context's lead sentences (up to ~60 words).
 //   - date_qa: upstream v1: a dated event becomes "{event} on what exact

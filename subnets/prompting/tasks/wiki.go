@@ -16,22 +16,8 @@ import (
 )
 
 // Sentences splits text after ., ! or ? followed by whitespace, trimming
-// each sentence.
-func Sentences(text string) []string {
-	var out []string
-	start := 0
-	for _, loc := range reSentence.FindAllStringIndex(text, -1) {
-		s := strings.TrimSpace(text[start : loc[0]+1])
-		if s != "" {
-			out = append(out, s)
-		}
-		start = loc[1]
-	}
-	if s := strings.TrimSpace(text[start:]); s != "" {
-		out = append(out, s)
-	}
-	return out
-}
+// each sentence (context.SplitSentences).
+func Sentences(text string) []string { return pctx.SplitSentences(text) }
 
 // upstream system prompts (paraphrased from tasks/qa.py, summarization.py,
 // date_qa.py and the v2 "Chattensor" reference prompt).
@@ -64,41 +50,39 @@ var (
 )
 
 // ClozeQuestion turns a factual sentence into a question by masking its key
-// fact: the first year ("In what year…"), else the first number ("What
-// number…"), else the first capitalised phrase after the sentence start
-// ("Which name…"). It returns the question and the masked span, or ok=false
-// when the sentence has no such fact.
+// fact: a year ("In what year…"), else a number ("What number…"), else a
+// capitalised phrase after the sentence start ("Which name…"). Only a span
+// that occurs exactly once in the sentence and not in the title is masked,
+// so the question never contains its answer. It returns the question and
+// the masked span, or ok=false when the sentence has no such fact.
 func ClozeQuestion(title, sentence string) (question, answer string, ok bool) {
-	kind := ""
-	var loc []int
-	if loc = reYearWord.FindStringIndex(sentence); loc != nil {
-		kind = "year"
-	} else if loc = reNumber.FindStringIndex(sentence); loc != nil {
-		kind = "number"
-	} else {
-		for _, l := range reCapPhrase.FindAllStringIndex(sentence, -1) {
-			if l[0] > 0 && !strings.EqualFold(sentence[l[0]:l[1]], title) {
-				loc, kind = l, "name"
-				break
-			}
+	type cand struct {
+		loc  []int
+		kind string
+	}
+	var cands []cand
+	for _, l := range reYearWord.FindAllStringIndex(sentence, -1) {
+		cands = append(cands, cand{l, "year"})
+	}
+	for _, l := range reNumber.FindAllStringIndex(sentence, -1) {
+		cands = append(cands, cand{l, "number"})
+	}
+	for _, l := range reCapPhrase.FindAllStringIndex(sentence, -1) {
+		if l[0] > 0 {
+			cands = append(cands, cand{l, "name"})
 		}
 	}
-	if loc == nil {
-		return "", "", false
+	for _, c := range cands {
+		ans := strings.TrimRight(sentence[c.loc[0]:c.loc[1]], ".,")
+		if ans == "" || strings.Count(sentence, ans) != 1 || strings.Contains(strings.ToLower(title), strings.ToLower(ans)) {
+			continue
+		}
+		masked := sentence[:c.loc[0]] + "____" + sentence[c.loc[0]+len(ans):]
+		masked = strings.TrimRight(masked, ".!? ")
+		ask := map[string]string{"year": "In what year", "number": "What number", "name": "Which name"}[c.kind]
+		return fmt.Sprintf("About %s: %s. %s fills the blank?", title, masked, ask), ans, true
 	}
-	answer = strings.TrimRight(sentence[loc[0]:loc[1]], ".,")
-	masked := sentence[:loc[0]] + "____" + sentence[loc[0]+len(answer):]
-	masked = strings.TrimRight(masked, ".!? ")
-	var ask string
-	switch kind {
-	case "year":
-		ask = "In what year"
-	case "number":
-		ask = "What number"
-	default:
-		ask = "Which name"
-	}
-	return fmt.Sprintf("About %s: %s. %s fills the blank?", title, masked, ask), answer, true
+	return "", "", false
 }
 
 // factSentences returns the sentences with 6..80 words that ClozeQuestion
@@ -118,8 +102,10 @@ func factSentences(title, content string) []string {
 }
 
 // Generate implements Task. Without an LLM: a random fact sentence of the
-// section becomes a cloze question (ClozeQuestion), the reference is that
-// sentence. With an LLM: query and reference are generated as upstream.
+// section becomes a cloze question (ClozeQuestion) and the reference is the
+// masked span (the whole sentence would be mostly in the question, so an
+// echo would score as well as an answer); the sentence is kept in
+// Context.Extra["sentence"]. With an LLM: query and reference are generated as upstream.
 func (t *QATask) Generate(ctx context.Context, rng *rand.Rand, b Backends) (*Challenge, error) {
 	c, err := pctx.Retry(ctx, b.Articles, rng)
 	if err != nil {
@@ -144,8 +130,9 @@ func (t *QATask) Generate(ctx context.Context, rng *rand.Rand, b Backends) (*Cha
 			return nil, fmt.Errorf("tasks: qa: no factual sentence in %q", c.Title)
 		}
 		s := cands[rng.IntN(len(cands))]
-		q, _, _ := ClozeQuestion(c.Title, s)
-		ch.CleanQuery, ch.Reference = q, s
+		q, ans, _ := ClozeQuestion(c.Title, s)
+		ch.CleanQuery, ch.Reference = q, ans
+		ch.Context.Extra = withExtra(c.Extra, "sentence", s)
 	}
 	err = personaChallenge(ctx, rng, b, ch, persona.Goal{Desc: "get help answering a question", Topic: c.Topic, Subtopic: c.Subtopic,
 		Goal: "get the answer to the following question"}, RemoveQuotes, PruneEnding, RemoveRoles)
@@ -289,15 +276,7 @@ func (t *DateQATask) Generate(ctx context.Context, rng *rand.Rand, b Backends) (
 		return nil, errors.New("tasks: date_qa: no dated sentence found")
 	}
 	ch := &Challenge{Task: DateQA, Context: c}
-	if c.Extra == nil {
-		ch.Context.Extra = map[string]string{}
-	} else {
-		ch.Context.Extra = make(map[string]string, len(c.Extra)+1)
-		for k, v := range c.Extra {
-			ch.Context.Extra[k] = v
-		}
-	}
-	ch.Context.Extra["date"] = date
+	ch.Context.Extra = withExtra(c.Extra, "date", date)
 	if b.LLM != nil {
 		masked := strings.Replace(firstSentenceWith(c.Content, date), date, "<date>", 1)
 		q, err := chat(ctx, b.LLM, dateQuerySystem, "Create a question about "+c.Title+" that would have <date> as the answer using the following context:\n"+masked,
@@ -359,4 +338,15 @@ func sepRest(rest string) string {
 		return ""
 	}
 	return " " + rest
+}
+
+// withExtra returns a copy of extra with k=v set (contexts are shared by
+// sources, so they are never modified in place).
+func withExtra(extra map[string]string, k, v string) map[string]string {
+	out := make(map[string]string, len(extra)+1)
+	for key, val := range extra {
+		out[key] = val
+	}
+	out[k] = v
+	return out
 }
