@@ -623,3 +623,23 @@ func newBenchHub(b *testing.B, st *Store) string {
 	b.Cleanup(srv.Close)
 	return srv.URL
 }
+
+func TestAllowWriterHook(t *testing.T) {
+	st, _ := OpenStore(t.TempDir(), Limits{})
+	alice, bob := mustKey(t, "//Alice"), mustKey(t, "//Bob")
+	srv := httptest.NewServer(NewServer(st, ServerOptions{AllowWriter: func(_ context.Context, hk string) error {
+		if hk != alice.SS58Address() {
+			return errors.New("not registered on the subnet")
+		}
+		return nil
+	}}))
+	defer srv.Close()
+	c := NewClient(srv.URL, t.TempDir())
+	src := makeModel(t, 21, 100)
+	if _, err := c.Upload(context.Background(), bob, "bob/m", src); !errors.Is(err, ErrForbidden) || !strings.Contains(err.Error(), "not registered") {
+		t.Fatalf("bob: %v", err)
+	}
+	if _, err := c.Upload(context.Background(), alice, "alice/m", src); err != nil {
+		t.Fatal(err)
+	}
+}

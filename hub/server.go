@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,12 +20,16 @@ type ServerOptions struct {
 	AuthWindow time.Duration    // signature freshness window; 0 means AuthWindow
 	Now        func() time.Time // clock for signature checks; nil means time.Now
 	Logger     *slog.Logger     // nil means slog.Default()
+	// AllowWriter, if set, must accept a verified hotkey before any write
+	// (e.g. "registered on the subnet"); its error is returned as 403.
+	AllowWriter func(ctx context.Context, hotkey string) error
 }
 
 // Server is the hub's HTTP API (see the package doc for the endpoints) over a
 // Store. It is an http.Handler, safe for concurrent use.
 type Server struct {
 	store    *Store
+	allow    func(ctx context.Context, hotkey string) error
 	verifier *Verifier
 	log      *slog.Logger
 	reg      *prometheus.Registry
@@ -46,6 +51,7 @@ func NewServer(store *Store, opts ServerOptions) *Server {
 		store:    store,
 		verifier: &Verifier{Window: opts.AuthWindow, Now: opts.Now},
 		log:      opts.Logger,
+		allow:    opts.AllowWriter,
 		reg:      prometheus.NewRegistry(),
 	}
 	if s.log == nil {
@@ -339,6 +345,11 @@ func (s *Server) authWrite(r *http.Request, rt route, claim bool) (hotkey, bodyS
 	hotkey, bodySHA, err = s.verifier.Verify(r)
 	if err != nil {
 		return "", "", err
+	}
+	if s.allow != nil {
+		if aerr := s.allow(r.Context(), hotkey); aerr != nil {
+			return "", "", fmt.Errorf("%w: hotkey %s may not write: %v", ErrForbidden, hotkey, aerr)
+		}
 	}
 	if claim {
 		err = s.store.Authorize(rt.ns, hotkey)

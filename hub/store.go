@@ -148,6 +148,7 @@ func (s *Store) PutBlob(r io.Reader, want string, size int64) (string, int64, er
 		return "", 0, fmt.Errorf("%w blob: content sha256 %s, want %s", ErrInvalid, sha, want)
 	}
 	if _, ok := s.HasBlob(sha); ok {
+		s.touch(sha)
 		return sha, n, nil
 	}
 	if err := os.MkdirAll(filepath.Dir(s.BlobPath(sha)), 0o755); err != nil {
@@ -160,7 +161,7 @@ func (s *Store) PutBlob(r io.Reader, want string, size int64) (string, int64, er
 }
 
 // Missing returns the sha256s of manifest files whose blobs are not stored
-// (each once, in manifest order).
+// (each once, in manifest order), and marks the stored ones as recently used.
 func (s *Store) Missing(m Manifest) []string {
 	var out []string
 	seen := map[string]bool{}
@@ -171,6 +172,8 @@ func (s *Store) Missing(m Manifest) []string {
 		seen[f.SHA256] = true
 		if _, ok := s.HasBlob(f.SHA256); !ok {
 			out = append(out, f.SHA256)
+		} else {
+			s.touch(f.SHA256) // an upload is about to reference it: keep it from GC
 		}
 	}
 	return out
@@ -196,6 +199,8 @@ func (s *Store) Commit(repo, author string, m Manifest) (rev *Revision, created 
 	if err != nil {
 		return nil, false, err
 	}
+	s.mu.Lock() // also excludes GC between the blob check and the ref update
+	defer s.mu.Unlock()
 	for _, f := range m.Files {
 		size, ok := s.HasBlob(f.SHA256)
 		if !ok {
@@ -205,8 +210,6 @@ func (s *Store) Commit(repo, author string, m Manifest) (rev *Revision, created 
 			return nil, false, fmt.Errorf("%w commit: %s declared %d bytes, blob has %d", ErrInvalid, f.Path, f.Size, size)
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	parent := ""
 	if latest, err := s.Revision(repo, "main"); err == nil {
 		if sameFiles(latest.Files, m.Files) {
@@ -371,3 +374,73 @@ func (s *Store) writeAtomic(path string, data []byte) error {
 }
 
 var tmpSeq atomic.Int64
+
+// touch marks a blob as recently used (GC keeps blobs younger than its grace).
+func (s *Store) touch(sha string) {
+	now := time.Now()
+	os.Chtimes(s.BlobPath(sha), now, now)
+}
+
+// GCStats reports what GC removed.
+type GCStats struct {
+	Revisions  int   // revision documents scanned
+	Kept       int   // blobs referenced or younger than the grace period
+	Removed    int   // blobs removed
+	FreedBytes int64 // bytes of removed blobs
+	TempFiles  int   // stale temp files removed
+}
+
+// GC removes blobs no revision references and temp files left by interrupted
+// writes, if they are older than grace (so uploads in progress, whose blobs
+// are not referenced until their commit, survive). Commits wait while GC runs.
+func (s *Store) GC(grace time.Duration) (GCStats, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var st GCStats
+	cutoff := time.Now().Add(-grace)
+	live := map[string]bool{}
+	docs, err := filepath.Glob(filepath.Join(s.dir, "repos", "*", "*", "revisions", "*.json"))
+	if err != nil {
+		return st, err
+	}
+	for _, d := range docs {
+		b, err := os.ReadFile(d)
+		if err != nil {
+			return st, err
+		}
+		var r Revision
+		if err := json.Unmarshal(b, &r); err != nil {
+			return st, fmt.Errorf("hub gc: %s: %w (nothing removed)", d, err)
+		}
+		for _, f := range r.Files {
+			live[f.SHA256] = true
+		}
+		st.Revisions++
+	}
+	blobs, err := filepath.Glob(filepath.Join(s.dir, "blobs", "*", "*"))
+	if err != nil {
+		return st, err
+	}
+	for _, p := range blobs {
+		info, err := os.Stat(p)
+		if err != nil {
+			continue
+		}
+		if live[filepath.Base(p)] || info.ModTime().After(cutoff) {
+			st.Kept++
+			continue
+		}
+		if err := os.Remove(p); err != nil {
+			return st, err
+		}
+		st.Removed++
+		st.FreedBytes += info.Size()
+	}
+	tmps, _ := filepath.Glob(filepath.Join(s.dir, "tmp", "*"))
+	for _, p := range tmps {
+		if info, err := os.Stat(p); err == nil && info.ModTime().Before(cutoff) && os.Remove(p) == nil {
+			st.TempFiles++
+		}
+	}
+	return st, nil
+}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestStoreBlobs(t *testing.T) {
@@ -121,5 +122,46 @@ func TestNamespaceClaims(t *testing.T) {
 	}
 	if o, ok := st.NamespaceOwner("team"); !ok || o != alice {
 		t.Fatalf("owner %s %v", o, ok)
+	}
+}
+
+func TestGC(t *testing.T) {
+	st, _ := OpenStore(t.TempDir(), Limits{})
+	rev, err := st.ImportDir("ns/m", "", makeModel(t, 20, 1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	orphanOld, _, _ := st.PutBlob(bytes.NewReader([]byte("abandoned upload")), "", -1)
+	orphanNew, _, _ := st.PutBlob(bytes.NewReader([]byte("upload in progress")), "", -1)
+	old := time.Now().Add(-2 * time.Hour)
+	os.Chtimes(st.BlobPath(orphanOld), old, old)
+	for _, f := range rev.Files { // referenced blobs are kept however old
+		os.Chtimes(st.BlobPath(f.SHA256), old, old)
+	}
+	tmp := filepath.Join(st.Dir(), "tmp", "blob-stale")
+	os.WriteFile(tmp, []byte("x"), 0o644)
+	os.Chtimes(tmp, old, old)
+
+	stats, err := st.GC(time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Removed != 1 || stats.TempFiles != 1 || stats.Kept != len(rev.Files)+1 || stats.Revisions != 1 {
+		t.Fatalf("stats %+v", stats)
+	}
+	if _, ok := st.HasBlob(orphanOld); ok {
+		t.Fatal("old orphan kept")
+	}
+	if _, ok := st.HasBlob(orphanNew); !ok {
+		t.Fatal("young orphan removed")
+	}
+	for _, f := range rev.Files {
+		if _, ok := st.HasBlob(f.SHA256); !ok {
+			t.Fatalf("referenced blob %s removed", f.Path)
+		}
+	}
+	// The revision still reads back whole.
+	if _, err := st.Revision("ns/m", rev.ID); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -16,7 +16,7 @@ import (
 
 func init() {
 	cmd := &cobra.Command{Use: "hub", Short: "Model hub: serve, upload, download, info, hash"}
-	cmd.AddCommand(hubServeCmd(), hubHashCmd(), hubUploadCmd(), hubDownloadCmd(), hubInfoCmd())
+	cmd.AddCommand(hubServeCmd(), hubHashCmd(), hubUploadCmd(), hubDownloadCmd(), hubInfoCmd(), hubGCCmd())
 	rootCmd.AddCommand(cmd)
 }
 
@@ -146,6 +146,27 @@ func hubInfoCmd() *cobra.Command {
 		enc := json.NewEncoder(cmd.OutOrStdout())
 		enc.SetIndent("", "  ")
 		return enc.Encode(ri)
+	}
+	return cmd
+}
+
+func hubGCCmd() *cobra.Command {
+	var dir string
+	var grace time.Duration
+	cmd := &cobra.Command{Use: "gc", Short: "Remove blobs no revision references (older than --grace) from a hub store", Args: cobra.NoArgs}
+	cmd.Flags().StringVar(&dir, "dir", "hub-data", "store directory")
+	cmd.Flags().DurationVar(&grace, "grace", time.Hour, "keep unreferenced blobs younger than this (uploads in progress)")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		st, err := hub.OpenStore(dir, hub.Limits{})
+		if err != nil {
+			return err
+		}
+		s, err := st.GC(grace)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "revisions %d, blobs kept %d, removed %d (%d bytes), temp files removed %d\n", s.Revisions, s.Kept, s.Removed, s.FreedBytes, s.TempFiles)
+		return nil
 	}
 	return cmd
 }
