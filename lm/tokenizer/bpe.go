@@ -31,7 +31,10 @@ type mergeInfo struct {
 	id   int32
 }
 
-const bpeCacheMax = 1 << 15
+const (
+	bpeCacheMax     = 1 << 15 // entries
+	bpeCacheMaxWord = 256     // bytes; longer words (no pre-tokenizer) are not cached
+)
 
 func pairKey(a, b int32) uint64 { return uint64(uint32(a))<<32 | uint64(uint32(b)) }
 
@@ -73,6 +76,9 @@ func (m *bpe) encodeWord(dst []int, word string) []int {
 		return append(dst, ids...)
 	}
 	ids = m.tokenize(word)
+	if len(word) > bpeCacheMaxWord {
+		return append(dst, ids...)
+	}
 	m.mu.Lock()
 	if len(m.cache) >= bpeCacheMax {
 		clear(m.cache)

@@ -21,6 +21,12 @@ func (d *StreamDecoder) Add(id int) string {
 		d.pending = d.t.appendByteLevel(d.pending, id)
 	} else {
 		d.ids = append(d.ids, id)
+		if tok, ok := d.t.IDToken(id); ok {
+			if _, isByte := byteFallbackToken(tok); isByte && d.t.dec == decChain {
+				// A <0xAB> run may still be completing one character.
+				return ""
+			}
+		}
 		full := d.t.DecodeBytes(d.ids)
 		if len(full) >= d.emitted {
 			d.pending = append(d.pending[:0], full[d.emitted:]...)
@@ -35,6 +41,12 @@ func (d *StreamDecoder) Add(id int) string {
 
 // Flush returns whatever is held back (possibly invalid UTF-8 at the end).
 func (d *StreamDecoder) Flush() string {
+	if d.t.dec != decByteLevel && len(d.ids) > 0 {
+		full := d.t.DecodeBytes(d.ids)
+		if len(full) >= d.emitted {
+			d.pending = append(d.pending[:0], full[d.emitted:]...)
+		}
+	}
 	out := string(d.pending)
 	d.emitted += len(d.pending)
 	d.pending = d.pending[:0]

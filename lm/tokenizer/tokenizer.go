@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -24,13 +25,13 @@ type Tokenizer struct {
 	added     []addedToken   // sorted longest content first, for matching
 	addedByID map[int]addedToken
 
-	norm      normalizer
-	steps     []splitter
-	byteLevel bool // pieces are consumed as raw bytes through the byte-level alphabet
+	norm       normalizer
+	steps      []splitter
+	firstSteps []splitter // steps for the segment at the start of the text
+	byteLevel  bool       // pieces are consumed as raw bytes through the byte-level alphabet
 
-	dec  decoderKind
-	wpPr string // WordPiece decoder prefix
-	wpCl bool   // WordPiece decoder cleanup
+	dec      decoderKind
+	decSteps []decodeStep
 
 	post func([]int) []int
 
@@ -43,7 +44,7 @@ type decoderKind int
 const (
 	decConcat decoderKind = iota // no decoder: tokens joined by spaces (HF default)
 	decByteLevel
-	decWordPiece
+	decChain // a chain of HF decoder steps, then concatenation
 )
 
 // Load reads a Hugging Face tokenizer.json. If a tokenizer_config.json sits
@@ -127,11 +128,18 @@ func build(data []byte) (*Tokenizer, error) {
 		return nil, err
 	}
 	var prefix bool
-	if t.steps, t.byteLevel, prefix, err = buildPreTokenizer(cfg.PreTokenizer, "pre_tokenizer"); err != nil {
+	if t.steps, t.byteLevel, prefix, err = buildPreTokenizer(cfg.PreTokenizer, "pre_tokenizer", false); err != nil {
 		return nil, err
 	}
 	if prefix {
 		t.steps = append([]splitter{prefixSpace}, t.steps...)
+	}
+	// Metaspace's prepend_scheme "first" differs for the text's first segment.
+	if t.firstSteps, _, prefix, err = buildPreTokenizer(cfg.PreTokenizer, "pre_tokenizer", true); err != nil {
+		return nil, err
+	}
+	if prefix {
+		t.firstSteps = append([]splitter{prefixSpace}, t.firstSteps...)
 	}
 	if err := t.buildModel(cfg.Model); err != nil {
 		return nil, err
@@ -303,6 +311,44 @@ func buildNormalizer(raw json.RawMessage, where string) (normalizer, error) {
 		return normForm("NFKC"), nil
 	case "NFKD":
 		return normForm("NFKD"), nil
+	case "Prepend":
+		var c struct {
+			Prepend string `json:"prepend"`
+		}
+		if err := json.Unmarshal(raw, &c); err != nil {
+			return nil, fmt.Errorf("%s: %v", where, err)
+		}
+		return prependNormalizer(c.Prepend), nil
+	case "Replace":
+		var c struct {
+			Pattern patternJSON `json:"pattern"`
+			Content string      `json:"content"`
+		}
+		if err := json.Unmarshal(raw, &c); err != nil {
+			return nil, fmt.Errorf("%s: %v", where, err)
+		}
+		f, err := replacer(c.Pattern, c.Content)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", where, err)
+		}
+		return f, nil
+	case "Strip":
+		var c struct {
+			Left  bool `json:"strip_left"`
+			Right bool `json:"strip_right"`
+		}
+		if err := json.Unmarshal(raw, &c); err != nil {
+			return nil, fmt.Errorf("%s: %v", where, err)
+		}
+		return func(s string) string {
+			if c.Left {
+				s = strings.TrimLeftFunc(s, unicode.IsSpace)
+			}
+			if c.Right {
+				s = strings.TrimRightFunc(s, unicode.IsSpace)
+			}
+			return s
+		}, nil
 	case "Sequence":
 		var c struct {
 			Normalizers []json.RawMessage `json:"normalizers"`
@@ -327,7 +373,7 @@ func buildNormalizer(raw json.RawMessage, where string) (normalizer, error) {
 
 // buildPreTokenizer returns the splitting steps, whether the result is byte
 // level (ByteLevel must then be the last step) and ByteLevel's add_prefix_space.
-func buildPreTokenizer(raw json.RawMessage, where string) (steps []splitter, byteLevel, prefix bool, err error) {
+func buildPreTokenizer(raw json.RawMessage, where string, atStart bool) (steps []splitter, byteLevel, prefix bool, err error) {
 	if isNull(raw) {
 		return nil, false, false, nil
 	}
@@ -353,6 +399,21 @@ func buildPreTokenizer(raw json.RawMessage, where string) (steps []splitter, byt
 		return steps, true, c.AddPrefixSpace, nil
 	case "BertPreTokenizer":
 		return []splitter{bertPreTokenize}, false, false, nil
+	case "Metaspace":
+		var c metaspaceJSON
+		if err := json.Unmarshal(raw, &c); err != nil {
+			return fail(err)
+		}
+		scheme, err := c.scheme()
+		if err != nil {
+			return fail(err)
+		}
+		repl, err := c.repl()
+		if err != nil {
+			return fail(err)
+		}
+		prepend := scheme == "always" || scheme == "first" && atStart
+		return []splitter{metaspace(repl, prepend, c.Split == nil || *c.Split)}, false, false, nil
 	case "WhitespaceSplit":
 		return []splitter{whitespaceSplit}, false, false, nil
 	case "Whitespace":
@@ -424,7 +485,7 @@ func buildPreTokenizer(raw json.RawMessage, where string) (steps []splitter, byt
 			if byteLevel {
 				return nil, false, false, fmt.Errorf("%s: only the last pre-tokenizer may be ByteLevel", w)
 			}
-			s, bl, pf, err := buildPreTokenizer(r, w)
+			s, bl, pf, err := buildPreTokenizer(r, w, atStart)
 			if err != nil {
 				return nil, false, false, err
 			}
@@ -473,36 +534,22 @@ func (t *Tokenizer) buildDecoder(raw json.RawMessage, where string) error {
 	}
 	switch typ {
 	case "ByteLevel":
+		// Fast path; added tokens are written verbatim.
 		t.dec = decByteLevel
-	case "WordPiece":
-		var c struct {
-			Prefix  *string `json:"prefix"`
-			Cleanup *bool   `json:"cleanup"`
-		}
-		if err := json.Unmarshal(raw, &c); err != nil {
-			return fmt.Errorf("%s: %v", where, err)
-		}
-		t.dec, t.wpPr, t.wpCl = decWordPiece, "##", true
-		if c.Prefix != nil {
-			t.wpPr = *c.Prefix
-		}
-		if c.Cleanup != nil {
-			t.wpCl = *c.Cleanup
-		}
+		return nil
 	case "Sequence":
 		var c struct {
 			Decoders []json.RawMessage `json:"decoders"`
 		}
-		if err := json.Unmarshal(raw, &c); err != nil {
-			return fmt.Errorf("%s: %v", where, err)
+		if err := json.Unmarshal(raw, &c); err == nil && len(c.Decoders) == 1 {
+			return t.buildDecoder(c.Decoders[0], where+".decoders[0]")
 		}
-		if len(c.Decoders) != 1 {
-			return fmt.Errorf("%s: only a Sequence of one decoder is supported, got %d", where, len(c.Decoders))
-		}
-		return t.buildDecoder(c.Decoders[0], where+".decoders[0]")
-	default:
-		return fmt.Errorf("%s: type %q is not supported", where, typ)
 	}
+	steps, err := buildDecodeSteps(raw, where)
+	if err != nil {
+		return err
+	}
+	t.dec, t.decSteps = decChain, steps
 	return nil
 }
 
@@ -651,7 +698,7 @@ func (t *Tokenizer) EncodeWithSpecialTokens(text string) []int {
 func (t *Tokenizer) encode(text string, withAdded bool) []int {
 	ids := make([]int, 0, len(text)/3+1)
 	if !withAdded || len(t.added) == 0 {
-		return t.encodePlain(ids, text)
+		return t.encodePlain(ids, text, true)
 	}
 	// next[i] caches where added token i next occurs at or after pos (-1: never),
 	// so each token's occurrences are searched once overall.
@@ -702,21 +749,25 @@ func (t *Tokenizer) encode(text string, withAdded bool) []int {
 				end += w
 			}
 		}
-		ids = t.encodePlain(ids, text[pos:start])
+		ids = t.encodePlain(ids, text[pos:start], pos == 0)
 		ids = append(ids, a.ID)
 		pos = end
 	}
-	return t.encodePlain(ids, text[pos:])
+	return t.encodePlain(ids, text[pos:], pos == 0)
 }
 
-func (t *Tokenizer) encodePlain(ids []int, text string) []int {
+func (t *Tokenizer) encodePlain(ids []int, text string, atStart bool) []int {
 	if text == "" {
 		return ids
 	}
 	if t.norm != nil {
 		text = t.norm(text)
 	}
-	chain(t.steps, text, func(p string) {
+	steps := t.steps
+	if atStart {
+		steps = t.firstSteps
+	}
+	chain(steps, text, func(p string) {
 		ids = t.model.encodeWord(ids, p)
 	})
 	return ids
@@ -736,8 +787,12 @@ func (t *Tokenizer) DecodeBytes(ids []int) []byte {
 			out = t.appendByteLevel(out, id)
 		}
 		return out
-	case decWordPiece:
-		return []byte(wordPieceDecode(t.tokens(ids), t.wpPr, t.wpCl))
+	case decChain:
+		toks := t.tokens(ids)
+		for _, step := range t.decSteps {
+			toks = step(toks)
+		}
+		return []byte(strings.Join(toks, ""))
 	default:
 		return []byte(strings.Join(t.tokens(ids), " "))
 	}

@@ -51,25 +51,6 @@ func (m *wordPiece) encodeWord(dst []int, word string) []int {
 	return dst
 }
 
-// wordPieceDecode joins tokens as HF's WordPiece decoder does.
-func wordPieceDecode(tokens []string, prefix string, cleanup bool) string {
-	var sb strings.Builder
-	for i, t := range tokens {
-		if i != 0 {
-			if strings.HasPrefix(t, prefix) {
-				t = t[len(prefix):]
-			} else {
-				t = " " + t
-			}
-		}
-		if cleanup {
-			t = cleanupSpaces(t)
-		}
-		sb.WriteString(t)
-	}
-	return sb.String()
-}
-
 var cleanupReplacer = []string{
 	" .", ".", " ?", "?", " !", "!", " ,", ",", " ' ", "'", " n't", "n't",
 	" 'm", "'m", " do not", " don't", " 's", "'s", " 've", "'ve", " 're", "'re",

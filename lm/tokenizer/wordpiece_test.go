@@ -163,10 +163,10 @@ func TestFromJSONErrors(t *testing.T) {
 		{"wp no unk", `{"model":{"type":"WordPiece","vocab":{"a":0}}}`, "needs an unk_token"},
 		{"unk missing", `{"model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"a":0}}}`, `unk_token "[UNK]" is not in the vocab`},
 		{"bad normalizer", `{"normalizer":{"type":"Precompiled"},"model":{"type":"BPE","vocab":{"a":0},"merges":[]}}`, `normalizer: type "Precompiled" is not supported`},
-		{"bad pretok", `{"pre_tokenizer":{"type":"Metaspace"},"model":{"type":"BPE","vocab":{"a":0},"merges":[]}}`, `pre_tokenizer: type "Metaspace" is not supported`},
+		{"bad pretok", `{"pre_tokenizer":{"type":"UnicodeScripts"},"model":{"type":"BPE","vocab":{"a":0},"merges":[]}}`, `pre_tokenizer: type "UnicodeScripts" is not supported`},
 		{"bad regex", `{"pre_tokenizer":{"type":"Split","pattern":{"Regex":"(("},"behavior":"Isolated"},"model":{"type":"BPE","vocab":{"a":0},"merges":[]}}`, `pattern "(("`},
 		{"bytelevel not last", `{"pre_tokenizer":{"type":"Sequence","pretokenizers":[{"type":"ByteLevel"},{"type":"Digits"}]},"model":{"type":"BPE","vocab":{"a":0},"merges":[]}}`, "only the last pre-tokenizer"},
-		{"bad decoder", `{"decoder":{"type":"Metaspace"},"model":{"type":"BPE","vocab":{"a":0},"merges":[]}}`, `decoder: type "Metaspace"`},
+		{"bad decoder", `{"decoder":{"type":"CTC"},"model":{"type":"BPE","vocab":{"a":0},"merges":[]}}`, `decoder: type "CTC"`},
 		{"added clash", `{"added_tokens":[{"id":0,"content":"b"}],"model":{"type":"BPE","vocab":{"a":0},"merges":[]}}`, `id 0 already belongs to "a"`},
 		{"added empty", `{"added_tokens":[{"id":1,"content":""}],"model":{"type":"BPE","vocab":{"a":0},"merges":[]}}`, "empty content"},
 		{"post bad id", strings.Replace(good, `"ids":[2]`, `"ids":[999]`, 1), "id 999 out of range"},
@@ -244,6 +244,10 @@ func FuzzFromJSON(f *testing.F) {
 	f.Add([]byte(`{"model":{"type":"BPE","vocab":{"a":0,"b":1,"ab":2},"merges":["a b"]},"pre_tokenizer":{"type":"ByteLevel"}}`), "abab ab")
 	f.Add([]byte(`{"model":{"type":"BPE","vocab":{"a":0,"b":1,"ab":2,"<unk>":3},"unk_token":"<unk>","merges":[["a","b"]]},"pre_tokenizer":{"type":"Sequence","pretokenizers":[{"type":"Split","pattern":{"Regex":"\\s+(?!\\S)"},"behavior":"Removed"},{"type":"Digits","individual_digits":true}]},"normalizer":{"type":"Sequence","normalizers":[{"type":"NFKC"},{"type":"Lowercase"}]}}`), "AB c 12")
 	f.Add([]byte(`{"added_tokens":[{"id":5,"content":"<x>","lstrip":true,"rstrip":true}],"model":{"type":"WordPiece","unk_token":"u","vocab":{"u":0,"a":1,"##a":2}},"pre_tokenizer":{"type":"Whitespace"},"decoder":{"type":"WordPiece"},"post_processor":{"type":"BertProcessing","sep":["a",1],"cls":["u",0]}}`), "aa <x> a")
+	if spm, err := os.ReadFile("testdata/spm_llama2_tokenizer.json"); err == nil {
+		f.Add(spm, "Hello wörld 🤖 <s> x</s>")
+	}
+	f.Add([]byte(`{"model":{"type":"BPE","vocab":{"a":0,"▁":1,"▁a":2},"merges":["▁ a"]},"pre_tokenizer":{"type":"Metaspace","replacement":"▁","prepend_scheme":"first","split":true},"decoder":{"type":"Metaspace","replacement":"▁","prepend_scheme":"first"}}`), "a a  a")
 	f.Fuzz(func(t *testing.T, data []byte, text string) {
 		tok, err := FromJSON(data)
 		if err != nil {
