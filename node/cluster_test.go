@@ -152,35 +152,36 @@ func mustClient(t *testing.T, urls ...string) *client.Client {
 	return c
 }
 
-// TestClusterSurvivesKilledValidator runs 4 validators as separate processes:
-// with one SIGKILLed, the other three keep committing blocks; the killed one
-// restarts, catches up and reports the same app hashes.
+// TestClusterSurvivesKilledValidator runs 4 validators as separate processes
+// (node.StartCluster running `taonet chain start`): with one SIGKILLed, the
+// other three keep committing blocks; the killed one restarts, catches up and
+// reports the same app hashes. Then the whole cluster restarts on its data.
 func TestClusterSurvivesKilledValidator(t *testing.T) {
 	if testing.Short() {
 		t.Skip("multi-process cluster")
 	}
 	alice, _ := keys.FromURI("//Alice")
 	bob, _ := keys.FromURI("//Bob")
-	out := t.TempDir()
-	run(t, "chain", "testnet", "--nodes", "4", "--out", out, "--block-time", "200ms",
-		"--alloc", alice.SS58Address()+"=1000000000000000")
+	st, err := node.BuildAppState("", nil, []string{alice.SS58Address() + "=1000000000000000"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
 	defer cancel()
-	var procs []*proc
-	var clients []*client.Client
-	var urls []string
-	for i := 0; i < 4; i++ {
-		home := filepath.Join(out, fmt.Sprintf("node%d", i))
-		s, err := node.ReadSettings(home)
-		if err != nil {
-			t.Fatal(err)
-		}
-		procs = append(procs, startProc(t, home))
-		urls = append(urls, "http://"+s.APIAddr)
-		clients = append(clients, mustClient(t, "http://"+s.APIAddr))
+	dir := t.TempDir()
+	opts := node.ClusterOptions{Dir: dir, Nodes: 4, Binary: taonetBinary(t), AppState: st, BlockTime: 200 * time.Millisecond}
+	cl, err := node.StartCluster(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for i, c := range clients {
-		waitHeight(t, ctx, c, 3, procs[i])
+	t.Cleanup(cl.Stop)
+	urls := cl.URLs()
+	var clients []*client.Client
+	for _, u := range urls {
+		clients = append(clients, mustClient(t, u))
+	}
+	for _, c := range clients {
+		waitHeight(t, ctx, c, 3, nil)
 	}
 	all := mustClient(t, urls...)
 	for i := 0; i < 3; i++ {
@@ -188,7 +189,8 @@ func TestClusterSurvivesKilledValidator(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	procs[3].kill()
+	t0 := time.Now()
+	cl.Kill(3)
 	b, _ := clients[0].LatestBlock(ctx)
 	// Transactions still go through, via failover from the dead node's URL.
 	failover := mustClient(t, urls[3], urls[0], urls[1])
@@ -197,13 +199,43 @@ func TestClusterSurvivesKilledValidator(t *testing.T) {
 			t.Fatal("submit with node3 down: ", err)
 		}
 	}
-	waitHeight(t, ctx, clients[1], b.Height+5, procs[1])
+	waitHeight(t, ctx, clients[1], b.Height+5, nil)
 
-	procs[3] = startProc(t, procs[3].home)
+	if err := cl.Start(3); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("3 validators continued: %s", time.Since(t0))
 	target, _ := clients[0].LatestBlock(ctx)
-	waitHeight(t, ctx, clients[3], target.Height+2, procs[3])
-	// Same app hash at every node for a height all of them committed.
-	h := target.Height
+	waitHeight(t, ctx, clients[3], target.Height+2, nil)
+	t.Logf("killed node restarted and caught up: %s", time.Since(t0))
+	sameAppHash(t, ctx, clients, target.Height)
+	acc, err := clients[3].Account(ctx, bob.SS58Address())
+	if err != nil || acc.Balance != 6000 {
+		t.Fatalf("bob on restarted node: %+v %v", acc, err)
+	}
+
+	// Whole-cluster restart on the same directory resumes the chain.
+	last, _ := clients[0].LatestBlock(ctx)
+	cl.Stop()
+	t.Logf("cluster stopped: %s", time.Since(t0))
+	cl, err = node.StartCluster(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.Stop)
+	for _, c := range clients {
+		waitHeight(t, ctx, c, last.Height+3, nil)
+	}
+	t.Logf("cluster restarted: %s", time.Since(t0))
+	sameAppHash(t, ctx, clients, last.Height+2)
+	if acc, err := clients[2].Account(ctx, bob.SS58Address()); err != nil || acc.Balance != 6000 {
+		t.Fatalf("bob after cluster restart: %+v %v", acc, err)
+	}
+}
+
+// sameAppHash checks every node reports one app hash for block h.
+func sameAppHash(t *testing.T, ctx context.Context, clients []*client.Client, h uint64) {
+	t.Helper()
 	var want string
 	for i, c := range clients {
 		blk, err := c.Block(ctx, h)
@@ -218,10 +250,6 @@ func TestClusterSurvivesKilledValidator(t *testing.T) {
 		} else if blk.AppHash != want {
 			t.Fatalf("node%d app hash %s at %d, node0 %s", i, blk.AppHash, h, want)
 		}
-	}
-	acc, err := clients[3].Account(ctx, bob.SS58Address())
-	if err != nil || acc.Balance != 6000 {
-		t.Fatalf("bob on restarted node: %+v %v", acc, err)
 	}
 }
 
