@@ -14,6 +14,9 @@
 //   - Wiki: the Wikipedia REST API (random page summary + page sections).
 //   - Code: function-sized snippets from a source tree (e.g. GOROOT/src).
 //
+// Index is a BM25 retrieval index over sentences and sections of contexts
+// (the tool-using miner's search tool).
+//
 // The package name shadows the standard library's context; importers that
 // need both alias this one (e.g. pctx).
 package context

@@ -284,3 +284,13 @@ func StreamingPenalty(chunkTokens []int) float64 {
 func ChallengeOverlap(challenge, completion string) float64 {
 	return Rouge1F(challenge, completion)
 }
+
+// ScoreTask scores completions with the ForTask definition of a task: the
+// one-call form the validator uses (see Score).
+func ScoreTask(ctx context.Context, e embed.Embedder, task, reference, challenge string, completions []Completion) ([]Result, error) {
+	d, err := ForTask(task)
+	if err != nil {
+		return nil, err
+	}
+	return Score(ctx, e, Input{Definition: d, Reference: reference, Challenge: challenge, Completions: completions})
+}

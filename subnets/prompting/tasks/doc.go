@@ -22,6 +22,11 @@
 //   - debugging: real code corrupted by deleting, swapping or mutating
 //     chunks; the reference is the original code.
 //
+// ToolSolver answers challenges with public tools only (the SolveMath
+// calculator and BM25 retrieval over a corpus): the brain of the offline
+// tool-using miner. OpenAILLM adapts an OpenAI-compatible chat endpoint to
+// LLM.
+//
 // The challenge miners see (Challenge.Query) is then written by an LLM
 // role-playing a persona (§3.2) or, without an LLM, by persona.Paraphrase;
 // either way the Reference never goes to miners.
