@@ -92,6 +92,7 @@ type Client struct {
 	RetryDelay    time.Duration          // first backoff (doubles, capped at 10 s)
 	Filter        func(path string) bool // files to download; nil means AllowedFile
 	Now           func() time.Time       // clock for request signatures; nil = time.Now
+	Signer        Signer                 // if set, reads are signed too (to read your own private repos)
 
 	locks keyedMutex
 }
@@ -148,6 +149,11 @@ func (c *Client) newRequest(ctx context.Context, method, u string, body io.Reade
 		req.Header.Set("Authorization", "Bearer "+c.Token)
 	}
 	req.Header.Set("User-Agent", "taonet-hub/1")
+	if c.Signer != nil && body == nil {
+		if err := SignRequest(req, c.Signer, emptySHA256, c.now()); err != nil {
+			return nil, err
+		}
+	}
 	return req, nil
 }
 
@@ -895,4 +901,16 @@ func (k *keyedMutex) lock(key string) (unlock func()) {
 		}
 		k.mu.Unlock()
 	}
+}
+
+// SetPrivate sets repo's visibility (claiming its namespace if free). A
+// miner can make its repo private before uploading and public once its chain
+// commitment is included, as upstream miners do.
+func (c *Client) SetPrivate(ctx context.Context, signer Signer, repo string, private bool) error {
+	if _, _, err := ParseRepoID(repo); err != nil {
+		return err
+	}
+	doc, _ := json.Marshal(RepoSettings{Private: private})
+	var out RepoSettings
+	return c.signedJSON(ctx, signer, http.MethodPut, c.url("api/models", escapePath(repo), "settings"), doc, &out)
 }

@@ -643,3 +643,60 @@ func TestAllowWriterHook(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestPrivateRepoUntilPublished(t *testing.T) {
+	h := newTestHub(t, Limits{}, nil)
+	alice, bob := mustKey(t, "//Alice"), mustKey(t, "//Bob")
+	ctx := context.Background()
+	owner := h.client(t)
+	owner.Signer = alice
+	if err := owner.SetPrivate(ctx, alice, "alice/m", true); err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.SetPrivate(ctx, bob, "alice/m", false); !errors.Is(err, ErrForbidden) {
+		t.Fatalf("bob publishing alice's repo: %v", err)
+	}
+	src := makeModel(t, 22, 2000)
+	rev, err := owner.Upload(ctx, alice, "alice/m", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Anonymous and foreign signed reads see nothing.
+	anon := h.client(t)
+	if _, err := anon.Info(ctx, "alice/m", rev); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("anonymous info of a private repo: %v", err)
+	}
+	other := h.client(t)
+	other.Signer = bob
+	if _, err := other.Download(ctx, "alice/m", rev, "", nil); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("bob's download of a private repo: %v", err)
+	}
+	resp, err := http.Get(h.http.URL + "/alice/m/resolve/" + rev + "/config.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 404 {
+		t.Fatalf("anonymous resolve: %d", resp.StatusCode)
+	}
+	// The owner reads it (signed requests), e.g. to re-hash before committing.
+	snap, err := owner.Download(ctx, "alice/m", rev, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := DirHash(src)
+	if got, _ := DirHash(snap.Dir); got != want {
+		t.Fatal("owner download differs")
+	}
+	// Published after the chain commitment: everyone can read.
+	if err := owner.SetPrivate(ctx, alice, "alice/m", false); err != nil {
+		t.Fatal(err)
+	}
+	ri, err := anon.Info(ctx, "alice/m", rev)
+	if err != nil || ri.Private {
+		t.Fatalf("public info: %+v %v", ri, err)
+	}
+	if _, err := anon.Download(ctx, "alice/m", rev, "", nil); err != nil {
+		t.Fatal(err)
+	}
+}

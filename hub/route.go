@@ -14,6 +14,7 @@ const (
 	routePreupload                      // POST /api/models/{ns}/{name}/preupload
 	routeBlob                           // PUT /api/models/{ns}/{name}/blobs/{sha256}
 	routeCommit                         // POST /api/models/{ns}/{name}/commit
+	routeSettings                       // PUT /api/models/{ns}/{name}/settings
 	routeMetrics                        // GET /metrics
 	routeHealth                         // GET /healthz
 )
@@ -30,6 +31,8 @@ func (k routeKind) String() string {
 		return "blob"
 	case routeCommit:
 		return "commit"
+	case routeSettings:
+		return "settings"
 	case routeMetrics:
 		return "metrics"
 	case routeHealth:
@@ -94,6 +97,9 @@ func parseRoute(method, path string) (route, error) {
 		case len(rest) == 1 && rest[0] == "commit":
 			rt.kind = routeCommit
 			return rt, wantMethod(method, "POST")
+		case len(rest) == 1 && rest[0] == "settings":
+			rt.kind = routeSettings
+			return rt, wantMethod(method, "PUT")
 		case len(rest) == 2 && rest[0] == "blobs":
 			rt.kind, rt.sha = routeBlob, rest[1]
 			if !ValidSHA256(rt.sha) {

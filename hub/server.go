@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -211,18 +212,29 @@ func (s *Server) serve(w *statusWriter, r *http.Request, rt route) error {
 	case routeResolve:
 		return s.resolve(w, r, rt)
 	case routeInfo:
-		return s.info(w, rt)
+		return s.info(w, r, rt)
 	case routePreupload:
 		return s.preupload(w, r, rt)
 	case routeBlob:
 		return s.putBlob(w, r, rt)
 	case routeCommit:
 		return s.commit(w, r, rt)
+	case routeSettings:
+		return s.settings(w, r, rt)
 	}
 	return fmt.Errorf("path %q: %w", r.URL.Path, ErrNotFound)
 }
 
-func (s *Server) revision(rt route) (*Revision, error) {
+// revision looks up the route's revision, hiding private repos from anyone
+// but their namespace owner (signed read).
+func (s *Server) revision(r *http.Request, rt route) (*Revision, error) {
+	rs, err := s.store.Settings(rt.repo)
+	if err != nil {
+		return nil, err
+	}
+	if rs.Private && !s.ownerRead(r, rt) {
+		return nil, fmt.Errorf("repo %s: %w", rt.repo, ErrNotFound) // as if absent: no existence leak
+	}
 	rev, err := s.store.Revision(rt.repo, rt.revision)
 	if err != nil && errors.Is(err, ErrNotFound) && rt.revision != "main" {
 		if _, merr := s.store.Revision(rt.repo, "main"); merr == nil {
@@ -233,7 +245,7 @@ func (s *Server) revision(rt route) (*Revision, error) {
 }
 
 func (s *Server) resolve(w *statusWriter, r *http.Request, rt route) error {
-	rev, err := s.revision(rt)
+	rev, err := s.revision(r, rt)
 	if err != nil {
 		return err
 	}
@@ -253,7 +265,9 @@ func (s *Server) resolve(w *statusWriter, r *http.Request, rt route) error {
 	h.Set("X-Linked-Size", strconv.FormatInt(fe.Size, 10))
 	h.Set("X-Repo-Commit", rev.ID)
 	h.Set("Content-Type", "application/octet-stream")
-	if rt.revision == rev.ID {
+	if rs, _ := s.store.Settings(rt.repo); rs.Private {
+		h.Set("Cache-Control", "private, no-store")
+	} else if rt.revision == rev.ID {
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	} else {
 		h.Set("Cache-Control", "no-cache")
@@ -322,18 +336,21 @@ func (s Sibling) siblingSize() int64 {
 	return s.Size
 }
 
-func (s *Server) info(w *statusWriter, rt route) error {
-	rev, err := s.revision(rt)
+func (s *Server) info(w *statusWriter, r *http.Request, rt route) error {
+	rev, err := s.revision(r, rt)
 	if err != nil {
 		return err
 	}
+	rs, _ := s.store.Settings(rt.repo)
+	private := rs.Private
 	ns, _, _ := ParseRepoID(rev.Repo)
 	ri := RepoInfo{ID: rev.Repo, ModelID: rev.Repo, Author: ns, SHA: rev.ID,
 		LastModified: rev.Created.UTC().Format("2006-01-02T15:04:05.000Z"), Siblings: []Sibling{}}
 	for _, f := range rev.Files {
 		ri.Siblings = append(ri.Siblings, Sibling{RFilename: f.Path, Size: f.Size, LFS: &LFSInfo{SHA256: f.SHA256, Size: f.Size}})
 	}
-	if rt.revision == rev.ID {
+	ri.Private = private
+	if rt.revision == rev.ID && !private {
 		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	}
 	writeJSON(w, http.StatusOK, ri)
@@ -460,5 +477,44 @@ func (s *Server) commit(w *statusWriter, r *http.Request, rt route) error {
 		s.log.Info("hub revision committed", "repo", rt.repo, "revision", rev.ID, "author", hotkey, "files", len(rev.Files), "bytes", rev.TotalSize())
 	}
 	writeJSON(w, http.StatusOK, CommitResponse{CommitOID: rev.ID, CommitURL: "/" + rt.repo + "/commit/" + rev.ID, Created: created})
+	return nil
+}
+
+// ownerRead reports whether r is a valid signed read by rt's namespace owner.
+func (s *Server) ownerRead(r *http.Request, rt route) bool {
+	if r.Header.Get(HeaderSignature) == "" {
+		return false
+	}
+	hotkey, bodySHA, err := s.verifier.Verify(r)
+	if err != nil || bodySHA != emptySHA256 {
+		return false
+	}
+	owner, ok := s.store.NamespaceOwner(rt.ns)
+	return ok && owner == hotkey
+}
+
+// emptySHA256 is the hex sha256 of an empty body (signed GET/HEAD requests).
+var emptySHA256 = sha256Hex(nil)
+
+func (s *Server) settings(w *statusWriter, r *http.Request, rt route) error {
+	_, bodySHA, err := s.authWrite(r, rt, true)
+	if err != nil {
+		return err
+	}
+	body, err := readSignedBody(w, r, bodySHA)
+	if err != nil {
+		return err
+	}
+	var rs RepoSettings
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rs); err != nil {
+		return fmt.Errorf("%w settings JSON: %v", ErrInvalid, err)
+	}
+	if err := s.store.SetSettings(rt.repo, rs); err != nil {
+		return err
+	}
+	s.log.Info("hub repo settings", "repo", rt.repo, "private", rs.Private)
+	writeJSON(w, http.StatusOK, rs)
 	return nil
 }

@@ -444,3 +444,43 @@ func (s *Store) GC(grace time.Duration) (GCStats, error) {
 	}
 	return st, nil
 }
+
+// RepoSettings are a repository's mutable settings.
+type RepoSettings struct {
+	// Private hides the repo from everyone but its namespace owner's signed
+	// requests: upstream miners keep a model private until their chain
+	// commitment is included, so nobody can copy it into the same block.
+	Private bool `json:"private"`
+}
+
+// Settings returns repo's settings (zero value if never set).
+func (s *Store) Settings(repo string) (RepoSettings, error) {
+	rd, err := s.repoDir(repo)
+	if err != nil {
+		return RepoSettings{}, err
+	}
+	var rs RepoSettings
+	b, err := os.ReadFile(filepath.Join(rd, "settings.json"))
+	if errors.Is(err, os.ErrNotExist) {
+		return rs, nil
+	}
+	if err != nil {
+		return rs, err
+	}
+	if err := json.Unmarshal(b, &rs); err != nil {
+		return rs, fmt.Errorf("hub store: corrupt settings of %s: %w", repo, err)
+	}
+	return rs, nil
+}
+
+// SetSettings replaces repo's settings (the repo need not have revisions yet).
+func (s *Store) SetSettings(repo string, rs RepoSettings) error {
+	rd, err := s.repoDir(repo)
+	if err != nil {
+		return err
+	}
+	b, _ := json.Marshal(rs)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.writeAtomic(filepath.Join(rd, "settings.json"), b)
+}
