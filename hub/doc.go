@@ -19,6 +19,7 @@
 //     POST /api/models/{ns}/{name}/preupload                signed; manifest in, missing blobs out
 //     PUT  /api/models/{ns}/{name}/blobs/{sha256}           signed; one file's bytes
 //     POST /api/models/{ns}/{name}/commit                   signed; manifest in, new revision out
+//     PUT  /api/models/{ns}/{name}/settings                 signed; {"private": bool}
 //     GET  /metrics                                         Prometheus metrics
 //     GET  /healthz                                         liveness
 //
@@ -40,4 +41,10 @@
 // namespace the hotkey does not own. A hotkey owns the namespace equal to its
 // ss58 address, and any other free namespace it is the first to write to
 // (short namespaces keep repo ids within upstream's 38-character limit).
+//
+// A private repo (settings) answers 404 to everyone except signed reads by
+// its namespace owner, so a miner can upload, commit the hash on chain, and
+// only then publish, as upstream miners do (finetuning spec §1.2, §4.2).
+// Uploaded blobs that no revision references are removed by Store.GC after a
+// grace period.
 package hub

@@ -13,7 +13,7 @@ func FuzzParseRoute(f *testing.F) {
 		"/ns/m/resolve/main/config.json", "/ns/m/resolve/" + strings.Repeat("a", 40) + "/sub/x.bin",
 		"/ns/m/resolve/main/../../etc/passwd", "/api/models/ns/m", "/api/models/ns/m/revision/main",
 		"/api/models/ns/m/preupload", "/api/models/ns/m/blobs/" + strings.Repeat("0", 64),
-		"/api/models/ns/m/commit", "/metrics", "/healthz", "//", "/a/b/resolve//x", "/api/models/../x",
+		"/api/models/ns/m/commit", "/api/models/ns/m/settings", "/metrics", "/healthz", "//", "/a/b/resolve//x", "/api/models/../x",
 	} {
 		f.Add("GET", s)
 		f.Add("PUT", s)
@@ -38,7 +38,7 @@ func FuzzParseRoute(f *testing.F) {
 				t.Fatalf("bad revision %q accepted", rt.revision)
 			}
 			fallthrough
-		case routePreupload, routeCommit, routeBlob:
+		case routePreupload, routeCommit, routeBlob, routeSettings:
 			if _, _, err := ParseRepoID(rt.repo); err != nil {
 				t.Fatalf("bad repo %q accepted", rt.repo)
 			}
