@@ -1,6 +1,7 @@
 // Command matmul compares taonet's deterministic Sgemm with the machine's
 // OpenBLAS cblas_sgemm (loaded at run time through purego) on the same shapes,
-// printing GFLOP/s for both and their ratio.
+// printing GFLOP/s (per wall-clock second and per CPU-second) for both and
+// their ratios.
 //
 //	go run ./bench/matmul [-threads 2] [-time 1s] [-shapes all|square|lm] [-impl avx2] [-blas libopenblas.so.0]
 package main
@@ -69,7 +70,8 @@ func main() {
 	if blasErr != nil {
 		fmt.Printf("OpenBLAS unavailable (%v): only the Go path is measured\n", blasErr)
 	}
-	fmt.Printf("%-36s %10s %10s %7s %10s\n", "shape (m×n×k)", "Go GF/s", "BLAS GF/s", "Go/BLAS", "max rel Δ")
+	fmt.Println("GF/s: GFLOP per wall-clock second; GF/cpu-s: per CPU-second of the whole process (less disturbed by other load)")
+	fmt.Printf("%-36s %10s %8s %10s %8s %7s %8s %10s\n", "shape (m×n×k)", "Go GF/s", "GF/cpu-s", "BLAS GF/s", "GF/cpu-s", "Go/BLAS", "(cpu-s)", "max rel Δ")
 	for _, s := range shapes {
 		if (*which == "square" && !s.square) || (*which == "lm" && s.square) {
 			continue
@@ -85,28 +87,34 @@ func main() {
 			ldb = s.k
 		}
 		cGo := make([]float32, s.m*s.n)
-		run := func(c []float32) float64 {
+		// run returns GFLOP per wall-clock second and per CPU-second.
+		run := func(c []float32) (float64, float64) {
 			f := func() { kernels.Sgemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, b, ldb, 0, c, s.n) }
 			f() // warm up: page in buffers, spin up threads
 			reps := 0
-			start := time.Now()
+			start, cpu0 := time.Now(), cpuTime()
 			for time.Since(start) < *minTime || reps < 2 {
 				f()
 				reps++
 			}
-			return 2 * float64(s.m) * float64(s.n) * float64(s.k) * float64(reps) / time.Since(start).Seconds() / 1e9
+			gflop := 2 * float64(s.m) * float64(s.n) * float64(s.k) * float64(reps) / 1e9
+			perCPU := 0.0
+			if d := cpuTime() - cpu0; d > 0 {
+				perCPU = gflop / d.Seconds()
+			}
+			return gflop / time.Since(start).Seconds(), perCPU
 		}
-		goGF := run(cGo)
-		line := fmt.Sprintf("%-36s %10.1f", s.name, goGF)
+		goGF, goCPU := run(cGo)
+		line := fmt.Sprintf("%-36s %10.1f %8.1f", s.name, goGF, goCPU)
 		if blasErr == nil {
 			cBLAS := make([]float32, s.m*s.n)
 			if err := kernels.UseBLAS(*blas); err != nil {
 				fmt.Fprintln(os.Stderr, "matmul:", err)
 				os.Exit(1)
 			}
-			blasGF := run(cBLAS)
+			blasGF, blasCPU := run(cBLAS)
 			kernels.DisableBLAS()
-			line += fmt.Sprintf(" %10.1f %7.2f %10.2g", blasGF, goGF/blasGF, maxRelDiff(cGo, cBLAS))
+			line += fmt.Sprintf(" %10.1f %8.1f %7.2f %8.2f %10.2g", blasGF, blasCPU, goGF/blasGF, goCPU/blasCPU, maxRelDiff(cGo, cBLAS))
 		}
 		fmt.Println(line)
 	}
