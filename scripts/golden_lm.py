@@ -153,6 +153,16 @@ def llama_forward(P, c, idx):
     C, H, KV = c["hidden_size"], c["num_attention_heads"], c["num_key_value_heads"]
     D, eps = C // H, c["rms_norm_eps"]
     inv_freq = 1.0 / (c["rope_theta"] ** (torch.arange(0, D, 2, dtype=torch.int64).float() / D))
+    rs = c.get("rope_scaling")
+    if rs and rs["rope_type"] == "llama3":  # HF _compute_llama3_parameters
+        factor, lo, hi, old = rs["factor"], rs["low_freq_factor"], rs["high_freq_factor"], rs["original_max_position_embeddings"]
+        low_wave, high_wave = old / lo, old / hi
+        wavelen = 2 * math.pi / inv_freq
+        inv_l = torch.where(wavelen > low_wave, inv_freq / factor, inv_freq)
+        smooth = (old / wavelen - lo) / (hi - lo)
+        smoothed = (1 - smooth) * inv_l / factor + smooth * inv_l
+        medium = ~(wavelen < high_wave) * ~(wavelen > low_wave)
+        inv_freq = torch.where(medium, smoothed, inv_l)
     pos = torch.arange(Tn).float()
     freqs = pos[:, None] * inv_freq[None, :]
     emb = torch.cat((freqs, freqs), dim=-1)
@@ -180,6 +190,13 @@ def llama_forward(P, c, idx):
     x = rms_norm(x, P["model.norm.weight"], eps)
     head = P["model.embed_tokens.weight"] if c["tie_word_embeddings"] else P["lm_head.weight"]
     return x @ head.t()
+
+
+# Llama 3 style: rope_scaling "llama3" (head_dim 8 covers the high, medium and
+# low frequency bands), one key/value head, tied embeddings.
+LLAMA3_CFG = dict(LLAMA_CFG, hidden_size=16, num_attention_heads=2, num_key_value_heads=1, tie_word_embeddings=True,
+                  rope_scaling=dict(rope_type="llama3", factor=8.0, low_freq_factor=1.0, high_freq_factor=4.0,
+                                    original_max_position_embeddings=8192))
 
 
 # ---------------------------------------------------------------- BERT
@@ -292,3 +309,4 @@ if __name__ == "__main__":
     causal_golden("gpt2", GPT2_CFG, gpt2_shapes(GPT2_CFG), gpt2_forward)
     causal_golden("llama", LLAMA_CFG, llama_shapes(LLAMA_CFG), llama_forward)
     bert_golden()
+    causal_golden("llama3", LLAMA3_CFG, llama_shapes(LLAMA3_CFG), llama_forward)

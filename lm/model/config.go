@@ -26,20 +26,21 @@ var hfArchitecture = map[Arch]string{
 // Config is the normalized hyperparameter set of a model, parsed from a Hugging
 // Face config.json.
 type Config struct {
-	Arch          Arch    // architecture family
-	VocabSize     int     // token vocabulary size
-	Hidden        int     // model width (n_embd / hidden_size)
-	Layers        int     // number of transformer blocks
-	Heads         int     // attention heads
-	KVHeads       int     // key/value heads (grouped-query attention); == Heads for GPT-2 and BERT
-	HeadDim       int     // width of one head
-	FFN           int     // MLP inner width
-	MaxPos        int     // maximum sequence length (position table size for GPT-2/BERT)
-	NormEps       float32 // LayerNorm / RMSNorm epsilon
-	RopeTheta     float64 // RoPE base (Llama)
-	TieEmbeddings bool    // LM head shares the token embedding matrix
-	TypeVocab     int     // BERT token-type vocabulary size
-	BOS, EOS, Pad int     // special token ids, -1 when absent
+	Arch          Arch         // architecture family
+	VocabSize     int          // token vocabulary size
+	Hidden        int          // model width (n_embd / hidden_size)
+	Layers        int          // number of transformer blocks
+	Heads         int          // attention heads
+	KVHeads       int          // key/value heads (grouped-query attention); == Heads for GPT-2 and BERT
+	HeadDim       int          // width of one head
+	FFN           int          // MLP inner width
+	MaxPos        int          // maximum sequence length (position table size for GPT-2/BERT)
+	NormEps       float32      // LayerNorm / RMSNorm epsilon
+	RopeTheta     float64      // RoPE base (Llama)
+	RopeScaling   *RopeScaling // optional RoPE frequency scaling (Llama 3 / linear)
+	TieEmbeddings bool         // LM head shares the token embedding matrix
+	TypeVocab     int          // BERT token-type vocabulary size
+	BOS, EOS, Pad int          // special token ids, -1 when absent
 
 	raw map[string]any // the parsed config.json, kept so saving preserves unknown keys
 }
@@ -102,7 +103,7 @@ func ParseConfig(data []byte) (Config, error) {
 			g.fail("hidden_act %q is not supported (only silu)", act)
 		}
 		if v, ok := raw["rope_scaling"]; ok && v != nil {
-			g.fail("rope_scaling is not supported")
+			c.RopeScaling = parseRopeScaling(&g, v)
 		}
 		if g.bool("attention_bias", false) || g.bool("mlp_bias", false) {
 			g.fail("attention_bias/mlp_bias are not supported")
@@ -135,6 +136,47 @@ func ParseConfig(data []byte) (Config, error) {
 		return Config{}, err
 	}
 	return c, nil
+}
+
+// RopeScaling is Hugging Face's rope_scaling for the "llama3" and "linear"
+// rope types (frequencies rescaled for a longer context).
+type RopeScaling struct {
+	Type           string  // "llama3" or "linear"
+	Factor         float64 // context extension factor
+	LowFreqFactor  float64 // llama3
+	HighFreqFactor float64 // llama3
+	OriginalMaxPos int     // llama3 original_max_position_embeddings
+}
+
+func parseRopeScaling(g *getter, v any) *RopeScaling {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		g.fail("rope_scaling must be an object")
+		return nil
+	}
+	sg := getter{raw: obj}
+	typ := sg.str("rope_type", sg.str("type", ""))
+	r := &RopeScaling{Type: typ, Factor: sg.float("factor", 0)}
+	switch typ {
+	case "llama3":
+		r.LowFreqFactor = sg.float("low_freq_factor", 1)
+		r.HighFreqFactor = sg.float("high_freq_factor", 4)
+		r.OriginalMaxPos = sg.int("original_max_position_embeddings", 8192)
+		if !(r.HighFreqFactor > r.LowFreqFactor) || !(r.LowFreqFactor > 0) || r.OriginalMaxPos <= 0 {
+			g.fail("rope_scaling llama3: need 0 < low_freq_factor < high_freq_factor and original_max_position_embeddings > 0")
+		}
+	case "linear":
+	default:
+		g.fail("rope_scaling type %q is not supported (llama3, linear)", typ)
+		return nil
+	}
+	if !(r.Factor >= 1) || math.IsInf(r.Factor, 0) {
+		g.fail("rope_scaling factor must be ≥ 1, got %v", r.Factor)
+	}
+	if sg.err != nil {
+		g.fail("rope_scaling: %v", sg.err)
+	}
+	return r
 }
 
 func detectArch(raw map[string]any) (Arch, error) {

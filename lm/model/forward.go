@@ -190,7 +190,7 @@ func (m *Model) forward(tokens []int, B, T int, train, withLogits bool) (*acts, 
 func (m *Model) rope(n int) *ropeTable {
 	if m.ropeT == nil || len(m.ropeT.cos) < n*m.ropeT.half {
 		size := max(n, min(m.Config.MaxPos, 4096))
-		m.ropeT = newRope(size, m.Config.HeadDim, m.Config.RopeTheta)
+		m.ropeT = newRope(size, m.Config.HeadDim, m.Config.RopeTheta, m.Config.RopeScaling)
 	}
 	return m.ropeT
 }

@@ -73,7 +73,7 @@ func maxAbs(v []float32) float64 {
 }
 
 func TestGoldenCausal(t *testing.T) {
-	for _, arch := range []string{"gpt2", "llama"} {
+	for _, arch := range []string{"gpt2", "llama", "llama3"} {
 		t.Run(arch, func(t *testing.T) {
 			m, err := Load(filepath.Join(testdata, arch))
 			if err != nil {

@@ -10,13 +10,16 @@ type ropeTable struct {
 	cos, sin []float32 // [positions, half]
 }
 
-func newRope(positions, D int, theta float64) *ropeTable {
+func newRope(positions, D int, theta float64, scaling *RopeScaling) *ropeTable {
 	half := D / 2
 	r := &ropeTable{half: half, cos: make([]float32, positions*half), sin: make([]float32, positions*half)}
 	inv := make([]float32, half)
 	for i := range inv {
 		e := float32(2*i) / float32(D)
 		inv[i] = 1 / float32(math.Pow(theta, float64(e)))
+		if scaling != nil {
+			inv[i] = scaling.scale(inv[i])
+		}
 	}
 	for p := 0; p < positions; p++ {
 		for i, f := range inv {
@@ -52,4 +55,25 @@ func (r *ropeTable) apply(x []float32, N, T, start, heads, stride int, inverse b
 			}
 		}
 	})
+}
+
+// scale rescales one inverse frequency like Hugging Face's rope_type "linear"
+// (all frequencies / factor) or "llama3" (low frequencies / factor, high ones
+// kept, a smooth blend in between).
+func (s *RopeScaling) scale(inv float32) float32 {
+	f := float64(inv)
+	if s.Type == "linear" {
+		return float32(f / s.Factor)
+	}
+	lowWave := float64(s.OriginalMaxPos) / s.LowFreqFactor
+	highWave := float64(s.OriginalMaxPos) / s.HighFreqFactor
+	wave := 2 * math.Pi / f
+	switch {
+	case wave < highWave:
+		return inv
+	case wave > lowWave:
+		return float32(f / s.Factor)
+	}
+	smooth := (float64(s.OriginalMaxPos)/wave - s.LowFreqFactor) / (s.HighFreqFactor - s.LowFreqFactor)
+	return float32((1-smooth)*f/s.Factor + smooth*f)
 }

@@ -17,7 +17,7 @@ import (
 // invariant) are only checked to |Δ| ≤ 2·lr: Adam's first step moves them by
 // about ±lr·sign(noise), which no two float32 implementations agree on.
 func TestGoldenAdamWStep(t *testing.T) {
-	for _, arch := range []string{"gpt2", "llama"} {
+	for _, arch := range []string{"gpt2", "llama", "llama3"} {
 		t.Run(arch, func(t *testing.T) {
 			dir := filepath.Join("..", "testdata", arch)
 			m, err := model.Load(dir)
