@@ -130,14 +130,11 @@ func scaleC(m, n int, beta float32, c []float32, ldc int) {
 var threads atomic.Int64
 
 // SetThreads sets how many goroutines Sgemm may use and returns the previous
-// setting; n <= 0 restores the default, runtime.GOMAXPROCS(0) at call time.
-// Results do not depend on it.
+// setting, so that SetThreads(prev) restores it; n <= 0 (and a returned 0)
+// means the default, runtime.GOMAXPROCS(0) at call time. Results do not
+// depend on it.
 func SetThreads(n int) int {
-	prev := threads.Swap(int64(max(n, 0)))
-	if prev == 0 {
-		return runtime.GOMAXPROCS(0)
-	}
-	return int(prev)
+	return int(threads.Swap(int64(max(n, 0))))
 }
 
 // Threads returns how many goroutines Sgemm uses.

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -228,6 +229,20 @@ func TestSgemmBetaZeroIgnoresNaN(t *testing.T) {
 		if want := []float32{2, 4, 6, 8}; fmt.Sprint(c) != fmt.Sprint(want) {
 			t.Errorf("%s alpha=0: got %v want %v", kn.name, c, want)
 		}
+	}
+}
+
+func TestSetThreads(t *testing.T) {
+	prev := SetThreads(3)
+	defer SetThreads(prev)
+	if Threads() != 3 {
+		t.Fatalf("Threads() = %d after SetThreads(3)", Threads())
+	}
+	if got := SetThreads(0); got != 3 {
+		t.Errorf("SetThreads returned %d, want 3", got)
+	}
+	if Threads() != runtime.GOMAXPROCS(0) {
+		t.Errorf("default Threads() = %d, want GOMAXPROCS %d", Threads(), runtime.GOMAXPROCS(0))
 	}
 }
 
