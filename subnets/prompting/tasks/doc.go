@@ -22,6 +22,11 @@
 //   - debugging: real code corrupted by deleting, swapping or mutating
 //     chunks; the reference is the original code.
 //
+// Multi-turn (§3.3): after a scored turn, ContinueConversation applies
+// upstream's stop rule, AcceptedAnswer picks the assistant message, and
+// FollowUp builds the next qa turn on the same context (Challenge.History
+// and Challenge.Messages carry the conversation).
+//
 // ToolSolver answers challenges with public tools only (the SolveMath
 // calculator and BM25 retrieval over a corpus): the brain of the offline
 // tool-using miner. OpenAILLM adapts an OpenAI-compatible chat endpoint to

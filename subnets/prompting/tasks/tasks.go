@@ -97,6 +97,19 @@ type Challenge struct {
 	Rewards       rewards.Definition `json:"rewards"`
 	// LLMGenerated reports whether query/reference came from the LLM.
 	LLMGenerated bool `json:"llm_generated"`
+	// Turn is 0 for a fresh challenge, n for the n-th follow-up (§3.3).
+	Turn int `json:"turn,omitempty"`
+	// History holds the earlier messages of a multi-turn conversation
+	// (alternating "user"/"assistant"); miners receive History followed by
+	// {"user", Query}.
+	History []Message `json:"history,omitempty"`
+}
+
+// Messages returns the roles/messages a miner is sent: History, then the
+// query as the last user message.
+func (c *Challenge) Messages() []Message {
+	out := append([]Message(nil), c.History...)
+	return append(out, Message{Role: "user", Content: c.Query})
 }
 
 // Task builds challenges of one kind.
@@ -251,7 +264,7 @@ func (r *Registry) generate(ctx context.Context, t Task, rng *rand.Rand, b Backe
 		ch.Task = t.Name()
 	}
 	if len(ch.Rewards.Rewards) == 0 {
-		d, err := rewards.ForTask(ch.Task)
+		d, err := rewardsFor(ch.Task)
 		if err != nil {
 			return nil, err
 		}
@@ -259,3 +272,5 @@ func (r *Registry) generate(ctx context.Context, t Task, rng *rand.Rand, b Backe
 	}
 	return ch, nil
 }
+
+func rewardsFor(task string) (rewards.Definition, error) { return rewards.ForTask(task) }

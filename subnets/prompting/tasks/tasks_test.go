@@ -245,6 +245,10 @@ func (f *fakeLLM) Chat(_ context.Context, msgs []Message, opts ChatOptions) (str
 		return "Why is the sky blue?", nil
 	case strings.HasPrefix(u, "Answer the following question"):
 		return "Rayleigh scattering.", nil
+	case strings.HasPrefix(u, "# Conversation history:"):
+		return "And why did that happen?", nil
+	case strings.HasPrefix(u, "Answer the question below using the conversation history"):
+		return "Because of the context.", nil
 	case u == "Ask a question related to your goal":
 		return "Assistant: hey so whats up with this", nil
 	}

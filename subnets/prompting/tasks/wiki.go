@@ -107,9 +107,19 @@ func factSentences(title, content string) []string {
 // echo would score as well as an answer); the sentence is kept in
 // Context.Extra["sentence"]. With an LLM: query and reference are generated as upstream.
 func (t *QATask) Generate(ctx context.Context, rng *rand.Rand, b Backends) (*Challenge, error) {
-	c, err := pctx.Retry(ctx, b.Articles, rng)
-	if err != nil {
-		return nil, err
+	var c pctx.Context
+	var cands []string
+	for try := 0; try < pctx.MaxTries; try++ {
+		var err error
+		if c, err = pctx.Retry(ctx, b.Articles, rng); err != nil {
+			return nil, err
+		}
+		if b.LLM != nil {
+			break
+		}
+		if cands = factSentences(c.Title, c.Content); len(cands) > 0 {
+			break
+		}
 	}
 	ch := &Challenge{Task: QA, Context: c}
 	if b.LLM != nil {
@@ -125,7 +135,6 @@ func (t *QATask) Generate(ctx context.Context, rng *rand.Rand, b Backends) (*Cha
 		}
 		ch.CleanQuery, ch.Reference, ch.LLMGenerated = q, ref, true
 	} else {
-		cands := factSentences(c.Title, c.Content)
 		if len(cands) == 0 {
 			return nil, fmt.Errorf("tasks: qa: no factual sentence in %q", c.Title)
 		}
@@ -134,7 +143,7 @@ func (t *QATask) Generate(ctx context.Context, rng *rand.Rand, b Backends) (*Cha
 		ch.CleanQuery, ch.Reference = q, ans
 		ch.Context.Extra = withExtra(c.Extra, "sentence", s)
 	}
-	err = personaChallenge(ctx, rng, b, ch, persona.Goal{Desc: "get help answering a question", Topic: c.Topic, Subtopic: c.Subtopic,
+	err := personaChallenge(ctx, rng, b, ch, persona.Goal{Desc: "get help answering a question", Topic: c.Topic, Subtopic: c.Subtopic,
 		Goal: "get the answer to the following question"}, RemoveQuotes, PruneEnding, RemoveRoles)
 	if err != nil {
 		return nil, err

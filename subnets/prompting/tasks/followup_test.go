@@ -1,0 +1,75 @@
+package tasks
+
+import (
+	"strings"
+	"testing"
+
+	pctx "github.com/taonet/taonet/subnets/prompting/context"
+)
+
+func TestFollowUpOffline(t *testing.T) {
+	b := offline(t)
+	r := Default()
+	n := 0
+	for seed := uint64(0); seed < 40; seed++ {
+		ch, err := r.Build(bg, QA, seed, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rng := pctx.NewRand(seed)
+		acc := AcceptedAnswer(rng, "", ch.Reference)
+		if acc != ch.Reference {
+			t.Fatal("empty best completion must fall back to the reference")
+		}
+		fu, err := FollowUp(bg, rng, b, ch, acc)
+		if err != nil {
+			continue // section without a second fact
+		}
+		n++
+		msgs := fu.Messages()
+		if fu.Turn != 1 || len(msgs) != 3 || msgs[0].Content != ch.Query || msgs[1].Role != "assistant" || msgs[2].Content != fu.Query {
+			t.Fatalf("messages %+v", msgs)
+		}
+		if fu.Reference == "" || strings.Contains(fu.Query, fu.Reference) || fu.Context.Extra["sentence"] == ch.Context.Extra["sentence"] || fu.Persona != ch.Persona {
+			t.Fatalf("follow-up %+v", fu)
+		}
+		if fu.Rewards.Validate() != nil {
+			t.Fatal("bad rewards")
+		}
+	}
+	if n < 20 {
+		t.Errorf("only %d/40 follow-ups built", n)
+	}
+	rng := pctx.NewRand(1)
+	stops := 0
+	for i := 0; i < 1000; i++ {
+		if !ContinueConversation(rng, QA, 0) {
+			stops++
+		}
+	}
+	if stops < 400 || stops > 600 || ContinueConversation(rng, QA, 1) || ContinueConversation(pctx.NewRand(3), Sentiment, 0) {
+		t.Errorf("stop rule: %d/1000 stops", stops)
+	}
+}
+
+func TestFollowUpLLM(t *testing.T) {
+	f := &fakeLLM{}
+	b := offline(t)
+	b.LLM = f
+	ch, err := Default().Build(bg, QA, 2, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.calls = nil
+	fu, err := FollowUp(bg, pctx.NewRand(2), b, ch, "the accepted answer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hist := f.calls[0][1].Content
+	if !strings.Contains(hist, "user: "+ch.Query) || !strings.Contains(hist, "assistant: the accepted answer") {
+		t.Errorf("history prompt %q", hist)
+	}
+	if fu.ChallengeType != ChallengeQuery || fu.Query != fu.CleanQuery || !fu.LLMGenerated || len(fu.History) != 2 {
+		t.Errorf("%+v", fu)
+	}
+}
