@@ -17,6 +17,9 @@ type GenerateRequest struct {
 	TopP        float64  // in (0, 1]
 	Stop        []string // generation ends before the first occurrence of any
 	Seed        int64    // sampling seed (the server derives one if the client sent none)
+	// Chat is set when Prompt was produced by the engine's own ChatFormatter
+	// (so it may carry the template's special tokens as text).
+	Chat bool
 }
 
 // GenerateResult summarizes a finished generation.

@@ -256,7 +256,8 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var prompt string
-	if f, ok := s.eng.(ChatFormatter); ok {
+	f, templated := s.eng.(ChatFormatter)
+	if templated {
 		prompt, err = f.FormatMessages(req.Messages)
 		if err != nil {
 			var ae *apiError
@@ -278,11 +279,15 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) error {
 		if sp.n != 1 {
 			return &apiError{status: 400, typ: "invalid_request_error", param: "n", msg: "streaming supports n=1 only"}
 		}
-		return s.streamChat(w, r, sp.request(prompt, 0), id, created, model, req.StreamOptions != nil && req.StreamOptions.IncludeUsage)
+		greq := sp.request(prompt, 0)
+		greq.Chat = templated
+		return s.streamChat(w, r, greq, id, created, model, req.StreamOptions != nil && req.StreamOptions.IncludeUsage)
 	}
 	resp := openai.ChatCompletionResponse{ID: id, Object: "chat.completion", Created: created, Model: model, Usage: &openai.Usage{}}
 	for i := 0; i < sp.n; i++ {
-		res, err := s.eng.Generate(r.Context(), sp.request(prompt, i), func(string) error { return nil })
+		greq := sp.request(prompt, i)
+		greq.Chat = templated
+		res, err := s.eng.Generate(r.Context(), greq, func(string) error { return nil })
 		if err != nil {
 			return err
 		}

@@ -27,6 +27,7 @@ type Engine struct {
 	tok     *tokenizer.Tokenizer
 	id      string
 	family  string
+	style   string // recognized tokenizer_config.json chat_template style, or ""
 	pooling model.Pooling
 	mu      sync.Mutex
 }
@@ -44,7 +45,8 @@ func New(m *model.Model, tok *tokenizer.Tokenizer, o Options) (*Engine, error) {
 	if tok.VocabSize() > m.Config.VocabSize {
 		return nil, fmt.Errorf("modelengine: tokenizer has %d tokens but the model only %d", tok.VocabSize(), m.Config.VocabSize)
 	}
-	e := &Engine{m: m, tok: tok, id: o.ModelID, family: string(m.Config.Arch), pooling: model.PoolMean}
+	e := &Engine{m: m, tok: tok, id: o.ModelID, family: string(m.Config.Arch), pooling: model.PoolMean,
+		style: tokenizer.DetectChatStyle(tok.ChatTemplate())}
 	if e.id == "" {
 		e.id = "taonet-" + string(m.Config.Arch)
 	}
@@ -79,10 +81,27 @@ func Load(dir string, o Options) (*Engine, error) {
 // ModelID implements serve.Engine.
 func (e *Engine) ModelID() string { return e.id }
 
-// FormatMessages formats chat messages with the template the model was
-// fine-tuned with (its architecture's tokenizer.FormatChat family).
+// FormatMessages formats chat messages with the model's own chat template
+// when tokenizer_config.json has a recognized one (Llama-3, ChatML, Llama-2;
+// see tokenizer.RenderChat), else with the fixed template taonet fine-tunes
+// with (the architecture's tokenizer.FormatChat family).
 func (e *Engine) FormatMessages(msgs []openai.Message) (string, error) {
-	return serve.FormatMessages(e.family, msgs)
+	if e.style == "" {
+		return serve.FormatMessages(e.family, msgs)
+	}
+	cm := make([]tokenizer.ChatMessage, len(msgs))
+	for i, m := range msgs {
+		role := m.Role
+		if role == "developer" {
+			role = "system"
+		}
+		cm[i] = tokenizer.ChatMessage{Role: role, Content: string(m.Content)}
+	}
+	p, err := tokenizer.RenderChat(e.style, cm, true)
+	if err != nil {
+		return "", serve.BadRequest(err)
+	}
+	return p, nil
 }
 
 // CountTokens implements serve.TokenCounter.
@@ -114,7 +133,13 @@ func (e *Engine) Generate(ctx context.Context, req serve.GenerateRequest, onText
 	if !e.m.Config.Causal() {
 		return serve.GenerateResult{}, serve.BadRequest(fmt.Errorf("model %s is a %s encoder: it cannot generate", e.id, e.m.Config.Arch))
 	}
-	ids, _ := e.encodePrompt(req.Prompt)
+	var ids []int
+	if req.Chat && e.style != "" {
+		// The rendered template spells its special tokens (BOS included).
+		ids = e.tok.Encode(req.Prompt)
+	} else {
+		ids, _ = e.encodePrompt(req.Prompt)
+	}
 	if len(ids) == 0 {
 		bos, ok := e.tok.BOS()
 		if !ok {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"math"
 	"net/http/httptest"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -223,5 +225,59 @@ func TestLoadDir(t *testing.T) {
 	}
 	if _, err := Load(dir, Options{Pooling: "max"}); err == nil {
 		t.Fatal("bad pooling accepted")
+	}
+}
+
+// TestChatTemplateFromConfig: a tokenizer_config.json with a ChatML template
+// makes chat requests use it, with its special tokens encoded as such.
+func TestChatTemplateFromConfig(t *testing.T) {
+	cfg, err := model.Preset(model.GPT2, "tiny")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.VocabSize = 50259
+	m, err := model.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.InitRandom(2)
+	dir := t.TempDir()
+	if err := m.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	// GPT-2's vocab plus the two ChatML tokens as added tokens.
+	data, _ := tokenizer.GPT2JSON()
+	data = []byte(strings.Replace(string(data), `"added_tokens":[`, `"added_tokens":[{"id":50257,"content":"<|im_start|>","special":true},{"id":50258,"content":"<|im_end|>","special":true},`, 1))
+	tok, err := tokenizer.FromJSON(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok.Save(dir + "/tokenizer.json")
+	os.WriteFile(dir+"/tokenizer_config.json", []byte(`{"eos_token":"<|im_end|>","chat_template":"{% for m in messages %}{{'<|im_start|>' + m['role'] + '\n' + m['content'] + '<|im_end|>' + '\n'}}{% endfor %}"}`), 0o644)
+	e, err := Load(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := e.FormatMessages([]openai.Message{{Role: "user", Content: "hi"}})
+	if err != nil || p != "<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n" {
+		t.Fatalf("%q %v", p, err)
+	}
+	ids := e.tok.Encode(p)
+	if ids[0] != 50257 || !slices.Contains(ids, 50258) {
+		t.Fatalf("special tokens not encoded: %v", ids)
+	}
+	if eos, _ := e.tok.EOS(); eos != 50258 {
+		t.Fatalf("EOS %d", eos)
+	}
+	// Over HTTP the chat request runs on the templated prompt.
+	srv := httptest.NewServer(serve.New(e, serve.Options{}))
+	defer srv.Close()
+	n := 4
+	resp, err := openai.NewClient(srv.URL+"/v1").ChatCompletion(context.Background(), openai.ChatCompletionRequest{Messages: []openai.Message{{Role: "user", Content: "hi"}}, MaxTokens: &n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Usage.PromptTokens != len(ids) {
+		t.Fatalf("prompt tokens %d, want %d (templated)", resp.Usage.PromptTokens, len(ids))
 	}
 }
