@@ -293,7 +293,9 @@ func (c *Client) repoCache(repo string) (string, error) {
 // requests, retrying transient errors) and verifies its size and its sha256
 // (LFS files) or git blob sha1 (other Hugging Face files). Files are placed in
 // CACHE/models--NS--NAME/snapshots/REV/ and, if destDir is not empty, also
-// hard-linked (or copied) into destDir. progress, if not nil, is called with
+// hard-linked (or copied) into destDir; editing those files in place turns the
+// cache entry into a miss (detected by mtime), after which blobs are
+// re-verified and re-downloaded as needed. progress, if not nil, is called with
 // the bytes done and the total of the selected files.
 func (c *Client) Download(ctx context.Context, repo, revision, destDir string, progress func(done, total int64)) (*Snapshot, error) {
 	rc, err := c.repoCache(repo)
@@ -381,7 +383,15 @@ func (c *Client) Download(ctx context.Context, repo, revision, destDir string, p
 		return nil, err
 	}
 	snap.Files = m.Files
-	doc, _ := json.Marshal(m)
+	cm := cacheManifest{Files: m.Files}
+	for _, f := range m.Files {
+		st, err := os.Stat(filepath.Join(snapDir, filepath.FromSlash(f.Path)))
+		if err != nil {
+			return nil, err
+		}
+		cm.ModTimes = append(cm.ModTimes, st.ModTime().UnixNano())
+	}
+	doc, _ := json.Marshal(cm)
 	if err := writeFileAtomic(filepath.Join(rc, "manifests", ri.SHA+".json"), doc); err != nil {
 		return nil, err
 	}
@@ -391,24 +401,32 @@ func (c *Client) Download(ctx context.Context, repo, revision, destDir string, p
 	return snap, nil
 }
 
+// cacheManifest records a completed, verified snapshot. The files' mtimes
+// detect later in-place edits (destDir files are hard links into the cache),
+// which turn the entry into a miss that re-verifies every blob.
+type cacheManifest struct {
+	Files    []FileEntry `json:"files"`
+	ModTimes []int64     `json:"mtimes"` // UnixNano, parallel to Files
+}
+
 // fromCache returns the cached snapshot of rev if its manifest exists and
-// every file is present with the recorded size.
+// every file is present, unmodified since it was verified.
 func (c *Client) fromCache(repo, rc, rev string) (*Snapshot, bool) {
 	b, err := os.ReadFile(filepath.Join(rc, "manifests", rev+".json"))
 	if err != nil {
 		return nil, false
 	}
-	var m Manifest
-	if json.Unmarshal(b, &m) != nil {
+	var m cacheManifest
+	if json.Unmarshal(b, &m) != nil || len(m.ModTimes) != len(m.Files) {
 		return nil, false
 	}
 	snapDir := filepath.Join(rc, "snapshots", rev)
-	for _, f := range m.Files {
+	for i, f := range m.Files {
 		if ValidatePath(f.Path) != nil {
 			return nil, false
 		}
 		st, err := os.Stat(filepath.Join(snapDir, filepath.FromSlash(f.Path)))
-		if err != nil || st.Size() != f.Size {
+		if err != nil || st.Size() != f.Size || st.ModTime().UnixNano() != m.ModTimes[i] {
 			return nil, false
 		}
 	}
@@ -451,14 +469,13 @@ func (c *Client) fetchFile(ctx context.Context, repo, rev, rc string, s Sibling,
 	unlock := c.locks.lock(final)
 	defer unlock()
 	if st, err := os.Stat(final); err == nil && st.Size() == size {
-		if wantSHA != "" {
-			report(size)
-			return final, wantSHA, nil
-		}
-		if sha, err := verifyFile(final, s); err == nil { // git-blob-named: recompute sha256
+		// Shared with another cached revision: verify before reuse (cheap
+		// next to a download, and cache files may have been edited in place).
+		if sha, err := verifyFile(final, s); err == nil {
 			report(size)
 			return final, sha, nil
 		}
+		os.Remove(final)
 	}
 	partial := final + ".incomplete"
 	u := c.url(escapePath(repo), "resolve", rev, escapePath(s.RFilename))
@@ -847,7 +864,11 @@ func (c *Client) putBlob(ctx context.Context, signer Signer, repo, sha, path str
 		if err != nil {
 			return err
 		}
-		req, err := c.newRequest(ctx, http.MethodPut, u, f)
+		var body io.Reader = f
+		if st.Size() == 0 {
+			body = http.NoBody // a zero length with a body would be sent chunked
+		}
+		req, err := c.newRequest(ctx, http.MethodPut, u, body)
 		if err != nil {
 			return err
 		}

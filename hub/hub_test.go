@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand"
 	"net/http"
 	"net/http/httptest"
@@ -36,7 +37,7 @@ func newTestHub(t *testing.T, lim Limits, wrap func(http.Handler) http.Handler) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &testHub{store: st, server: NewServer(st, ServerOptions{})}
+	h := &testHub{store: st, server: NewServer(st, ServerOptions{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})}
 	var handler http.Handler = h.server
 	if wrap != nil {
 		handler = wrap(handler)
@@ -92,6 +93,9 @@ func TestUploadDownloadRoundTrip(t *testing.T) {
 	h := newTestHub(t, Limits{}, nil)
 	alice := mustKey(t, "//Alice")
 	src := makeModel(t, 1, 300_000)
+	if err := os.WriteFile(filepath.Join(src, "added_tokens.json"), nil, 0o644); err != nil { // empty file
+		t.Fatal(err)
+	}
 	wantH, err := DirHash(src)
 	if err != nil {
 		t.Fatal(err)
@@ -110,8 +114,8 @@ func TestUploadDownloadRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.SHA != rev || len(info.Siblings) != 5 {
-		t.Fatalf("info sha %s siblings %d, want %s and 5 (README/optimizer not uploaded)", info.SHA, len(info.Siblings), rev)
+	if info.SHA != rev || len(info.Siblings) != 6 {
+		t.Fatalf("info sha %s siblings %d, want %s and 6 (README/optimizer not uploaded)", info.SHA, len(info.Siblings), rev)
 	}
 
 	// Download with a fresh client (empty cache) into a destination dir.
@@ -698,5 +702,43 @@ func TestPrivateRepoUntilPublished(t *testing.T) {
 	}
 	if _, err := anon.Download(ctx, "alice/m", rev, "", nil); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestCacheEditedInPlaceIsRefetched(t *testing.T) {
+	h := newTestHub(t, Limits{}, nil)
+	src := makeModel(t, 23, 5000)
+	want, _ := DirHash(src)
+	rev, _ := h.store.ImportDir("ns/m", "", src)
+	c := h.client(t)
+	dest := filepath.Join(t.TempDir(), "d")
+	if _, err := c.Download(context.Background(), "ns/m", rev.ID, dest, nil); err != nil {
+		t.Fatal(err)
+	}
+	// A careless in-place write into destDir reaches the cache (hard link).
+	p := filepath.Join(dest, "model.safetensors")
+	b, _ := os.ReadFile(p)
+	b[0] ^= 0xff
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(time.Second)
+	os.Chtimes(p, later, later)
+	snap, err := c.Download(context.Background(), "ns/m", rev.ID, dest, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Cached {
+		t.Fatal("edited cache entry served as cached")
+	}
+	if got, _ := DirHash(dest); got != want {
+		t.Fatal("destDir not repaired")
+	}
+	if got, _ := DirHash(snap.Dir); got != want {
+		t.Fatal("snapshot not repaired")
+	}
+	again, err := c.Download(context.Background(), "ns/m", rev.ID, "", nil)
+	if err != nil || !again.Cached {
+		t.Fatalf("repaired entry not cached: %v %+v", err, again)
 	}
 }
