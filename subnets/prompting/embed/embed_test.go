@@ -152,6 +152,12 @@ func TestOpenAI(t *testing.T) {
 			Input []string `json:"input"`
 		}
 		json.NewDecoder(r.Body).Decode(&req)
+		for _, in := range req.Input {
+			if in == "" {
+				http.Error(w, "empty input", 400)
+				return
+			}
+		}
 		if req.Model == "broken" {
 			w.Write([]byte(`{"data":[{"index":0,"embedding":[1]}]}`))
 			return
@@ -176,6 +182,10 @@ func TestOpenAI(t *testing.T) {
 	if v[0][1] != 1 || v[1][0] != 1 || v[1][1] != 2 || v[2][0] != 2 || v[2][1] != 3 {
 		t.Errorf("%v", v)
 	}
+	texts := []string{"a", "", "ccc"}
+	if _, err := o.Embed(bg, texts); err != nil || texts[1] != "" {
+		t.Errorf("empty input: %v (caller's slice %q)", err, texts)
+	}
 	o.Model = "broken"
 	if _, err := o.Embed(bg, []string{"a", "b"}); err == nil {
 		t.Error("short response accepted")
@@ -197,4 +207,24 @@ func FuzzReadWink(f *testing.F) {
 			t.Fatal("empty embedder without error")
 		}
 	})
+}
+
+func TestWordVectorsConcurrent(t *testing.T) {
+	wv := smallVectors(t)
+	want, _ := wv.Embed(bg, []string{"the cat dog mat"})
+	done := make(chan bool)
+	for g := 0; g < 8; g++ {
+		go func() {
+			for i := 0; i < 200; i++ {
+				v, _ := wv.Embed(bg, []string{"the cat dog mat"})
+				if v[0][0] != want[0][0] || v[0][1] != want[0][1] {
+					t.Error("concurrent embedding differs")
+				}
+			}
+			done <- true
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		<-done
+	}
 }

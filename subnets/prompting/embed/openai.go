@@ -9,7 +9,7 @@ import (
 
 // OpenAI embeds through any OpenAI-compatible POST /v1/embeddings endpoint
 // (OpenAI, vLLM, Ollama, llama.cpp's server, TEI, `taonet model serve` with a
-// BERT model). Vectors are returned in input order (by the response's
+// BERT model). Empty texts are sent as " " (the API rejects ""). Vectors are returned in input order (by the response's
 // index field); a response with missing, duplicate or ragged vectors is an
 // error.
 type OpenAI struct {
@@ -29,7 +29,18 @@ func (o *OpenAI) Embed(ctx context.Context, texts []string) ([][]float32, error)
 	if len(texts) == 0 {
 		return nil, nil
 	}
-	resp, err := o.Client.Embeddings(ctx, o.Model, texts)
+	// OpenAI's API rejects empty strings; the relevance baseline embeds "",
+	// so send its closest valid input, a single space.
+	in, copied := texts, false
+	for i, t := range texts {
+		if t == "" {
+			if !copied {
+				in, copied = append([]string(nil), texts...), true
+			}
+			in[i] = " "
+		}
+	}
+	resp, err := o.Client.Embeddings(ctx, o.Model, in)
 	if err != nil {
 		return nil, fmt.Errorf("embed: %w", err)
 	}
