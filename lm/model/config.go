@@ -212,6 +212,9 @@ func detectArch(raw map[string]any) (Arch, error) {
 
 // Validate checks that the hyperparameters are positive and consistent.
 func (c Config) Validate() error {
+	if c.Layers > 1<<12 || c.Heads > 1<<12 || c.KVHeads > 1<<12 {
+		return fmt.Errorf("config: %d layers / %d heads is beyond any supported model", c.Layers, c.Heads)
+	}
 	pos := []struct {
 		name string
 		v    int

@@ -148,12 +148,14 @@ func FromSafetensors(cfg Config, f TensorSource) (*Model, error) {
 		return "", false
 	}
 	_, pooler := lookup("pooler.dense.weight")
-	m, err := newModel(cfg, pooler)
+	m, err := planModel(cfg, pooler)
 	if err != nil {
 		return nil, err
 	}
-	used := map[string]bool{}
-	for _, in := range m.Infos {
+	// Check every tensor's presence and shape before allocating, so a config
+	// that claims more parameters than the file holds fails cheaply.
+	names := make([]string, len(m.Infos))
+	for i, in := range m.Infos {
 		name, ok := lookup(in.Name)
 		if !ok {
 			return nil, fmt.Errorf("missing tensor %s", in.Name)
@@ -162,12 +164,16 @@ func FromSafetensors(cfg Config, f TensorSource) (*Model, error) {
 		if !slices.Equal(info.Shape, in.Shape) {
 			return nil, fmt.Errorf("tensor %s has shape %v, want %v", name, info.Shape, in.Shape)
 		}
+		names[i] = name
+	}
+	m.alloc()
+	for i, in := range m.Infos {
+		name := names[i]
 		data, _, err := f.Float32(name)
 		if err != nil {
 			return nil, err
 		}
 		copy(m.Params[in.Offset:in.Offset+in.Size], data)
-		used[name] = true
 	}
 	if err := m.checkFinite(); err != nil {
 		return nil, err

@@ -44,7 +44,8 @@ func TestParseConfigErrors(t *testing.T) {
 		`{"architectures":["GPT2LMHeadModel"],"scale_attn_by_inverse_layer_idx":true}`:    "attention scaling",
 		`{"architectures":[]}`:                                                            "non-empty",
 		`{"architectures":["LlamaForCausalLM"],"rope_theta":0}`:                           "rope_theta",
-		`{"architectures":["GPT2LMHeadModel"],"n_embd":8192,"n_head":1,"n_layer":100000}`: "too many",
+		`{"architectures":["GPT2LMHeadModel"],"n_embd":8192,"n_head":1,"n_layer":100000}`: "beyond any supported",
+		`{"architectures":["GPT2LMHeadModel"],"n_embd":65536,"n_head":1,"n_layer":4000}`:  "too many",
 	}
 	for in, want := range cases {
 		_, err := ParseConfig([]byte(in))
@@ -186,6 +187,14 @@ func TestLoadRejectsBadWeights(t *testing.T) {
 	}
 	if m2.Params[100] != m.Params[100] {
 		t.Error("unprefixed GPT-2 loaded different values")
+	}
+	// A config claiming a far larger model than the file holds fails on shapes,
+	// before any allocation.
+	big := m.Config
+	big.Hidden, big.FFN, big.HeadDim = 4096, 16384, 1024
+	ts, sh = modelTensors(m)
+	if _, err := Load(writeTensors(t, big, ts, sh)); err == nil || !strings.Contains(err.Error(), "shape") {
+		t.Errorf("oversized config: %v", err)
 	}
 	// Truncated weights file.
 	dir := t.TempDir()

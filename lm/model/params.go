@@ -137,17 +137,28 @@ func specs(c Config, pooler bool) []paramSpec {
 }
 
 // NumParams returns the number of parameters of a model with this config
-// (tied embeddings counted once, BERT including its pooler).
+// (tied embeddings counted once, BERT including its pooler). It is computed
+// in closed form, so absurd configs are rejected without allocating.
 func (c Config) NumParams() int64 {
-	var n int64
-	for _, s := range specs(c, true) {
-		p := int64(1)
-		for _, d := range s.shape {
-			p *= int64(d)
+	f := func(x int) float64 { return float64(x) }
+	C, V, F, L, P := f(c.Hidden), f(c.VocabSize), f(c.FFN), f(c.Layers), f(c.MaxPos)
+	QD, KVD := f(c.Heads*c.HeadDim), f(c.KVHeads*c.HeadDim)
+	var n float64
+	switch c.Arch {
+	case GPT2:
+		n = V*C + P*C + L*(4*C+C*3*C+3*C+C*C+C+C*F+F+F*C+C) + 2*C
+	case Llama:
+		n = V*C + L*(2*C+QD*C+2*KVD*C+C*QD+3*F*C) + C
+		if !c.TieEmbeddings {
+			n += V * C
 		}
-		n += p
+	case BERT:
+		n = V*C + P*C + f(c.TypeVocab)*C + 2*C + L*(4*(C*C+C)+4*C+2*F*C+F+C) + C*C + C
 	}
-	return n
+	if n > 1<<62 {
+		return 1 << 62
+	}
+	return int64(n)
 }
 
 // Model is a transformer with its parameters in one flat float32 buffer.
@@ -171,6 +182,17 @@ type Model struct {
 func New(c Config) (*Model, error) { return newModel(c, true) }
 
 func newModel(c Config, pooler bool) (*Model, error) {
+	m, err := planModel(c, pooler)
+	if err != nil {
+		return nil, err
+	}
+	m.alloc()
+	return m, nil
+}
+
+// planModel lays out the tensors without allocating the parameters, so a
+// loader can check a file against the layout first.
+func planModel(c Config, pooler bool) (*Model, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -187,9 +209,14 @@ func newModel(c Config, pooler bool) (*Model, error) {
 		m.Infos = append(m.Infos, ParamInfo{Name: s.name, Shape: append([]int(nil), s.shape...), Offset: off, Size: n, Decay: s.decay})
 		off += n
 	}
-	m.Params = make([]float32, off)
-	m.w = m.bind(m.Params)
 	return m, nil
+}
+
+// alloc allocates the parameter buffer of a planned model.
+func (m *Model) alloc() {
+	last := m.Infos[len(m.Infos)-1]
+	m.Params = make([]float32, last.Offset+last.Size)
+	m.w = m.bind(m.Params)
 }
 
 // bind makes typed views over a buffer laid out like Params.
