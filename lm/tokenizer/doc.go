@@ -32,7 +32,10 @@
 // match first, honouring lstrip/rstrip); EncodeOrdinary skips that step so
 // untrusted text cannot inject special tokens.
 //
-// Chat templates are fixed per model family (see FormatChat); no Jinja is
-// evaluated. DetectChatFamily recognizes the common Llama-3, Llama-2 and
-// ChatML chat_template strings found in tokenizer_config.json.
+// Chat templates: no Jinja is evaluated. FormatChat/EncodeChat apply the fixed
+// per-family templates taonet fine-tunes with (gpt2, llama, bert).
+// DetectChatStyle recognizes the common tokenizer_config.json chat_template
+// styles (Llama-3, ChatML, Llama-2) and RenderChat reproduces their output for
+// plain-text system/user/assistant messages; DetectChatFamily maps a template
+// to the closest FormatChat family.
 package tokenizer
