@@ -80,7 +80,8 @@ type Competition struct {
 	MinParams     int64    `json:"min_params,omitempty" toml:"min_params,omitempty"`
 	MaxParams     int64    `json:"max_params" toml:"max_params"`
 	MaxBytes      int64    `json:"max_bytes" toml:"max_bytes"` // revision size limit, checked before download
-	// Tokenizer is "gpt2" (the embedded GPT-2 tokenizer) or a tokenizer.json
+	// Tokenizer is "gpt2" (the embedded GPT-2 tokenizer), "bytes" (the
+	// built-in byte-level tokenizer, ByteTokenizerName) or a tokenizer.json
 	// path (relative paths are resolved against the config file's directory).
 	Tokenizer string `json:"tokenizer" toml:"tokenizer"`
 	// TokenizerSHA256, when set, pins TokenizerHash of the loaded tokenizer.
@@ -313,9 +314,12 @@ func TokenizerHash(t *tokenizer.Tokenizer) string {
 func (c *Config) LoadTokenizer(k *Competition) (*tokenizer.Tokenizer, error) {
 	var t *tokenizer.Tokenizer
 	var err error
-	if k.Tokenizer == "gpt2" {
+	switch k.Tokenizer {
+	case "gpt2":
 		t, err = tokenizer.GPT2()
-	} else {
+	case ByteTokenizerName:
+		t, err = ByteTokenizer()
+	default:
 		p := k.Tokenizer
 		if !filepath.IsAbs(p) && c.dir != "" {
 			p = filepath.Join(c.dir, p)

@@ -164,3 +164,33 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestByteTokenizer(t *testing.T) {
+	tok, err := ByteTokenizer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.VocabSize() != 257 {
+		t.Fatalf("vocab %d", tok.VocabSize())
+	}
+	text := "Hello, wörld!\n\t<|endoftext|>"
+	ids := tok.EncodeOrdinary(text)
+	if len(ids) != len(text) || tok.Decode(ids) != text {
+		t.Fatalf("round trip %v %q", ids, tok.Decode(ids))
+	}
+	for i, id := range ids {
+		if id != int(text[i]) {
+			t.Fatalf("id %d != byte %d", id, text[i])
+		}
+	}
+	if eos, ok := tok.EOS(); !ok || eos != 256 {
+		t.Fatalf("eos %d", eos)
+	}
+	// The canonical hash is stable (part of competition identity).
+	c := Default()
+	c.Competitions[0].Tokenizer = ByteTokenizerName
+	c.Competitions[0].TokenizerSHA256 = TokenizerHash(tok)
+	if _, err := c.LoadTokenizer(&c.Competitions[0]); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,410 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/taonet/taonet/chain"
+	"github.com/taonet/taonet/client"
+	"github.com/taonet/taonet/hub"
+	"github.com/taonet/taonet/keys"
+	"github.com/taonet/taonet/lm/model"
+	"github.com/taonet/taonet/node"
+	"github.com/taonet/taonet/subnets/finetuning/competition"
+	"github.com/taonet/taonet/subnets/finetuning/data"
+	"github.com/taonet/taonet/subnets/finetuning/miner"
+	"github.com/taonet/taonet/subnets/finetuning/validator"
+)
+
+const tao = 1_000_000_000
+
+// syncBuf is a goroutine-safe log sink.
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func key(t *testing.T, uri string) *keys.Keypair {
+	k, err := keys.FromURI(uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// tinyConfig is a 2-layer d=32 GPT-2 over the byte tokenizer (~45k params).
+func tinyConfig(hidden int) model.Config {
+	return model.Config{Arch: model.GPT2, VocabSize: 257, Hidden: hidden, Layers: 2, Heads: 2, KVHeads: 2,
+		HeadDim: hidden / 2, FFN: 4 * hidden, MaxPos: 128, NormEps: 1e-5, TieEmbeddings: true, BOS: 256, EOS: 256, Pad: -1}
+}
+
+func testCompetition() competition.Config {
+	c := competition.Default()
+	k := &c.Competitions[0]
+	k.Tokenizer = competition.ByteTokenizerName
+	k.MaxParams = 200_000
+	k.MaxBytes = 400_000 // a d=32 model is ~190 kB; d=64 ~ 500 kB
+	k.SequenceLength = 96
+	k.EvalSamples = 24
+	c.StepInterval = 10
+	c.WeightsInterval = 1
+	c.Alpha = 0.5
+	c.KeepTop = 3
+	return c
+}
+
+// samples are patterned prompt/response pairs a tiny model learns quickly.
+func samples() []data.Sample {
+	var out []data.Sample
+	words := []string{"red", "green", "blue", "black", "white", "pink", "gray", "gold"}
+	for i := 0; i < 80; i++ {
+		w := words[i%len(words)]
+		out = append(out, data.Sample{
+			Prompt:   fmt.Sprintf("Color %d?", i),
+			Response: fmt.Sprintf("The color is %s, %s, %s.", w, w, w),
+			ID:       fmt.Sprint("s", i),
+		})
+	}
+	return out
+}
+
+type net struct {
+	t      *testing.T
+	ctx    context.Context
+	node   *node.Node
+	c      *client.Client
+	netuid uint16
+	hubURL string
+	alice  *keys.Keypair
+	cfg    competition.Config
+	data   string
+}
+
+func setup(t *testing.T, ctx context.Context, hot []*keys.Keypair, validators []*keys.Keypair) *net {
+	alice := key(t, "//Alice")
+	g := chain.DefaultGenesis()
+	g.Accounts = append(g.Accounts, chain.GenesisAccount{Address: alice.SS58Address(), Balance: 1_000_000 * tao})
+	g.SubnetDefaults.Tempo = 5
+	g.SubnetDefaults.MaxRegsPerBlock = 64
+	g.SubnetDefaults.TargetRegsPerInterval = 64
+	g.SubnetDefaults.WeightsRateLimit = 0
+	g.SubnetDefaults.ImmunityPeriod = 10000
+	st, _ := json.Marshal(g)
+	n, err := node.StartEmbedded(ctx, node.Options{Home: t.TempDir(), BlockTime: 100 * time.Millisecond, AppState: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { n.Stop() })
+	c, err := client.New([]string{n.APIURL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Submit(ctx, alice, &chain.CreateSubnet{Hotkey: key(t, "//Alice//owner").SS58Address()}); err != nil {
+		t.Fatal("create subnet: ", err)
+	}
+	sns, err := c.Subnets(ctx)
+	if err != nil || len(sns) != 1 {
+		t.Fatal(sns, err)
+	}
+	netuid := sns[0].Netuid
+	for _, h := range append(append([]*keys.Keypair{}, validators...), hot...) {
+		if _, err := c.Submit(ctx, alice, &chain.BurnedRegister{Netuid: netuid, Hotkey: h.SS58Address()}); err != nil {
+			t.Fatal("register: ", err)
+		}
+	}
+	for _, v := range validators {
+		if _, err := c.Submit(ctx, alice, &chain.AddStake{Hotkey: v.SS58Address(), Amount: 1000 * tao}); err != nil {
+			t.Fatal("stake: ", err)
+		}
+	}
+	store, err := hub.OpenStore(t.TempDir(), hub.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(hub.NewServer(store, hub.ServerOptions{Logger: slog.New(slog.NewTextHandler(&syncBuf{}, nil))}))
+	t.Cleanup(hs.Close)
+	dataPath := filepath.Join(t.TempDir(), "data.jsonl")
+	if err := os.WriteFile(dataPath, data.WriteJSONL(samples()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return &net{t: t, ctx: ctx, node: n, c: c, netuid: netuid, hubURL: hs.URL, alice: alice, cfg: testCompetition(), data: dataPath}
+}
+
+func (n *net) hubClient() *hub.Client {
+	h := hub.NewClient(n.hubURL, n.t.TempDir())
+	h.Retries = 1
+	h.RetryDelay = 50 * time.Millisecond
+	return h
+}
+
+// train writes a model trained for steps on the data (0 = the base model).
+func (n *net) train(base string, steps int, seed uint64) string {
+	k := &n.cfg.Competitions[0]
+	tok, err := n.cfg.LoadTokenizer(k)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	out := filepath.Join(n.t.TempDir(), "model")
+	if err := miner.Train(n.ctx, miner.TrainOptions{Competition: k, Tokenizer: tok, BaseDir: base, OutDir: out,
+		Samples: samples(), Steps: steps, Batch: 4, LR: 3e-3, Warmup: 2, Seed: seed}); err != nil {
+		n.t.Fatal(err)
+	}
+	return out
+}
+
+func (n *net) publish(h *keys.Keypair, ns, dir string) error {
+	_, err := miner.Publish(n.ctx, miner.PublishOptions{Chain: n.c, Hub: n.hubClient(), Signer: h, Netuid: n.netuid,
+		Namespace: ns, Name: "tiny", CompetitionID: "g1", Dir: dir})
+	return err
+}
+
+// commitRaw uploads dir and commits an arbitrary string, as a dishonest miner would.
+func (n *net) commitRaw(h *keys.Keypair, text string) {
+	out, err := n.c.Submit(n.ctx, h, &chain.SetCommitment{Netuid: n.netuid,
+		Fields: []chain.CommitmentField{{Kind: chain.FieldRaw, Data: []byte(text)}}})
+	if err != nil || out.Code != 0 {
+		n.t.Fatalf("commit %q: %v %+v", text, err, out)
+	}
+}
+
+func (n *net) validator(signer *keys.Keypair, dir string, log *syncBuf, hook func(uint16)) *validator.Validator {
+	v, err := validator.New(validator.Options{Config: n.cfg, Chain: n.c, Hub: n.hubClient(), Source: data.NewJSONL(n.data),
+		Signer: signer, Netuid: n.netuid, DataDir: dir, SetWeights: true, EvalBatch: 4,
+		Logger: slog.New(slog.NewTextHandler(log, nil)), Table: log, BeforeEvaluate: hook})
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	return v
+}
+
+func (n *net) uid(h *keys.Keypair) uint16 {
+	mg, err := n.c.Metagraph(n.ctx, n.netuid)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	for u, hk := range mg.Hotkeys {
+		if hk == h.SS58Address() {
+			return uint16(u)
+		}
+	}
+	n.t.Fatalf("%s not registered", h.SS58Address())
+	return 0
+}
+
+// nextSeed waits until the chain passes a fresh seed block and returns it.
+func (n *net) nextSeed() uint64 {
+	h := n.node.Height()
+	seed := n.cfg.SeedBlock(h) + n.cfg.StepInterval
+	if err := n.c.WaitHeight(n.ctx, seed, nil); err != nil {
+		n.t.Fatal(err)
+	}
+	return seed
+}
+
+func TestEndToEnd(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	v1k, v2k, v3k := key(t, "//Alice//v1"), key(t, "//Alice//v2"), key(t, "//Alice//v3")
+	m := make([]*keys.Keypair, 7)
+	for i := range m {
+		m[i] = key(t, fmt.Sprintf("//Alice//m%d", i))
+	}
+	n := setup(t, ctx, m, []*keys.Keypair{v1k, v2k, v3k})
+	k := &n.cfg.Competitions[0]
+	tok, _ := n.cfg.LoadTokenizer(k)
+
+	// Three miners: trained 0, 20 and 80 steps from the same base.
+	base := filepath.Join(t.TempDir(), "base")
+	if err := miner.InitModel(base, tinyConfig(32), 1, tok); err != nil {
+		t.Fatal(err)
+	}
+	m0 := n.train(base, 0, 1)
+	m20 := n.train(base, 20, 2)
+	m80 := n.train(base, 80, 3)
+	for i, d := range []string{m0, m20, m80} {
+		if err := n.publish(m[i], fmt.Sprintf("m%d", i), d); err != nil {
+			t.Fatalf("publish m%d: %v", i, err)
+		}
+	}
+	// A copier re-uploads the best model: Publish refuses it ...
+	cp := filepath.Join(t.TempDir(), "copy")
+	os.MkdirAll(cp, 0o755)
+	for _, f := range []string{"config.json", "model.safetensors", "tokenizer.json", "generation_config.json"} {
+		b, err := os.ReadFile(filepath.Join(m80, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(cp, f), b, 0o644)
+	}
+	if err := n.publish(m[3], "cp", cp); !errors.Is(err, miner.ErrAlreadyCommitted) {
+		t.Fatalf("copy publish: %v, want ErrAlreadyCommitted", err)
+	}
+	// ... so it uploads and commits by hand, with its own salted hash (later block).
+	hc := n.hubClient()
+	rev, err := hc.Upload(ctx, m[3], "cp/tiny", cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dh, _ := hub.DirHash(cp)
+	n.commitRaw(m[3], fmt.Sprintf("cp:tiny:%s:%s:g1", rev, hub.SecureHash(dh, m[3].SS58Address())))
+	// A malformed commitment, a model with NaN weights, an oversize model.
+	n.commitRaw(m[4], "cp:tiny:"+rev+":not-a-hash:g1")
+	nanDir := n.train(base, 0, 1)
+	{
+		mm, err := model.Load(nanDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mm.Params[len(mm.Params)/2] = float32(math.NaN())
+		if err := mm.Save(nanDir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := n.publish(m[5], "nan", nanDir); err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(t.TempDir(), "big")
+	if err := miner.InitModel(big, tinyConfig(64), 7, tok); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.publish(m[6], "big", big); err != nil {
+		t.Fatal(err)
+	}
+
+	// Two independent validators step at the same seed block.
+	seed := n.nextSeed()
+	logs := []*syncBuf{{}, {}}
+	vals := []*validator.Validator{
+		n.validator(v1k, filepath.Join(t.TempDir(), "v1"), logs[0], nil),
+		n.validator(v2k, filepath.Join(t.TempDir(), "v2"), logs[1], nil),
+	}
+	var reps []*validator.StepReport
+	for i, v := range vals {
+		rep, err := v.StepAt(ctx, seed)
+		if err != nil {
+			t.Fatalf("validator %d: %v\n%s", i+1, err, logs[i])
+		}
+		if !rep.WeightsSet {
+			t.Fatalf("validator %d did not set weights\n%s", i+1, logs[i])
+		}
+		reps = append(reps, rep)
+	}
+	t.Logf("validator 1:\n%s", logs[0])
+	r := reps[0]
+	u := func(i int) uint16 { return n.uid(m[i]) }
+	if len(r.Models) != 4 {
+		t.Fatalf("evaluated %d models, want 4 (m0, m20, m80, copy)", len(r.Models))
+	}
+	best, bestW := uint16(0), -1.0
+	for uid, w := range r.Weights {
+		if w > bestW {
+			best, bestW = uid, w
+		}
+	}
+	if best != u(2) {
+		t.Fatalf("best weight to uid %d, want the 80-step model uid %d: %v", best, u(2), r.Weights)
+	}
+	if !(r.Weights[u(2)] > r.Weights[u(1)] && r.Weights[u(1)] > r.Weights[u(0)]) {
+		t.Fatalf("weights not ordered by training: %v", r.Weights)
+	}
+	// The later copy loses every tie to the original by epsilon.
+	rate := map[uint16]float64{}
+	for _, x := range r.Models {
+		rate[x.UID] = x.WinRate
+	}
+	if !(rate[u(2)] > rate[u(3)] && r.Weights[u(2)] > r.Weights[u(3)]) {
+		t.Fatalf("copy not beaten: rates %v weights %v", rate, r.Weights)
+	}
+	// Rejections are logged with reasons and the step went on.
+	reasons := map[uint16]string{}
+	for _, x := range r.Rejected {
+		reasons[x.UID] = x.Reason
+	}
+	for i, want := range map[int]string{4: "is 10 characters, want 44", 5: "non-finite", 6: "checked before download"} {
+		if !strings.Contains(reasons[u(i)], want) || !strings.Contains(logs[0].String(), want) {
+			t.Errorf("m%d: rejection %q, want %q", i, reasons[u(i)], want)
+		}
+	}
+	// Both validators agree exactly, in the report and on chain.
+	if fmt.Sprint(reps[0].Weights) != fmt.Sprint(reps[1].Weights) {
+		t.Fatalf("validators disagree:\n%v\n%v", reps[0].Weights, reps[1].Weights)
+	}
+	for i := range reps[0].Models {
+		a, b := reps[0].Models[i], reps[1].Models[i]
+		if a.UID != b.UID || a.MeanLoss != b.MeanLoss || a.Wins != b.Wins {
+			t.Fatalf("model results differ: %+v vs %+v", a, b)
+		}
+	}
+	mg, err := n.c.Metagraph(ctx, n.netuid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w1, w2 := mg.Weights[n.uid(v1k)], mg.Weights[n.uid(v2k)]
+	if len(w1) == 0 || fmt.Sprint(w1) != fmt.Sprint(w2) {
+		t.Fatalf("on-chain weight rows differ: %v vs %v", w1, w2)
+	}
+
+	t.Run("restart", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "v3")
+		log := &syncBuf{}
+		v := n.validator(v3k, dir, log, nil)
+		if _, err := v.StepAt(ctx, seed); err != nil {
+			t.Fatal(err)
+		}
+		before := v.State()
+		if fmt.Sprint(before.Weights) != fmt.Sprint(vals[0].State().Weights) {
+			t.Fatalf("v3 disagrees with v1: %v %v", before.Weights, vals[0].State().Weights)
+		}
+		// Kill the next step mid-evaluation.
+		seed2 := n.nextSeed()
+		sctx, scancel := context.WithCancel(ctx)
+		calls := 0
+		v = n.validator(v3k, dir, log, func(uint16) {
+			calls++
+			if calls == 2 {
+				scancel()
+			}
+		})
+		if _, err := v.StepAt(sctx, seed2); !errors.Is(err, context.Canceled) {
+			t.Fatalf("interrupted step: %v", err)
+		}
+		// A new validator on the same dir resumes with the scores intact.
+		v = n.validator(v3k, dir, log, nil)
+		after := v.State()
+		if fmt.Sprint(after.Weights) != fmt.Sprint(before.Weights) || after.LastSeed != seed {
+			t.Fatalf("state lost: %+v vs %+v", after, before)
+		}
+		rep, err := v.StepAt(ctx, seed2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.SeedBlock != seed2 || v.State().LastSeed != seed2 {
+			t.Fatal("resumed step did not complete")
+		}
+		// Kept models were re-evaluated, the EMA moved from the old scores.
+		var top uint16
+		for uid, w := range rep.Weights {
+			if w > rep.Weights[top] {
+				top = uid
+			}
+		}
+		if top != u(2) {
+			t.Fatalf("after restart best is %d: %v", top, rep.Weights)
+		}
+	})
+}

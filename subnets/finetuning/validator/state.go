@@ -1,0 +1,128 @@
+package validator
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// stateVersion is bumped when State changes incompatibly.
+const stateVersion = 1
+
+// StateFile is the validator state's file name in the data dir.
+const StateFile = "validator-state.json"
+
+// Record is what the validator knows about one hotkey's current commitment.
+type Record struct {
+	UID         uint16  `json:"uid"`
+	Hotkey      string  `json:"hotkey"`
+	Commitment  string  `json:"commitment"`
+	Block       uint64  `json:"block"`
+	Competition string  `json:"competition"`
+	Dir         string  `json:"dir,omitempty"`      // verified snapshot directory
+	Rejected    string  `json:"rejected,omitempty"` // rule violation; not retried until the commitment changes
+	EvalSeed    uint64  `json:"eval_seed,omitempty"`
+	MeanLoss    float64 `json:"mean_loss,omitempty"`
+	WinRate     float64 `json:"win_rate,omitempty"`
+}
+
+// State is the validator's persisted state.
+type State struct {
+	Version int `json:"version"`
+	// Weights are the per-competition moving averages, by uid.
+	Weights map[string]map[uint16]float64 `json:"weights"`
+	// Keep is the top-k per competition re-evaluated next step.
+	Keep map[string][]uint16 `json:"keep"`
+	// Models are keyed by hotkey.
+	Models map[string]*Record `json:"models"`
+	// UIDHotkey records which hotkey a uid's weight belongs to (a replaced
+	// uid loses its weight).
+	UIDHotkey map[uint16]string `json:"uid_hotkey"`
+	// LastSeed is the seed block of the last completed step.
+	LastSeed uint64 `json:"last_seed"`
+	// LastWeightsBlock is the head block when weights were last set.
+	LastWeightsBlock uint64 `json:"last_weights_block"`
+	// LastWeights is the last vector sent on chain (uids ascending).
+	LastWeights []WeightEntry `json:"last_weights,omitempty"`
+}
+
+// WeightEntry is one (uid, weight) pair.
+type WeightEntry struct {
+	UID    uint16  `json:"uid"`
+	Weight float64 `json:"weight"`
+}
+
+func newState() *State {
+	return &State{Version: stateVersion, Weights: map[string]map[uint16]float64{},
+		Keep: map[string][]uint16{}, Models: map[string]*Record{}, UIDHotkey: map[uint16]string{}}
+}
+
+// clone deep-copies s (steps work on a copy so a cancelled step leaves the
+// committed state untouched).
+func (s *State) clone() *State {
+	b, _ := json.Marshal(s)
+	c := newState()
+	json.Unmarshal(b, c)
+	return c
+}
+
+// LoadState reads the state file of dir; a missing file gives a fresh state.
+func LoadState(dir string) (*State, error) {
+	b, err := os.ReadFile(filepath.Join(dir, StateFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return newState(), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	s := newState()
+	if err := json.Unmarshal(b, s); err != nil {
+		return nil, fmt.Errorf("validator state %s: %w", filepath.Join(dir, StateFile), err)
+	}
+	if s.Version != stateVersion {
+		return nil, fmt.Errorf("validator state version %d, want %d", s.Version, stateVersion)
+	}
+	if s.Weights == nil {
+		s.Weights = map[string]map[uint16]float64{}
+	}
+	if s.Keep == nil {
+		s.Keep = map[string][]uint16{}
+	}
+	if s.Models == nil {
+		s.Models = map[string]*Record{}
+	}
+	if s.UIDHotkey == nil {
+		s.UIDHotkey = map[uint16]string{}
+	}
+	return s, nil
+}
+
+// save writes the state atomically: temp file, fsync, rename.
+func (s *State) save(dir string) error {
+	b, err := json.MarshalIndent(s, "", " ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, "."+StateFile+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), filepath.Join(dir, StateFile))
+}
