@@ -73,10 +73,38 @@ func transient(err error) bool {
 	}
 	var ne net.Error
 	return errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
-		errors.Is(err, errShortBody)
+		errors.Is(err, errShortBody) || errors.Is(err, errStalled)
 }
 
-var errShortBody = errors.New("connection closed before the end of the file")
+var (
+	errShortBody = errors.New("connection closed before the end of the file")
+	errStalled   = errors.New("no progress within the idle timeout")
+)
+
+func (c *Client) idle() time.Duration {
+	if c.IdleTimeout > 0 {
+		return c.IdleTimeout
+	}
+	return 60 * time.Second
+}
+
+// watchdog derives a context that is cancelled when kick is not called for
+// the idle timeout; stalled maps the resulting error to errStalled (a
+// transient error) when the parent context is still alive.
+func (c *Client) watchdog(ctx context.Context) (wctx context.Context, kick func(), stalled func(error) error, stop func()) {
+	wctx, cancel := context.WithCancel(ctx)
+	idle := c.idle()
+	t := time.AfterFunc(idle, cancel)
+	kick = func() { t.Reset(idle) }
+	stalled = func(err error) error {
+		if err != nil && ctx.Err() == nil && wctx.Err() != nil {
+			return fmt.Errorf("%w (%v): %v", errStalled, idle, err)
+		}
+		return err
+	}
+	stop = func() { t.Stop(); cancel() }
+	return wctx, kick, stalled, stop
+}
 
 // Client downloads from and uploads to a hub with this package's (and
 // Hugging Face's) URL layout. Set the fields before first use; methods are
@@ -93,6 +121,7 @@ type Client struct {
 	Filter        func(path string) bool // files to download; nil means AllowedFile
 	Now           func() time.Time       // clock for request signatures; nil = time.Now
 	Signer        Signer                 // if set, reads are signed too (to read your own private repos)
+	IdleTimeout   time.Duration          // a transfer with no progress this long is retried; 0 = 60 s
 
 	locks keyedMutex
 }
@@ -197,13 +226,15 @@ func httpErr(resp *http.Response) error {
 // getJSON GETs u into v with retries and a bounded body.
 func (c *Client) getJSON(ctx context.Context, u string, v any) error {
 	return c.retry(ctx, func() error {
-		req, err := c.newRequest(ctx, http.MethodGet, u, nil)
+		wctx, _, stalled, stop := c.watchdog(ctx) // the whole small response within one idle period
+		defer stop()
+		req, err := c.newRequest(wctx, http.MethodGet, u, nil)
 		if err != nil {
 			return err
 		}
 		resp, err := c.httpClient().Do(req)
 		if err != nil {
-			return err
+			return stalled(err)
 		}
 		defer resp.Body.Close()
 		if resp.StatusCode/100 != 2 {
@@ -211,7 +242,7 @@ func (c *Client) getJSON(ctx context.Context, u string, v any) error {
 		}
 		body, err := io.ReadAll(io.LimitReader(resp.Body, maxInfoJSON+1))
 		if err != nil {
-			return err
+			return stalled(err)
 		}
 		if len(body) > maxInfoJSON {
 			return fmt.Errorf("hub: %s: response over %d bytes", u, maxInfoJSON)
@@ -547,7 +578,9 @@ func (c *Client) fetchRange(ctx context.Context, u, partial string, s Sibling, s
 	if off == size {
 		return ch, nil
 	}
-	req, err := c.newRequest(ctx, http.MethodGet, u, nil)
+	wctx, kick, stalled, stop := c.watchdog(ctx)
+	defer stop()
+	req, err := c.newRequest(wctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -556,7 +589,7 @@ func (c *Client) fetchRange(ctx context.Context, u, partial string, s Sibling, s
 	}
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
-		return nil, err
+		return nil, stalled(err)
 	}
 	defer resp.Body.Close()
 	switch {
@@ -593,12 +626,13 @@ func (c *Client) fetchRange(ctx context.Context, u, partial string, s Sibling, s
 			ch.Write(buf[:n])
 			got += int64(n)
 			setDone(off + got)
+			kick()
 		}
 		if rerr == io.EOF {
 			break
 		}
 		if rerr != nil {
-			return nil, rerr
+			return nil, stalled(rerr)
 		}
 	}
 	if got < want {

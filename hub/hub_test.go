@@ -742,3 +742,34 @@ func TestCacheEditedInPlaceIsRefetched(t *testing.T) {
 		t.Fatalf("repaired entry not cached: %v %+v", err, again)
 	}
 }
+
+func TestStalledTransferRetried(t *testing.T) {
+	var first atomic.Bool
+	first.Store(true)
+	h := newTestHub(t, Limits{}, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/model.safetensors") && first.CompareAndSwap(true, false) {
+				// Headers and a little data, then silence until the client gives up.
+				w.Header().Set("Content-Length", "400000")
+				w.WriteHeader(200)
+				w.Write(make([]byte, 1000))
+				w.(http.Flusher).Flush()
+				<-r.Context().Done()
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	src := makeModel(t, 24, 400_000)
+	rev, _ := h.store.ImportDir("ns/m", "", src)
+	c := h.client(t)
+	c.IdleTimeout = 200 * time.Millisecond
+	snap, err := c.Download(context.Background(), "ns/m", rev.ID, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := DirHash(src)
+	if got, _ := DirHash(snap.Dir); got != want {
+		t.Fatal("download after a stall differs")
+	}
+}
