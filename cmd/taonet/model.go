@@ -105,7 +105,7 @@ func encodeData(path string, m *model.Model, tok *tokenizer.Tokenizer, seqLen in
 	if err != nil {
 		return nil, err
 	}
-	if seqLen <= 0 || (m.Config.Arch != model.Llama && seqLen > m.Config.MaxPos) {
+	if seqLen <= 0 || seqLen > m.Config.MaxPos {
 		seqLen = m.Config.MaxPos
 	}
 	samples, err := train.EncodeExamples(tok, train.Family(m.Config.Arch), exs, seqLen)

@@ -34,7 +34,7 @@ type Config struct {
 	KVHeads       int          // key/value heads (grouped-query attention); == Heads for GPT-2 and BERT
 	HeadDim       int          // width of one head
 	FFN           int          // MLP inner width
-	MaxPos        int          // maximum sequence length (position table size for GPT-2/BERT)
+	MaxPos        int          // maximum sequence length (max_position_embeddings / n_positions), enforced for every architecture
 	NormEps       float32      // LayerNorm / RMSNorm epsilon
 	RopeTheta     float64      // RoPE base (Llama)
 	RopeScaling   *RopeScaling // optional RoPE frequency scaling (Llama 3 / linear)

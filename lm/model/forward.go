@@ -91,7 +91,7 @@ func (m *Model) checkTokens(tokens []int, B, T int) error {
 	if len(tokens) != B*T {
 		return fmt.Errorf("model: %d tokens for batch %d×%d", len(tokens), B, T)
 	}
-	if c.Arch != Llama && T > c.MaxPos {
+	if T > c.MaxPos {
 		return fmt.Errorf("model: sequence length %d exceeds the model's %d positions", T, c.MaxPos)
 	}
 	for i, t := range tokens {

@@ -31,7 +31,7 @@ func (m *Model) NewKVCache(capacity int) (*KVCache, error) {
 	if capacity <= 0 {
 		return nil, fmt.Errorf("model: cache capacity must be positive")
 	}
-	if m.Config.Arch != Llama && capacity > m.Config.MaxPos {
+	if capacity > m.Config.MaxPos {
 		capacity = m.Config.MaxPos
 	}
 	kvd := m.Config.KVHeads * m.Config.HeadDim
@@ -197,7 +197,7 @@ func (m *Model) Generate(ctx context.Context, prompt []int, o GenerateOptions) (
 		return Generation{}, fmt.Errorf("model: stop strings need a decoder")
 	}
 	capacity := len(prompt) + o.MaxTokens
-	if m.Config.Arch != Llama && capacity > m.Config.MaxPos {
+	if capacity > m.Config.MaxPos {
 		if len(prompt) >= m.Config.MaxPos {
 			return Generation{}, fmt.Errorf("model: prompt of %d tokens fills the model's %d positions", len(prompt), m.Config.MaxPos)
 		}

@@ -35,7 +35,7 @@ func (m *Model) SampleLosses(samples []Sample, batch int) ([]float64, error) {
 		if len(s.Tokens) < 2 {
 			return nil, fmt.Errorf("model: sample %d: needs at least 2 tokens", i)
 		}
-		if m.Config.Arch != Llama && len(s.Tokens) > m.Config.MaxPos {
+		if len(s.Tokens) > m.Config.MaxPos {
 			return nil, fmt.Errorf("model: sample %d: %d tokens exceed the model's %d positions", i, len(s.Tokens), m.Config.MaxPos)
 		}
 		scored := false
@@ -63,7 +63,7 @@ func (m *Model) SampleLosses(samples []Sample, batch int) ([]float64, error) {
 			T = max(T, len(samples[j].Tokens))
 		}
 		// Round T up so activation buffers are reused across groups.
-		if r := (T + 15) / 16 * 16; m.Config.Arch == Llama || r <= m.Config.MaxPos {
+		if r := (T + 15) / 16 * 16; r <= m.Config.MaxPos {
 			T = r
 		}
 		B := len(group)

@@ -16,7 +16,7 @@ func Evaluate(m *model.Model, enc ChatEncoder, exs []Example, maxLen, batch int)
 	if !m.Config.Causal() {
 		return nil, fmt.Errorf("train: %s is not a causal language model", m.Config.Arch)
 	}
-	if maxLen <= 0 || (m.Config.Arch != model.Llama && maxLen > m.Config.MaxPos) {
+	if maxLen <= 0 || maxLen > m.Config.MaxPos {
 		maxLen = m.Config.MaxPos
 	}
 	samples, err := EncodeExamples(enc, Family(m.Config.Arch), exs, maxLen)

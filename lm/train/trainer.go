@@ -87,10 +87,7 @@ func Train(ctx context.Context, m *model.Model, samples []model.Sample, o Option
 	opt := NewAdamW(o.WeightDecay)
 	opt.Beta1, opt.Beta2 = o.Beta1, o.Beta2
 	order := newOrder(len(samples), o.Seed)
-	maxT := 1 << 30
-	if m.Config.Arch != model.Llama {
-		maxT = m.Config.MaxPos
-	}
+	maxT := m.Config.MaxPos
 	m.AllocGrads()
 	for step := 0; step < o.Steps; step++ {
 		if err := ctx.Err(); err != nil {
