@@ -1,6 +1,7 @@
 package tasks
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -71,5 +72,32 @@ func TestFollowUpLLM(t *testing.T) {
 	}
 	if fu.ChallengeType != ChallengeQuery || fu.Query != fu.CleanQuery || !fu.LLMGenerated || len(fu.History) != 2 {
 		t.Errorf("%+v", fu)
+	}
+}
+
+type llmFunc func(msgs []Message) (string, error)
+
+func (f llmFunc) Chat(_ context.Context, msgs []Message, _ ChatOptions) (string, error) { return f(msgs) }
+
+// A generated date question that already contains its date is rejected.
+func TestDateQALeakGuard(t *testing.T) {
+	b := offline(t)
+	var date string
+	b.LLM = llmFunc(func(msgs []Message) (string, error) {
+		u := msgs[len(msgs)-1].Content
+		if strings.HasPrefix(u, "Create a question") {
+			return "Did it happen in " + date + "?", nil
+		}
+		return "ok.", nil
+	})
+	// find the date the task will pick for seed 1, then let the LLM leak it
+	off := offline(t)
+	ch, err := Default().Build(bg, DateQA, 1, off)
+	if err != nil {
+		t.Fatal(err)
+	}
+	date = ch.Reference
+	if _, err := Default().Build(bg, DateQA, 1, b); err == nil || !strings.Contains(err.Error(), "contains its answer") {
+		t.Errorf("leak not rejected: %v", err)
 	}
 }

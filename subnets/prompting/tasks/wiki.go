@@ -298,6 +298,9 @@ func (t *DateQATask) Generate(ctx context.Context, rng *rand.Rand, b Backends) (
 		if err != nil {
 			return nil, err
 		}
+		if strings.Contains(q, date) { // the LLM knew the date and wrote it into the question
+			return nil, fmt.Errorf("tasks: date_qa: generated question contains its answer %q", date)
+		}
 		ch.CleanQuery, ch.Query, ch.Reference, ch.LLMGenerated = q, q, ref, true
 		ch.ChallengeType = ChallengeQuery
 		ch.Persona = persona.Random(rng)

@@ -1,0 +1,26 @@
+// Package feed owns the prompting subnet's signed dataset feed: every
+// validator publishes its scored exchanges (challenge, hidden reference,
+// best completion, task, block, validator hotkey) as sr25519-signed Records,
+// and finetuning validators read them as evaluation data.
+//
+// Pieces:
+//
+//   - Record: the sample, its canonical binary encoding (what is signed) and
+//     its content ID; Sign / Verify.
+//   - Store: a validator's own records, persisted append-only as JSONL in
+//     its data directory, with a block retention window and a monotonically
+//     increasing cursor (Seq).
+//   - Handler: GET /feed?since=CURSOR&limit=N (JSON) over a Store.
+//   - Client: discovers prompting validators from the metagraph (validator
+//     permit and a minimum stake) and their feed URL from their chain
+//     commitment, pulls every feed incrementally, verifies each record's
+//     signature and its signer's permit (rejecting and logging forged or
+//     tampered records), merges and deduplicates by content ID, and
+//     implements the finetuning data.Source contract.
+//
+// Discovery: a validator announces its feed by committing the text
+// "prompting-feed=<URL>" (CommitmentText) on the prompting subnet. The URL
+// is the feed's base (the client requests <URL>/feed). Validators usually do
+// not serve an axon, so the axon address is not used; a commitment also lets
+// the feed sit behind any reverse proxy.
+package feed
