@@ -6,7 +6,9 @@ import (
 )
 
 // Open reads and validates a safetensors file, memory-mapping it where the OS
-// supports that and reading it into memory otherwise. Call Close when done.
+// supports that and reading it into memory otherwise. Call Close when done,
+// after all readers have finished. As with any mapping, the file must not be
+// truncated while open (WriteFile replaces files by rename, which is safe).
 func Open(path string) (*File, error) {
 	buf, release, err := mapFile(path)
 	if err != nil {
