@@ -77,7 +77,9 @@ func TestFollowUpLLM(t *testing.T) {
 
 type llmFunc func(msgs []Message) (string, error)
 
-func (f llmFunc) Chat(_ context.Context, msgs []Message, _ ChatOptions) (string, error) { return f(msgs) }
+func (f llmFunc) Chat(_ context.Context, msgs []Message, _ ChatOptions) (string, error) {
+	return f(msgs)
+}
 
 // A generated date question that already contains its date is rejected.
 func TestDateQALeakGuard(t *testing.T) {
