@@ -294,3 +294,26 @@ func ScoreTask(ctx context.Context, e embed.Embedder, task, reference, challenge
 	}
 	return Score(ctx, e, Input{Definition: d, Reference: reference, Challenge: challenge, Completions: completions})
 }
+
+// ChunkTokens counts the tokens of each received stream chunk with the
+// validator's tokenizer (count), for Completion.ChunkTokens.
+func ChunkTokens(chunks []string, count func(string) int) []int {
+	out := make([]int, len(chunks))
+	for i, c := range chunks {
+		out[i] = count(c)
+	}
+	return out
+}
+
+// Best returns the index of the highest total (the first one on ties), or
+// -1 when no result scores above 0: the completion a validator publishes
+// in its dataset feed and may accept into a follow-up turn.
+func Best(results []Result) int {
+	best, top := -1, 0.0
+	for i, r := range results {
+		if r.Total > top {
+			best, top = i, r.Total
+		}
+	}
+	return best
+}

@@ -126,3 +126,16 @@ func TestWeights(t *testing.T) {
 		t.Error("should_set_weights")
 	}
 }
+
+func TestBestAndChunks(t *testing.T) {
+	if Best(nil) != -1 || Best([]Result{{Total: 0}}) != -1 {
+		t.Error("no positive result must give -1")
+	}
+	if got := Best([]Result{{Total: 0.2}, {Total: 0.7}, {Total: 0.7}}); got != 1 {
+		t.Errorf("best %d", got)
+	}
+	got := ChunkTokens([]string{"a b", "", "c d e"}, func(s string) int { return len(strings.Fields(s)) })
+	if len(got) != 3 || got[0] != 2 || got[1] != 0 || got[2] != 3 {
+		t.Errorf("%v", got)
+	}
+}
