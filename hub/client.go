@@ -324,7 +324,8 @@ func (c *Client) repoCache(repo string) (string, error) {
 // requests, retrying transient errors) and verifies its size and its sha256
 // (LFS files) or git blob sha1 (other Hugging Face files). Files are placed in
 // CACHE/models--NS--NAME/snapshots/REV/ and, if destDir is not empty, also
-// hard-linked (or copied) into destDir; editing those files in place turns the
+// hard-linked (or copied) into destDir, replacing any other model's
+// allow-listed files there; editing those files in place turns the
 // cache entry into a miss (detected by mtime), after which blobs are
 // re-verified and re-downloaded as needed. progress, if not nil, is called with
 // the bytes done and the total of the selected files.
@@ -465,7 +466,9 @@ func (c *Client) fromCache(repo, rc, rev string) (*Snapshot, bool) {
 }
 
 // materialize places the snapshot's files in destDir (if set) and points
-// snap.Dir there.
+// snap.Dir there. Allow-listed model files in destDir that are not part of
+// the snapshot (left by another model) are removed, so DirHash(destDir) is
+// the revision's hash.
 func (c *Client) materialize(snap *Snapshot, destDir string) error {
 	if destDir == "" || filepath.Clean(destDir) == filepath.Clean(snap.Dir) {
 		return nil
@@ -474,6 +477,21 @@ func (c *Client) materialize(snap *Snapshot, destDir string) error {
 		src := filepath.Join(snap.Dir, filepath.FromSlash(f.Path))
 		if err := linkOrCopy(src, filepath.Join(destDir, filepath.FromSlash(f.Path))); err != nil {
 			return err
+		}
+	}
+	keep := make(map[string]bool, len(snap.Files))
+	for _, f := range snap.Files {
+		keep[f.Path] = true
+	}
+	ents, err := os.ReadDir(destDir)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if !e.IsDir() && AllowedFile(e.Name()) && !keep[e.Name()] {
+			if err := os.Remove(filepath.Join(destDir, e.Name())); err != nil {
+				return err
+			}
 		}
 	}
 	snap.Dir = destDir

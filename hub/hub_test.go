@@ -773,3 +773,23 @@ func TestStalledTransferRetried(t *testing.T) {
 		t.Fatal("download after a stall differs")
 	}
 }
+
+func TestDestDirHoldsExactlyTheRevision(t *testing.T) {
+	h := newTestHub(t, Limits{}, nil)
+	src := makeModel(t, 25, 3000)
+	want, _ := DirHash(src)
+	rev, _ := h.store.ImportDir("ns/m", "", src)
+	dest := t.TempDir()
+	// Leftovers of another model, plus a user file that is not a model file.
+	os.WriteFile(filepath.Join(dest, "tokenizer.model"), []byte("stale"), 0o644)
+	os.WriteFile(filepath.Join(dest, "notes.txt"), []byte("mine"), 0o644)
+	if _, err := h.client(t).Download(context.Background(), "ns/m", rev.ID, dest, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := DirHash(dest); got != want {
+		t.Fatal("stale allow-listed file changed the hash of destDir")
+	}
+	if _, err := os.Stat(filepath.Join(dest, "notes.txt")); err != nil {
+		t.Fatal("non-model file removed")
+	}
+}
