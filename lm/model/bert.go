@@ -78,6 +78,20 @@ func (m *Model) Embed(seqs [][]int, pooling Pooling, normalize bool) ([][]float3
 	if len(seqs) == 0 {
 		return nil, nil
 	}
+	// Encode in groups to bound activation memory; rows are independent, so
+	// grouping does not change the vectors.
+	const group = 16
+	if len(seqs) > group {
+		out := make([][]float32, 0, len(seqs))
+		for lo := 0; lo < len(seqs); lo += group {
+			e, err := m.Embed(seqs[lo:min(lo+group, len(seqs))], pooling, normalize)
+			if err != nil {
+				return nil, fmt.Errorf("sequences %d..: %w", lo, err)
+			}
+			out = append(out, e...)
+		}
+		return out, nil
+	}
 	T := 0
 	for i, s := range seqs {
 		if len(s) == 0 {

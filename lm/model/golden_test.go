@@ -156,6 +156,23 @@ func TestGoldenBERT(t *testing.T) {
 	if math.Abs(ss-1) > 1e-5 {
 		t.Errorf("normalized embedding has squared norm %v", ss)
 	}
+	// Many sequences are encoded in groups; each vector must not change.
+	var many [][]int
+	for i := 0; i < 40; i++ {
+		many = append(many, seqs[i%2])
+	}
+	me, err := m.Embed(many, PoolMean, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, _ := m.Embed(seqs, PoolMean, false)
+	for i, e := range me {
+		for j := range e {
+			if e[j] != one[i%2][j] {
+				t.Fatalf("grouped embedding %d differs", i)
+			}
+		}
+	}
 	if _, err := m.Embed([][]int{{}}, PoolMean, false); err == nil {
 		t.Error("empty sequence accepted")
 	}
