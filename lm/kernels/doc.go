@@ -25,8 +25,9 @@
 // Layout notes for callers: GPT-2 Conv1D weights [in,out] are op(B) = B;
 // PyTorch Linear weights [out,in] are op(B) = Bᵀ (transB); weight gradients use
 // transA. For matrix-vector products (m ≤ 4) the op(B) = B layout streams at
-// memory bandwidth while Bᵀ uses gathers and is about 2-3x slower, so a
-// generation loop may prefer a transposed copy of a large tied LM head.
+// memory bandwidth; Bᵀ is read in 8×8 blocks transposed in registers (AVX-512)
+// or gathered (AVX2) and is about 1.5x (AVX2: 3x) slower, so a generation loop
+// may prefer a transposed copy of a large tied LM head.
 //
 // # Vector primitives
 //

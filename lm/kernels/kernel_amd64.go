@@ -50,6 +50,19 @@ func rowKernelT64x512(k int, a, b *float32, ldb int, c *float32)
 //go:noescape
 func rowKernelT32x256(k int, a, b *float32, ldb int, c *float32)
 
+// rowKernelT64tr is the faster Bᵀ row kernel (AVX-512F+VL): 8×8 register
+// transposes instead of gathers.
+//
+//go:noescape
+func rowKernelT64tr(k int, a, b *float32, ldb int, c *float32)
+
+func rowTTrAVX512(a, b []float32, ldb int, c []float32) {
+	k := len(a)
+	_ = b[63*ldb+k-1]
+	_ = c[63]
+	rowKernelT64tr(k, unsafe.SliceData(a), unsafe.SliceData(b), ldb, unsafe.SliceData(c))
+}
+
 func rowTAVX512(a, b []float32, ldb int, c []float32) {
 	k := len(a)
 	_ = b[63*ldb+k-1]
@@ -89,6 +102,9 @@ var (
 func hostKernels() []*kernel {
 	var ks []*kernel
 	if cpu.X86.HasAVX512F {
+		if cpu.X86.HasAVX512VL {
+			avx512Kernel.rowT = rowTTrAVX512
+		}
 		ks = append(ks, &avx512Kernel)
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
