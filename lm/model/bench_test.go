@@ -80,3 +80,28 @@ func BenchmarkGenerateGPT2_15M(b *testing.B) {
 	}
 	b.ReportMetric(float64(64*b.N)/b.Elapsed().Seconds(), "new-tokens/s")
 }
+
+// Validator workload: per-sample response loss of 16 samples of up to 512
+// tokens (the first half of each is prompt) on the ~16M GPT-2, batch 8.
+func BenchmarkSampleLossesGPT2_15M(b *testing.B) {
+	m, _, _ := benchModel(b, GPT2, "15m", 1, 1)
+	var samples []Sample
+	tokens := 0
+	for i := 0; i < 16; i++ {
+		n := 256 + (i*97)%257
+		s := Sample{Tokens: make([]int, n), Mask: make([]bool, n)}
+		for j := range s.Tokens {
+			s.Tokens[j] = (i*131 + j*7919) % m.Config.VocabSize
+			s.Mask[j] = j >= n/2
+		}
+		samples = append(samples, s)
+		tokens += n
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := m.SampleLosses(samples, 8); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(tokens*b.N)/b.Elapsed().Seconds(), "tokens/s")
+}
