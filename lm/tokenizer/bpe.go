@@ -133,6 +133,9 @@ func (m *bpe) tokenize(word string) []int {
 	}
 	syms := m.initialSymbols(word)
 	if len(syms) > 1 && len(m.merges) > 0 {
+		if len(syms) <= shortWord {
+			return m.mergeShort(syms)
+		}
 		m.merge(syms)
 	}
 	out := make([]int, 0, len(syms))
@@ -197,6 +200,61 @@ func (m *bpe) initialSymbols(word string) []symbol {
 		syms[len(syms)-1].next = -1
 	}
 	return syms
+}
+
+// shortWord is the symbol count up to which mergeShort's linear scans beat
+// the heap (about 2x faster on typical words); it also sizes its stack arrays.
+const shortWord = 32
+
+// mergeShort is merge for short words: stack arrays of the symbols and of
+// each adjacent pair's merge, a linear scan for the lowest rank (leftmost
+// among equals), and only the two neighbouring pairs looked up again after
+// each merge.
+func (m *bpe) mergeShort(syms []symbol) []int {
+	const none = int32(1<<31 - 1)
+	var idBuf [shortWord]int32
+	var pairBuf [shortWord]mergeInfo
+	n := len(syms)
+	ids, pairs := idBuf[:n], pairBuf[:n-1]
+	for i := range syms {
+		ids[i] = syms[i].id
+	}
+	lookup := func(a, b int32) mergeInfo {
+		if mi, ok := m.merges[pairKey(a, b)]; ok {
+			return mi
+		}
+		return mergeInfo{rank: none}
+	}
+	for i := range pairs {
+		pairs[i] = lookup(ids[i], ids[i+1])
+	}
+	for len(ids) > 1 {
+		best := 0
+		for i := 1; i < len(pairs); i++ {
+			if pairs[i].rank < pairs[best].rank {
+				best = i
+			}
+		}
+		if pairs[best].rank == none {
+			break
+		}
+		ids[best] = pairs[best].id
+		copy(ids[best+1:], ids[best+2:])
+		ids = ids[:len(ids)-1]
+		copy(pairs[best:], pairs[best+1:])
+		pairs = pairs[:len(pairs)-1]
+		if best > 0 {
+			pairs[best-1] = lookup(ids[best-1], ids[best])
+		}
+		if best < len(pairs) {
+			pairs[best] = lookup(ids[best], ids[best+1])
+		}
+	}
+	out := make([]int, len(ids))
+	for i, id := range ids {
+		out[i] = int(id)
+	}
+	return out
 }
 
 // merge applies merges lowest rank first (leftmost first among equal ranks)
