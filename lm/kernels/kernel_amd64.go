@@ -97,14 +97,18 @@ var (
 	avx2Kernel   = kernel{name: "avx2", mr: 6, nr: 16, kc: 256, nc: 512, fn: kernelAVX2, row: rowAVX2, rowT: rowTAVX2}
 )
 
+func init() {
+	// Set once before any use: hostKernels may run concurrently (SetImpl).
+	if cpu.X86.HasAVX512VL {
+		avx512Kernel.rowT = rowTTrAVX512
+	}
+}
+
 // hostKernels lists the kernels this CPU can run, fastest first; the last is
 // always the portable one.
 func hostKernels() []*kernel {
 	var ks []*kernel
 	if cpu.X86.HasAVX512F {
-		if cpu.X86.HasAVX512VL {
-			avx512Kernel.rowT = rowTTrAVX512
-		}
 		ks = append(ks, &avx512Kernel)
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
