@@ -221,3 +221,28 @@ func TestConcurrentEncode(t *testing.T) {
 		}
 	}
 }
+
+// TestMergePathsAgree: the short-word scan and the heap merge give the same
+// tokens on any word of up to 32 bytes.
+func TestMergePathsAgree(t *testing.T) {
+	m := gpt2(t).model.(*bpe)
+	rapid.Check(t, func(rt *rapid.T) {
+		w := rapid.StringOfN(rapid.RuneFrom([]rune("aeinrst ĠthTHe'é😀")), 1, 32, 32).Draw(rt, "w")
+		syms := m.initialSymbols(w)
+		if len(syms) < 2 || len(syms) > shortWord {
+			rt.Skip()
+		}
+		short := m.mergeShort(append([]symbol(nil), syms...))
+		heapSyms := append([]symbol(nil), syms...)
+		m.merge(heapSyms)
+		var long []int
+		for i := 0; i >= 0 && i < len(heapSyms); i = int(heapSyms[i].next) {
+			if heapSyms[i].alive {
+				long = append(long, int(heapSyms[i].id))
+			}
+		}
+		if !slices.Equal(short, long) {
+			rt.Fatalf("%q: short %v, heap %v", w, short, long)
+		}
+	})
+}
