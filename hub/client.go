@@ -59,6 +59,8 @@ func (e *HTTPError) Is(target error) bool {
 		return e.Status == http.StatusForbidden
 	case ErrInvalid:
 		return e.Status == http.StatusBadRequest
+	case ErrConflict:
+		return e.Status == http.StatusConflict
 	}
 	return false
 }
@@ -836,27 +838,38 @@ func (c *Client) Upload(ctx context.Context, signer Signer, repo, dir string) (s
 		return "", err
 	}
 	doc, _ := json.Marshal(m)
-	var pre PreuploadResponse
-	if err := c.signedJSON(ctx, signer, http.MethodPost, c.url("api/models", escapePath(repo), "preupload"), doc, &pre); err != nil {
-		return "", err
-	}
-	for _, sha := range pre.Missing {
-		p, ok := paths[sha]
-		if !ok {
-			return "", fmt.Errorf("hub: server asked for blob %s not in the manifest", sha)
-		}
-		if err := c.putBlob(ctx, signer, repo, sha, p); err != nil {
+	// Another upload to the same repo may land between preupload and commit
+	// (409): then start over from the new head.
+	for attempt := 0; ; attempt++ {
+		var pre PreuploadResponse
+		if err := c.signedJSON(ctx, signer, http.MethodPost, c.url("api/models", escapePath(repo), "preupload"), doc, &pre); err != nil {
 			return "", err
 		}
+		for _, sha := range pre.Missing {
+			p, ok := paths[sha]
+			if !ok {
+				return "", fmt.Errorf("hub: server asked for blob %s not in the manifest", sha)
+			}
+			if err := c.putBlob(ctx, signer, repo, sha, p); err != nil {
+				return "", err
+			}
+		}
+		parent := pre.Head
+		commitDoc, _ := json.Marshal(CommitRequest{Files: m.Files, Parent: &parent})
+		var cr CommitResponse
+		err := c.signedJSON(ctx, signer, http.MethodPost, c.url("api/models", escapePath(repo), "commit"), commitDoc, &cr)
+		var he *HTTPError
+		if errors.As(err, &he) && he.Status == http.StatusConflict && attempt < 10 {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		if !ValidRevisionID(cr.CommitOID) {
+			return "", fmt.Errorf("hub: commit returned revision %q, not 40 lowercase hex", cr.CommitOID)
+		}
+		return cr.CommitOID, nil
 	}
-	var cr CommitResponse
-	if err := c.signedJSON(ctx, signer, http.MethodPost, c.url("api/models", escapePath(repo), "commit"), doc, &cr); err != nil {
-		return "", err
-	}
-	if !ValidRevisionID(cr.CommitOID) {
-		return "", fmt.Errorf("hub: commit returned revision %q, not 40 lowercase hex", cr.CommitOID)
-	}
-	return cr.CommitOID, nil
 }
 
 func fileSHA256(path string) (string, int64, error) {

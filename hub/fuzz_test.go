@@ -111,3 +111,28 @@ func FuzzValidatePath(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseCommitRequest(f *testing.F) {
+	z := strings.Repeat("0", 64)
+	for _, s := range []string{
+		`{"files":[{"path":"config.json","size":2,"sha256":"` + z + `"}],"parent":""}`,
+		`{"files":[{"path":"config.json","size":2,"sha256":"` + z + `"}],"parent":"` + strings.Repeat("a", 40) + `"}`,
+		`{"files":[{"path":"config.json","size":2,"sha256":"` + z + `"}],"parent":"main"}`,
+		`{"files":[{"path":"config.json","size":2,"sha256":"` + z + `"}],"parent":null}`,
+		`{"files":[],"extra":1}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, parent, err := ParseCommitRequest(data, Limits{})
+		if err != nil {
+			return
+		}
+		if parent != nil && *parent != "" && !ValidRevisionID(*parent) {
+			t.Fatalf("bad parent %q accepted", *parent)
+		}
+		if err := m.Validate(Limits{}); err != nil {
+			t.Fatalf("accepted manifest fails validation: %v", err)
+		}
+	})
+}

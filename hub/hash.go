@@ -3,7 +3,6 @@ package hub
 import (
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -171,7 +170,7 @@ func HashedFiles(dir string) ([]string, error) {
 		}
 	}
 	if !hasConfig {
-		return nil, errors.New("hub: model directory has no config.json")
+		return nil, fmt.Errorf("%w model directory %s: no config.json", ErrInvalid, dir)
 	}
 	return files, nil
 }

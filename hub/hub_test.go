@@ -793,3 +793,68 @@ func TestDestDirHoldsExactlyTheRevision(t *testing.T) {
 		t.Fatal("non-model file removed")
 	}
 }
+
+func TestReplayedCommitAfterRestartIsHarmless(t *testing.T) {
+	st, _ := OpenStore(t.TempDir(), Limits{})
+	quiet := ServerOptions{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	srv1 := httptest.NewServer(NewServer(st, quiet))
+	defer srv1.Close()
+	alice := mustKey(t, "//Alice")
+	ctx := context.Background()
+	c := NewClient(srv1.URL, t.TempDir())
+	v1 := makeModel(t, 30, 500)
+	rev1, err := c.Upload(ctx, alice, "alice/m", v1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2 := makeModel(t, 31, 500)
+	if _, err := c.Upload(ctx, alice, "alice/m", v2); err != nil {
+		t.Fatal(err)
+	}
+	r2, _ := st.Revision("alice/m", "main")
+	parent := rev1
+	// A different old manifest (v1's files) signed on top of rev1: the
+	// attacker replays it after a server restart (empty nonce memory).
+	r1, _ := st.Revision("alice/m", rev1)
+	oldBody, _ := json.Marshal(CommitRequest{Files: r1.Files, Parent: &parent})
+	srv2 := httptest.NewServer(NewServer(st, quiet))
+	defer srv2.Close()
+	req, _ := http.NewRequest("POST", srv2.URL+"/api/models/alice/m/commit", bytes.NewReader(oldBody))
+	SignRequest(req, alice, sha256Hex(oldBody), time.Now())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusConflict {
+		t.Fatalf("stale-parent commit: %d, want 409", resp.StatusCode)
+	}
+	if head, _ := st.Revision("alice/m", "main"); head.ID != r2.ID {
+		t.Fatal("head moved back")
+	}
+}
+
+func TestCommitOntoConflict(t *testing.T) {
+	st, _ := OpenStore(t.TempDir(), Limits{})
+	put := func(s string) FileEntry {
+		sha, n, _ := st.PutBlob(strings.NewReader(s), "", -1)
+		return FileEntry{Path: "config.json", Size: n, SHA256: sha}
+	}
+	a, b := Manifest{Files: []FileEntry{put("a")}}, Manifest{Files: []FileEntry{put("b")}}
+	if _, _, err := st.CommitOnto("ns/m", "", strings.Repeat("1", 40), a); !errors.Is(err, ErrConflict) {
+		t.Fatalf("parent on an empty repo: %v", err)
+	}
+	ra, _, err := st.CommitOnto("ns/m", "", "", a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.CommitOnto("ns/m", "", "", b); !errors.Is(err, ErrConflict) {
+		t.Fatalf("stale parent: %v", err)
+	}
+	if r, created, err := st.CommitOnto("ns/m", "", "", a); err != nil || created || r.ID != ra.ID {
+		t.Fatalf("same files with a stale parent is the existing revision: %v %v", created, err)
+	}
+	if _, created, err := st.CommitOnto("ns/m", "", ra.ID, b); err != nil || !created {
+		t.Fatalf("fresh parent: %v", err)
+	}
+}

@@ -63,6 +63,7 @@ var (
 	ErrInvalid  = errors.New("invalid")
 	ErrTooLarge = errors.New("too large")
 	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("conflict")
 )
 
 const maxPathLen = 255
@@ -204,6 +205,41 @@ func ParseManifest(data []byte, lim Limits) (Manifest, error) {
 		return Manifest{}, err
 	}
 	return m, nil
+}
+
+// CommitRequest is the commit endpoint's body: the manifest plus, optionally,
+// the revision the uploader built on. With Parent set, the commit fails with
+// ErrConflict unless Parent is still the latest revision ("" = none), which
+// both serializes concurrent uploaders and makes a replayed old commit
+// harmless.
+type CommitRequest struct {
+	Files  []FileEntry `json:"files"`
+	Parent *string     `json:"parent,omitempty"`
+}
+
+// ParseCommitRequest decodes and validates a commit body (unknown fields are
+// rejected; the manifest is validated as by ParseManifest).
+func ParseCommitRequest(data []byte, lim Limits) (Manifest, *string, error) {
+	var cr CommitRequest
+	if len(data) > maxManifestJSON {
+		return Manifest{}, nil, fmt.Errorf("%w: commit over %d bytes", ErrTooLarge, maxManifestJSON)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cr); err != nil {
+		return Manifest{}, nil, fmt.Errorf("%w commit JSON: %v", ErrInvalid, err)
+	}
+	if dec.More() {
+		return Manifest{}, nil, fmt.Errorf("%w commit JSON: trailing data", ErrInvalid)
+	}
+	if cr.Parent != nil && *cr.Parent != "" && !ValidRevisionID(*cr.Parent) {
+		return Manifest{}, nil, fmt.Errorf("%w commit: parent %q is not a revision id", ErrInvalid, *cr.Parent)
+	}
+	m := Manifest{Files: cr.Files}
+	if err := m.Validate(lim); err != nil {
+		return Manifest{}, nil, err
+	}
+	return m, cr.Parent, nil
 }
 
 // RevisionID is the id of a revision: the first 40 hex characters of

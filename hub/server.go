@@ -95,6 +95,8 @@ func statusOf(err error, rt route) (int, string) {
 		return http.StatusForbidden, ""
 	case errors.Is(err, ErrTooLarge), errors.As(err, &mbe):
 		return http.StatusRequestEntityTooLarge, ""
+	case errors.Is(err, ErrConflict):
+		return http.StatusConflict, ""
 	case errors.Is(err, ErrInvalid):
 		return http.StatusBadRequest, ""
 	case errors.Is(err, ErrNotFound):
@@ -391,9 +393,11 @@ func readSignedBody(w http.ResponseWriter, r *http.Request, bodySHA string) ([]b
 	return body, nil
 }
 
-// PreuploadResponse lists the blobs the server still needs.
+// PreuploadResponse lists the blobs the server still needs and the repo's
+// latest revision ("" if none), to send back as the commit's parent.
 type PreuploadResponse struct {
 	Missing []string `json:"missing"`
+	Head    string   `json:"head"`
 }
 
 func (s *Server) preupload(w *statusWriter, r *http.Request, rt route) error {
@@ -410,6 +414,11 @@ func (s *Server) preupload(w *statusWriter, r *http.Request, rt route) error {
 		return err
 	}
 	resp := PreuploadResponse{Missing: s.store.Missing(m)}
+	if head, err := s.store.Revision(rt.repo, "main"); err == nil {
+		resp.Head = head.ID
+	} else if !errors.Is(err, ErrNotFound) {
+		return err
+	}
 	if resp.Missing == nil {
 		resp.Missing = []string{}
 	}
@@ -461,14 +470,20 @@ func (s *Server) commit(w *statusWriter, r *http.Request, rt route) error {
 	if err != nil {
 		return err
 	}
-	m, err := ParseManifest(body, s.store.Limits())
+	m, parent, err := ParseCommitRequest(body, s.store.Limits())
 	if err != nil {
 		return err
 	}
 	if err := s.store.Authorize(rt.ns, hotkey); err != nil {
 		return err
 	}
-	rev, created, err := s.store.Commit(rt.repo, hotkey, m)
+	var rev *Revision
+	var created bool
+	if parent != nil {
+		rev, created, err = s.store.CommitOnto(rt.repo, hotkey, *parent, m)
+	} else {
+		rev, created, err = s.store.Commit(rt.repo, hotkey, m)
+	}
 	if err != nil {
 		return err
 	}

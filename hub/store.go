@@ -192,6 +192,17 @@ func (s *Store) repoDir(repo string) (string, error) {
 // the declared size. If m equals the latest revision's files, that revision
 // is returned with created=false (no empty commits, as huggingface_hub).
 func (s *Store) Commit(repo, author string, m Manifest) (rev *Revision, created bool, err error) {
+	return s.commit(repo, author, m, nil)
+}
+
+// CommitOnto is Commit that also requires parent to be the latest revision
+// ("" = the repo has none), else it fails with ErrConflict. Files equal to
+// the latest revision still return it (created=false) whatever the parent.
+func (s *Store) CommitOnto(repo, author, parent string, m Manifest) (rev *Revision, created bool, err error) {
+	return s.commit(repo, author, m, &parent)
+}
+
+func (s *Store) commit(repo, author string, m Manifest, wantParent *string) (rev *Revision, created bool, err error) {
 	if err := m.Validate(s.limits); err != nil {
 		return nil, false, err
 	}
@@ -218,6 +229,9 @@ func (s *Store) Commit(repo, author string, m Manifest) (rev *Revision, created 
 		parent = latest.ID
 	} else if !errors.Is(err, ErrNotFound) {
 		return nil, false, err
+	}
+	if wantParent != nil && *wantParent != parent {
+		return nil, false, fmt.Errorf("%w: %s moved to %q since the upload started from %q", ErrConflict, repo, parent, *wantParent)
 	}
 	r := &Revision{
 		ID: RevisionID(repo, parent, m), Repo: repo, Parent: parent, Author: author,
