@@ -34,6 +34,7 @@ type HTTPError struct {
 	URL     string
 }
 
+// Error implements error.
 func (e *HTTPError) Error() string {
 	msg := fmt.Sprintf("hub: %s: HTTP %d", e.URL, e.Status)
 	if e.Code != "" {
