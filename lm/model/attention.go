@@ -16,6 +16,9 @@ type attnShape struct {
 	causal         bool
 }
 
+// attnBlock is the query-block height of causal attention.
+const attnBlock = 64
+
 func (s attnShape) scale() float32 { return float32(1 / math.Sqrt(float64(s.D))) }
 
 // attentionForward computes softmax(q·kᵀ/sqrt(D) + mask)·v for every (b,h)
@@ -32,19 +35,34 @@ func attentionForward(out, probs, q, k, v []float32, s attnShape, keyMask []floa
 		qb := q[b*T*s.qs+h*D:]
 		kb := k[b*T*s.ks+g*D:]
 		vb := v[b*T*s.vs+g*D:]
-		kernels.Sgemm(false, true, T, T, D, scale, qb, s.qs, kb, s.ks, 0, P, T)
 		var mask []float32
 		if keyMask != nil {
 			mask = keyMask[b*T : b*T+T]
 		}
-		for t := 0; t < T; t++ {
-			n := T
-			if s.causal {
-				n = t + 1
-			}
-			softmaxRow(P[t*T:t*T+T], n, mask)
+		// Causal attention works in blocks of query rows that only see keys
+		// before the block's end, skipping the masked upper triangle. Dropped
+		// terms are exact zeros, so results equal the full product.
+		blk := T
+		if s.causal {
+			blk = attnBlock
 		}
-		kernels.Sgemm(false, false, T, D, T, 1, P, T, vb, s.vs, 0, out[b*T*HD+h*D:], HD)
+		for t0 := 0; t0 < T; t0 += blk {
+			t1 := min(t0+blk, T)
+			keys := T
+			if s.causal {
+				keys = t1
+			}
+			Pb := P[t0*T:]
+			kernels.Sgemm(false, true, t1-t0, keys, D, scale, qb[t0*s.qs:], s.qs, kb, s.ks, 0, Pb, T)
+			for t := t0; t < t1; t++ {
+				n := T
+				if s.causal {
+					n = t + 1
+				}
+				softmaxRow(P[t*T:t*T+T], n, mask)
+			}
+			kernels.Sgemm(false, false, t1-t0, D, keys, 1, Pb, T, vb, s.vs, 0, out[(b*T+t0)*HD+h*D:], HD)
+		}
 	})
 }
 
