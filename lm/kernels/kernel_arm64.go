@@ -16,7 +16,21 @@ func kernelNEON(kc int, a, b, c []float32, ldc int) {
 	kernel8x8NEON(kc, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc)
 }
 
-var neonKernel = kernel{name: "neon", mr: 8, nr: 8, kc: 256, nc: 512, fn: kernelNEON}
+// rowKernel32NEON is the small-m (matrix-vector) kernel: one 32-wide row of C
+// from an unpacked B.
+//
+//go:noescape
+func rowKernel32NEON(k int, a, b *float32, ldb int, c *float32)
+
+func rowNEON(a, b []float32, ldb int, c []float32) {
+	k := len(a)
+	_ = b[(k-1)*ldb+63]
+	_ = c[63]
+	rowKernel32NEON(k, unsafe.SliceData(a), unsafe.SliceData(b), ldb, unsafe.SliceData(c))
+	rowKernel32NEON(k, unsafe.SliceData(a), unsafe.SliceData(b[32:]), ldb, unsafe.SliceData(c[32:]))
+}
+
+var neonKernel = kernel{name: "neon", mr: 8, nr: 8, kc: 256, nc: 512, fn: kernelNEON, row: rowNEON}
 
 // hostKernels lists the kernels this build can run, fastest first: NEON is
 // part of every arm64 CPU.

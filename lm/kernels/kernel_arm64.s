@@ -73,3 +73,36 @@ neonloop:
 	ADD R4, R5
 	VST1 [V30.S4, V31.S4], (R5)
 	RET
+
+// func rowKernel32NEON(k int, a, b *float32, ldb int, c *float32)
+// c[0:32] = FMA chain over p < k of a[p]·b[p*ldb+0:32], starting from c.
+TEXT ·rowKernel32NEON(SB), NOSPLIT, $0-40
+	MOVD k+0(FP), R0
+	MOVD a+8(FP), R1
+	MOVD b+16(FP), R2
+	MOVD ldb+24(FP), R3
+	LSL $2, R3
+	MOVD c+32(FP), R4
+	MOVD R4, R5
+	VLD1.P 64(R5), [V16.S4, V17.S4, V18.S4, V19.S4]
+	VLD1 (R5), [V20.S4, V21.S4, V22.S4, V23.S4]
+neonrowloop:
+	VLD1R.P 4(R1), [V0.S4]
+	MOVD R2, R6
+	VLD1.P 64(R6), [V1.S4, V2.S4, V3.S4, V4.S4]
+	VLD1 (R6), [V5.S4, V6.S4, V7.S4, V8.S4]
+	VFMLA V1.S4, V0.S4, V16.S4
+	VFMLA V2.S4, V0.S4, V17.S4
+	VFMLA V3.S4, V0.S4, V18.S4
+	VFMLA V4.S4, V0.S4, V19.S4
+	VFMLA V5.S4, V0.S4, V20.S4
+	VFMLA V6.S4, V0.S4, V21.S4
+	VFMLA V7.S4, V0.S4, V22.S4
+	VFMLA V8.S4, V0.S4, V23.S4
+	ADD R3, R2
+	SUBS $1, R0
+	BNE neonrowloop
+	MOVD R4, R5
+	VST1.P [V16.S4, V17.S4, V18.S4, V19.S4], 64(R5)
+	VST1 [V20.S4, V21.S4, V22.S4, V23.S4], (R5)
+	RET
