@@ -1,0 +1,191 @@
+package validator
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/taonet/taonet/chain"
+	"github.com/taonet/taonet/keys"
+	pctx "github.com/taonet/taonet/subnets/prompting/context"
+	"github.com/taonet/taonet/subnets/prompting/feed"
+	"github.com/taonet/taonet/subnets/prompting/miner"
+	"github.com/taonet/taonet/subnets/prompting/protocol"
+	"github.com/taonet/taonet/subnets/prompting/tasks"
+)
+
+func mathRegistry(t testing.TB) *tasks.Registry {
+	r, err := tasks.NewRegistry(tasks.Entry{Task: tasks.NewMath(), Weight: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestHostileMinersScoreZero: huge, non-UTF-8, slow and never-ending
+// answers score 0 while the honest tool miner scores; the step completes.
+func TestHostileMinersScoreZero(t *testing.T) {
+	val, _ := keys.FromURI("//Alice")
+	huge := respondFunc(func(ctx context.Context, _ *protocol.StreamPrompting, emit func(string) error) error {
+		chunk := strings.Repeat("word ", 2000)
+		for i := 0; i < 100; i++ {
+			if err := emit(chunk); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	binary := respondFunc(func(ctx context.Context, req *protocol.StreamPrompting, emit func(string) error) error {
+		ans := tasks.NewToolSolver(pctx.Embedded()).Answer(req.LastUser())
+		return emit(ans + " \xff\xfe\xfd")
+	})
+	slow := respondFunc(func(ctx context.Context, req *protocol.StreamPrompting, emit func(string) error) error {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Minute):
+		}
+		return emit("too late")
+	})
+	endless := respondFunc(func(ctx context.Context, _ *protocol.StreamPrompting, emit func(string) error) error {
+		for ctx.Err() == nil {
+			if err := emit("and on "); err != nil {
+				return err
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		return ctx.Err()
+	})
+	rs := []miner.Responder{miner.NewTool(nil, nil), huge, binary, slow, endless}
+	mg := localMiners(t, val, rs)
+	// The huge miner's own cap (64 KiB) is above the validator's (32 KiB): the validator's cap stops it.
+	sc := &staticChain{mg: mg}
+	var table bytes.Buffer
+	v, err := New(Config{Hotkey: val, Chain: sc, Registry: mathRegistry(t), Embedder: bowEmbedder{}, DataDir: t.TempDir(),
+		Timeout: 2 * time.Second, MaxAnswerBytes: 32 << 10, Out: &table})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	res, err := v.Step(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	byUID := map[int]MinerResult{}
+	for _, m := range res.Miners {
+		byUID[m.UID] = m
+	}
+	if byUID[1].Reward < 0.99 {
+		t.Fatalf("tool miner reward %v (%q)", byUID[1].Reward, byUID[1].Completion)
+	}
+	for uid := 2; uid <= 5; uid++ {
+		if m := byUID[uid]; m.Reward != 0 {
+			t.Errorf("hostile uid %d: status %d reward %v", uid, m.Status, m.Reward)
+		}
+	}
+	if byUID[4].Status != 408 || byUID[5].Status != 408 {
+		t.Errorf("slow/endless statuses %d %d", byUID[4].Status, byUID[5].Status)
+	}
+	if !strings.Contains(table.String(), "uid") {
+		t.Fatal("no table")
+	}
+}
+
+func TestScoresPersistAndWeights(t *testing.T) {
+	val, _ := keys.FromURI("//Alice")
+	mg := localMiners(t, val, []miner.Responder{miner.NewTool(nil, nil), miner.Echo{}, miner.NewNoise(3)})
+	sc := &staticChain{mg: mg}
+	dir := t.TempDir()
+	store, err := feed.OpenStore(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	cfg := Config{Hotkey: val, Chain: sc, Registry: mathRegistry(t), Embedder: bowEmbedder{}, DataDir: dir,
+		Timeout: 5 * time.Second, WeightsInterval: 5, Feed: store}
+	v, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if _, err := v.Step(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		sc.mu.Lock()
+		sc.mg.Block += 3
+		sc.mu.Unlock()
+	}
+	v.Close()
+	s := v.State()
+	if s.Step != 3 || !(s.Scores[1] > s.Scores[2] && s.Scores[1] > s.Scores[3]) {
+		t.Fatalf("state %+v", s)
+	}
+	if len(sc.sent) == 0 {
+		t.Fatal("no weights set")
+	}
+	sw := sc.sent[0].(*chain.SetWeights)
+	if sw.Values[1] != 65535 || sw.Values[0] != 0 || sw.VersionKey != SpecVersion {
+		t.Fatalf("weights %+v", sw)
+	}
+	if store.Len() != 3 {
+		t.Fatalf("feed has %d records", store.Len())
+	}
+	// Restart: the scores come back; a re-registered uid starts from 0.
+	sc.mg.Hotkeys[2] = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty"
+	v2, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v2.Close()
+	if got := v2.Scores(); got[1] != s.Scores[1] {
+		t.Fatalf("restored %v want %v", got, s.Scores)
+	}
+	if _, err := v2.Step(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := v2.Scores(); got[2] > 0.1+1e-9 {
+		t.Fatalf("replaced uid kept its score: %v", got)
+	}
+}
+
+func TestCapWeights(t *testing.T) {
+	w := CapWeights([]float64{8, 1, 1, 0}, 0.5)
+	if w[0] != 0.5 || w[1] != 0.25 || w[2] != 0.25 || w[3] != 0 {
+		t.Fatalf("%v", w)
+	}
+	w = CapWeights([]float64{1, 1}, 0.4) // infeasible: unchanged
+	if w[0] != 1 {
+		t.Fatalf("%v", w)
+	}
+}
+
+func TestCandidates(t *testing.T) {
+	mg := &chain.Metagraph{Hotkeys: []string{"v", "a", "b", "c", "d"},
+		Stake:           []uint64{VPermitTaoLimit + 1, 0, VPermitTaoLimit + 1, 5, 0},
+		ValidatorPermit: []bool{true, true, true, false, false},
+		Axons: []chain.AxonInfo{{IP: "1.1.1.1", Port: 1}, {IP: "1.1.1.2", Port: 1}, {IP: "1.1.1.3", Port: 1},
+			{IP: "0.0.0.0", Port: 1}, {IP: "1.1.1.5", Port: 2}}}
+	got := Candidates(mg, "v")
+	if len(got) != 2 || got[0] != 1 || got[1] != 4 {
+		t.Fatalf("%v", got)
+	}
+}
+
+func TestStateRejectsCorrupt(t *testing.T) {
+	dir := t.TempDir()
+	if err := (State{Hotkeys: []string{"a"}, Scores: []float64{0.5}}).Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	s, err := LoadState(dir)
+	if err != nil || s.Scores[0] != 0.5 {
+		t.Fatal(s, err)
+	}
+	if err := writeFile(dir+"/"+StateFile, `{"hotkeys":["a"],"scores":[]}`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadState(dir); err == nil {
+		t.Fatal("accepted mismatched state")
+	}
+}
