@@ -20,6 +20,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // ErrCorrupt is wrapped by errors about downloaded content that does not
@@ -84,6 +86,13 @@ var (
 	errStalled   = errors.New("no progress within the idle timeout")
 )
 
+func (c *Client) concurrency() int {
+	if c.Concurrency > 0 {
+		return c.Concurrency
+	}
+	return 4
+}
+
 func (c *Client) idle() time.Duration {
 	if c.IdleTimeout > 0 {
 		return c.IdleTimeout
@@ -125,6 +134,7 @@ type Client struct {
 	Now           func() time.Time       // clock for request signatures; nil = time.Now
 	Signer        Signer                 // if set, reads are signed too (to read your own private repos)
 	IdleTimeout   time.Duration          // a transfer with no progress this long is retried; 0 = 60 s
+	Concurrency   int                    // files transferred at once; 0 = 4
 
 	locks keyedMutex
 }
@@ -395,24 +405,37 @@ func (c *Client) Download(ctx context.Context, repo, revision, destDir string, p
 		return nil, fmt.Errorf("%s@%s: no files to download (%d in the repo): %w", repo, ri.SHA, len(ri.Siblings), ErrNotFound)
 	}
 	snapDir := filepath.Join(rc, "snapshots", ri.SHA)
+	var mu sync.Mutex // progress is reported from several transfers
 	var done int64
 	report := func(n int64) {
+		mu.Lock()
+		defer mu.Unlock()
 		done += n
 		if progress != nil {
 			progress(done, total)
 		}
 	}
 	snap := &Snapshot{Repo: repo, Revision: ri.SHA, Dir: snapDir}
-	for _, s := range sel {
-		blob, sha, err := c.fetchFile(ctx, repo, ri.SHA, rc, s, report)
-		if err != nil {
-			return nil, err
-		}
-		if err := linkOrCopy(blob, filepath.Join(snapDir, filepath.FromSlash(s.RFilename))); err != nil {
-			return nil, err
-		}
-		snap.Files = append(snap.Files, FileEntry{Path: s.RFilename, Size: s.siblingSize(), SHA256: sha})
+	files := make([]FileEntry, len(sel))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(c.concurrency())
+	for i, s := range sel {
+		g.Go(func() error {
+			blob, sha, err := c.fetchFile(gctx, repo, ri.SHA, rc, s, report)
+			if err != nil {
+				return err
+			}
+			if err := linkOrCopy(blob, filepath.Join(snapDir, filepath.FromSlash(s.RFilename))); err != nil {
+				return err
+			}
+			files[i] = FileEntry{Path: s.RFilename, Size: s.siblingSize(), SHA256: sha}
+			return nil
+		})
 	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	snap.Files = files
 	m := Manifest{Files: snap.Files}
 	if err := m.Validate(Limits{MaxFiles: 1 << 20, MaxFileBytes: 1 << 62, MaxTotal: 1 << 62}); err != nil {
 		return nil, err

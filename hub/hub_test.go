@@ -96,6 +96,10 @@ func TestUploadDownloadRoundTrip(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(src, "added_tokens.json"), nil, 0o644); err != nil { // empty file
 		t.Fatal(err)
 	}
+	// Same content as tokenizer_config.json: one blob, two paths.
+	if err := os.WriteFile(filepath.Join(src, "special_tokens_map.json"), []byte(`{}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	wantH, err := DirHash(src)
 	if err != nil {
 		t.Fatal(err)
@@ -114,8 +118,8 @@ func TestUploadDownloadRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.SHA != rev || len(info.Siblings) != 6 {
-		t.Fatalf("info sha %s siblings %d, want %s and 6 (README/optimizer not uploaded)", info.SHA, len(info.Siblings), rev)
+	if info.SHA != rev || len(info.Siblings) != 7 {
+		t.Fatalf("info sha %s siblings %d, want %s and 7 (README/optimizer not uploaded)", info.SHA, len(info.Siblings), rev)
 	}
 
 	// Download with a fresh client (empty cache) into a destination dir.
