@@ -26,8 +26,9 @@
 // PyTorch Linear weights [out,in] are op(B) = Bᵀ (transB); weight gradients use
 // transA. For matrix-vector products (m ≤ 4) the op(B) = B layout streams at
 // memory bandwidth; Bᵀ is read in 8×8 blocks transposed in registers (AVX-512)
-// or gathered (AVX2) and is about 1.5x (AVX2: 3x) slower, so a generation loop
-// may prefer a transposed copy of a large tied LM head.
+// or gathered (AVX2) and is about 1.5x (AVX2: 3x) slower (on arm64 it goes
+// through packing), so a generation loop may prefer a transposed copy of a
+// large tied LM head.
 //
 // # Vector primitives
 //
