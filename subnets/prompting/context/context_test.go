@@ -219,3 +219,34 @@ func TestSnippetsPlain(t *testing.T) {
 		t.Errorf("%+v", got)
 	}
 }
+
+func TestWikiEvents(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api/rest_v1/feed/onthisday/events/", func(w http.ResponseWriter, r *http.Request) {
+		parts := strings.Split(r.URL.Path, "/")
+		mm, dd := parts[len(parts)-2], parts[len(parts)-1]
+		if len(mm) != 2 || len(dd) != 2 {
+			http.Error(w, "bad day", 400)
+			return
+		}
+		json.NewEncoder(w).Encode(map[string]any{"events": []any{
+			map[string]any{"text": "Too short", "year": 1900},
+			map[string]any{"text": "Something happened on day " + mm + "/" + dd + " in the test feed.", "year": 1999,
+				"pages": []any{map[string]any{"title": "X_Y", "titles": map[string]any{"normalized": "X Y"}}}},
+		}})
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	e := &WikiEvents{Wiki: NewWiki(srv.URL)}
+	c, err := e.Next(bg, NewRand(9))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := c.Extra["date"]
+	if c.Subtopic != "1999" || !strings.HasSuffix(d, ", 1999") || !strings.HasPrefix(d, c.Title+",") || c.Extra["event"] != c.Content || len(c.Tags) != 1 {
+		t.Fatalf("%+v", c)
+	}
+	if got := EventDate(1, 5, 1999); got != "January 05, 1999" {
+		t.Errorf("%s", got)
+	}
+}

@@ -12,6 +12,8 @@
 //     WikiDataset does (skipping See also/References/Further reading/External
 //     links and sections under 50 words).
 //   - Wiki: the Wikipedia REST API (random page summary + page sections).
+//   - WikiEvents: dated events of Wikipedia's "on this day" feed (upstream
+//     v1 date_qa), with the date in Extra["date"].
 //   - Code: function-sized snippets from a source tree (e.g. GOROOT/src).
 //
 // Index is a BM25 retrieval index over sentences and sections of contexts

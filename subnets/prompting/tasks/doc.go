@@ -16,8 +16,10 @@
 //     masked span.
 //   - summarization: query "{title}, {section}" (upstream's static query);
 //     the reference is the context's lead sentences (up to ~60 words).
-//   - date_qa: upstream v1: a dated event becomes "{event} on what exact
-//     date?" (or "… in what year?") and the reference is the date.
+//   - date_qa: the first dated sentence of a section becomes "{event} — on
+//     what exact date?" (or "… in what year?") and the reference is the date
+//     text; with Backends.Events (e.g. context.WikiEvents) upstream v1's
+//     "{event} on what exact date?" with reference "January 05, 1999".
 //   - math: a generator of exact problems (≥30 kinds); reference = answer.
 //   - debugging: real code corrupted by deleting, swapping or mutating
 //     chunks; the reference is the original code.

@@ -2,10 +2,13 @@ package tasks
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
 	pctx "github.com/taonet/taonet/subnets/prompting/context"
+	"github.com/taonet/taonet/subnets/prompting/rewards"
 )
 
 func TestFollowUpOffline(t *testing.T) {
@@ -101,5 +104,28 @@ func TestDateQALeakGuard(t *testing.T) {
 	date = ch.Reference
 	if _, err := Default().Build(bg, DateQA, 1, b); err == nil || !strings.Contains(err.Error(), "contains its answer") {
 		t.Errorf("leak not rejected: %v", err)
+	}
+}
+
+type eventSource struct{}
+
+func (eventSource) Next(_ context.Context, rng *rand.Rand) (pctx.Context, error) {
+	y := 1900 + rng.IntN(100)
+	return pctx.Context{Title: "July 20", Topic: "Events", Subtopic: fmt.Sprint(y), Content: "A crew landed somewhere far away.",
+		Extra: map[string]string{"event": "A crew landed somewhere far away.", "date": pctx.EventDate(7, 20, y)}}, nil
+}
+
+func TestDateQAFromEvents(t *testing.T) {
+	b := offline(t)
+	b.Events = eventSource{}
+	ch, err := Default().Build(bg, DateQA, 5, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(ch.Reference, "July 20, 19") || ch.CleanQuery != "A crew landed somewhere far away on what exact date?" || strings.Contains(ch.Query, ch.Reference) {
+		t.Fatalf("%+v", ch)
+	}
+	if rewards.DateScore(ch.Reference, "It was on July 20, "+ch.Context.Subtopic+".") != 1 {
+		t.Error("reference not scorable")
 	}
 }

@@ -64,6 +64,10 @@ type Backends struct {
 	Articles pctx.Source
 	// Code yields code snippets (debugging).
 	Code pctx.Source
+	// Events optionally yields dated events (contexts with Extra["event"]
+	// and Extra["date"], e.g. context.WikiEvents); date_qa then uses
+	// upstream v1's design on them instead of dated article sentences.
+	Events pctx.Source
 	// Difficulty ∈ [0,1] of the no-LLM paraphrase (see persona.Paraphrase).
 	Difficulty float64
 }

@@ -266,6 +266,9 @@ func DatedEvent(text string) (event, date string, yearOnly, ok bool) {
 // LLM writes the question (cleaned with RemoveTags, FirstQuestion) and a
 // reference that must contain the date; the challenge is the raw query.
 func (t *DateQATask) Generate(ctx context.Context, rng *rand.Rand, b Backends) (*Challenge, error) {
+	if b.Events != nil {
+		return t.fromEvent(ctx, rng, b)
+	}
 	var c pctx.Context
 	var event, date string
 	var yearOnly bool
@@ -316,6 +319,31 @@ func (t *DateQATask) Generate(ctx context.Context, rng *rand.Rand, b Backends) (
 		Goal: "find the date of the following event"}, RemoveQuotes, RemoveRoles)
 	if err != nil {
 		return nil, err
+	}
+	return ch, nil
+}
+
+// fromEvent is upstream v1 date_qa: query = event text + " on what exact
+// date?", reference = the event's date ("January 05, 1999"), challenge by
+// persona (LLM role-play or paraphrase).
+func (t *DateQATask) fromEvent(ctx context.Context, rng *rand.Rand, b Backends) (*Challenge, error) {
+	c, err := pctx.Retry(ctx, b.Events, rng)
+	if err != nil {
+		return nil, err
+	}
+	event, date := c.Extra["event"], c.Extra["date"]
+	if event == "" || date == "" {
+		return nil, fmt.Errorf("tasks: date_qa: event source gave a context without event/date")
+	}
+	ch := &Challenge{Task: DateQA, Context: c, Reference: date,
+		CleanQuery: strings.TrimRight(event, ".!? ") + " on what exact date?"}
+	err = personaChallenge(ctx, rng, b, ch, persona.Goal{Desc: "find out when something happened", Topic: c.Topic, Subtopic: c.Subtopic,
+		Goal: "find the date of the following event"}, RemoveQuotes, RemoveRoles)
+	if err != nil {
+		return nil, err
+	}
+	if strings.Contains(ch.Query, date) {
+		return nil, fmt.Errorf("tasks: date_qa: challenge contains its answer %q", date)
 	}
 	return ch, nil
 }
