@@ -106,11 +106,17 @@ func softmaxRow(row []float32, n int, mask []float32) {
 
 // attentionBackward writes dq and dk, dv (overwriting them) from dout
 // [B·T, H·D] and the saved probabilities. Work is split over (b, key/value
-// head) so that the heads sharing one key/value head accumulate in a fixed order.
+// head) so that the heads sharing one key/value head accumulate in a fixed
+// order. Causal attention skips the masked triangle block-wise; the skipped
+// terms are exact zeros, so results equal the full products.
 func attentionBackward(dq, dk, dv, dout, q, k, v, probs []float32, s attnShape) {
 	T, D, HD := s.T, s.D, s.H*s.D
 	rep := s.H / s.KV
 	scale := s.scale()
+	blk := T
+	if s.causal {
+		blk = attnBlock
+	}
 	parallelFor(s.B*s.KV, func(job int) {
 		b, g := job/s.KV, job%s.KV
 		dP := make([]float32, T*T)
@@ -124,22 +130,43 @@ func attentionBackward(dq, dk, dv, dout, q, k, v, probs []float32, s attnShape) 
 			}
 			P := probs[(b*s.H+h)*T*T : (b*s.H+h+1)*T*T]
 			dO := dout[b*T*HD+h*D:]
-			kernels.Sgemm(false, true, T, T, D, 1, dO, HD, vb, s.vs, 0, dP, T)
-			kernels.Sgemm(true, false, T, D, T, 1, P, T, dO, HD, beta, dvb, s.vs)
-			for t := 0; t < T; t++ {
-				p, d := P[t*T:t*T+T], dP[t*T:t*T+T]
-				var dot float64
-				for j := range p {
-					dot += float64(p[j] * d[j])
-				}
-				dt := float32(dot)
-				for j := range p {
-					d[j] = p[j] * (d[j] - dt)
-				}
-			}
 			qb := q[b*T*s.qs+h*D:]
-			kernels.Sgemm(false, false, T, D, T, scale, dP, T, kb, s.ks, 0, dq[b*T*s.qs+h*D:], s.qs)
-			kernels.Sgemm(true, false, T, D, T, scale, dP, T, qb, s.qs, beta, dkb, s.ks)
+			dqb := dq[b*T*s.qs+h*D:]
+			// Query blocks: dS = P∘(dO·Vᵀ − rowsum), then dQ = scale·dS·K.
+			for t0 := 0; t0 < T; t0 += blk {
+				t1 := min(t0+blk, T)
+				keys := T
+				if s.causal {
+					keys = t1
+				}
+				kernels.Sgemm(false, true, t1-t0, keys, D, 1, dO[t0*HD:], HD, vb, s.vs, 0, dP[t0*T:], T)
+				for t := t0; t < t1; t++ {
+					n := keys
+					if s.causal {
+						n = t + 1
+					}
+					p, d := P[t*T:t*T+keys], dP[t*T:t*T+keys]
+					var dot float64
+					for j := 0; j < n; j++ {
+						dot += float64(p[j] * d[j])
+					}
+					dt := float32(dot)
+					for j := range p {
+						d[j] = p[j] * (d[j] - dt)
+					}
+				}
+				kernels.Sgemm(false, false, t1-t0, D, keys, scale, dP[t0*T:], T, kb, s.ks, 0, dqb[t0*s.qs:], s.qs)
+			}
+			// Key blocks: only queries at or after the block see its keys.
+			for s0 := 0; s0 < T; s0 += blk {
+				s1 := min(s0+blk, T)
+				first := 0
+				if s.causal {
+					first = s0
+				}
+				kernels.Sgemm(true, false, s1-s0, D, T-first, 1, P[first*T+s0:], T, dO[first*HD:], HD, beta, dvb[s0*s.vs:], s.vs)
+				kernels.Sgemm(true, false, s1-s0, D, T-first, scale, dP[first*T+s0:], T, qb[first*s.qs:], s.qs, beta, dkb[s0*s.ks:], s.ks)
+			}
 		}
 	})
 }

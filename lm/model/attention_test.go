@@ -72,3 +72,45 @@ func TestAttentionAgainstNaive(t *testing.T) {
 		}
 	}
 }
+
+// The block-skipping causal backward must equal the full backward exactly
+// (the probabilities of masked keys are zero either way).
+func TestCausalBackwardMatchesFull(t *testing.T) {
+	B, T, H, KV, D := 2, 150, 4, 2, 8
+	s := attnShape{B: B, T: T, H: H, KV: KV, D: D, qs: H * D, ks: KV * D, vs: KV * D, causal: true}
+	q := make([]float32, B*T*s.qs)
+	k := make([]float32, B*T*s.ks)
+	v := make([]float32, B*T*s.vs)
+	dout := make([]float32, B*T*H*D)
+	for i := range q {
+		q[i] = float32(math.Sin(float64(i) * 0.37))
+	}
+	for i := range k {
+		k[i] = float32(math.Cos(float64(i) * 0.11))
+		v[i] = float32(math.Sin(float64(i)*0.05 + 1))
+	}
+	for i := range dout {
+		dout[i] = float32(math.Cos(float64(i)*0.29 + 2))
+	}
+	out := make([]float32, B*T*H*D)
+	probs := make([]float32, B*H*T*T)
+	attentionForward(out, probs, q, k, v, s, nil)
+	grads := func(causal bool) [3][]float32 {
+		s2 := s
+		s2.causal = causal
+		dq, dk, dv := make([]float32, len(q)), make([]float32, len(k)), make([]float32, len(v))
+		for i := range dk {
+			dk[i], dv[i] = float32(math.NaN()), float32(math.NaN()) // must be overwritten
+		}
+		attentionBackward(dq, dk, dv, dout, q, k, v, probs, s2)
+		return [3][]float32{dq, dk, dv}
+	}
+	blocked, full := grads(true), grads(false)
+	for x := range blocked {
+		for i := range blocked[x] {
+			if math.Float32bits(blocked[x][i]) != math.Float32bits(full[x][i]) {
+				t.Fatalf("gradient %d[%d]: blocked %v, full %v", x, i, blocked[x][i], full[x][i])
+			}
+		}
+	}
+}
