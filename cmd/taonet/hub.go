@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/taonet/taonet/client"
 	"github.com/taonet/taonet/hub"
+	"github.com/taonet/taonet/node"
 )
 
 func init() {
@@ -24,7 +26,11 @@ func hubServeCmd() *cobra.Command {
 	var dir, addr string
 	var lim hub.Limits
 	var window time.Duration
+	var netuid int
+	var nodeURL string
 	cmd := &cobra.Command{Use: "serve", Short: "Serve a model hub (Hugging-Face-style paths, signed uploads, /metrics)", Args: cobra.NoArgs}
+	cmd.Flags().IntVar(&netuid, "netuid", -1, "only hotkeys registered on this subnet may upload (needs --node); -1 = any hotkey")
+	cmd.Flags().StringVar(&nodeURL, "node", "http://"+node.DefaultAPIAddr, "node API URL for --netuid")
 	cmd.Flags().StringVar(&dir, "dir", "hub-data", "store directory")
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:7860", "listen address")
 	cmd.Flags().Int64Var(&lim.MaxFileBytes, "max-file-bytes", hub.DefaultLimits.MaxFileBytes, "largest accepted file")
@@ -37,7 +43,24 @@ func hubServeCmd() *cobra.Command {
 			return err
 		}
 		log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
-		srv := hub.NewServer(st, hub.ServerOptions{AuthWindow: window, Logger: log})
+		opts := hub.ServerOptions{AuthWindow: window, Logger: log}
+		if netuid >= 0 {
+			if netuid > 65535 {
+				return fmt.Errorf("--netuid %d out of range", netuid)
+			}
+			nc, err := client.New([]string{nodeURL})
+			if err != nil {
+				return err
+			}
+			opts.AllowWriter = hub.AllowListed(func(ctx context.Context) ([]string, error) {
+				mg, err := nc.Metagraph(ctx, uint16(netuid))
+				if err != nil {
+					return nil, err
+				}
+				return mg.Hotkeys, nil
+			}, 12*time.Second)
+		}
+		srv := hub.NewServer(st, opts)
 		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		return srv.ListenAndServe(ctx, addr, func(a string) {
