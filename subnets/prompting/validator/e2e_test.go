@@ -1,0 +1,295 @@
+package validator_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/taonet/taonet/chain"
+	"github.com/taonet/taonet/client"
+	"github.com/taonet/taonet/keys"
+	"github.com/taonet/taonet/node"
+	pctx "github.com/taonet/taonet/subnets/prompting/context"
+	"github.com/taonet/taonet/subnets/prompting/feed"
+	"github.com/taonet/taonet/subnets/prompting/miner"
+	"github.com/taonet/taonet/subnets/prompting/tasks"
+	"github.com/taonet/taonet/subnets/prompting/validator"
+)
+
+const tao = 1_000_000_000
+
+type hashEmbedder struct{}
+
+func (hashEmbedder) Embed(_ context.Context, texts []string) ([][]float32, error) {
+	out := make([][]float32, len(texts))
+	for i, t := range texts {
+		v := make([]float32, 64)
+		v[0] = 0.5
+		for _, w := range strings.Fields(strings.ToLower(t)) {
+			h := fnv.New32a()
+			h.Write([]byte(strings.Trim(w, ".,;:!?\"'()")))
+			v[1+h.Sum32()%63]++
+		}
+		var n float64
+		for _, x := range v {
+			n += float64(x * x)
+		}
+		for j := range v {
+			v[j] /= float32(math.Sqrt(n))
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+func mustKey(t *testing.T, uri string) *keys.Keypair {
+	t.Helper()
+	k, err := keys.FromURI(uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// TestEndToEnd runs the prompting subnet on a real embedded node: one
+// validator, a tool miner, a noise miner and an echo miner registered and
+// serving through the chain; after some steps the validator's scores rank
+// the tool miner first, weights reach the chain, and the validator's signed
+// feed is read and verified by a feed client (the finetuning data source),
+// which rejects tampered and forged records.
+func TestEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a chain node")
+	}
+	alice := mustKey(t, "//Alice")
+	valKey := mustKey(t, "//Alice//prompting-validator")
+	minerKeys := []*keys.Keypair{mustKey(t, "//Alice//tool"), mustKey(t, "//Alice//noise"), mustKey(t, "//Alice//echo")}
+
+	g := chain.DefaultGenesis()
+	g.Accounts = append(g.Accounts, chain.GenesisAccount{Address: alice.SS58Address(), Balance: 1_000_000 * tao})
+	g.AllowLocalAxonIPs = true
+	g.SubnetDefaults.Tempo = 10
+	g.SubnetDefaults.MaxRegsPerBlock = 64
+	g.SubnetDefaults.TargetRegsPerInterval = 64
+	g.SubnetDefaults.WeightsRateLimit = 0
+	g.SubnetDefaults.ServingRateLimit = 0
+	g.SubnetDefaults.ImmunityPeriod = 1000
+	appState, err := json.Marshal(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
+	defer cancel()
+	n, err := node.StartEmbedded(ctx, node.Options{Home: t.TempDir(), BlockTime: 200 * time.Millisecond, AppState: appState})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Stop()
+	c, err := client.New([]string{n.APIURL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Subnet (the validator is the owner hotkey), miners, stake.
+	if _, err := c.Submit(ctx, alice, &chain.CreateSubnet{Hotkey: valKey.SS58Address()}); err != nil {
+		t.Fatal("create subnet: ", err)
+	}
+	subnets, err := c.Subnets(ctx)
+	if err != nil || len(subnets) != 1 {
+		t.Fatal(subnets, err)
+	}
+	netuid := subnets[0].Netuid
+	var wg sync.WaitGroup
+	errs := make([]error, len(minerKeys)+1)
+	for i, k := range minerKeys {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = c.Submit(ctx, alice, &chain.BurnedRegister{Netuid: netuid, Hotkey: k.SS58Address()})
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_, errs[len(minerKeys)] = c.Submit(ctx, alice, &chain.AddStake{Hotkey: valKey.SS58Address(), Amount: 5000 * tao})
+	}()
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("setup tx %d: %v", i, err)
+		}
+	}
+
+	// Miners: serve on loopback, publish the axon on chain.
+	responders := []miner.Responder{miner.NewTool(nil, nil), miner.NewNoise(42), miner.Echo{}}
+	for i, k := range minerKeys {
+		m, err := miner.New(miner.Config{Hotkey: k, Netuid: netuid, Chain: c, Responder: responders[i], Refresh: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		addr, err := m.Start("127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Shutdown(context.Background())
+		mctx, mcancel := context.WithCancel(ctx)
+		defer mcancel()
+		go m.Run(mctx)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = miner.ServeOnChain(ctx, c, k, netuid, "127.0.0.1", addr.Port)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs[:len(minerKeys)] {
+		if err != nil {
+			t.Fatalf("serve axon %d: %v", i, err)
+		}
+	}
+
+	// Validator with its feed; the feed is announced through a tampering
+	// proxy so the client sees one altered and one foreign-signed record.
+	dataDir := t.TempDir()
+	store, err := feed.OpenStore(dataDir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	feedSrv := httptest.NewServer(feed.Handler(store))
+	defer feedSrv.Close()
+	forger := minerKeys[2]
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		resp, err := http.Get(feedSrv.URL + r.URL.RequestURI())
+		if err != nil {
+			http.Error(w, err.Error(), 502)
+			return
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		var pg feed.Page
+		if json.Unmarshal(body, &pg) == nil {
+			for i := range pg.Records {
+				switch pg.Records[i].Seq {
+				case 2: // tampered in transit
+					pg.Records[i].Reference = "tampered"
+				case 3: // re-signed by a key without a permit
+					pg.Records[i].Sign(forger)
+				}
+			}
+			body, _ = json.Marshal(pg)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body)
+	}))
+	defer proxy.Close()
+	if _, err := c.Submit(ctx, valKey, &chain.SetCommitment{Netuid: netuid,
+		Fields: []chain.CommitmentField{{Kind: chain.FieldRaw, Data: []byte(feed.CommitmentText(proxy.URL))}}}); err != nil {
+		t.Fatal("commit feed url: ", err)
+	}
+
+	reg, err := tasks.NewRegistry(tasks.Entry{Task: tasks.NewMath(), Weight: 1}, tasks.Entry{Task: tasks.NewQA(), Weight: 1},
+		tasks.Entry{Task: tasks.NewDateQA(), Weight: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	v, err := validator.New(validator.Config{Hotkey: valKey, Netuid: netuid, Chain: c, Registry: reg,
+		Backends: tasks.Backends{Articles: pctx.Embedded()}, Embedder: hashEmbedder{}, SampleSize: 8,
+		Timeout: 10 * time.Second, WeightsInterval: 5, DataDir: dataDir, Feed: store, Out: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+
+	// Validator permits come with the next epoch.
+	sn, _ := c.Subnets(ctx)
+	if err := c.WaitHeight(ctx, sn[0].NextEpochBlock+1, nil); err != nil {
+		t.Fatal(err)
+	}
+	const steps = 10
+	weightsSet := false
+	for i := 0; i < steps; i++ {
+		res, err := v.Step(ctx)
+		if err != nil {
+			t.Fatalf("step %d: %v\n%s", i, err, log.String())
+		}
+		if len(res.Miners) != 3 {
+			t.Fatalf("step %d queried %d miners", i, len(res.Miners))
+		}
+		weightsSet = weightsSet || res.WeightsSet
+		time.Sleep(300 * time.Millisecond) // let blocks pass for the weights interval
+	}
+	t.Logf("steps:\n%s", log.String())
+
+	mg, err := c.Metagraph(ctx, netuid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid := map[string]int{}
+	for i, hk := range mg.Hotkeys {
+		uid[hk] = i
+	}
+	scores := v.Scores()
+	tool, noise, echo := scores[uid[minerKeys[0].SS58Address()]], scores[uid[minerKeys[1].SS58Address()]], scores[uid[minerKeys[2].SS58Address()]]
+	t.Logf("scores tool %.4f noise %.4f echo %.4f", tool, noise, echo)
+	if !(tool > echo && tool > noise && tool > 0) {
+		t.Fatalf("scores do not rank the tool miner first: tool %v noise %v echo %v", tool, noise, echo)
+	}
+	if !weightsSet {
+		t.Fatal("weights were never set")
+	}
+	// The weights reach the chain.
+	valUID := uid[valKey.SS58Address()]
+	deadline := time.Now().Add(20 * time.Second)
+	for len(mg.Weights[valUID]) == 0 && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+		if mg, err = c.Metagraph(ctx, netuid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(mg.Weights[valUID]) == 0 {
+		t.Fatal("no weights on chain")
+	}
+	top := mg.Weights[valUID][0]
+	for _, p := range mg.Weights[valUID] {
+		if p[1] > top[1] {
+			top = p
+		}
+	}
+	if int(top[0]) != uid[minerKeys[0].SS58Address()] {
+		t.Fatalf("highest weight on uid %d, want the tool miner: %v", top[0], mg.Weights[valUID])
+	}
+
+	// The finetuning data source reads the feed.
+	fc := &feed.Client{Chain: c, Netuid: netuid, MinStake: 1 * tao, PageLimit: 4}
+	head := mg.Block
+	samples, err := fc.Samples(ctx, 0, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fc.Rejected() != 2 {
+		t.Fatalf("rejected %d records, want 2 (tampered, foreign-signed)", fc.Rejected())
+	}
+	if len(samples) != steps-2 {
+		t.Fatalf("%d samples, want %d", len(samples), steps-2)
+	}
+	for _, s := range samples {
+		if s.Prompt == "" || s.Response == "" || s.Response == "tampered" || s.Block == 0 || s.Block > head || s.ID == "" {
+			t.Fatalf("bad sample %+v", s)
+		}
+	}
+	fmt.Fprintf(io.Discard, "%v", samples)
+}
