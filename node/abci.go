@@ -160,6 +160,9 @@ func (a *App) PendingNonce(signer string) (uint64, bool) {
 	return n, ok
 }
 
+// Tx returns the committed outcome of a transaction by its 32-byte hash.
+func (a *App) Tx(hash []byte) (TxOutcome, bool, error) { return a.store.tx(hash) }
+
 // TxHash is the hex hash CometBFT uses for a transaction (SHA-256 of its bytes).
 func TxHash(tx []byte) string {
 	h := sha256.Sum256(tx)
@@ -250,7 +253,7 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 		return nil, errors.New("commit without finalized block")
 	}
 	snap := snapshot{State: a.working.Encode(), Height: p.summary.Height, AppHash: a.working.AppHash()}
-	if err := a.store.save(snap); err != nil {
+	if err := a.store.save(snap, p.outcomes); err != nil {
 		// The state can not be made durable: stop rather than diverge.
 		return nil, fmt.Errorf("persist state at height %d: %w", snap.Height, err)
 	}

@@ -459,21 +459,9 @@ func (n *Node) handleGetTx(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (n *Node) lookupTx(ctx context.Context, hs string, hb []byte) (TxOutcome, bool) {
-	res, err := n.rpc.Tx(ctx, hb, false)
-	if err != nil {
-		return TxOutcome{}, false
-	}
-	o := TxOutcome{Hash: hs, Height: uint64(res.Height), Index: int(res.Index),
-		Code: res.TxResult.Code, Log: res.TxResult.Log}
-	for _, e := range res.TxResult.Events {
-		ev := Event{Type: e.Type}
-		for _, a := range e.Attributes {
-			ev.Attrs = append(ev.Attrs, Attr{Key: a.Key, Value: a.Value})
-		}
-		o.Events = append(o.Events, ev)
-	}
-	return o, true
+func (n *Node) lookupTx(_ context.Context, _ string, hb []byte) (TxOutcome, bool) {
+	o, ok, err := n.app.Tx(hb)
+	return o, ok && err == nil
 }
 
 func (n *Node) handleStatus(w http.ResponseWriter, r *http.Request) {

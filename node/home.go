@@ -158,7 +158,8 @@ func applyTaonetDefaults(c *cfg.Config) {
 	c.Consensus.TimeoutPropose = 2 * time.Second
 	c.Consensus.CreateEmptyBlocks = true
 	c.Storage.DiscardABCIResponses = false
-	c.TxIndex.Indexer = "kv"
+	// The app keeps its own tx index, committed atomically with the state.
+	c.TxIndex.Indexer = "null"
 	c.Instrumentation.Prometheus = false
 	c.LogLevel = "error"
 }

@@ -116,6 +116,7 @@ func start(_ context.Context, o Options, adjust func(*cfg.Config)) (*Node, error
 	if adjust != nil {
 		adjust(c)
 	}
+	c.TxIndex.Indexer = "null" // see applyTaonetDefaults
 	if o.APIAddr == "" {
 		s, err := ReadSettings(o.Home)
 		if err != nil {

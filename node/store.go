@@ -2,6 +2,8 @@ package node
 
 import (
 	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -13,6 +15,7 @@ import (
 
 var (
 	bucketState = []byte("state")
+	bucketTxs   = []byte("txs")
 	keyState    = []byte("state")
 	keyHeight   = []byte("height")
 	keyAppHash  = []byte("app_hash")
@@ -41,7 +44,10 @@ func openStore(path string) (*store, error) {
 		return nil, fmt.Errorf("open state db %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(bucketState)
+		if _, err := tx.CreateBucketIfNotExists(bucketState); err != nil {
+			return err
+		}
+		_, err := tx.CreateBucketIfNotExists(bucketTxs)
 		return err
 	})
 	if err != nil {
@@ -74,9 +80,25 @@ func (s *store) load() (snap snapshot, ok bool, err error) {
 	return snap, ok, err
 }
 
-// save writes a snapshot atomically and durably.
-func (s *store) save(snap snapshot) error {
+// save writes a snapshot and the block's transaction outcomes (the tx index)
+// in one transaction, atomically and durably: the index can never disagree
+// with the state, even after a crash.
+func (s *store) save(snap snapshot, outcomes []TxOutcome) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
+		tb := tx.Bucket(bucketTxs)
+		for _, o := range outcomes {
+			k, err := hex.DecodeString(o.Hash)
+			if err != nil {
+				return err
+			}
+			v, err := json.Marshal(o)
+			if err != nil {
+				return err
+			}
+			if err := tb.Put(k, v); err != nil {
+				return err
+			}
+		}
 		b := tx.Bucket(bucketState)
 		var h [8]byte
 		binary.BigEndian.PutUint64(h[:], snap.Height)
@@ -88,6 +110,21 @@ func (s *store) save(snap snapshot) error {
 		}
 		return b.Put(keyAppHash, snap.AppHash)
 	})
+}
+
+// tx returns the committed outcome of the transaction with the given hash.
+func (s *store) tx(hash []byte) (TxOutcome, bool, error) {
+	var o TxOutcome
+	var ok bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketTxs).Get(hash)
+		if v == nil {
+			return nil
+		}
+		ok = true
+		return json.Unmarshal(v, &o)
+	})
+	return o, ok, err
 }
 
 func (s *store) close() error { return s.db.Close() }
