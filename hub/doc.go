@@ -18,7 +18,7 @@
 //     GET  /api/models/{ns}/{name}/revision/{revision}      revision info (HF shape)
 //     POST /api/models/{ns}/{name}/preupload                signed; manifest in, missing blobs out
 //     PUT  /api/models/{ns}/{name}/blobs/{sha256}           signed; one file's bytes
-//     POST /api/models/{ns}/{name}/commit                   signed; manifest in, new revision out
+//     POST /api/models/{ns}/{name}/commit                   signed; manifest + parent in, revision out
 //     PUT  /api/models/{ns}/{name}/settings                 signed; {"private": bool}
 //     GET  /metrics                                         Prometheus metrics
 //     GET  /healthz                                         liveness
@@ -29,7 +29,17 @@
 //
 //   - A download Client (size check before transfer, sha256 / git-blob-sha1
 //     verification, Range resume, per-revision cache, progress callback,
-//     retries, bounded responses) and a signing upload client.
+//     retries with an idle-timeout watchdog, bounded responses, a few files
+//     in parallel) and a signing upload client.
+//
+// Upload protocol (Client.Upload): preupload sends the manifest
+// {"files":[{"path","size","sha256"}]}; the server checks ownership and
+// limits before any byte moves and answers the missing blobs and the current
+// head. Each missing blob is PUT (the signed body hash is the blob id, checked
+// while streaming). The commit names the head as its parent and fails with
+// 409 if another commit landed meanwhile (the client starts over), so a
+// replayed old commit can never roll a repo back. Equal files to the head are
+// not a new revision.
 //
 // Upload authentication: every write request carries the headers
 // X-Taonet-Hotkey (ss58), X-Taonet-Timestamp (unix seconds),
@@ -41,6 +51,8 @@
 // namespace the hotkey does not own. A hotkey owns the namespace equal to its
 // ss58 address, and any other free namespace it is the first to write to
 // (short namespaces keep repo ids within upstream's 38-character limit).
+// ServerOptions.AllowWriter (e.g. AllowListed over a subnet's registered
+// hotkeys) can restrict writers further.
 //
 // A private repo (settings) answers 404 to everyone except signed reads by
 // its namespace owner, so a miner can upload, commit the hash on chain, and
