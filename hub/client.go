@@ -135,6 +135,9 @@ type Client struct {
 	Signer        Signer                 // if set, reads are signed too (to read your own private repos)
 	IdleTimeout   time.Duration          // a transfer with no progress this long is retried; 0 = 60 s
 	Concurrency   int                    // files transferred at once; 0 = 4
+	// UploadProgress, if set, is called during Upload with the bytes sent and
+	// the total of the blobs the server lacks.
+	UploadProgress func(done, total int64)
 
 	locks keyedMutex
 }
@@ -869,14 +872,28 @@ func (c *Client) Upload(ctx context.Context, signer Signer, repo, dir string) (s
 		if err := c.signedJSON(ctx, signer, http.MethodPost, c.url("api/models", escapePath(repo), "preupload"), doc, &pre); err != nil {
 			return "", err
 		}
+		var total, sent int64
+		sizes := map[string]int64{}
+		for _, f := range m.Files {
+			sizes[f.SHA256] = f.Size
+		}
+		for _, sha := range pre.Missing {
+			total += sizes[sha]
+		}
 		for _, sha := range pre.Missing {
 			p, ok := paths[sha]
 			if !ok {
 				return "", fmt.Errorf("hub: server asked for blob %s not in the manifest", sha)
 			}
-			if err := c.putBlob(ctx, signer, repo, sha, p); err != nil {
+			base := sent
+			if err := c.putBlob(ctx, signer, repo, sha, p, func(n int64) {
+				if c.UploadProgress != nil {
+					c.UploadProgress(base+n, total)
+				}
+			}); err != nil {
 				return "", err
 			}
+			sent += sizes[sha]
 		}
 		parent := pre.Head
 		commitDoc, _ := json.Marshal(CommitRequest{Files: m.Files, Parent: &parent})
@@ -941,7 +958,7 @@ func (c *Client) signedJSON(ctx context.Context, signer Signer, method, u string
 	})
 }
 
-func (c *Client) putBlob(ctx context.Context, signer Signer, repo, sha, path string) error {
+func (c *Client) putBlob(ctx context.Context, signer Signer, repo, sha, path string, progress func(sent int64)) error {
 	u := c.url("api/models", escapePath(repo), "blobs", sha)
 	return c.retry(ctx, func() error {
 		f, err := os.Open(path)
@@ -953,7 +970,7 @@ func (c *Client) putBlob(ctx context.Context, signer Signer, repo, sha, path str
 		if err != nil {
 			return err
 		}
-		var body io.Reader = f
+		var body io.Reader = &countingReader{r: f, report: progress}
 		if st.Size() == 0 {
 			body = http.NoBody // a zero length with a body would be sent chunked
 		}
@@ -1023,4 +1040,20 @@ func (c *Client) SetPrivate(ctx context.Context, signer Signer, repo string, pri
 	doc, _ := json.Marshal(RepoSettings{Private: private})
 	var out RepoSettings
 	return c.signedJSON(ctx, signer, http.MethodPut, c.url("api/models", escapePath(repo), "settings"), doc, &out)
+}
+
+// countingReader reports the bytes read so far (upload progress).
+type countingReader struct {
+	r      io.Reader
+	n      int64
+	report func(int64)
+}
+
+func (cr *countingReader) Read(p []byte) (int, error) {
+	n, err := cr.r.Read(p)
+	if n > 0 {
+		cr.n += int64(n)
+		cr.report(cr.n)
+	}
+	return n, err
 }

@@ -105,10 +105,15 @@ func TestUploadDownloadRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := h.client(t)
+	var upDone, upTotal int64
+	c.UploadProgress = func(d, tot int64) { upDone, upTotal = d, tot }
 	ctx := context.Background()
 	rev, err := c.Upload(ctx, alice, "alice/tiny", src)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if upTotal != 300_000+int64(len(`{"model_type":"llama","seed":1}`))+int64(len(`{"eos_token_id":2}`))+int64(len(`{"model":{"type":"BPE"}}`))+2 || upDone != upTotal {
+		t.Fatalf("upload progress %d/%d", upDone, upTotal)
 	}
 	if !ValidRevisionID(rev) {
 		t.Fatalf("revision %q is not 40 hex", rev)

@@ -106,7 +106,17 @@ func hubUploadCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		rev, err := hub.NewClient(endpoint, "").Upload(cmd.Context(), hk, repo, args[0])
+		c := hub.NewClient(endpoint, "")
+		errw := cmd.ErrOrStderr()
+		last := time.Time{}
+		c.UploadProgress = func(done, total int64) {
+			if time.Since(last) > 500*time.Millisecond || done == total {
+				last = time.Now()
+				fmt.Fprintf(errw, "\rupload %s: %d / %d bytes (%.0f%%)", repo, done, total, 100*float64(done)/float64(max(total, 1)))
+			}
+		}
+		rev, err := c.Upload(cmd.Context(), hk, repo, args[0])
+		fmt.Fprintln(errw)
 		if err != nil {
 			return err
 		}
