@@ -632,7 +632,7 @@ func TestConcurrentDownloadsAndUploads(t *testing.T) {
 }
 
 func newBenchHub(b *testing.B, st *Store) string {
-	srv := httptest.NewServer(NewServer(st, ServerOptions{}))
+	srv := httptest.NewServer(NewServer(st, ServerOptions{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 	b.Cleanup(srv.Close)
 	return srv.URL
 }
