@@ -236,7 +236,7 @@ func ftMinerPublishCmd() *cobra.Command {
 func ftMinerRunCmd() *cobra.Command {
 	var f ftCommon
 	var repo, base, work, dataPaths string
-	var steps, batch int
+	var steps, batch, rounds int
 	var lr float64
 	var interval time.Duration
 	cmd := &cobra.Command{Use: "run", Short: "Loop: train from the best model, publish when better by more than epsilon", Args: cobra.NoArgs}
@@ -250,6 +250,7 @@ func ftMinerRunCmd() *cobra.Command {
 	cmd.Flags().IntVar(&batch, "batch", 4, "sequences per step")
 	cmd.Flags().Float64Var(&lr, "lr", 1e-3, "peak learning rate")
 	cmd.Flags().DurationVar(&interval, "interval", time.Minute, "pause between rounds")
+	cmd.Flags().IntVar(&rounds, "rounds", 0, "stop after this many rounds (0: run until interrupted)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		o, k, cfg, err := ftPublishOptions(cmd, &f, wf, repo)
 		if err != nil {
@@ -269,7 +270,7 @@ func ftMinerRunCmd() *cobra.Command {
 		ctx, cancel := ftContext()
 		defer cancel()
 		err = miner.Run(ctx, miner.RunOptions{Publish: o, Config: cfg, Competition: k, Tokenizer: tok, Source: src, BaseDir: base,
-			WorkDir: work, StepsPerRun: steps, Batch: batch, LR: lr, Interval: interval, Logger: ftLogger(cmd)})
+			WorkDir: work, StepsPerRun: steps, Batch: batch, LR: lr, Interval: interval, Rounds: rounds, Logger: ftLogger(cmd)})
 		if errors.Is(err, context.Canceled) {
 			return nil
 		}

@@ -220,7 +220,7 @@ func TestEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	v1k, v2k, v3k := key(t, "//Alice//v1"), key(t, "//Alice//v2"), key(t, "//Alice//v3")
-	m := make([]*keys.Keypair, 7)
+	m := make([]*keys.Keypair, 8)
 	for i := range m {
 		m[i] = key(t, fmt.Sprintf("//Alice//m%d", i))
 	}
@@ -358,6 +358,36 @@ func TestEndToEnd(t *testing.T) {
 	if len(w1) == 0 || fmt.Sprint(w1) != fmt.Sprint(w2) {
 		t.Fatalf("on-chain weight rows differ: %v vs %v", w1, w2)
 	}
+
+	t.Run("miner run", func(t *testing.T) {
+		// Once the epoch pays the best model, a miner round starts from it.
+		for {
+			mg, err := n.c.Metagraph(ctx, n.netuid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if mg.Incentive[u(2)] > 0 {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		log := &syncBuf{}
+		err := miner.Run(ctx, miner.RunOptions{
+			Publish: miner.PublishOptions{Chain: n.c, Hub: n.hubClient(), Signer: m[7], Netuid: n.netuid,
+				Namespace: "runner", Name: "tiny", CompetitionID: "g1"},
+			Config: n.cfg, Competition: k, Tokenizer: tok, Source: data.NewJSONL(n.data), BaseDir: base,
+			WorkDir: t.TempDir(), StepsPerRun: 10, Batch: 4, LR: 1e-3, Rounds: 1,
+			Logger: slog.New(slog.NewTextHandler(log, nil))})
+		if err != nil {
+			t.Fatalf("miner round: %v\n%s", err, log)
+		}
+		if !strings.Contains(log.String(), "starting from the best model") || !strings.Contains(log.String(), "m2:tiny:") {
+			t.Fatalf("round did not start from the best model:\n%s", log)
+		}
+		if !strings.Contains(log.String(), "published") && !strings.Contains(log.String(), "not publishing") {
+			t.Fatalf("no publish decision:\n%s", log)
+		}
+	})
 
 	t.Run("restart", func(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "v3")

@@ -278,20 +278,26 @@ type RunOptions struct {
 	Batch       int
 	LR          float64
 	Interval    time.Duration // pause between rounds
+	Rounds      int           // stop after this many rounds, returning the last round's error (0: until ctx ends)
 	Logger      *slog.Logger
 }
 
 // Run loops: fetch the data window, start from the best committed model (or
 // BaseDir), train, evaluate candidate and start model on held-out samples of
 // the window, and publish when the candidate's mean loss beats the start's
-// by more than the competition epsilon. It returns when ctx ends.
+// by more than the competition epsilon. It returns when ctx ends or after
+// Rounds rounds.
 func Run(ctx context.Context, o RunOptions) error {
 	log := o.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	for round := uint64(1); ; round++ {
-		if err := runRound(ctx, o, round, log); err != nil {
+		err := runRound(ctx, o, round, log)
+		if o.Rounds > 0 && round >= uint64(o.Rounds) {
+			return err
+		}
+		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}

@@ -162,7 +162,8 @@ type StepReport struct {
 	Keep        []uint16
 	Weights     map[uint16]float64 // subnet weights after the step (all competitions)
 	WeightsSet  bool
-	EvalTime    time.Duration // time inside the LM engine
+	LoadTime    time.Duration // reading and checking model weights
+	EvalTime    time.Duration // time inside the LM engine (losses)
 	Total       time.Duration
 }
 
@@ -368,8 +369,14 @@ func (v *Validator) StepAt(ctx context.Context, seed uint64) (*StepReport, error
 		}
 		res := ModelResult{UID: mr.uid, Hotkey: mr.hotkey, Commitment: mr.raw, Block: mr.block}
 		t0 := time.Now()
-		losses, err := v.losses(mr.dir, k, tok, batch)
-		rep.EvalTime += time.Since(t0)
+		m, err := evaluate.Load(mr.dir, k, tok)
+		rep.LoadTime += time.Since(t0)
+		var losses []float64
+		if err == nil {
+			t1 := time.Now()
+			losses, err = evaluate.Losses(m, batch, v.o.EvalBatch)
+			rep.EvalTime += time.Since(t1)
+		}
 		if err != nil && evaluate.IsRejection(err) {
 			// Weights broke a rule (non-finite, norms): the model leaves the step.
 			st.Models[mr.hotkey].Rejected = err.Error()
@@ -488,14 +495,6 @@ func (v *Validator) fetch(ctx context.Context, k *competition.Competition, tok *
 func dirExists(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.IsDir()
-}
-
-func (v *Validator) losses(dir string, k *competition.Competition, tok *tokenizer.Tokenizer, b evaluate.Batch) ([]float64, error) {
-	m, err := evaluate.Load(dir, k, tok)
-	if err != nil {
-		return nil, err
-	}
-	return evaluate.Losses(m, b, v.o.EvalBatch)
 }
 
 // setWeights sends the subnet weights (max-scaled to u16 as upstream).

@@ -1,0 +1,78 @@
+package validator
+
+import (
+	"bytes"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestStateRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	s, err := LoadState(dir)
+	if err != nil || s.LastSeed != 0 || len(s.Models) != 0 {
+		t.Fatalf("fresh state: %+v %v", s, err)
+	}
+	s.Weights["g1"] = map[uint16]float64{3: 0.1 + 0.2, 7: 1.0 / 3}
+	s.Keep["g1"] = []uint16{3, 7}
+	s.Models["hk"] = &Record{UID: 3, Hotkey: "hk", Commitment: "c", Block: 9, MeanLoss: 1.5}
+	s.LastSeed = 40
+	if err := s.save(dir); err != nil {
+		t.Fatal(err)
+	}
+	got, err := LoadState(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Floats survive exactly: resumed validators keep agreeing bit for bit.
+	if got.Weights["g1"][3] != 0.1+0.2 || got.Weights["g1"][7] != 1.0/3 || got.LastSeed != 40 || got.Models["hk"].Block != 9 {
+		t.Fatalf("round trip: %+v", got)
+	}
+	// No temp files left behind.
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 1 {
+		t.Fatalf("dir has %d entries", len(ents))
+	}
+}
+
+func TestStateErrors(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, StateFile), []byte("{not json"), 0o644)
+	if _, err := LoadState(dir); err == nil || !strings.Contains(err.Error(), StateFile) {
+		t.Fatalf("corrupt: %v", err)
+	}
+	os.WriteFile(filepath.Join(dir, StateFile), []byte(`{"version": 99}`), 0o644)
+	if _, err := LoadState(dir); err == nil || !strings.Contains(err.Error(), "version 99") {
+		t.Fatalf("version: %v", err)
+	}
+}
+
+func TestToU16(t *testing.T) {
+	u, err := toU16([]float64{0.5, 0.25, 0})
+	if err != nil || u[0] != 65535 || u[1] != 32768 || u[2] != 0 {
+		t.Fatalf("%v %v", u, err)
+	}
+	for _, bad := range [][]float64{{0, 0}, {-1}, {math.NaN()}, {math.Inf(1)}} {
+		if _, err := toU16(bad); err == nil {
+			t.Fatalf("%v accepted", bad)
+		}
+	}
+}
+
+func TestWriteTable(t *testing.T) {
+	var b bytes.Buffer
+	WriteTable(&b, &StepReport{SeedBlock: 10, Competition: "g1",
+		Models:   []ModelResult{{UID: 2, Commitment: "ns:name:0123456789abcdef0123456789abcdef01234567:h:g1", Block: 5, MeanLoss: 1.25, WinRate: 0.5}, {UID: 3, MeanLoss: math.NaN()}},
+		Weights:  map[uint16]float64{2: 1},
+		Rejected: []Rejected{{UID: 4, Hotkey: "hk", Reason: "too big"}},
+		Total:    time.Second})
+	out := b.String()
+	for _, want := range []string{"seed=10", "ns:name@01234567", "1.2500", "0.5000", "1.0000", "inf", "rejected uid 4 (hk): too big"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+}
