@@ -1,0 +1,376 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/spf13/cobra"
+
+	"github.com/taonet/taonet/chain"
+	"github.com/taonet/taonet/client"
+	"github.com/taonet/taonet/node"
+	"github.com/taonet/taonet/subnets/finetuning/data"
+	pctx "github.com/taonet/taonet/subnets/prompting/context"
+	"github.com/taonet/taonet/subnets/prompting/embed"
+	"github.com/taonet/taonet/subnets/prompting/feed"
+	pminer "github.com/taonet/taonet/subnets/prompting/miner"
+	"github.com/taonet/taonet/subnets/prompting/tasks"
+	pvalidator "github.com/taonet/taonet/subnets/prompting/validator"
+)
+
+func init() {
+	cmd := &cobra.Command{Use: "prompting", Short: "Prompting subnet: validator, miners, signed dataset feed"}
+	cmd.AddCommand(promptingValidatorCmd(), promptingMinerCmd(), promptingFeedCmd())
+	rootCmd.AddCommand(cmd)
+}
+
+func promptingNodeDefault() string {
+	if d := os.Getenv("TAONET_NODE"); d != "" {
+		return d
+	}
+	return "http://" + node.DefaultAPIAddr
+}
+
+// promptingSources are the challenge-material flags shared by validator and tool miner.
+type promptingSources struct {
+	corpus, wikiDump, codeRoot string
+}
+
+func (s *promptingSources) bind(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&s.corpus, "corpus", "", "corpus directory (md/txt/jsonl); default: the built-in corpus")
+	cmd.Flags().StringVar(&s.wikiDump, "wiki-dump", "", "Wikipedia XML dump (.xml or .xml.bz2) instead of the corpus")
+	cmd.Flags().StringVar(&s.codeRoot, "code-root", "", "source tree for debugging tasks (e.g. $(go env GOROOT)/src)")
+}
+
+func (s *promptingSources) articles() (*pctx.Corpus, error) {
+	switch {
+	case s.wikiDump != "":
+		return pctx.OpenDump(s.wikiDump, pctx.DumpOptions{})
+	case s.corpus != "":
+		return pctx.LoadDir(s.corpus, pctx.CorpusOptions{})
+	}
+	return pctx.Embedded(), nil
+}
+
+func promptingSignalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+func promptingValidatorCmd() *cobra.Command {
+	var (
+		nodeURLs, llmURL, llmModel, llmKey, embeddings, embPath, embURL, embModel string
+		dataDir, feedAddr, feedURL                                                string
+		netuid                                                                    uint16
+		sampleSize, embWords, steps                                               int
+		timeout, stepInterval                                                     time.Duration
+		weightsInterval, retention                                                uint64
+		difficulty                                                                float64
+		src                                                                       promptingSources
+		noAnnounce                                                                bool
+	)
+	cmd := &cobra.Command{Use: "validator", Short: "Run a prompting validator (challenges, scoring, weights, signed feed)", Args: cobra.NoArgs}
+	wf := bindWalletFlags(cmd, true)
+	f := cmd.Flags()
+	f.StringVar(&nodeURLs, "node", promptingNodeDefault(), "node API URL(s), comma-separated (env TAONET_NODE)")
+	f.Uint16Var(&netuid, "netuid", 1, "prompting subnet")
+	f.IntVar(&sampleSize, "sample-size", pvalidator.DefaultSampleSize, "miners queried per step (K)")
+	f.DurationVar(&timeout, "timeout", pvalidator.DefaultTimeout, "per-miner stream timeout")
+	f.StringVar(&llmURL, "llm-url", "", "OpenAI-compatible API base (e.g. http://127.0.0.1:8000/v1); empty: offline tasks only")
+	f.StringVar(&llmModel, "llm-model", "default", "model name sent to the LLM backend")
+	f.StringVar(&llmKey, "llm-api-key", os.Getenv("OPENAI_API_KEY"), "API key for the LLM/embeddings backend (env OPENAI_API_KEY)")
+	f.StringVar(&embeddings, "embeddings", "glove", "relevance embeddings: glove (wink GloVe vectors) or openai (/v1/embeddings)")
+	f.StringVar(&embPath, "embeddings-path", "", "GloVe (wink) JSON file (default: where scripts/setup.sh installs it)")
+	f.IntVar(&embWords, "embeddings-words", 100000, "GloVe vocabulary kept (most frequent words)")
+	f.StringVar(&embURL, "embeddings-url", "", "OpenAI-compatible embeddings API base (default: --llm-url)")
+	f.StringVar(&embModel, "embeddings-model", "default", "embeddings model name")
+	f.StringVar(&dataDir, "data-dir", "", "state and feed directory (default ~/.taonet/prompting/<wallet>/<hotkey>/netuid<N>)")
+	f.StringVar(&feedAddr, "feed-addr", "127.0.0.1:8095", "serve the signed feed (/feed) and /metrics here; empty: off")
+	f.StringVar(&feedURL, "feed-url", "", "public feed URL committed on chain (default http://<feed-addr>)")
+	f.BoolVar(&noAnnounce, "no-announce", false, "do not commit the feed URL on chain")
+	f.Uint64Var(&retention, "feed-retention", feed.DefaultRetention, "feed retention window in blocks")
+	f.Uint64Var(&weightsInterval, "weights-interval", 100, "blocks between weight settings")
+	f.DurationVar(&stepInterval, "step-interval", time.Second, "minimum time between steps")
+	f.IntVar(&steps, "steps", 0, "stop after this many steps (0: run until interrupted)")
+	f.Float64Var(&difficulty, "difficulty", 0.3, "paraphrase difficulty of offline challenges, 0..1")
+	src.bind(cmd)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		ctx, cancel := promptingSignalContext()
+		defer cancel()
+		log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelInfo}))
+		lw, err := wf.load(cmd)
+		if err != nil {
+			return err
+		}
+		c, err := client.New(strings.Split(nodeURLs, ","))
+		if err != nil {
+			return err
+		}
+		arts, err := src.articles()
+		if err != nil {
+			return err
+		}
+		be := tasks.Backends{Articles: arts, Difficulty: difficulty}
+		if src.codeRoot != "" {
+			code, err := pctx.NewCode(src.codeRoot)
+			if err != nil {
+				return err
+			}
+			be.Code = code
+		}
+		if llmURL != "" {
+			be.LLM = tasks.NewOpenAILLM(llmURL, llmModel, llmKey)
+		}
+		var emb embed.Embedder
+		switch embeddings {
+		case "glove":
+			p := embPath
+			if p == "" {
+				p = embed.DefaultWinkPath()
+			}
+			wv, err := embed.LoadWinkCached(p, embWords)
+			if err != nil {
+				return fmt.Errorf("--embeddings glove: %w (install with scripts/setup.sh, or pass --embeddings-path)", err)
+			}
+			emb = wv
+		case "openai":
+			u := embURL
+			if u == "" {
+				u = llmURL
+			}
+			if u == "" {
+				return errors.New("--embeddings openai needs --embeddings-url or --llm-url")
+			}
+			emb = embed.NewOpenAI(u, embModel, llmKey)
+		default:
+			return fmt.Errorf("--embeddings %q: want glove or openai", embeddings)
+		}
+		if dataDir == "" {
+			home, _ := os.UserHomeDir()
+			dataDir = filepath.Join(home, ".taonet", "prompting", wf.name, wf.hotkey, "netuid"+strconv.Itoa(int(netuid)))
+		}
+		store, err := feed.OpenStore(filepath.Join(dataDir, "feed"), log)
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		store.Retention = retention
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+		if feedAddr != "" {
+			mux := http.NewServeMux()
+			mux.Handle("/feed", feed.Handler(store))
+			mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+			l, err := net.Listen("tcp", feedAddr)
+			if err != nil {
+				return fmt.Errorf("--feed-addr: %w", err)
+			}
+			srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 60 * time.Second}
+			go srv.Serve(l)
+			defer srv.Close()
+			if feedURL == "" {
+				feedURL = "http://" + l.Addr().String()
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "feed and metrics on %s (/feed, /metrics)\n", l.Addr())
+			if !noAnnounce {
+				text := feed.CommitmentText(feedURL)
+				if len(text) > 128 {
+					return fmt.Errorf("--feed-url: commitment %q is longer than 128 bytes", text)
+				}
+				if _, err := c.Submit(ctx, lw.Hotkey, &chain.SetCommitment{Netuid: netuid,
+					Fields: []chain.CommitmentField{{Kind: chain.FieldRaw, Data: []byte(text)}}}); err != nil {
+					log.Warn("could not commit the feed URL", "err", err)
+				}
+			}
+		}
+		v, err := pvalidator.New(pvalidator.Config{Hotkey: lw.Hotkey, Netuid: netuid, Chain: c, Backends: be, Embedder: emb,
+			SampleSize: sampleSize, Timeout: timeout, WeightsInterval: weightsInterval, DataDir: dataDir, Feed: store,
+			Out: cmd.OutOrStdout(), Logger: log, Metrics: reg})
+		if err != nil {
+			return err
+		}
+		defer v.Close()
+		fmt.Fprintf(cmd.ErrOrStderr(), "prompting validator %s on subnet %d; tasks %v; data %s\n",
+			lw.Hotkey.SS58Address(), netuid, tasks.Default().Available(be), dataDir)
+		if steps > 0 {
+			for i := 0; i < steps && ctx.Err() == nil; i++ {
+				t0 := time.Now()
+				if _, err := v.Step(ctx); err != nil {
+					log.Warn("step failed", "err", err)
+				}
+				select {
+				case <-ctx.Done():
+				case <-time.After(max(0, stepInterval-time.Since(t0))):
+				}
+			}
+			return nil
+		}
+		if err := v.Run(ctx, stepInterval); err != nil && !errors.Is(err, context.Canceled) {
+			return err
+		}
+		return nil
+	}
+	return cmd
+}
+
+func promptingMinerCmd() *cobra.Command {
+	var (
+		nodeURLs, mode, llmURL, llmModel, llmKey, axonIP, listen, metricsAddr string
+		netuid                                                                uint16
+		port, chunkWords                                                      int
+		forcePermit, allowUnregistered, noServe                               bool
+		src                                                                   promptingSources
+	)
+	cmd := &cobra.Command{Use: "miner", Short: "Run a prompting miner (LLM backend, or --mode tool: no LLM needed)", Args: cobra.NoArgs}
+	wf := bindWalletFlags(cmd, true)
+	f := cmd.Flags()
+	f.StringVar(&nodeURLs, "node", promptingNodeDefault(), "node API URL(s), comma-separated (env TAONET_NODE)")
+	f.Uint16Var(&netuid, "netuid", 1, "prompting subnet")
+	f.StringVar(&mode, "mode", "llm", "llm (OpenAI-compatible backend), tool (calculator + retrieval), echo or noise (baselines)")
+	f.StringVar(&llmURL, "llm-url", "http://127.0.0.1:8000/v1", "OpenAI-compatible API base: vLLM, Ollama (/v1), llama.cpp server, OpenAI, taonet model serve")
+	f.StringVar(&llmModel, "llm-model", "default", "model name sent to the backend")
+	f.StringVar(&llmKey, "llm-api-key", os.Getenv("OPENAI_API_KEY"), "API key (env OPENAI_API_KEY)")
+	f.StringVar(&axonIP, "axon.ip", "127.0.0.1", "IP announced on chain")
+	f.IntVar(&port, "axon.port", 8091, "axon port (announced and listened on)")
+	f.StringVar(&listen, "axon.listen", "", "listen host (default: 0.0.0.0, or 127.0.0.1 when --axon.ip is loopback)")
+	f.IntVar(&chunkWords, "chunk-words", pminer.DefaultChunkWords, "words per streamed chunk")
+	f.BoolVar(&forcePermit, "blacklist.force_validator_permit", false, "only serve validators (hotkeys with a permit)")
+	f.BoolVar(&allowUnregistered, "blacklist.allow_non_registered", false, "serve hotkeys not registered on the subnet")
+	f.BoolVar(&noServe, "no-serve-axon", false, "do not publish the axon on chain (already served)")
+	f.StringVar(&metricsAddr, "metrics-addr", "", "serve Prometheus /metrics here (e.g. 127.0.0.1:9109)")
+	src.bind(cmd)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		ctx, cancel := promptingSignalContext()
+		defer cancel()
+		log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelInfo}))
+		lw, err := wf.load(cmd)
+		if err != nil {
+			return err
+		}
+		c, err := client.New(strings.Split(nodeURLs, ","))
+		if err != nil {
+			return err
+		}
+		var r pminer.Responder
+		switch mode {
+		case "llm":
+			r = pminer.NewLLM(llmURL, llmModel, llmKey)
+		case "tool":
+			arts, err := src.articles()
+			if err != nil {
+				return err
+			}
+			var code *pminer.CodeIndex
+			if src.codeRoot != "" {
+				if code, err = pminer.NewCodeIndex(src.codeRoot, 0); err != nil {
+					return err
+				}
+			}
+			r = pminer.NewTool(arts, code)
+		case "echo":
+			r = pminer.Echo{}
+		case "noise":
+			r = pminer.NewNoise(uint64(time.Now().UnixNano()))
+		default:
+			return fmt.Errorf("--mode %q: want llm, tool, echo or noise", mode)
+		}
+		reg := prometheus.NewRegistry()
+		m, err := pminer.New(pminer.Config{Hotkey: lw.Hotkey, Netuid: netuid, Chain: c, Responder: r, ChunkWords: chunkWords,
+			RequireValidatorPermit: forcePermit, AllowNonRegistered: allowUnregistered, Logger: log, Metrics: reg})
+		if err != nil {
+			return err
+		}
+		if err := m.Refresh(ctx); err != nil {
+			return err
+		}
+		host := listen
+		if host == "" {
+			host = "0.0.0.0"
+			if ip := net.ParseIP(axonIP); ip != nil && ip.IsLoopback() {
+				host = "127.0.0.1"
+			}
+		}
+		addr, err := m.Start(net.JoinHostPort(host, strconv.Itoa(port)))
+		if err != nil {
+			return err
+		}
+		defer m.Shutdown(context.Background())
+		if metricsAddr != "" {
+			srv := &http.Server{Addr: metricsAddr, Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), ReadHeaderTimeout: 5 * time.Second}
+			go srv.ListenAndServe()
+			defer srv.Close()
+		}
+		if !noServe {
+			sctx, scancel := context.WithTimeout(ctx, 2*time.Minute)
+			err := pminer.ServeOnChain(sctx, c, lw.Hotkey, netuid, axonIP, addr.Port)
+			scancel()
+			if err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "prompting miner (%s) %s serving on %s, announced %s:%d on subnet %d\n",
+			mode, lw.Hotkey.SS58Address(), addr, axonIP, addr.Port, netuid)
+		if err := m.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			return err
+		}
+		return nil
+	}
+	return cmd
+}
+
+func promptingFeedCmd() *cobra.Command {
+	var (
+		nodeURLs, response string
+		netuid             uint16
+		minStake           float64
+		since, until       uint64
+	)
+	cmd := &cobra.Command{Use: "feed", Short: "Read the validators' signed feeds (verified) as finetuning JSONL samples", Args: cobra.NoArgs}
+	f := cmd.Flags()
+	f.StringVar(&nodeURLs, "node", promptingNodeDefault(), "node API URL(s), comma-separated (env TAONET_NODE)")
+	f.Uint16Var(&netuid, "netuid", 1, "prompting subnet")
+	f.Float64Var(&minStake, "min-stake", 1, "minimum stake (TAO) of a publishing validator")
+	f.Uint64Var(&since, "since", 0, "first block")
+	f.Uint64Var(&until, "until", 0, "last block (0: the chain head)")
+	f.StringVar(&response, "response", feed.ResponseReference, "sample response: reference or completion")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		ctx, cancel := promptingSignalContext()
+		defer cancel()
+		c, err := client.New(strings.Split(nodeURLs, ","))
+		if err != nil {
+			return err
+		}
+		if until == 0 {
+			b, err := c.LatestBlock(ctx)
+			if err != nil {
+				return err
+			}
+			until = b.Height
+		}
+		if response != feed.ResponseReference && response != feed.ResponseCompletion {
+			return fmt.Errorf("--response %q: want reference or completion", response)
+		}
+		fc := &feed.Client{Chain: c, Netuid: netuid, MinStake: uint64(minStake * client.RaoPerTAO), Response: response,
+			Logger: slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))}
+		s, err := fc.Samples(ctx, since, until)
+		if err != nil {
+			return err
+		}
+		_, err = cmd.OutOrStdout().Write(data.WriteJSONL(s))
+		fmt.Fprintf(cmd.ErrOrStderr(), "%d samples (blocks %d..%d), %d records rejected\n", len(s), since, until, fc.Rejected())
+		return err
+	}
+	return cmd
+}
