@@ -385,6 +385,7 @@ func (c *Client) Download(ctx context.Context, repo, revision, destDir string, p
 	}
 	var sel []Sibling
 	var total int64
+	seen := map[string]bool{}
 	for _, s := range ri.Siblings {
 		if !filter(s.RFilename) {
 			continue
@@ -392,6 +393,10 @@ func (c *Client) Download(ctx context.Context, repo, revision, destDir string, p
 		if err := ValidatePath(s.RFilename); err != nil {
 			return nil, fmt.Errorf("%s@%s: %w", repo, ri.SHA, err)
 		}
+		if seen[s.RFilename] {
+			return nil, fmt.Errorf("%w: %s@%s lists %s twice", ErrCorrupt, repo, ri.SHA, s.RFilename)
+		}
+		seen[s.RFilename] = true
 		if s.siblingSize() < 0 {
 			return nil, fmt.Errorf("%w: %s has negative size", ErrCorrupt, s.RFilename)
 		}

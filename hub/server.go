@@ -189,7 +189,11 @@ func (s *Server) fail(w *statusWriter, r *http.Request, rt route, err error) {
 	if xerr != "" {
 		w.Header().Set("X-Error-Code", xerr)
 	}
-	writeJSON(w, code, apiError{Error: err.Error()})
+	msg := err.Error()
+	if code >= 500 {
+		msg = "internal error (logged by the hub)" // details may name server paths
+	}
+	writeJSON(w, code, apiError{Error: msg})
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
