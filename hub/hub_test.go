@@ -868,3 +868,25 @@ func TestCommitOntoConflict(t *testing.T) {
 		t.Fatalf("fresh parent: %v", err)
 	}
 }
+
+func TestMissingBlobIsServerError(t *testing.T) {
+	h := newTestHub(t, Limits{}, nil)
+	rev, _ := h.store.ImportDir("ns/m", "", makeModel(t, 40, 100))
+	fe, _ := rev.File("config.json")
+	os.Remove(h.store.BlobPath(fe.SHA256))
+	resp, err := http.Get(h.http.URL + "/ns/m/resolve/main/config.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ae apiError
+	json.NewDecoder(resp.Body).Decode(&ae)
+	resp.Body.Close()
+	if resp.StatusCode != 500 || strings.Contains(ae.Error, h.store.Dir()) {
+		t.Fatalf("%d %q", resp.StatusCode, ae.Error)
+	}
+	c := h.client(t)
+	c.Retries = 1
+	if _, err := c.Download(context.Background(), "ns/m", rev.ID, "", nil); err == nil {
+		t.Fatal("download of a damaged revision succeeded")
+	}
+}
