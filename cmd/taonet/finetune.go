@@ -26,6 +26,7 @@ import (
 	"github.com/taonet/taonet/subnets/finetuning/data"
 	"github.com/taonet/taonet/subnets/finetuning/miner"
 	"github.com/taonet/taonet/subnets/finetuning/validator"
+	"github.com/taonet/taonet/subnets/prompting/feed"
 )
 
 func init() {
@@ -90,11 +91,43 @@ func ftLogger(cmd *cobra.Command) *slog.Logger {
 	return slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
 }
 
-func ftSource(paths string) (data.Source, error) {
-	if paths == "" {
-		return nil, errors.New("--data: at least one JSONL file of {prompt, response[, block, id]} is required")
+// ftData are the data-source flags: JSONL files and/or the prompting
+// subnet's signed feed.
+type ftData struct {
+	paths     string
+	feedNet   int
+	feedStake uint64
+	response  string
+}
+
+func (d *ftData) bind(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&d.paths, "data", "", "JSONL data file(s) of {prompt, response[, block, id]}, comma-separated")
+	cmd.Flags().IntVar(&d.feedNet, "feed-netuid", -1, "also read the signed dataset feed of the prompting validators on this subnet")
+	cmd.Flags().Uint64Var(&d.feedStake, "feed-min-stake", 0, "minimum stake (rao) of a feed-publishing validator besides its permit")
+	cmd.Flags().StringVar(&d.response, "feed-response", feed.ResponseReference, "feed text used as the response: reference or completion")
+}
+
+func (d *ftData) source(c *client.Client, log *slog.Logger) (data.Source, error) {
+	var u data.Union
+	if d.paths != "" {
+		u = append(u, data.NewJSONL(strings.Split(d.paths, ",")...))
 	}
-	return data.NewJSONL(strings.Split(paths, ",")...), nil
+	if d.feedNet >= 0 {
+		if d.feedNet > 65535 {
+			return nil, fmt.Errorf("--feed-netuid %d out of range", d.feedNet)
+		}
+		if c == nil {
+			return nil, errors.New("--feed-netuid needs a node (--node)")
+		}
+		u = append(u, &feed.Client{Chain: c, Netuid: uint16(d.feedNet), MinStake: d.feedStake, Response: d.response, Logger: log})
+	}
+	switch len(u) {
+	case 0:
+		return nil, errors.New("no data: give --data FILE.jsonl and/or --feed-netuid N")
+	case 1:
+		return u[0], nil
+	}
+	return u, nil
 }
 
 func ftConfigCmd() *cobra.Command {
@@ -114,7 +147,8 @@ func ftConfigCmd() *cobra.Command {
 
 func ftMinerTrainCmd() *cobra.Command {
 	var f ftCommon
-	var base, out, dataPaths string
+	var base, out string
+	var d ftData
 	var best bool
 	var steps, batch, accum, warmup, every int
 	var lr float64
@@ -124,7 +158,7 @@ func ftMinerTrainCmd() *cobra.Command {
 	cmd.Flags().StringVar(&base, "base", "", "starting model directory (e.g. taonet model init output)")
 	cmd.Flags().BoolVar(&best, "best", false, "start from the best committed model of the competition (downloaded from the hub)")
 	cmd.Flags().StringVar(&out, "out", "ft-model", "output directory (checkpoints and final model)")
-	cmd.Flags().StringVar(&dataPaths, "data", "", "JSONL data file(s), comma-separated")
+	d.bind(cmd)
 	cmd.Flags().IntVar(&steps, "steps", 100, "optimizer steps")
 	cmd.Flags().IntVar(&batch, "batch", 4, "sequences per micro-batch")
 	cmd.Flags().IntVar(&accum, "accum", 1, "micro-batches per step")
@@ -160,7 +194,13 @@ func ftMinerTrainCmd() *cobra.Command {
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "starting from uid %d: %s\n", b.UID, b.Commitment)
 		}
-		src, err := ftSource(dataPaths)
+		var c *client.Client
+		if d.feedNet >= 0 || best {
+			if c, err = f.chain(); err != nil {
+				return err
+			}
+		}
+		src, err := d.source(c, ftLogger(cmd))
 		if err != nil {
 			return err
 		}
@@ -235,7 +275,8 @@ func ftMinerPublishCmd() *cobra.Command {
 
 func ftMinerRunCmd() *cobra.Command {
 	var f ftCommon
-	var repo, base, work, dataPaths string
+	var repo, base, work string
+	var d ftData
 	var steps, batch, rounds int
 	var lr float64
 	var interval time.Duration
@@ -245,7 +286,7 @@ func ftMinerRunCmd() *cobra.Command {
 	cmd.Flags().StringVar(&repo, "repo", "", "hub repository namespace/name, at most 38 characters (default: the first 12 characters of the hotkey address + \"/ft\")")
 	cmd.Flags().StringVar(&base, "base", "", "base model used while nothing is committed")
 	cmd.Flags().StringVar(&work, "work-dir", "ft-miner", "training output directory")
-	cmd.Flags().StringVar(&dataPaths, "data", "", "JSONL data file(s), comma-separated")
+	d.bind(cmd)
 	cmd.Flags().IntVar(&steps, "steps", 100, "optimizer steps per round")
 	cmd.Flags().IntVar(&batch, "batch", 4, "sequences per step")
 	cmd.Flags().Float64Var(&lr, "lr", 1e-3, "peak learning rate")
@@ -260,7 +301,8 @@ func ftMinerRunCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		src, err := ftSource(dataPaths)
+		c, _ := o.Chain.(*client.Client)
+		src, err := d.source(c, ftLogger(cmd))
 		if err != nil {
 			return err
 		}
@@ -281,14 +323,15 @@ func ftMinerRunCmd() *cobra.Command {
 
 func ftValidatorCmd() *cobra.Command {
 	var f ftCommon
-	var dataPaths, dataDir, metricsAddr string
+	var dataDir, metricsAddr string
+	var d ftData
 	var noWeights, once bool
 	var batch int
 	var poll time.Duration
 	cmd := &cobra.Command{Use: "validator", Short: "Run the finetuning validator: evaluate committed models each step and set weights", Args: cobra.NoArgs}
 	f.bind(cmd, true)
 	wf := bindWalletFlags(cmd, true)
-	cmd.Flags().StringVar(&dataPaths, "data", "", "JSONL data file(s), comma-separated")
+	d.bind(cmd)
 	cmd.Flags().StringVar(&dataDir, "data-dir", "ft-validator", "state directory (scores, evaluated models); the hub cache goes under it unless --cache-dir")
 	cmd.Flags().StringVar(&metricsAddr, "metrics-addr", "", "serve Prometheus /metrics here (e.g. 127.0.0.1:9108)")
 	cmd.Flags().BoolVar(&noWeights, "no-set-weights", false, "evaluate only")
@@ -304,7 +347,7 @@ func ftValidatorCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		src, err := ftSource(dataPaths)
+		src, err := d.source(c, ftLogger(cmd))
 		if err != nil {
 			return err
 		}

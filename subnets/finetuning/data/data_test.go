@@ -130,3 +130,17 @@ func FuzzReadJSONL(f *testing.F) {
 		}
 	})
 }
+
+func TestUnion(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	os.WriteFile(a, WriteJSONL([]Sample{{Prompt: "1", Response: "x", ID: "i1", Block: 3}, {Prompt: "2", Response: "y", ID: "i2", Block: 4}}), 0o644)
+	os.WriteFile(b, WriteJSONL([]Sample{{Prompt: "2", Response: "y", ID: "i2", Block: 4}, {Prompt: "3", Response: "z", ID: "i3", Block: 9}}), 0o644)
+	got, err := Union{NewJSONL(a), NewJSONL(b)}.Samples(context.Background(), 0, 5)
+	if err != nil || len(got) != 2 || got[0].ID != "i1" || got[1].ID != "i2" {
+		t.Fatalf("%v %v", got, err)
+	}
+	if _, err := (Union{NewJSONL(a), NewJSONL(filepath.Join(dir, "missing"))}).Samples(context.Background(), 0, 5); err == nil || !strings.Contains(err.Error(), "source 2") {
+		t.Fatalf("partial window accepted: %v", err)
+	}
+}

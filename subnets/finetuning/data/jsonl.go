@@ -183,3 +183,21 @@ func Select(samples []Sample, seed []byte, n int) []Sample {
 	}
 	return out
 }
+
+// Union is a Source returning the samples of all its sources, deduplicated
+// by id (e.g. local JSONL files plus the prompting feed). Any source's error
+// fails the call: a validator must not score on a partial window.
+type Union []Source
+
+// Samples implements Source.
+func (u Union) Samples(ctx context.Context, sinceBlock, untilBlock uint64) ([]Sample, error) {
+	var all []Sample
+	for i, s := range u {
+		got, err := s.Samples(ctx, sinceBlock, untilBlock)
+		if err != nil {
+			return nil, fmt.Errorf("source %d: %w", i+1, err)
+		}
+		all = append(all, got...)
+	}
+	return Dedup(all), nil
+}
