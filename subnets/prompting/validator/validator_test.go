@@ -189,3 +189,61 @@ func TestStateRejectsCorrupt(t *testing.T) {
 		t.Fatal("accepted mismatched state")
 	}
 }
+
+// TestOnlyChallengeSent: miners receive exactly one user message, the
+// challenge; nothing else of the task (reference, clean query) is sent.
+func TestOnlyChallengeSent(t *testing.T) {
+	val, _ := keys.FromURI("//Alice")
+	got := make(chan *protocol.StreamPrompting, 1)
+	spy := respondFunc(func(_ context.Context, req *protocol.StreamPrompting, emit func(string) error) error {
+		got <- req
+		return emit("ok")
+	})
+	mg := localMiners(t, val, []miner.Responder{spy})
+	reg, err := tasks.NewRegistry(tasks.Entry{Task: tasks.NewQA(), Weight: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := New(Config{Hotkey: val, Chain: &staticChain{mg: mg}, Registry: reg, Embedder: bowEmbedder{},
+		Backends: tasks.Backends{Articles: pctx.Embedded()}, DataDir: t.TempDir(), Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	res, err := v.Step(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := <-got
+	if len(req.Messages) != 1 || req.Roles[0] != "user" || req.Messages[0] != res.Challenge.Query {
+		t.Fatalf("sent %+v", req)
+	}
+	if strings.Contains(req.Messages[0], res.Challenge.Reference) {
+		t.Fatalf("the challenge %q contains the reference %q", req.Messages[0], res.Challenge.Reference)
+	}
+}
+
+func FuzzLoadState(f *testing.F) {
+	f.Add([]byte(`{"step":3,"block":9,"hotkeys":["a","b"],"scores":[0.5,0.1],"weights_block":4}`))
+	f.Add([]byte(`{"hotkeys":["a"],"scores":[NaN]}`))
+	f.Add([]byte(`{"hotkeys":["a"],"scores":[-1]}`))
+	f.Add([]byte(`[`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		dir := t.TempDir()
+		if err := writeFile(dir+"/"+StateFile, string(b)); err != nil {
+			t.Fatal(err)
+		}
+		s, err := LoadState(dir)
+		if err != nil {
+			return
+		}
+		if len(s.Scores) != len(s.Hotkeys) {
+			t.Fatal("length mismatch accepted")
+		}
+		for _, x := range s.Scores {
+			if !(x >= 0) {
+				t.Fatalf("score %v accepted", x)
+			}
+		}
+	})
+}
