@@ -76,3 +76,16 @@ func TestWriteTable(t *testing.T) {
 		}
 	}
 }
+
+func TestCompetitionRotation(t *testing.T) {
+	cfg := testConfig(t)
+	v := &Validator{o: Options{Config: cfg}}
+	got := ""
+	for seed := uint64(10); seed <= 60; seed += 10 {
+		got += v.competitionAt(seed).ID + ","
+	}
+	// Competitions alternate by seed block, so validators agree on the order.
+	if got != "b2,a1,b2,a1,b2,a1," {
+		t.Fatalf("rotation %s", got)
+	}
+}

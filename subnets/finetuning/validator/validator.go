@@ -256,6 +256,15 @@ func (v *Validator) StepAt(ctx context.Context, seed uint64) (*StepReport, error
 			}
 		}
 	}
+	registered := make(map[string]bool, len(mg.Hotkeys))
+	for _, hk := range mg.Hotkeys {
+		registered[hk] = true
+	}
+	for hk := range st.Models {
+		if !registered[hk] {
+			delete(st.Models, hk) // deregistered: forget its model
+		}
+	}
 	var cands []candidate
 	for _, c := range coms {
 		if c.UID < 0 || c.UID >= len(mg.Hotkeys) || mg.Hotkeys[c.UID] != c.Hotkey {
