@@ -29,7 +29,9 @@ func (f *fakeChain) Block(_ context.Context, h uint64) (node.BlockSummary, error
 func (f *fakeChain) Metagraph(context.Context, uint16) (*chain.Metagraph, error) {
 	return &chain.Metagraph{Hotkeys: []string{"hk0", "hk1"}}, nil
 }
-func (f *fakeChain) Commitments(context.Context, uint16) ([]chain.Commitment, error) { return f.coms, nil }
+func (f *fakeChain) Commitments(context.Context, uint16) ([]chain.Commitment, error) {
+	return f.coms, nil
+}
 func (f *fakeChain) Submit(context.Context, chain.Signer, chain.Call) (*node.TxOutcome, error) {
 	return nil, errors.New("no submissions in this test")
 }
