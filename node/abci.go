@@ -184,7 +184,7 @@ func (a *App) Info(context.Context, *abci.RequestInfo) (*abci.ResponseInfo, erro
 
 // InitChain builds the genesis state from the genesis document's app_state.
 func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.ResponseInitChain, error) {
-	m, err := a.factory.FromGenesis(req.AppStateBytes)
+	m, err := a.factory.FromGenesis(req.ChainId, req.AppStateBytes)
 	if err != nil {
 		return nil, fmt.Errorf("genesis app state: %w", err)
 	}

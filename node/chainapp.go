@@ -28,11 +28,23 @@ func GenesisFromJSON(appState []byte) (chain.Genesis, error) {
 	return g, nil
 }
 
-// FromGenesis implements Factory.
-func (ChainFactory) FromGenesis(appState json.RawMessage) (Machine, error) {
+// FromGenesis implements Factory. The chain genesis must name the same chain
+// as the CometBFT genesis (transactions are signed for it); an app state that
+// leaves chain_id out gets the document's.
+func (ChainFactory) FromGenesis(chainID string, appState json.RawMessage) (Machine, error) {
 	g, err := GenesisFromJSON(appState)
 	if err != nil {
 		return nil, err
+	}
+	var raw struct {
+		ChainID *string `json:"chain_id"`
+	}
+	_ = json.Unmarshal(appState, &raw)
+	switch {
+	case raw.ChainID == nil && chainID != "":
+		g.ChainID = chainID
+	case chainID != "" && g.ChainID != chainID:
+		return nil, fmt.Errorf("chain genesis chain_id %q differs from the genesis document's %q", g.ChainID, chainID)
 	}
 	s, err := chain.NewState(g)
 	if err != nil {

@@ -30,3 +30,20 @@ func TestBuildAppState(t *testing.T) {
 		t.Error("unknown genesis field accepted")
 	}
 }
+
+func TestChainFactoryChainID(t *testing.T) {
+	m, err := ChainFactory{}.FromGenesis("abc", []byte(`{"tx_fee":1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The chain id comes from the document when the app state has none.
+	if id := m.(*ChainMachine).S.ChainID(); id != "abc" {
+		t.Fatalf("chain id %q", id)
+	}
+	if _, err := (ChainFactory{}).FromGenesis("abc", []byte(`{"chain_id":"xyz"}`)); err == nil {
+		t.Fatal("mismatched chain ids accepted")
+	}
+	if _, err := (ChainFactory{}).FromGenesis("abc", []byte(`{"chain_id":"abc"}`)); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -56,8 +56,9 @@ type Machine interface {
 }
 
 // Factory creates machines: from the genesis app state (the app_state field
-// of CometBFT's genesis document) and from a persisted encoding.
+// of CometBFT's genesis document, with that document's chain id) and from a
+// persisted encoding.
 type Factory interface {
-	FromGenesis(appState json.RawMessage) (Machine, error)
+	FromGenesis(chainID string, appState json.RawMessage) (Machine, error)
 	Decode(b []byte) (Machine, error)
 }

@@ -16,7 +16,7 @@ type counterMachine struct {
 
 type counterFactory struct{}
 
-func (counterFactory) FromGenesis(appState json.RawMessage) (Machine, error) {
+func (counterFactory) FromGenesis(_ string, appState json.RawMessage) (Machine, error) {
 	var g struct {
 		Start uint64 `json:"start"`
 	}
