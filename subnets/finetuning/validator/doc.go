@@ -20,6 +20,12 @@
 //  6. persists its state atomically (JSON in the data dir) and sets weights
 //     on chain every weights_interval blocks.
 //
+// A model that breaks a rule (hash, size, architecture, parameters,
+// tokenizer, non-finite weights, norms) never enters the step, as upstream's
+// tracker; a model whose loss computation fails scores +Inf on every sample
+// (package scoring). The epsilon clock is the seed block, not the live head,
+// so it is the same on every validator.
+//
 // Everything that decides weights is a function of chain state at the seed
 // block, the data window and the models, so validators agree exactly.
 package validator
