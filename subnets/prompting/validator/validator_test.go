@@ -3,6 +3,7 @@ package validator
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -246,4 +247,52 @@ func FuzzLoadState(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestDebuggingToolRepair: on debugging challenges the tool miner with a
+// code index of the same tree restores the original (reward ≈ 1) while
+// echoing the corrupted code scores less.
+func TestDebuggingToolRepair(t *testing.T) {
+	dir := t.TempDir()
+	var src strings.Builder
+	src.WriteString("package p\n\n")
+	for i := 0; i < 6; i++ {
+		fmt.Fprintf(&src, "// F%d computes a value.\nfunc F%d(xs []int) int {\n\ttotal := %d\n\tfor i, x := range xs {\n\t\tif x > %d {\n\t\t\ttotal += x * i\n\t\t} else {\n\t\t\ttotal -= x\n\t\t}\n\t}\n\treturn total\n}\n\n", i, i, i, i*3)
+	}
+	if err := writeFile(dir+"/p.go", src.String()); err != nil {
+		t.Fatal(err)
+	}
+	code, err := pctx.NewCode(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := miner.NewCodeIndex(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	val, _ := keys.FromURI("//Alice")
+	mg := localMiners(t, val, []miner.Responder{miner.NewTool(nil, ix), miner.NewTool(nil, nil)})
+	reg, err := tasks.NewRegistry(tasks.Entry{Task: tasks.NewDebugging(), Weight: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := New(Config{Hotkey: val, Chain: &staticChain{mg: mg}, Registry: reg, Embedder: bowEmbedder{},
+		Backends: tasks.Backends{Code: code}, DataDir: t.TempDir(), Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	var fixed, echoed float64
+	for i := 0; i < 4; i++ {
+		res, err := v.Step(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		fixed += res.Miners[0].Reward
+		echoed += res.Miners[1].Reward
+	}
+	t.Logf("repair %.3f, echo %.3f over 4 steps", fixed, echoed)
+	if fixed < 3.6 || !(fixed > echoed) {
+		t.Fatalf("repair %.3f vs echo %.3f over 4 steps", fixed, echoed)
+	}
 }
