@@ -31,7 +31,9 @@ func (f *fakeChain) LatestBlock(context.Context) (node.BlockSummary, error) {
 func (f *fakeChain) Metagraph(context.Context, uint16) (*chain.Metagraph, error) {
 	return &chain.Metagraph{}, nil
 }
-func (f *fakeChain) Commitments(context.Context, uint16) ([]chain.Commitment, error) { return f.coms, nil }
+func (f *fakeChain) Commitments(context.Context, uint16) ([]chain.Commitment, error) {
+	return f.coms, nil
+}
 func (f *fakeChain) Submit(_ context.Context, s chain.Signer, c chain.Call) (*node.TxOutcome, error) {
 	f.submits++
 	f.block++
