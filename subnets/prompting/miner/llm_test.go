@@ -39,14 +39,13 @@ func TestLLMMinerStreamsThroughOpenAIServer(t *testing.T) {
 	target := start(t, Config{Hotkey: mk, Responder: NewLLM(srv.URL+"/v1", "canned", ""), ChunkWords: 4})
 	d, _ := synapse.NewDendrite(vk, synapse.DendriteConfig{})
 	defer d.Close()
-	var chunks int
 	r := synapse.StreamMany(context.Background(), d, []synapse.AxonInfo{target},
-		protocol.NewChallenge("what's the capital of france?"), 10*time.Second, func(int, []byte) { chunks++ })[0]
+		protocol.NewChallenge("what's the capital of france?"), 10*time.Second, nil)[0]
 	if !r.OK() {
 		t.Fatalf("status %d %s", r.StatusCode, r.StatusMessage)
 	}
-	if !strings.HasPrefix(r.Synapse.Completion, "Paris is the capital of France") || chunks < 3 {
-		t.Fatalf("%d chunks: %q", chunks, r.Synapse.Completion)
+	if !strings.HasPrefix(r.Synapse.Completion, "Paris is the capital of France") {
+		t.Fatalf("completion %q", r.Synapse.Completion)
 	}
 	p := <-eng.prompts
 	if !strings.Contains(p, DefaultSystemPrompt) || !strings.Contains(p, "what's the capital of france?") {

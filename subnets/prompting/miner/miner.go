@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"strings"
@@ -241,7 +242,7 @@ func (m *Miner) handle(ctx context.Context, r *synapse.Request, s *protocol.Stre
 // cut at whitespace so words are never split across chunks, and stops at
 // max bytes.
 type chunker struct {
-	w     *synapse.StreamWriter
+	w     io.Writer
 	words int
 	max   int
 	buf   strings.Builder

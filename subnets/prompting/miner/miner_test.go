@@ -146,3 +146,46 @@ func Max(xs []int) int {
 		t.Fatal("repaired unrelated text")
 	}
 }
+
+type recWriter struct{ writes []string }
+
+func (w *recWriter) Write(p []byte) (int, error) {
+	w.writes = append(w.writes, string(p))
+	return len(p), nil
+}
+
+// TestChunker: emitted text (token-sized pieces) leaves in chunks of n words
+// cut after whitespace, the concatenation is exact, and the byte cap holds.
+func TestChunker(t *testing.T) {
+	w := &recWriter{}
+	c := &chunker{w: w, words: 3, max: 1 << 20}
+	text := "one two  three four\nfive six seven"
+	for _, piece := range []string{"on", "e two ", " thr", "ee four\nfi", "ve six seven"} {
+		if err := c.emit(piece); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.flush(); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(w.writes, "") != text {
+		t.Fatalf("%q", w.writes)
+	}
+	want := []string{"one two  three ", "four\nfive six ", "seven"}
+	if len(w.writes) != len(want) {
+		t.Fatalf("%q", w.writes)
+	}
+	for i := range want {
+		if w.writes[i] != want[i] {
+			t.Fatalf("chunk %d %q want %q", i, w.writes[i], want[i])
+		}
+	}
+	w = &recWriter{}
+	c = &chunker{w: w, words: 3, max: 10}
+	if err := c.emit(strings.Repeat("ab ", 10)); err != errAnswerTooLong {
+		t.Fatalf("cap: %v", err)
+	}
+	if n := len(strings.Join(w.writes, "")); n != 10 {
+		t.Fatalf("%d bytes written past the cap", n)
+	}
+}

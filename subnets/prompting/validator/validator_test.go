@@ -65,7 +65,7 @@ func TestHostileMinersScoreZero(t *testing.T) {
 	sc := &staticChain{mg: mg}
 	var table bytes.Buffer
 	v, err := New(Config{Hotkey: val, Chain: sc, Registry: mathRegistry(t), Embedder: bowEmbedder{}, DataDir: t.TempDir(),
-		Timeout: 2 * time.Second, MaxAnswerBytes: 32 << 10, Out: &table})
+		Timeout: 3 * time.Second, MaxAnswerBytes: 32 << 10, Out: &table})
 	if err != nil {
 		t.Fatal(err)
 	}
