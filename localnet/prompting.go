@@ -1,0 +1,166 @@
+package localnet
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/taonet/taonet/chain"
+	pctx "github.com/taonet/taonet/subnets/prompting/context"
+	"github.com/taonet/taonet/subnets/prompting/embed"
+	"github.com/taonet/taonet/subnets/prompting/feed"
+	"github.com/taonet/taonet/subnets/prompting/miner"
+	"github.com/taonet/taonet/subnets/prompting/tasks"
+	"github.com/taonet/taonet/subnets/prompting/validator"
+)
+
+// embeddingWords bounds the GloVe vocabulary loaded (memory ≈ 40 MB).
+const embeddingWords = 100_000
+
+// minerKind names the responder of prompting miner i: tool miners answer
+// well, the noise and echo miners are baselines, so incentive visibly
+// follows quality. With an LLM configured, the last miner uses it.
+func (n *Net) minerKind(i int) string {
+	if n.o.LLMURL != "" && i == n.o.PromptingMiners {
+		return "llm"
+	}
+	return [...]string{"tool", "noise", "echo", "tool"}[i%4]
+}
+
+func (n *Net) startPrompting(ctx context.Context) (string, error) {
+	nm := n.o.PromptingMiners + boolInt(n.o.LLMURL != "")
+	var corpus = pctx.Embedded()
+	for i := 0; i < nm; i++ {
+		name := fmt.Sprintf("pm%d", i)
+		hk, _ := Key(name)
+		kind := n.minerKind(i)
+		var resp miner.Responder
+		switch kind {
+		case "tool":
+			resp = miner.NewTool(corpus, nil)
+		case "noise":
+			resp = miner.NewNoise(uint64(i) + 1)
+		case "echo":
+			resp = miner.Echo{}
+		case "llm":
+			resp = miner.NewLLM(n.o.LLMURL, n.o.LLMModel, n.o.LLMKey)
+		}
+		log, _, logPath := n.logger(name)
+		reg := prometheus.NewRegistry()
+		m, err := miner.New(miner.Config{Hotkey: hk, Netuid: n.PromptingNetuid, Chain: n.Client, Responder: resp,
+			Refresh: 10 * time.Second, Logger: log, Metrics: reg})
+		if err != nil {
+			return "", err
+		}
+		if err := m.Refresh(ctx); err != nil {
+			return "", err
+		}
+		addr, err := m.Start("127.0.0.1:0")
+		if err != nil {
+			return "", err
+		}
+		n.onStop(func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			m.Shutdown(sctx)
+		})
+		n.goRun(func(ctx context.Context) { m.Run(ctx) })
+		if err := miner.ServeOnChain(ctx, n.Client, hk, n.PromptingNetuid, "127.0.0.1", addr.Port); err != nil {
+			return "", fmt.Errorf("%s serve axon: %w", name, err)
+		}
+		murl, err := n.serveMetrics(reg, nil)
+		if err != nil {
+			return "", err
+		}
+		n.addProc(Process{Name: name, Role: "prompting miner (" + kind + ")", Netuid: n.PromptingNetuid, Hotkey: hk.SS58Address(),
+			URL: "http://" + addr.String(), Metrics: murl + "/metrics", Log: logPath})
+	}
+	if n.o.PromptingValidators == 0 {
+		return fmt.Sprintf("%d miners, no validator", nm), nil
+	}
+	path := n.o.EmbeddingsPath
+	if path == "" {
+		path = embed.DefaultWinkPath()
+	}
+	if _, err := os.Stat(path); err != nil {
+		n.addNotStarted(fmt.Sprintf("prompting validators: GloVe vectors missing at %s (run: bash scripts/setup.sh run)", path))
+		return fmt.Sprintf("%d miners; validators NOT started (GloVe vectors missing: bash scripts/setup.sh run)", nm), nil
+	}
+	emb, err := embed.LoadWinkCached(path, embeddingWords)
+	if err != nil {
+		return "", err
+	}
+	backends := tasks.Backends{Articles: corpus}
+	if n.o.LLMURL != "" {
+		backends.LLM = tasks.NewOpenAILLM(n.o.LLMURL, n.o.LLMModel, n.o.LLMKey)
+	}
+	weightsEvery := uint64(max(n.o.Tempo/2, 1))
+	for i := 0; i < n.o.PromptingValidators; i++ {
+		name := fmt.Sprintf("pv%d", i)
+		hk, _ := Key(name)
+		dir := filepath.Join(n.o.Dir, "prompting", name)
+		store, err := feed.OpenStore(filepath.Join(dir, "feed"), nil)
+		if err != nil {
+			return "", err
+		}
+		n.onStop(func() { store.Close() })
+		log, table, logPath := n.logger(name)
+		reg := prometheus.NewRegistry()
+		v, err := validator.New(validator.Config{Hotkey: hk, Netuid: n.PromptingNetuid, Chain: n.Client, Backends: backends,
+			Embedder: emb, SampleSize: 64, Timeout: n.o.PromptingTimeout, WeightsInterval: weightsEvery, DataDir: dir,
+			Feed: store, Out: table, Logger: log, Metrics: reg})
+		if err != nil {
+			return "", err
+		}
+		n.onStop(v.Close)
+		murl, err := n.serveMetrics(reg, map[string]http.Handler{"GET /feed": feed.Handler(store)})
+		if err != nil {
+			return "", err
+		}
+		// Announce the feed (its URL changes with the port on each start).
+		if _, err := n.Client.Submit(ctx, hk, &chain.SetCommitment{Netuid: n.PromptingNetuid,
+			Fields: []chain.CommitmentField{{Kind: chain.FieldRaw, Data: []byte(feed.CommitmentText(murl))}}}); err != nil {
+			return "", fmt.Errorf("%s: commit feed url: %w", name, err)
+		}
+		n.live.addFeed(name, store)
+		n.goRun(func(ctx context.Context) { n.promptingLoop(ctx, name, v, log) })
+		n.addProc(Process{Name: name, Role: "prompting validator", Netuid: n.PromptingNetuid, Hotkey: hk.SS58Address(),
+			URL: murl + "/feed", Metrics: murl + "/metrics", Log: logPath})
+	}
+	kinds := make([]string, nm)
+	for i := range kinds {
+		kinds[i] = n.minerKind(i)
+	}
+	return fmt.Sprintf("%d validator(s), %d miners (%s)", n.o.PromptingValidators, nm, strings.Join(kinds, ", ")), nil
+}
+
+// promptingLoop steps the validator every PromptingInterval and keeps the
+// results for the dashboard.
+func (n *Net) promptingLoop(ctx context.Context, name string, v *validator.Validator, log interface {
+	Warn(string, ...any)
+}) {
+	for {
+		t0 := time.Now()
+		res, err := v.Step(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			log.Warn("step failed", "err", err)
+		} else {
+			n.live.addPrompt(name, res)
+		}
+		wait := n.o.PromptingInterval - time.Since(t0)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(max(wait, 100*time.Millisecond)):
+		}
+	}
+}
