@@ -261,24 +261,32 @@ func (c *Client) accept(ep Endpoint, ok map[string]bool, recs []Record) {
 // Records returns every accepted record (deduplicated by content ID) with
 // sinceBlock <= Block <= untilBlock, ordered by (Block, ID).
 func (c *Client) Records(sinceBlock, untilBlock uint64) []Record {
+	type idRec struct {
+		id string
+		r  Record
+	}
 	c.mu.Lock()
 	seen := map[string]bool{}
-	var out []Record
+	var all []idRec
 	for _, m := range c.records {
 		for id, r := range m {
 			if r.Block >= sinceBlock && r.Block <= untilBlock && !seen[id] {
 				seen[id] = true
-				out = append(out, r)
+				all = append(all, idRec{id, r})
 			}
 		}
 	}
 	c.mu.Unlock()
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Block != out[j].Block {
-			return out[i].Block < out[j].Block
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].r.Block != all[j].r.Block {
+			return all[i].r.Block < all[j].r.Block
 		}
-		return out[i].ID() < out[j].ID()
+		return all[i].id < all[j].id
 	})
+	out := make([]Record, len(all))
+	for i := range all {
+		out[i] = all[i].r
+	}
 	return out
 }
 
