@@ -20,7 +20,7 @@ func BenchmarkClientSamples1000(b *testing.B) {
 	defer s.Close()
 	for i := 0; i < 1000; i++ {
 		r := Record{Netuid: 1, Block: uint64(100 + i), Task: "qa", Challenge: fmt.Sprintf("question %d about something long enough", i),
-			Reference: "an answer of a typical length, about twenty words, as the validators' references are in practice.",
+			Reference:  "an answer of a typical length, about twenty words, as the validators' references are in practice.",
 			Completion: "a completion of similar length, written by the best miner of the step, streamed in chunks."}
 		if err := r.Sign(alice); err != nil {
 			b.Fatal(err)
