@@ -21,6 +21,7 @@ import (
 
 	"github.com/taonet/taonet/chain"
 	"github.com/taonet/taonet/client"
+	"github.com/taonet/taonet/lm/serve/modelengine"
 	"github.com/taonet/taonet/node"
 	"github.com/taonet/taonet/subnets/finetuning/data"
 	pctx "github.com/taonet/taonet/subnets/prompting/context"
@@ -91,8 +92,8 @@ func promptingValidatorCmd() *cobra.Command {
 	f.StringVar(&llmURL, "llm-url", "", "OpenAI-compatible API base (e.g. http://127.0.0.1:8000/v1); empty: offline tasks only")
 	f.StringVar(&llmModel, "llm-model", "default", "model name sent to the LLM backend")
 	f.StringVar(&llmKey, "llm-api-key", os.Getenv("OPENAI_API_KEY"), "API key for the LLM/embeddings backend (env OPENAI_API_KEY)")
-	f.StringVar(&embeddings, "embeddings", "glove", "relevance embeddings: glove (wink GloVe vectors) or openai (/v1/embeddings)")
-	f.StringVar(&embPath, "embeddings-path", "", "GloVe (wink) JSON file (default: where scripts/setup.sh installs it)")
+	f.StringVar(&embeddings, "embeddings", "glove", "relevance embeddings: glove (wink GloVe vectors), openai (/v1/embeddings) or bert (a BERT model directory on taonet's engine)")
+	f.StringVar(&embPath, "embeddings-path", "", "GloVe (wink) JSON file (default: where scripts/setup.sh installs it), or the BERT model directory")
 	f.IntVar(&embWords, "embeddings-words", 100000, "GloVe vocabulary kept (most frequent words)")
 	f.StringVar(&embURL, "embeddings-url", "", "OpenAI-compatible embeddings API base (default: --llm-url)")
 	f.StringVar(&embModel, "embeddings-model", "default", "embeddings model name")
@@ -145,6 +146,15 @@ func promptingValidatorCmd() *cobra.Command {
 				return fmt.Errorf("--embeddings glove: %w (install with scripts/setup.sh, or pass --embeddings-path)", err)
 			}
 			emb = wv
+		case "bert":
+			if embPath == "" {
+				return errors.New("--embeddings bert needs --embeddings-path (a BERT model directory)")
+			}
+			eng, err := modelengine.Load(embPath, modelengine.Options{Pooling: "cls"}) // upstream UAE: CLS pooling
+			if err != nil {
+				return fmt.Errorf("--embeddings bert: %w", err)
+			}
+			emb = embed.Batched{Embedder: eng, Size: 32}
 		case "openai":
 			u := embURL
 			if u == "" {
@@ -155,7 +165,7 @@ func promptingValidatorCmd() *cobra.Command {
 			}
 			emb = embed.NewOpenAI(u, embModel, llmKey)
 		default:
-			return fmt.Errorf("--embeddings %q: want glove or openai", embeddings)
+			return fmt.Errorf("--embeddings %q: want glove, openai or bert", embeddings)
 		}
 		if dataDir == "" {
 			home, _ := os.UserHomeDir()
