@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/taonet/taonet/lm/kernels"
@@ -62,9 +63,9 @@ func main() {
 			_, err := m.TokenNLL(tokens, targets, *B, *T)
 			check(err)
 		}
-		res["eval_tok_s"] = timeIt(step, *iters, N)
+		res["eval_tok_s"], res["eval_tok_cpus"] = timeIt(step, *iters, N)
 		res["eval_peak_mb"] = peakRSSMB()
-		fmt.Printf("go   eval  (forward+loss): %8.0f tokens/s   peak RSS %.0f MB\n", res["eval_tok_s"], res["eval_peak_mb"])
+		fmt.Printf("go   eval  (forward+loss):  %8.0f tokens/s  %8.0f tokens/CPU-s   peak RSS %.0f MB\n", res["eval_tok_s"], res["eval_tok_cpus"], res["eval_peak_mb"])
 		m.ReleaseBuffers()
 	}
 	if *mode == "train" || *mode == "both" {
@@ -77,8 +78,8 @@ func main() {
 			train.ClipGradNorm(m, 1)
 			opt.Step(m, 1e-4)
 		}
-		res["train_tok_s"] = timeIt(step, *iters, N)
-		fmt.Printf("go   train (fwd+bwd+AdamW): %7.0f tokens/s\n", res["train_tok_s"])
+		res["train_tok_s"], res["train_tok_cpus"] = timeIt(step, *iters, N)
+		fmt.Printf("go   train (fwd+bwd+AdamW): %8.0f tokens/s  %8.0f tokens/CPU-s\n", res["train_tok_s"], res["train_tok_cpus"])
 	}
 	if !*torch {
 		return
@@ -97,9 +98,11 @@ func main() {
 	var ref map[string]float64
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 	check(json.Unmarshal([]byte(lines[len(lines)-1]), &ref))
-	for _, k := range []string{"eval_tok_s", "train_tok_s"} {
-		if res[k] > 0 && ref[k] > 0 {
-			fmt.Printf("torch %-5s: %8.0f tokens/s   go/torch = %.2fx\n", strings.TrimSuffix(k, "_tok_s"), ref[k], res[k]/ref[k])
+	for _, k := range []string{"eval", "train"} {
+		w, c := k+"_tok_s", k+"_tok_cpus"
+		if res[w] > 0 && ref[w] > 0 {
+			fmt.Printf("torch %-5s: %8.0f tokens/s  %8.0f tokens/CPU-s   go/torch = %.2fx wall, %.2fx CPU\n",
+				k, ref[w], ref[c], res[w]/ref[w], res[c]/ref[c])
 		}
 	}
 	if ref["eval_peak_mb"] > 0 {
@@ -107,14 +110,26 @@ func main() {
 	}
 }
 
-// timeIt runs f once to warm up, then iters times, and returns tokens/s.
-func timeIt(f func(), iters, tokens int) float64 {
+// timeIt runs f once to warm up, then iters times, and returns tokens per
+// wall-clock second and tokens per CPU second (user+system time of the
+// process, less sensitive to other load on a shared machine).
+func timeIt(f func(), iters, tokens int) (float64, float64) {
 	f()
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuSeconds()
 	for i := 0; i < iters; i++ {
 		f()
 	}
-	return float64(tokens*iters) / time.Since(start).Seconds()
+	n := float64(tokens * iters)
+	return n / time.Since(start).Seconds(), n / (cpuSeconds() - cpu0)
+}
+
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+	return tv(ru.Utime) + tv(ru.Stime)
 }
 
 // peakRSSMB reads the process's high-water resident set size (Linux).
