@@ -294,10 +294,18 @@ func sample(logits []float32, temperature, topP float64, rng *rand.Rand) int {
 		probs[i] = math.Exp((float64(v) - mx) / temperature)
 		sum += probs[i]
 	}
-	idx := make([]int, len(probs))
-	for i := range idx {
-		idx[i] = i
+	idx := make([]int, 0, len(probs))
+	// Tokens below (1-topP)/V together hold less than 1-topP of the mass, so
+	// the nucleus never reaches them: only the rest needs sorting.
+	floor := 0.0
+	if topP > 0 && topP < 1 {
+		floor = (1 - topP) / float64(len(probs))
+	}
+	for i := range probs {
 		probs[i] /= sum
+		if probs[i] >= floor {
+			idx = append(idx, i)
+		}
 	}
 	if topP > 0 && topP < 1 {
 		sort.SliceStable(idx, func(a, b int) bool { return probs[idx[a]] > probs[idx[b]] })
