@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -172,6 +173,18 @@ func TestEncodeAndLosses(t *testing.T) {
 	for i := range l1 {
 		if l1[i] != l3[i] || !(l1[i] > 0) {
 			t.Fatalf("batch-dependent or bad loss: %v %v", l1, l3)
+		}
+	}
+	// Validators on machines with other core counts must agree bit for bit.
+	prev := runtime.GOMAXPROCS(1)
+	l1p, err := Losses(m, b, 2)
+	runtime.GOMAXPROCS(prev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range l1 {
+		if math.Float64bits(l1[i]) != math.Float64bits(l1p[i]) {
+			t.Fatalf("thread-count dependent loss: %v vs %v", l1, l1p)
 		}
 	}
 	// An untrained model is near uniform: loss ≈ ln(257).
