@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 func TestStateRoundTrip(t *testing.T) {
@@ -87,5 +89,31 @@ func TestCompetitionRotation(t *testing.T) {
 	// Competitions alternate by seed block, so validators agree on the order.
 	if got != "b2,a1,b2,a1,b2,a1," {
 		t.Fatalf("rotation %s", got)
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := NewMetrics(reg)
+	m.observe(&StepReport{SeedBlock: 20, Samples: 5, Models: []ModelResult{{UID: 3, MeanLoss: 1.5, WinRate: 0.25}},
+		Weights: map[uint16]float64{3: 1}, Total: time.Second})
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, mf := range mfs {
+		for _, x := range mf.GetMetric() {
+			if x.Gauge != nil {
+				got[mf.GetName()] = x.Gauge.GetValue()
+			}
+			if x.Counter != nil {
+				got[mf.GetName()] = x.Counter.GetValue()
+			}
+		}
+	}
+	if got["finetune_validator_seed_block"] != 20 || got["finetune_validator_win_rate"] != 0.25 ||
+		got["finetune_validator_weight"] != 1 || got["finetune_validator_steps_total"] != 1 {
+		t.Fatalf("metrics %v", got)
 	}
 }
