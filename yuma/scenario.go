@@ -82,11 +82,12 @@ func jsonError(err error) error {
 	var se *json.SyntaxError
 	switch {
 	case errors.As(err, &te):
-		field := te.Field
+		field, want := te.Field, te.Type.String()
 		if field == "" {
-			field = "scenario"
+			// The top-level value: say what a scenario is, not the Go type.
+			field, want = "scenario", "a JSON object"
 		}
-		return fmt.Errorf("%s: cannot use JSON %s as %s", field, te.Value, te.Type)
+		return fmt.Errorf("%s: cannot use JSON %s as %s", field, te.Value, want)
 	case errors.As(err, &se):
 		return fmt.Errorf("scenario: malformed JSON at byte %d: %v", se.Offset, se)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
