@@ -36,6 +36,10 @@ const AuthWindow = 2 * time.Minute
 // ErrUnauthorized is wrapped by authentication failures.
 var ErrUnauthorized = errors.New("unauthorized")
 
+// ErrBusy is wrapped by refusals of a server at its replay-memory bound
+// (HTTP 429; clients retry).
+var ErrBusy = errors.New("busy")
+
 // SigningMessage is the byte string a write request's signature covers:
 //
 //	"taonet-hub-v1\n" + METHOD + "\n" + escaped path[?query] + "\n" +
@@ -77,8 +81,9 @@ func SignRequest(req *http.Request, s Signer, bodySHA256 string, now time.Time) 
 // Verifier checks signed requests: signature, freshness and replay. It is
 // safe for concurrent use.
 type Verifier struct {
-	Window time.Duration    // freshness window; 0 means AuthWindow
-	Now    func() time.Time // clock; nil means time.Now
+	Window    time.Duration    // freshness window; 0 means AuthWindow
+	Now       func() time.Time // clock; nil means time.Now
+	MaxNonces int              // remembered requests per window (memory bound); 0 means 1<<20
 
 	mu   sync.Mutex
 	seen map[string]int64 // hotkey+nonce -> timestamp, kept while fresh
@@ -147,6 +152,13 @@ func (v *Verifier) Verify(r *http.Request) (hotkey, bodySHA256 string, err error
 	key := hotkey + "/" + nonce
 	if _, dup := v.seen[key]; dup {
 		return "", "", fmt.Errorf("%w: replayed request", ErrUnauthorized)
+	}
+	limit := v.MaxNonces
+	if limit <= 0 {
+		limit = 1 << 20
+	}
+	if len(v.seen) >= limit {
+		return "", "", fmt.Errorf("%w: %d signed requests in the last %d s; retry later", ErrBusy, len(v.seen), win)
 	}
 	v.seen[key] = ts
 	return hotkey, bodySHA256, nil

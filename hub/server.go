@@ -89,6 +89,8 @@ func statusOf(err error, rt route) (int, string) {
 	switch {
 	case errors.As(err, &me):
 		return http.StatusMethodNotAllowed, ""
+	case errors.Is(err, ErrBusy):
+		return http.StatusTooManyRequests, ""
 	case errors.Is(err, ErrUnauthorized):
 		return http.StatusUnauthorized, ""
 	case errors.Is(err, ErrForbidden):

@@ -3,6 +3,8 @@ package hub
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -163,5 +165,26 @@ func TestGC(t *testing.T) {
 	// The revision still reads back whole.
 	if _, err := st.Revision("ns/m", rev.ID); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestVerifierMemoryBound(t *testing.T) {
+	alice := mustKey(t, "//Alice")
+	v := &Verifier{MaxNonces: 2}
+	for i := 0; i < 3; i++ {
+		req := httptest.NewRequest("POST", "http://hub/api/models/a/b/commit", nil)
+		if err := SignRequest(req, alice, emptySHA256, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := v.Verify(req)
+		if i < 2 && err != nil {
+			t.Fatal(err)
+		}
+		if i == 2 && !errors.Is(err, ErrBusy) {
+			t.Fatalf("third request: %v, want ErrBusy", err)
+		}
+	}
+	if code, _ := statusOf(fmt.Errorf("x: %w", ErrBusy), route{}); code != 429 {
+		t.Fatalf("status %d", code)
 	}
 }
