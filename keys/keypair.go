@@ -9,6 +9,7 @@ import (
 
 	schnorrkel "github.com/ChainSafe/go-schnorrkel"
 	bip39 "github.com/cosmos/go-bip39"
+	r255 "github.com/gtank/ristretto255"
 )
 
 // SigningContext is the schnorrkel signing context Substrate (and Bittensor)
@@ -26,6 +27,7 @@ type Keypair struct {
 	key      [32]byte // schnorrkel secret scalar (SecretKey::to_bytes()[..32])
 	nonce    [32]byte // schnorrkel signing nonce seed (SecretKey::to_bytes()[32..])
 	secret   *schnorrkel.SecretKey
+	x        *r255.Scalar // the secret scalar, decoded once; read-only after construction
 	seed     [32]byte
 	hasSeed  bool
 	mnemonic string
@@ -78,7 +80,11 @@ func fromSecret(key, nonce [32]byte) (*Keypair, error) {
 	if err != nil {
 		return nil, fmt.Errorf("keys: invalid secret scalar: %w", err)
 	}
-	return &Keypair{pub: pk.Encode(), key: key, nonce: nonce, secret: sk}, nil
+	x, err := schnorrkel.ScalarFromBytes(key)
+	if err != nil {
+		return nil, fmt.Errorf("keys: invalid secret scalar: %w", err)
+	}
+	return &Keypair{pub: pk.Encode(), key: key, nonce: nonce, secret: sk, x: x}, nil
 }
 
 // normalizeMnemonic collapses whitespace so "a  b\n c" and "a b c" are one phrase.
@@ -177,16 +183,35 @@ func (k *Keypair) PrivateKey() [64]byte {
 // Sign returns a 64-byte sr25519 signature of msg under the "substrate"
 // signing context. Signatures are randomized: signing twice gives different
 // bytes that both verify.
+//
+// This is schnorrkel's Schnorr-over-transcript signature (sign.rs) written
+// out, rather than go-schnorrkel's SecretKey.Sign, because that one
+// re-derives the public key (a base-point multiplication, about a third of
+// the cost) on every call; here the encoded public key and the decoded secret
+// scalar are computed once when the pair is built. The transcript labels are
+// schnorrkel's: proto-name "Schnorr-sig", sign:pk, sign:R, challenge sign:c.
 func (k *Keypair) Sign(msg []byte) ([]byte, error) {
-	if k == nil || k.secret == nil {
+	if k == nil || k.x == nil {
 		return nil, errors.New("keys: sign with an empty keypair")
 	}
-	sig, err := k.secret.Sign(schnorrkel.NewSigningContext([]byte(SigningContext), msg))
+	t := schnorrkel.NewSigningContext([]byte(SigningContext), msg)
+	t.AppendMessage([]byte("proto-name"), []byte("Schnorr-sig"))
+	t.AppendMessage([]byte("sign:pk"), k.pub[:])
+	// r is a fresh uniform scalar (go-schnorrkel does the same; Rust
+	// schnorrkel also mixes in the nonce seed, which verifiers cannot see).
+	r, err := schnorrkel.NewRandomScalar()
 	if err != nil {
 		return nil, fmt.Errorf("keys: sign: %w", err)
 	}
-	b := sig.Encode()
-	return b[:], nil
+	sig := make([]byte, 0, SignatureSize)
+	sig = r255.NewElement().ScalarBaseMult(r).Encode(sig) // R
+	t.AppendMessage([]byte("sign:R"), sig[:32])
+	c := r255.NewScalar().FromUniformBytes(t.ExtractBytes([]byte("sign:c"), 64))
+	s := r255.NewScalar().Multiply(c, k.x) // k.x is shared: never a receiver
+	s.Add(s, r)
+	sig = s.Encode(sig)
+	sig[63] |= 0x80 // schnorrkel marks its signatures apart from Ed25519
+	return sig, nil
 }
 
 // Verify reports whether sig is a valid sr25519 signature of msg by this pair.

@@ -378,3 +378,28 @@ func TestVerifiesRustSchnorrkelSignature(t *testing.T) {
 		t.Fatal("polkadot-js signature accepted for the wrong message/key")
 	}
 }
+
+// TestSignEveryConstructor: Sign uses the scalar and public key cached at
+// construction, so every way of building a pair must fill both; a zero
+// Keypair refuses to sign. (Signatures from this Sign were also checked with
+// @polkadot/util-crypto 14.0.3's sr25519Verify, Rust schnorrkel in wasm.)
+func TestSignEveryConstructor(t *testing.T) {
+	spec, _ := FromMnemonic(specMnemonic, "")
+	fromPriv, err1 := FromPrivateKey(spec.PrivateKey())
+	fromEd, err2 := FromEd25519Bytes(spec.PrivateKey())
+	derived, err3 := FromURI("//Alice/soft//hard")
+	seeded, err4 := FromSeed([32]byte{7})
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
+		t.Fatal(err)
+	}
+	msg := []byte("every constructor")
+	for name, kp := range map[string]*Keypair{"mnemonic": spec, "private": fromPriv, "ed25519": fromEd, "derived": derived, "seed": seeded} {
+		sig, err := kp.Sign(msg)
+		if err != nil || !Verify(kp.PublicKey(), msg, sig) {
+			t.Errorf("%s: sign/verify failed: %v", name, err)
+		}
+	}
+	if _, err := new(Keypair).Sign(msg); err == nil {
+		t.Error("zero Keypair signed")
+	}
+}
