@@ -359,6 +359,29 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("on-chain weight rows differ: %v vs %v", w1, w2)
 	}
 
+	t.Run("run loop", func(t *testing.T) {
+		log := &syncBuf{}
+		v, err := validator.New(validator.Options{Config: n.cfg, Chain: n.c, Hub: n.hubClient(), Source: data.NewJSONL(n.data),
+			Netuid: n.netuid, DataDir: t.TempDir(), EvalBatch: 4, Poll: 50 * time.Millisecond,
+			Logger: slog.New(slog.NewTextHandler(log, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rctx, rcancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- v.Run(rctx) }()
+		for v.State().LastSeed == 0 {
+			time.Sleep(50 * time.Millisecond)
+		}
+		rcancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Fatalf("run: %v", err)
+		}
+		if st := v.State(); st.Weights["g1"][u(2)] <= st.Weights["g1"][u(0)] {
+			t.Fatalf("run loop weights %v\n%s", st.Weights, log)
+		}
+	})
+
 	t.Run("miner run", func(t *testing.T) {
 		// Once the epoch pays the best model, a miner round starts from it.
 		for {
