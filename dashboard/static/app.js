@@ -64,15 +64,30 @@ function setHeight(h) {
   document.body.dataset.height = h;
 }
 
-// record appends one sample per new metagraph block to the subnet's history.
+// record appends a metagraph sample to the subnet's history: a point where
+// something changed plus a trailing point at the newest block (stepped lines).
 function record(mg) {
-  const h = st.hist[mg.netuid] || (st.hist[mg.netuid] = { x: [], inc: [], emi: [], agree: [] });
-  if (h.x.length && h.x[h.x.length - 1] === mg.block) return;
-  h.x.push(mg.block);
-  h.inc.push(mg.incentive.map((v) => v / U16));
-  h.emi.push(mg.emission.map((v) => v / RAO));
-  h.agree.push(agreement(mg));
-  if (h.x.length > MAX_POINTS) for (const k of ["x", "inc", "emi", "agree"]) h[k].shift();
+  pushSample(mg.netuid, mg.block, mg.incentive.map((v) => v / U16), mg.emission.map((v) => v / RAO), agreement(mg));
+}
+
+function pushSample(netuid, block, inc, emi, agree) {
+  const h = st.hist[netuid] || (st.hist[netuid] = { x: [], inc: [], emi: [], agree: [] });
+  const k = h.x.length;
+  if (k && h.x[k - 1] >= block) return;
+  const same = (i) => JSON.stringify([h.inc[i], h.emi[i], h.agree[i]]) === JSON.stringify([inc, emi, agree]);
+  if (k >= 2 && same(k - 1) && same(k - 2)) { h.x[k - 1] = block; return; }
+  h.x.push(block); h.inc.push(inc); h.emi.push(emi); h.agree.push(agree);
+  if (h.x.length > MAX_POINTS) for (const key of ["x", "inc", "emi", "agree"]) h[key].shift();
+}
+
+// loadHistory seeds the charts with the samples localnet kept since it started.
+async function loadHistory() {
+  try {
+    const all = await api("/api/localnet/history");
+    for (const [netuid, samples] of Object.entries(all)) {
+      for (const s of samples || []) pushSample(Number(netuid), s.block, s.incentive, s.emission, s.agreement);
+    }
+  } catch (e) { /* not a localnet: charts start now */ }
 }
 
 // agreement is the mean pairwise cosine similarity of the weight rows of
@@ -220,11 +235,12 @@ function drawChart(id, x, series, yLabel, opts = {}) {
     div.replaceChildren();
     c = new uPlot({
       ...chartSize(div),
-      legend: { show: series.length <= 12 },
+      legend: { show: series.length <= 16, live: false },
       scales: { x: { time: false }, y: opts.y || {} },
-      axes: [{ label: "block", size: 36 }, { label: yLabel, size: 52 }],
-      series: [{ label: "block" }, ...series.map((s, i) => ({ label: s.label, stroke: PALETTE[i % PALETTE.length], width: 1.6,
-        spanGaps: true, points: { show: x.length < 3 } }))],
+      axes: [{ label: "block", size: 36, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] },
+        { label: yLabel, size: 52 }],
+      series: [{ label: "block" }, ...series.map((s, i) => ({ label: s.label, stroke: PALETTE[i % PALETTE.length], width: 1.8,
+        spanGaps: false, paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } }))],
     }, data, div);
     c._key = key;
     st.charts[id] = c;
@@ -243,6 +259,10 @@ function renderCharts() {
   drawChart("chart-incentive", h.x, mk(h.inc), "incentive");
   drawChart("chart-emission", h.x, mk(h.emi), "τ");
   drawChart("chart-agreement", h.x, [{ label: "agreement", values: h.agree }], "cosine", { y: { range: [0, 1.05] } });
+  const nVal = (st.mg[st.selected].validator_permit || []).filter((p, uid) => p && st.mg[st.selected].weights[uid].length).length;
+  let note = document.getElementById("agree-note");
+  if (!note) { note = el("div", { id: "agree-note", class: "muted small" }); document.getElementById("chart-agreement").after(note); }
+  note.textContent = h.agree.some((a) => a != null) ? "" : `needs two or more validators setting weights (this subnet has ${nVal})`;
 }
 
 // ---- localnet panels ----
@@ -258,6 +278,7 @@ async function refreshLocal() {
   }
   st.localSubnets = info.subnets;
   st.names = {};
+  for (const [hk, role] of Object.entries(info.owners || {})) st.names[hk] = { name: "owner", role };
   for (const p of info.processes || []) if (p.hotkey) st.names[p.hotkey] = p;
   renderProcs(info);
   const [pr, ft, fd] = await Promise.all([api("/api/localnet/prompting"), api("/api/localnet/finetuning"), api("/api/localnet/feed")]);
@@ -339,8 +360,13 @@ function renderFeed(fd) {
 
 // ---- live stream ----
 
+// ?blocks=N closes the stream after N blocks (then the 10 s poll goes on):
+// headless captures (virtual time) wait while a stream is open.
+const closeAfter = Number(new URLSearchParams(location.search).get("blocks") || 0);
+
 function connect() {
   const es = new EventSource("/api/v1/blocks/stream");
+  let seen = 0;
   es.onopen = () => { $("#conn").className = "dot on"; $("#conn-text").textContent = "live"; };
   es.onerror = () => { $("#conn").className = "dot off"; $("#conn-text").textContent = "reconnecting…"; };
   es.addEventListener("block", (ev) => {
@@ -355,6 +381,7 @@ function connect() {
     }
     st.lastBlockAt = now;
     refreshChain();
+    if (closeAfter && ++seen >= closeAfter) { es.close(); $("#conn-text").textContent = `stream closed after ${seen} blocks`; }
   });
 }
 
@@ -363,7 +390,7 @@ window.addEventListener("resize", () => {
 });
 
 setupSort();
-refreshLocal().finally(refreshChain);
+loadHistory().then(refreshLocal).finally(refreshChain);
 connect();
 setInterval(refreshLocal, 3000);
 setInterval(refreshChain, 10000); // safety net if the stream is down
