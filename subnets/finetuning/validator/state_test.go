@@ -2,6 +2,7 @@ package validator
 
 import (
 	"bytes"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
@@ -115,5 +116,30 @@ func TestMetrics(t *testing.T) {
 	if got["finetune_validator_seed_block"] != 20 || got["finetune_validator_win_rate"] != 0.25 ||
 		got["finetune_validator_weight"] != 1 || got["finetune_validator_steps_total"] != 1 {
 		t.Fatalf("metrics %v", got)
+	}
+}
+
+func TestPruneCache(t *testing.T) {
+	root := t.TempDir()
+	mk := func(repo string) string {
+		d := filepath.Join(root, "models--"+repo, "snapshots", "0123")
+		os.MkdirAll(d, 0o755)
+		os.WriteFile(filepath.Join(d, "model.safetensors"), []byte("x"), 0o644)
+		return d
+	}
+	keep, drop := mk("a--m"), mk("b--m")
+	other := filepath.Join(root, "elsewhere")
+	os.MkdirAll(other, 0o755)
+	st := newState()
+	st.Keep["g1"] = []uint16{1}
+	st.Models["hk1"] = &Record{UID: 1, Dir: keep}
+	st.Models["hk2"] = &Record{UID: 2, Dir: drop}
+	st.Models["hk3"] = &Record{UID: 3, Dir: other} // not the hub layout: untouched
+	pruneCache(st, slog.New(slog.DiscardHandler))
+	if !dirExists(keep) || dirExists(filepath.Join(root, "models--b--m")) || !dirExists(other) {
+		t.Fatal("wrong directories pruned")
+	}
+	if st.Models["hk1"].Dir == "" || st.Models["hk2"].Dir != "" || st.Models["hk3"].Dir != other {
+		t.Fatalf("records %+v %+v %+v", st.Models["hk1"], st.Models["hk2"], st.Models["hk3"])
 	}
 }

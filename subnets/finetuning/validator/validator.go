@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"math"
 	"os"
+	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -59,6 +61,9 @@ type Options struct {
 	Metrics *Metrics
 	// Poll is the block polling interval of Run (0: 1 s).
 	Poll time.Duration
+	// KeepCache disables deleting the downloads of models that left the
+	// top-k (they are not evaluated again until their commitment changes).
+	KeepCache bool
 	// BeforeEvaluate, when set, is called before each model's losses are
 	// computed (tests use it to interrupt a step).
 	BeforeEvaluate func(uid uint16)
@@ -440,6 +445,9 @@ func (v *Validator) StepAt(ctx context.Context, seed uint64) (*StepReport, error
 	}
 	rep.Weights = scoring.Compose(st.Weights, cfg.Shares())
 	st.LastSeed = seed
+	if !v.o.KeepCache {
+		pruneCache(st, v.log)
+	}
 	if err := st.save(v.o.DataDir); err != nil {
 		return nil, fmt.Errorf("save state: %w", err)
 	}
@@ -499,6 +507,33 @@ func (v *Validator) fetch(ctx context.Context, k *competition.Competition, tok *
 		return "", err
 	}
 	return snap.Dir, nil
+}
+
+// pruneCache deletes the hub cache of models that are no longer kept for
+// evaluation (upstream's clean thread). Only directories with the hub
+// client's layout CACHE/models--NS--NAME/snapshots/REV are touched.
+func pruneCache(st *State, log *slog.Logger) {
+	kept := map[uint16]bool{}
+	for _, uids := range st.Keep {
+		for _, u := range uids {
+			kept[u] = true
+		}
+	}
+	for _, r := range st.Models {
+		if r.Dir == "" || kept[r.UID] {
+			continue
+		}
+		snaps := filepath.Dir(r.Dir)
+		repoDir := filepath.Dir(snaps)
+		if filepath.Base(snaps) != "snapshots" || !strings.HasPrefix(filepath.Base(repoDir), "models--") {
+			continue
+		}
+		if err := os.RemoveAll(repoDir); err != nil {
+			log.Warn("cache prune failed", "dir", repoDir, "error", err)
+			continue
+		}
+		r.Dir = ""
+	}
 }
 
 func dirExists(p string) bool {
