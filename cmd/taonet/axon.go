@@ -12,7 +12,7 @@ func init() {
 	var ip string
 	var protocol uint8
 	var version uint32
-	serve := &cobra.Command{Use: "serve", Short: "Publish the wallet hotkey's axon endpoint (ip:port) on a subnet", Args: cobra.NoArgs}
+	serve := &cobra.Command{Use: "serve", Short: "Publish the wallet hotkey's axon endpoint (ip:port) on a subnet", Example: `  taonet axon serve --wallet.name alice --wallet.hotkey miner1 --netuid 1 --ip 203.0.113.7 --port 8091`, Args: cobra.NoArgs}
 	wf := bindWalletFlags(serve, true)
 	nf := bindNodeFlags(serve)
 	f := serve.Flags()

@@ -62,7 +62,9 @@ func chainInitCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "init --home DIR",
 		Short: "Create a node home: node key, validator key, config and a single-validator genesis",
-		Args:  cobra.NoArgs,
+		Example: `  taonet chain init --home ~/.taonet/node
+  taonet chain init --home /tmp/n1 --block-time 500ms --alloc 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY=1000000000000`,
+		Args: cobra.NoArgs,
 	}
 	g := bindGenesisFlags(cmd)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
@@ -99,7 +101,9 @@ func chainStartCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "start --home DIR",
 		Short: "Run the node of an initialized home until interrupted",
-		Args:  cobra.NoArgs,
+		Example: `  taonet chain start --home ~/.taonet/node
+  taonet chain start --home /tmp/n1 --api 127.0.0.1:26680 --verbose`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if home == "" {
 				return fmt.Errorf("--home is required")
@@ -136,7 +140,9 @@ func chainTestnetCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "testnet --nodes 4 --out DIR",
 		Short: "Write homes for a local multi-validator cluster on loopback ports",
-		Args:  cobra.NoArgs,
+		Example: `  taonet chain testnet --nodes 4 --out /tmp/cluster
+  for i in 0 1 2 3; do taonet chain start --home /tmp/cluster/node$i & done`,
+		Args: cobra.NoArgs,
 	}
 	g := bindGenesisFlags(cmd)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
@@ -172,9 +178,10 @@ func chainTestnetCmd() *cobra.Command {
 
 func chainGenesisCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "genesis",
-		Short: "Print the chain genesis (defaults plus --alloc) as JSON, to edit and pass to --genesis",
-		Args:  cobra.NoArgs,
+		Use:     "genesis",
+		Short:   "Print the chain genesis (defaults plus --alloc) as JSON, to edit and pass to --genesis",
+		Example: `  taonet chain genesis > genesis.json && taonet chain init --home /tmp/n1 --genesis genesis.json`,
+		Args:    cobra.NoArgs,
 	}
 	g := bindGenesisFlags(cmd)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
@@ -190,9 +197,10 @@ func chainGenesisCmd() *cobra.Command {
 
 func chainStatusCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "status",
-		Short: "Show the chain status of a node",
-		Args:  cobra.NoArgs,
+		Use:     "status",
+		Short:   "Show the chain status of a node",
+		Example: `  taonet chain status --node http://127.0.0.1:26680`,
+		Args:    cobra.NoArgs,
 	}
 	nf := bindNodeFlags(cmd)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {

@@ -17,7 +17,7 @@ func init() {
 func commitmentSetCmd() *cobra.Command {
 	var netuid uint16
 	var data string
-	cmd := &cobra.Command{Use: "set", Short: "Commit a string (≤ 512 bytes) for the wallet hotkey on a subnet", Args: cobra.NoArgs}
+	cmd := &cobra.Command{Use: "set", Short: "Commit a string (≤ 512 bytes) for the wallet hotkey on a subnet", Example: `  taonet commitment set --wallet.name alice --wallet.hotkey miner1 --netuid 2 --data "myorg/model@3f2a9c"`, Args: cobra.NoArgs}
 	wf := bindWalletFlags(cmd, true)
 	nf := bindNodeFlags(cmd)
 	cmd.Flags().Uint16Var(&netuid, "netuid", 1, "subnet")
@@ -48,7 +48,8 @@ func commitmentSetCmd() *cobra.Command {
 func commitmentGetCmd() *cobra.Command {
 	var netuid uint16
 	var hk string
-	cmd := &cobra.Command{Use: "get", Short: "Show commitments on a subnet (one hotkey with --hotkey-ss58)", Args: cobra.NoArgs}
+	cmd := &cobra.Command{Use: "get", Short: "Show commitments on a subnet (one hotkey with --hotkey-ss58)", Example: `  taonet commitment get --netuid 2
+  taonet commitment get --netuid 2 --hotkey-ss58 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty --json`, Args: cobra.NoArgs}
 	nf := bindNodeFlags(cmd)
 	cmd.Flags().Uint16Var(&netuid, "netuid", 1, "subnet")
 	cmd.Flags().StringVar(&hk, "hotkey-ss58", "", "only this hotkey")

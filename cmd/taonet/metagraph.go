@@ -7,7 +7,8 @@ import (
 
 func init() {
 	var netuid uint16
-	cmd := &cobra.Command{Use: "metagraph", Aliases: []string{"m"}, Short: "Show a subnet's metagraph as a table (--json for everything)", Args: cobra.NoArgs}
+	cmd := &cobra.Command{Use: "metagraph", Aliases: []string{"m"}, Short: "Show a subnet's metagraph as a table (--json for everything)", Example: `  taonet metagraph --netuid 1
+  taonet metagraph --netuid 1 --node http://10.0.0.5:26680,http://10.0.0.6:26680 --json`, Args: cobra.NoArgs}
 	nf := bindNodeFlags(cmd)
 	cmd.Flags().Uint16Var(&netuid, "netuid", 1, "subnet")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {

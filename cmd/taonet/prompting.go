@@ -82,7 +82,9 @@ func promptingValidatorCmd() *cobra.Command {
 		src                                                                       promptingSources
 		noAnnounce                                                                bool
 	)
-	cmd := &cobra.Command{Use: "validator", Short: "Run a prompting validator (challenges, scoring, weights, signed feed)", Args: cobra.NoArgs}
+	cmd := &cobra.Command{Use: "validator", Short: "Run a prompting validator (challenges, scoring, weights, signed feed)", Example: `  taonet prompting validator --wallet.name val --netuid 1                 # offline tasks only
+  taonet prompting validator --wallet.name val --netuid 1 --llm-url http://127.0.0.1:8000/v1 --embeddings openai
+  taonet prompting validator --wallet.name val --netuid 1 --steps 10 --sample-size 16`, Args: cobra.NoArgs}
 	wf := bindWalletFlags(cmd, true)
 	f := cmd.Flags()
 	f.StringVar(&nodeURLs, "node", promptingNodeDefault(), "node API URL(s), comma-separated (env TAONET_NODE)")
@@ -243,7 +245,8 @@ func promptingMinerCmd() *cobra.Command {
 		forcePermit, allowUnregistered, noServe                               bool
 		src                                                                   promptingSources
 	)
-	cmd := &cobra.Command{Use: "miner", Short: "Run a prompting miner (LLM backend, or --mode tool: no LLM needed)", Args: cobra.NoArgs}
+	cmd := &cobra.Command{Use: "miner", Short: "Run a prompting miner (LLM backend, or --mode tool: no LLM needed)", Example: `  taonet prompting miner --wallet.name m1 --netuid 1 --mode tool --axon.port 8091
+  taonet prompting miner --wallet.name m2 --netuid 1 --llm-url http://127.0.0.1:11434/v1 --llm-model llama3`, Args: cobra.NoArgs}
 	wf := bindWalletFlags(cmd, true)
 	f := cmd.Flags()
 	f.StringVar(&nodeURLs, "node", promptingNodeDefault(), "node API URL(s), comma-separated (env TAONET_NODE)")
@@ -347,7 +350,8 @@ func promptingFeedCmd() *cobra.Command {
 		minStake           float64
 		since, until       uint64
 	)
-	cmd := &cobra.Command{Use: "feed", Short: "Read the validators' signed feeds (verified) as finetuning JSONL samples", Args: cobra.NoArgs}
+	cmd := &cobra.Command{Use: "feed", Short: "Read the validators' signed feeds (verified) as finetuning JSONL samples", Example: `  taonet prompting feed --netuid 1 --since 1000 > samples.jsonl
+  taonet prompting feed --netuid 1 --min-stake 100 --response completion`, Args: cobra.NoArgs}
 	f := cmd.Flags()
 	f.StringVar(&nodeURLs, "node", promptingNodeDefault(), "node API URL(s), comma-separated (env TAONET_NODE)")
 	f.Uint16Var(&netuid, "netuid", 1, "prompting subnet")

@@ -24,7 +24,8 @@ func stakeMoveCmd(add bool) *cobra.Command {
 	if !add {
 		use, short = "remove", "Unstake TAO from a hotkey back to the coldkey balance"
 	}
-	cmd := &cobra.Command{Use: use, Short: short, Args: cobra.NoArgs}
+	cmd := &cobra.Command{Use: use, Short: short, Args: cobra.NoArgs,
+		Example: "  taonet stake " + use + " --wallet.name alice --wallet.hotkey validator --amount 10.5"}
 	wf := bindWalletFlags(cmd, true)
 	nf := bindNodeFlags(cmd)
 	cmd.Flags().StringVar(&amount, "amount", "", "amount in TAO (e.g. 10.5)")
@@ -69,7 +70,8 @@ func stakeMoveCmd(add bool) *cobra.Command {
 
 func stakeShowCmd() *cobra.Command {
 	var addr string
-	cmd := &cobra.Command{Use: "show", Aliases: []string{"list"}, Short: "Show the balance and stakes of a coldkey", Args: cobra.NoArgs}
+	cmd := &cobra.Command{Use: "show", Aliases: []string{"list"}, Short: "Show the balance and stakes of a coldkey", Example: `  taonet stake show --wallet.name alice
+  taonet stake show --ss58 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY --json`, Args: cobra.NoArgs}
 	wf := bindWalletFlags(cmd, false)
 	nf := bindNodeFlags(cmd)
 	cmd.Flags().StringVar(&addr, "ss58", "", "coldkey address (default: the wallet coldkey's public address)")

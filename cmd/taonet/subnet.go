@@ -25,9 +25,10 @@ func init() {
 func subnetCreateCmd() *cobra.Command {
 	var hk string
 	cmd := &cobra.Command{
-		Use:   "create",
-		Short: "Create a subnet owned by the wallet's coldkey (locks the network lock cost)",
-		Args:  cobra.NoArgs,
+		Use:     "create",
+		Short:   "Create a subnet owned by the wallet's coldkey (locks the network lock cost)",
+		Example: `  taonet subnet create --wallet.name owner --wallet.hotkey default`,
+		Args:    cobra.NoArgs,
 	}
 	wf := bindWalletFlags(cmd, true)
 	nf := bindNodeFlags(cmd)
@@ -63,7 +64,7 @@ func subnetCreateCmd() *cobra.Command {
 }
 
 func subnetListCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "list", Short: "List subnets", Args: cobra.NoArgs}
+	cmd := &cobra.Command{Use: "list", Short: "List subnets", Example: `  taonet subnet list --node http://127.0.0.1:26680`, Args: cobra.NoArgs}
 	nf := bindNodeFlags(cmd)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		c, ctx, cancel, err := nf.client()
@@ -91,7 +92,7 @@ func subnetListCmd() *cobra.Command {
 
 func subnetHyperparametersCmd() *cobra.Command {
 	var netuid uint16
-	cmd := &cobra.Command{Use: "hyperparameters", Aliases: []string{"hparams"}, Short: "Show a subnet's hyperparameters", Args: cobra.NoArgs}
+	cmd := &cobra.Command{Use: "hyperparameters", Aliases: []string{"hparams"}, Short: "Show a subnet's hyperparameters", Example: `  taonet subnet hyperparameters --netuid 1 --json`, Args: cobra.NoArgs}
 	nf := bindNodeFlags(cmd)
 	cmd.Flags().Uint16Var(&netuid, "netuid", 1, "subnet")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
@@ -136,7 +137,8 @@ func subnetSetHyperparameterCmd() *cobra.Command {
 	var netuid uint16
 	var param, value string
 	cmd := &cobra.Command{Use: "set-hyperparameter", Aliases: []string{"set-hparam"},
-		Short: "Set an owner-settable hyperparameter (signed by the owner coldkey)", Args: cobra.NoArgs}
+		Short: "Set an owner-settable hyperparameter (signed by the owner coldkey)", Example: `  taonet subnet set-hyperparameter --wallet.name owner --netuid 1 --param immunity_period --value 100
+  taonet subnet set-hyperparameter --wallet.name owner --netuid 1 --param commit_reveal_weights_enabled --value true`, Args: cobra.NoArgs}
 	wf := bindWalletFlags(cmd, false)
 	nf := bindNodeFlags(cmd)
 	cmd.Flags().Uint16Var(&netuid, "netuid", 1, "subnet")
@@ -177,7 +179,7 @@ func subnetSetHyperparameterCmd() *cobra.Command {
 func subnetRegisterCmd() *cobra.Command {
 	var netuid uint16
 	var hk string
-	cmd := &cobra.Command{Use: "register", Short: "Register the wallet hotkey on a subnet, burning the registration cost from the coldkey", Args: cobra.NoArgs}
+	cmd := &cobra.Command{Use: "register", Short: "Register the wallet hotkey on a subnet, burning the registration cost from the coldkey", Example: `  taonet subnet register --wallet.name alice --wallet.hotkey miner1 --netuid 1`, Args: cobra.NoArgs}
 	wf := bindWalletFlags(cmd, true)
 	nf := bindNodeFlags(cmd)
 	cmd.Flags().Uint16Var(&netuid, "netuid", 1, "subnet")

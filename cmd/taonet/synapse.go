@@ -21,6 +21,8 @@ func init() {
 	bench := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure Dendrite fan-out to local axons whose handlers sleep",
+		Example: `  taonet synapse bench --axons 256 --sleep 50ms --rounds 20
+  taonet synapse bench --axons 64 --cpuprofile fanout.prof && go tool pprof -tags fanout.prof`,
 		Long: `Starts --axons local axons on 127.0.0.1 whose handlers sleep --sleep, fans one signed
 synapse out to all of them --rounds times (after one warm-up round) and prints the
 p50/p99 total time, the overhead above the sleep, per-call latency and CPU per fan-out.

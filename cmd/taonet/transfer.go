@@ -12,7 +12,7 @@ import (
 
 func init() {
 	var dest, amount string
-	cmd := &cobra.Command{Use: "transfer", Short: "Transfer TAO from the wallet coldkey to an address", Args: cobra.NoArgs}
+	cmd := &cobra.Command{Use: "transfer", Short: "Transfer TAO from the wallet coldkey to an address", Example: `  taonet transfer --wallet.name alice --dest 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty --amount 1.25`, Args: cobra.NoArgs}
 	wf := bindWalletFlags(cmd, false)
 	nf := bindNodeFlags(cmd)
 	cmd.Flags().StringVar(&dest, "dest", "", "destination ss58 address")

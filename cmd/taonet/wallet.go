@@ -248,10 +248,24 @@ func reportKeys(cmd *cobra.Command, k *walletKeyFlags, r walletResult) error {
 	return nil
 }
 
+// walletKeyExamples are the --help examples of the key-creating commands.
+var walletKeyExamples = map[string]string{
+	"create": `  taonet wallet create --wallet.name alice --wallet.hotkey miner1
+  BT_COLD_PW_ALICE='secret' taonet wallet create --wallet.name alice --n-words 24
+
+The coldkey password is prompted for, or read from BT_COLD_PW_<WALLET NAME> (upper
+case, '-' as '_'), as bittensor-wallet does.`,
+	"new-coldkey": `  taonet wallet new-coldkey --wallet.name alice`,
+	"new-hotkey":  `  taonet wallet new-hotkey --wallet.name alice --wallet.hotkey miner2`,
+	"regen-coldkey": `  taonet wallet regen-coldkey --wallet.name alice --mnemonic "word1 word2 ... word12"
+  taonet wallet regen-coldkey --wallet.name dev --uri //Alice --no-password`,
+	"regen-hotkey": `  taonet wallet regen-hotkey --wallet.name alice --wallet.hotkey miner1 --seed 0x<64 hex digits>`,
+}
+
 func newWalletKeyCmd(use, short string, coldkey, hotkey, regen bool) *cobra.Command {
 	k := &walletKeyFlags{}
 	var wf *walletFlagValues
-	cmd := &cobra.Command{Use: use, Short: short, Args: cobra.NoArgs}
+	cmd := &cobra.Command{Use: use, Short: short, Example: walletKeyExamples[use], Args: cobra.NoArgs}
 	wf = bindWalletFlags(cmd, hotkey)
 	if regen {
 		k.bindRegen(cmd)
@@ -313,9 +327,10 @@ func newWalletRegenColdkeypubCmd() *cobra.Command {
 	var ss58, pubHex string
 	var overwrite bool
 	cmd := &cobra.Command{
-		Use:   "regen-coldkeypub",
-		Short: "Write coldkeypub.txt from an ss58 address or public key (no secret needed)",
-		Args:  cobra.NoArgs,
+		Use:     "regen-coldkeypub",
+		Short:   "Write coldkeypub.txt from an ss58 address or public key (no secret needed)",
+		Example: `  taonet wallet regen-coldkeypub --wallet.name watch --ss58-address 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY`,
+		Args:    cobra.NoArgs,
 	}
 	wf := bindWalletFlags(cmd, false)
 	cmd.Flags().StringVar(&ss58, "ss58-address", "", "coldkey ss58 address")
@@ -356,7 +371,9 @@ func newWalletListCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List wallets and their hotkeys (public addresses only)",
-		Args:  cobra.NoArgs,
+		Example: `  taonet wallet list
+  taonet wallet list --wallet.path /data/wallets --json`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !cmd.Flags().Changed("wallet.path") {
 				path = wallet.DefaultPath()
@@ -433,7 +450,9 @@ func newWalletShowCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "show",
 		Short: "Show one wallet: coldkey and hotkey addresses; secrets only with --reveal-secrets",
-		Args:  cobra.NoArgs,
+		Example: `  taonet wallet show --wallet.name alice --wallet.hotkey miner1
+  taonet wallet show --wallet.name alice --json`,
+		Args: cobra.NoArgs,
 	}
 	wf := bindWalletFlags(cmd, true)
 	cmd.Flags().BoolVar(&jsonOut, "json", false, "machine-readable JSON output (alias --json-output)")
@@ -497,7 +516,9 @@ func newWalletSignCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sign",
 		Short: "Sign a message with the coldkey (or --use-hotkey); prints the 0x signature",
-		Args:  cobra.NoArgs,
+		Example: `  taonet wallet sign --wallet.name alice --message "hello"
+  taonet wallet sign --wallet.name alice --wallet.hotkey miner1 --use-hotkey --message 0x68656c6c6f`,
+		Args: cobra.NoArgs,
 	}
 	wf := bindWalletFlags(cmd, true)
 	cmd.Flags().StringVar(&message, "message", "", "message to sign (0x-hex is signed as bytes, as in btcli)")
@@ -538,9 +559,10 @@ func newWalletSignCmd() *cobra.Command {
 func newWalletVerifyCmd() *cobra.Command {
 	var message, signature, address string
 	cmd := &cobra.Command{
-		Use:   "verify",
-		Short: "Verify an sr25519 signature of a message by an ss58 address or 0x public key",
-		Args:  cobra.NoArgs,
+		Use:     "verify",
+		Short:   "Verify an sr25519 signature of a message by an ss58 address or 0x public key",
+		Example: `  taonet wallet verify --address 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY --message hello --signature 0x...`,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var pub [32]byte
 			if h, ok := strings.CutPrefix(address, "0x"); ok {

@@ -26,7 +26,13 @@ func weightsCmd(kind string) *cobra.Command {
 		"commit": "Commit a hash of weights (commit-reveal); prints the salt needed to reveal",
 		"reveal": "Reveal weights committed earlier (same uids, weights, salt and version key)",
 	}[kind]
-	cmd := &cobra.Command{Use: kind, Short: short, Args: cobra.NoArgs}
+	example := map[string]string{
+		"set": `  taonet weights set --wallet.name val --wallet.hotkey default --netuid 1 --uids 0,3,7 --weights 0.5,0.3,0.2`,
+		"commit": `  taonet weights commit --wallet.name val --netuid 1 --uids 0,3 --weights 1,1    # prints the salt
+  taonet weights reveal --wallet.name val --netuid 1 --uids 0,3 --weights 1,1 --salt <printed salt>`,
+	}
+	example["reveal"] = example["commit"]
+	cmd := &cobra.Command{Use: kind, Short: short, Example: example[kind], Args: cobra.NoArgs}
 	wf := bindWalletFlags(cmd, true)
 	nf := bindNodeFlags(cmd)
 	f := cmd.Flags()

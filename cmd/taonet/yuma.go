@@ -24,7 +24,13 @@ func init() {
 	epochCmd := &cobra.Command{
 		Use:   "epoch",
 		Short: "Run one epoch on a JSON scenario (stdin or --in) and print the result JSON",
-		Args:  cobra.NoArgs,
+		Example: `  taonet yuma epoch --in scenario.json
+  echo '{"block":100,"stake":[1000,10],"validator_permit":[true,false],"weights":[[[1,65535]],[]]}' | taonet yuma epoch
+  taonet yuma epoch --in scenario.json --set kappa=16384 --set yuma3=true
+
+Absent keys take subtensor's defaults (emission 1000000000 rao); bad input exits 1
+with a message naming the key, e.g. "weights[0][0]: uid 5 out of range [0, 2)".`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			r, closeFn, err := openScenario(cmd, epochIn, epochSets)
 			if err != nil {
@@ -44,7 +50,13 @@ func init() {
 	simCmd := &cobra.Command{
 		Use:   "simulate",
 		Short: "Run a scenario for N epochs, carrying bonds and permits, and print dividends, incentive and bonds per epoch",
-		Args:  cobra.NoArgs,
+		Example: `  taonet yuma simulate --in scenario.json --epochs 20
+  taonet yuma simulate --in scenario.json --epochs 20 --csv > run.csv
+  taonet yuma simulate --in scenario.json --set bonds_moving_average=975000   # compare settings
+
+"weights_by_epoch" in the scenario (a list of per-epoch weight matrices) changes the
+weights each epoch; the last entry is held.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			r, closeFn, err := openScenario(cmd, simIn, simSets)
 			if err != nil {
