@@ -8,10 +8,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/taonet/taonet/hub"
 	"github.com/taonet/taonet/lm/model"
+	"github.com/taonet/taonet/lm/tokenizer"
 	"github.com/taonet/taonet/subnets/finetuning/competition"
 	"github.com/taonet/taonet/subnets/finetuning/data"
 	"github.com/taonet/taonet/subnets/finetuning/miner"
@@ -64,6 +63,12 @@ func Competition(stepInterval uint64) competition.Config {
 func baseModelConfig() model.Config {
 	return model.Config{Arch: model.GPT2, VocabSize: 257, Hidden: 32, Layers: 2, Heads: 2, KVHeads: 2, HeadDim: 16, FFN: 128,
 		MaxPos: 128, NormEps: 1e-5, TieEmbeddings: true, BOS: 256, EOS: 256, Pad: -1}
+}
+
+// initBase writes the miners' starting model (seeded, so every localnet
+// starts from the same weights).
+func initBase(dir string, tok *tokenizer.Tokenizer) error {
+	return miner.InitModel(dir, baseModelConfig(), 1, tok)
 }
 
 // writeSeedData writes the finetuning seed dataset once: challenges and
@@ -151,7 +156,7 @@ func (n *Net) startFinetuning(ctx context.Context) (string, error) {
 	}
 	base := filepath.Join(root, "base")
 	if _, err := os.Stat(filepath.Join(base, "config.json")); err != nil {
-		if err := miner.InitModel(base, baseModelConfig(), 1, tok); err != nil {
+		if err := initBase(base, tok); err != nil {
 			return "", fmt.Errorf("base model: %w", err)
 		}
 	}
@@ -171,14 +176,18 @@ func (n *Net) startFinetuning(ctx context.Context) (string, error) {
 				log.Error("miner stopped", "error", err)
 			}
 		})
+		murl, err := n.serveMetrics(n.neuronRegistry(n.FinetuningNetuid, hk.SS58Address(), true), nil)
+		if err != nil {
+			return "", err
+		}
 		n.addProc(Process{Name: name, Role: fmt.Sprintf("finetuning miner (%d steps/round)", ro.StepsPerRun),
-			Netuid: n.FinetuningNetuid, Hotkey: hk.SS58Address(), Log: logPath})
+			Netuid: n.FinetuningNetuid, Hotkey: hk.SS58Address(), Metrics: murl + "/metrics", Log: logPath})
 	}
 	for i := 0; i < n.o.FinetuneValidators; i++ {
 		name := fmt.Sprintf("fv%d", i)
 		hk, _ := Key(name)
 		log, table, logPath := n.logger(name)
-		reg := prometheus.NewRegistry()
+		reg := n.neuronRegistry(n.FinetuningNetuid, hk.SS58Address(), false)
 		v, err := validator.New(validator.Options{Config: cfg, Chain: n.Client,
 			Hub: hub.NewClient(n.HubURL, filepath.Join(root, name, "hub-cache")), Source: src, Signer: hk,
 			Netuid: n.FinetuningNetuid, DataDir: filepath.Join(root, name), SetWeights: true, EvalBatch: 4, Logger: log,

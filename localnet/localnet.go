@@ -121,6 +121,7 @@ func Start(ctx context.Context, o Options) (*Net, error) {
 		{"subnets", n.setupSubnets},
 		{"registrations and stakes", n.setupNeurons},
 		{"model hub", n.startHub},
+		{"LLM", n.startLLM},
 		{"prompting subnet", n.startPrompting},
 		{"finetuning subnet", n.startFinetuning},
 		{"dashboard", n.startDashboard},
@@ -340,7 +341,7 @@ func (n *Net) hotkeyNames() []string {
 	o := n.o
 	out := []string{"prompting", "finetuning"}
 	out = append(out, names("pv", o.PromptingValidators)...)
-	out = append(out, names("pm", o.PromptingMiners+boolInt(o.LLMURL != ""))...)
+	out = append(out, names("pm", o.PromptingMiners+boolInt(o.hasLLM()))...)
 	out = append(out, names("fv", o.FinetuneValidators)...)
 	out = append(out, names("fm", o.FinetuneMiners)...)
 	return out
@@ -541,7 +542,7 @@ func (n *Net) setupNeurons(ctx context.Context) (string, error) {
 		validators []string
 		miners     []string
 	}{
-		{n.PromptingNetuid, names("pv", n.o.PromptingValidators), names("pm", n.o.PromptingMiners+boolInt(n.o.LLMURL != ""))},
+		{n.PromptingNetuid, names("pv", n.o.PromptingValidators), names("pm", n.o.PromptingMiners+boolInt(n.o.hasLLM()))},
 		{n.FinetuningNetuid, names("fv", n.o.FinetuneValidators), names("fm", n.o.FinetuneMiners)},
 	} {
 		mg, err := n.Client.Metagraph(ctx, sub.netuid)

@@ -232,8 +232,12 @@ func TestLocalnetEndToEnd(t *testing.T) {
 		if p.Metrics == "" {
 			continue
 		}
-		if s := get(p.Metrics); !strings.Contains(s, "# TYPE") {
+		s := get(p.Metrics)
+		if !strings.Contains(s, "# TYPE") {
 			t.Fatalf("%s metrics at %s: no series", p.Name, p.Metrics)
+		}
+		if p.Hotkey != "" && (!strings.Contains(s, "taonet_neuron_uid ") || strings.Contains(s, "taonet_neuron_uid -1")) {
+			t.Fatalf("%s metrics lack its registered uid:\n%s", p.Name, s)
 		}
 	}
 

@@ -37,6 +37,10 @@ type Options struct {
 	// `taonet model serve`, ...). When set, the prompting validator writes
 	// challenges with it and one extra prompting miner answers with it.
 	LLMURL, LLMModel, LLMKey string
+	// LLMModelDir, when set, is a model directory (Hugging Face layout) that
+	// localnet serves itself with the taonet LM engine, OpenAI-compatible,
+	// and uses as LLMURL.
+	LLMModelDir string
 	// EmbeddingsPath is the GloVe (wink) vectors file of the prompting
 	// relevance reward (default: embed.DefaultWinkPath()).
 	EmbeddingsPath string
@@ -165,3 +169,6 @@ func DefaultDir() string {
 	}
 	return ".localnet"
 }
+
+// hasLLM reports whether an LLM backend is configured (external or served).
+func (o Options) hasLLM() bool { return o.LLMURL != "" || o.LLMModelDir != "" }

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/taonet/taonet/chain"
 	pctx "github.com/taonet/taonet/subnets/prompting/context"
 	"github.com/taonet/taonet/subnets/prompting/embed"
@@ -27,14 +25,14 @@ const embeddingWords = 100_000
 // well, the noise and echo miners are baselines, so incentive visibly
 // follows quality. With an LLM configured, the last miner uses it.
 func (n *Net) minerKind(i int) string {
-	if n.o.LLMURL != "" && i == n.o.PromptingMiners {
+	if n.o.hasLLM() && i == n.o.PromptingMiners {
 		return "llm"
 	}
 	return [...]string{"tool", "noise", "echo", "tool"}[i%4]
 }
 
 func (n *Net) startPrompting(ctx context.Context) (string, error) {
-	nm := n.o.PromptingMiners + boolInt(n.o.LLMURL != "")
+	nm := n.o.PromptingMiners + boolInt(n.o.hasLLM())
 	var corpus = pctx.Embedded()
 	for i := 0; i < nm; i++ {
 		name := fmt.Sprintf("pm%d", i)
@@ -52,7 +50,7 @@ func (n *Net) startPrompting(ctx context.Context) (string, error) {
 			resp = miner.NewLLM(n.o.LLMURL, n.o.LLMModel, n.o.LLMKey)
 		}
 		log, _, logPath := n.logger(name)
-		reg := prometheus.NewRegistry()
+		reg := n.neuronRegistry(n.PromptingNetuid, hk.SS58Address(), false)
 		m, err := miner.New(miner.Config{Hotkey: hk, Netuid: n.PromptingNetuid, Chain: n.Client, Responder: resp,
 			Refresh: 10 * time.Second, Logger: log, Metrics: reg})
 		if err != nil {
@@ -111,7 +109,7 @@ func (n *Net) startPrompting(ctx context.Context) (string, error) {
 		}
 		n.onStop(func() { store.Close() })
 		log, table, logPath := n.logger(name)
-		reg := prometheus.NewRegistry()
+		reg := n.neuronRegistry(n.PromptingNetuid, hk.SS58Address(), false)
 		v, err := validator.New(validator.Config{Hotkey: hk, Netuid: n.PromptingNetuid, Chain: n.Client, Backends: backends,
 			Embedder: emb, SampleSize: 64, Timeout: n.o.PromptingTimeout, WeightsInterval: weightsEvery, DataDir: dir,
 			Feed: store, Out: table, Logger: log, Metrics: reg})

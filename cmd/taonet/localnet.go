@@ -45,6 +45,7 @@ Restartable: a second run on the same --dir resumes the chain and reuses everyth
 	f.IntVar(&o.FinetuneValidators, "finetune-validators", 2, "finetuning validators")
 	f.StringVar(&o.LLMURL, "llm-url", "", "OpenAI-compatible LLM endpoint (e.g. http://127.0.0.1:8000/v1 from taonet model serve); adds an LLM miner and LLM-written challenges")
 	f.StringVar(&o.LLMModel, "llm-model", "", "model name sent to --llm-url")
+	f.StringVar(&o.LLMModelDir, "llm-model-dir", "", "serve this model directory with the taonet LM engine (as taonet model serve) and use it as the LLM")
 	f.StringVar(&o.LLMKey, "llm-key", os.Getenv("OPENAI_API_KEY"), "API key for --llm-url (env OPENAI_API_KEY)")
 	f.StringVar(&o.NodeAddr, "node-addr", localnet.DefaultNodeAddr, "node API listen address (a busy port falls back to a free one)")
 	f.StringVar(&o.HubAddr, "hub-addr", localnet.DefaultHubAddr, "model hub listen address")
