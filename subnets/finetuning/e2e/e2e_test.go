@@ -460,4 +460,52 @@ func TestEndToEnd(t *testing.T) {
 			t.Fatalf("after restart best is %d: %v", top, rep.Weights)
 		}
 	})
+
+	t.Run("commit-reveal", func(t *testing.T) {
+		// The subnet owner turns on commit-reveal: the validator commits its
+		// weights, keeps the reveal in its state, and reveals in the next epoch.
+		out, err := n.c.Submit(ctx, n.alice, &chain.SetHyperparameter{Netuid: n.netuid, Name: "commit_reveal_weights_enabled", Value: 1})
+		if err != nil || out.Code != 0 {
+			t.Fatalf("enable commit-reveal: %v %+v", err, out)
+		}
+		log := &syncBuf{}
+		dir := filepath.Join(t.TempDir(), "cr")
+		v := n.validator(v1k, dir, log, nil)
+		rep, err := v.StepAt(ctx, n.nextSeed())
+		if err != nil || !rep.WeightsSet {
+			t.Fatalf("step: %v\n%s", err, log)
+		}
+		p := v.State().Pending
+		if p == nil {
+			t.Fatal("no pending reveal after a commit")
+		}
+		// A restarted validator still holds the reveal.
+		v = n.validator(v1k, dir, log, nil)
+		for {
+			ok, err := v.Reveal(ctx)
+			if err != nil {
+				t.Fatalf("reveal: %v\n%s", err, log)
+			}
+			if ok {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if v.State().Pending != nil {
+			t.Fatal("pending kept after reveal")
+		}
+		mg, err := n.c.Metagraph(ctx, n.netuid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := mg.Weights[n.uid(v1k)]
+		if len(row) != len(p.UIDs) {
+			t.Fatalf("revealed row %v, committed %v %v", row, p.UIDs, p.Values)
+		}
+		for i, e := range row {
+			if e[0] != p.UIDs[i] || e[1] != p.Values[i] {
+				t.Fatalf("revealed row %v, committed %v %v", row, p.UIDs, p.Values)
+			}
+		}
+	})
 }

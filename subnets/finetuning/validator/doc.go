@@ -18,7 +18,9 @@
 //     block), win rates, softmax weights, the per-competition moving
 //     average, the top-k to keep (package scoring);
 //  6. persists its state atomically (JSON in the data dir) and sets weights
-//     on chain every weights_interval blocks.
+//     on chain every weights_interval blocks (on a commit-reveal subnet it
+//     commits them and Reveal, called by Run, reveals them in their epoch;
+//     the pending reveal is part of the persisted state).
 //
 // A model that breaks a rule (hash, size, architecture, parameters,
 // tokenizer, non-finite weights, norms) never enters the step, as upstream's

@@ -46,6 +46,17 @@ type State struct {
 	LastWeightsBlock uint64 `json:"last_weights_block"`
 	// LastWeights is the last vector sent on chain (uids ascending).
 	LastWeights []WeightEntry `json:"last_weights,omitempty"`
+	// Pending is a weight commit awaiting its reveal (commit-reveal subnets).
+	Pending *PendingReveal `json:"pending,omitempty"`
+}
+
+// PendingReveal is a committed weight vector to reveal in epoch RevealEpoch.
+type PendingReveal struct {
+	UIDs        []uint16 `json:"uids"`
+	Values      []uint16 `json:"values"`
+	Salt        []uint16 `json:"salt"`
+	VersionKey  uint64   `json:"version_key"`
+	RevealEpoch uint64   `json:"reveal_epoch"`
 }
 
 // WeightEntry is one (uid, weight) pair.

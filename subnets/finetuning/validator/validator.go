@@ -2,6 +2,7 @@ package validator
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -457,7 +458,7 @@ func (v *Validator) StepAt(ctx context.Context, seed uint64) (*StepReport, error
 
 	// 7. Weights on chain.
 	if v.o.SetWeights && (st.LastWeightsBlock == 0 || head.Height-st.LastWeightsBlock >= cfg.WeightsInterval) {
-		if err := v.setWeights(ctx, head.Height, rep.Weights); err != nil {
+		if err := v.setWeights(ctx, head.Height, rep.Weights, mg.Hyperparams); err != nil {
 			v.log.Warn("set weights failed", "error", err)
 		} else {
 			rep.WeightsSet = true
@@ -541,8 +542,10 @@ func dirExists(p string) bool {
 	return err == nil && fi.IsDir()
 }
 
-// setWeights sends the subnet weights (max-scaled to u16 as upstream).
-func (v *Validator) setWeights(ctx context.Context, head uint64, w map[uint16]float64) error {
+// setWeights sends the subnet weights (max-scaled to u16 as upstream): with
+// set_weights, or on a commit-reveal subnet as a commit_weights whose reveal
+// is kept in the state until its epoch (see Reveal).
+func (v *Validator) setWeights(ctx context.Context, head uint64, w map[uint16]float64, hp chain.Hyperparams) error {
 	uids, vals := scoring.Vector(w)
 	if len(uids) == 0 {
 		return errors.New("no positive weights")
@@ -551,15 +554,38 @@ func (v *Validator) setWeights(ctx context.Context, head uint64, w map[uint16]fl
 	if err != nil {
 		return err
 	}
-	out, err := v.o.Chain.Submit(ctx, v.o.Signer, &chain.SetWeights{Netuid: v.o.Netuid, UIDs: uids, Values: u16, VersionKey: v.o.Config.VersionKey})
+	version := v.o.Config.VersionKey
+	var pending *PendingReveal
+	var call chain.Call = &chain.SetWeights{Netuid: v.o.Netuid, UIDs: uids, Values: u16, VersionKey: version}
+	if hp.CommitRevealWeightsEnabled {
+		var rnd [16]byte
+		if _, err := rand.Read(rnd[:]); err != nil {
+			return err
+		}
+		salt := make([]uint16, 8)
+		for i := range salt {
+			salt[i] = uint16(rnd[2*i])<<8 | uint16(rnd[2*i+1])
+		}
+		h, err := chain.CommitHashSS58(v.o.Signer.SS58Address(), v.o.Netuid, uids, u16, salt, version)
+		if err != nil {
+			return err
+		}
+		pending = &PendingReveal{UIDs: uids, Values: u16, Salt: salt, VersionKey: version}
+		call = &chain.CommitWeights{Netuid: v.o.Netuid, Hash: h}
+	}
+	out, err := v.o.Chain.Submit(ctx, v.o.Signer, call)
 	if err != nil {
 		return err
 	}
 	if out.Code != 0 {
-		return fmt.Errorf("set_weights code %d: %s", out.Code, out.Log)
+		return fmt.Errorf("%s code %d: %s", call.CallName(), out.Code, out.Log)
 	}
 	v.mu.Lock()
 	st := v.state.clone()
+	if pending != nil {
+		pending.RevealEpoch = chain.EpochIndex(out.Height, v.o.Netuid, hp.Tempo) + hp.CommitRevealPeriod
+		st.Pending = pending
+	}
 	st.LastWeightsBlock = head
 	st.LastWeights = nil
 	for i := range uids {
@@ -570,8 +596,65 @@ func (v *Validator) setWeights(ctx context.Context, head uint64, w map[uint16]fl
 		v.state = st
 	}
 	v.mu.Unlock()
-	v.m.weightsSet.Inc()
+	if pending == nil {
+		v.m.weightsSet.Inc()
+	}
 	return err
+}
+
+// Reveal submits a pending weight commit once the chain is in its reveal
+// epoch (and drops it once that epoch has passed). It reports whether a
+// reveal was included. Step and Run call it.
+func (v *Validator) Reveal(ctx context.Context) (bool, error) {
+	st := v.State()
+	p := st.Pending
+	if p == nil || v.o.Signer == nil {
+		return false, nil
+	}
+	mg, err := v.o.Chain.Metagraph(ctx, v.o.Netuid)
+	if err != nil {
+		return false, err
+	}
+	head, err := v.o.Chain.LatestBlock(ctx)
+	if err != nil {
+		return false, err
+	}
+	// The node checks the reveal against the committed head's epoch; it is
+	// executed in the next block, usually the same epoch (epochs are tempo+1
+	// blocks long and Run polls faster than blocks).
+	cur := chain.EpochIndex(head.Height, v.o.Netuid, mg.Hyperparams.Tempo)
+	switch {
+	case cur < p.RevealEpoch:
+		return false, nil
+	case cur > p.RevealEpoch:
+		v.log.Warn("weight commit expired unrevealed", "reveal_epoch", p.RevealEpoch, "now", cur)
+		return false, v.update(func(s *State) { s.Pending = nil })
+	}
+	out, err := v.o.Chain.Submit(ctx, v.o.Signer, &chain.RevealWeights{Netuid: v.o.Netuid, UIDs: p.UIDs, Values: p.Values, Salt: p.Salt, VersionKey: p.VersionKey})
+	if err != nil {
+		return false, err
+	}
+	if out.Code != 0 {
+		if chain.EpochIndex(out.Height, v.o.Netuid, mg.Hyperparams.Tempo) > p.RevealEpoch {
+			v.update(func(s *State) { s.Pending = nil })
+		}
+		return false, fmt.Errorf("reveal_weights code %d: %s", out.Code, out.Log)
+	}
+	v.m.weightsSet.Inc()
+	return true, v.update(func(s *State) { s.Pending = nil })
+}
+
+// update applies f to a copy of the state and persists it.
+func (v *Validator) update(f func(*State)) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	st := v.state.clone()
+	f(st)
+	if err := st.save(v.o.DataDir); err != nil {
+		return err
+	}
+	v.state = st
+	return nil
 }
 
 // toU16 max-scales weights to u16 (upstream convert_weights_and_uids_for_emit).
@@ -599,6 +682,9 @@ func (v *Validator) Run(ctx context.Context) error {
 	t := time.NewTicker(v.o.Poll)
 	defer t.Stop()
 	for {
+		if _, err := v.Reveal(ctx); err != nil && ctx.Err() == nil {
+			v.log.Warn("weight reveal failed", "error", err)
+		}
 		_, err := v.Step(ctx)
 		switch {
 		case ctx.Err() != nil:
