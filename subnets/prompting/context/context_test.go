@@ -75,6 +75,15 @@ func TestTxtAndJSONL(t *testing.T) {
 	if _, err := LoadDir(t.TempDir(), CorpusOptions{}); err == nil {
 		t.Error("empty dir accepted")
 	}
+	// A missing directory or a file is named in the error (not os.DirFS's ".").
+	missing := filepath.Join(t.TempDir(), "nope")
+	if _, err := LoadDir(missing, CorpusOptions{}); err == nil || !strings.Contains(err.Error(), missing) {
+		t.Errorf("missing dir: %v", err)
+	}
+	file := filepath.Join(dir, "notes.txt")
+	if _, err := LoadDir(file, CorpusOptions{}); err == nil || !strings.Contains(err.Error(), file+" is not a directory") {
+		t.Errorf("file as dir: %v", err)
+	}
 }
 
 func TestCleanWikitext(t *testing.T) {

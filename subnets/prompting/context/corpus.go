@@ -114,6 +114,14 @@ func Embedded() *Corpus {
 // object per line: title, section|subtopic, topic, content|text, url, tags).
 // Other files are ignored; subdirectories are walked.
 func LoadDir(dir string, opt CorpusOptions) (*Corpus, error) {
+	// Check the directory here: errors from inside os.DirFS name "." instead.
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("context: corpus: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("context: corpus: %s is not a directory", dir)
+	}
 	return LoadFS(os.DirFS(dir), ".", opt)
 }
 
