@@ -194,3 +194,15 @@ func TestByteTokenizer(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestExampleConfig(t *testing.T) {
+	c, err := Load("testdata/localnet-bytes.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, _ := c.Competition("b1")
+	tok, err := c.LoadTokenizer(k)
+	if err != nil || tok.VocabSize() != 257 || math.Abs(k.Epsilon.At(3600, 0)-0.03) > 1e-12 {
+		t.Fatalf("%v %v", err, k.Epsilon.At(3600, 0))
+	}
+}
