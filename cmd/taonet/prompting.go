@@ -113,6 +113,13 @@ func promptingValidatorCmd() *cobra.Command {
 		ctx, cancel := promptingSignalContext()
 		defer cancel()
 		log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelInfo}))
+		// Flag checks first, before wallets, files and the network.
+		if !(difficulty >= 0 && difficulty <= 1) {
+			return fmt.Errorf("--difficulty %v: want 0..1", difficulty)
+		}
+		if steps < 0 {
+			return fmt.Errorf("--steps %d: want 0 (run until interrupted) or more", steps)
+		}
 		lw, err := wf.load(cmd)
 		if err != nil {
 			return err
@@ -217,15 +224,23 @@ func promptingValidatorCmd() *cobra.Command {
 		fmt.Fprintf(cmd.ErrOrStderr(), "prompting validator %s on subnet %d; tasks %v; data %s\n",
 			lw.Hotkey.SS58Address(), netuid, tasks.Default().Available(be), dataDir)
 		if steps > 0 {
+			var failed int
+			var lastErr error
 			for i := 0; i < steps && ctx.Err() == nil; i++ {
 				t0 := time.Now()
 				if _, err := v.Step(ctx); err != nil {
 					log.Warn("step failed", "err", err)
+					failed, lastErr = failed+1, err
 				}
 				select {
 				case <-ctx.Done():
 				case <-time.After(max(0, stepInterval-time.Since(t0))):
 				}
+			}
+			// A bounded run where nothing worked (e.g. the node is down) is an
+			// error for scripts, not a success.
+			if failed == steps {
+				return fmt.Errorf("all %d steps failed; last: %w", steps, lastErr)
 			}
 			return nil
 		}
@@ -268,6 +283,14 @@ func promptingMinerCmd() *cobra.Command {
 		ctx, cancel := promptingSignalContext()
 		defer cancel()
 		log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelInfo}))
+		switch mode {
+		case "llm", "tool", "echo", "noise":
+		default:
+			return fmt.Errorf("--mode %q: want llm, tool, echo or noise", mode)
+		}
+		if port < 1 || port > 65535 {
+			return fmt.Errorf("--axon.port %d: want 1..65535", port)
+		}
 		lw, err := wf.load(cmd)
 		if err != nil {
 			return err
@@ -362,6 +385,15 @@ func promptingFeedCmd() *cobra.Command {
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		ctx, cancel := promptingSignalContext()
 		defer cancel()
+		if response != feed.ResponseReference && response != feed.ResponseCompletion {
+			return fmt.Errorf("--response %q: want reference or completion", response)
+		}
+		if !(minStake >= 0) {
+			return fmt.Errorf("--min-stake %v: want a non-negative amount of TAO", minStake)
+		}
+		if until != 0 && until < since {
+			return fmt.Errorf("--until %d is before --since %d", until, since)
+		}
 		c, err := client.New(strings.Split(nodeURLs, ","))
 		if err != nil {
 			return err
@@ -372,9 +404,6 @@ func promptingFeedCmd() *cobra.Command {
 				return err
 			}
 			until = b.Height
-		}
-		if response != feed.ResponseReference && response != feed.ResponseCompletion {
-			return fmt.Errorf("--response %q: want reference or completion", response)
 		}
 		fc := &feed.Client{Chain: c, Netuid: netuid, MinStake: uint64(minStake * client.RaoPerTAO), Response: response,
 			Logger: slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))}
