@@ -63,7 +63,9 @@ func TestStreaming(t *testing.T) {
 func TestStreamingTimeoutKeepsPartial(t *testing.T) {
 	target := streamAxon(t, []string{"partial"}, true)
 	d := newDendrite(t, "Alice")
-	st := OpenStream(context.Background(), d, target, &Prompt{Messages: []string{"hi"}}, 300*time.Millisecond)
+	// The first chunk must arrive before the client's timeout ends the stream:
+	// leave room for a loaded machine (the handler then stalls until cleanup).
+	st := OpenStream(context.Background(), d, target, &Prompt{Messages: []string{"hi"}}, time.Second)
 	for range st.Chunks() {
 	}
 	res := st.Result()
