@@ -93,12 +93,24 @@ type Error struct {
 	Codespace string
 	Message   string
 	Hash      string // tx hash, for transaction errors
+	// URL is the request URL when the answer was not the node API's JSON
+	// error (Codespace "http"): usually --node points at something else.
+	URL string
 }
 
 // Error implements error.
 func (e *Error) Error() string {
 	if e.Codespace == node.Codespace {
 		return fmt.Sprintf("rejected by chain (code %d): %s", e.Code, e.Message)
+	}
+	if e.Codespace == "http" {
+		msg := e.Message
+		if msg == "" {
+			msg = "empty body"
+		} else if len(msg) > 200 {
+			msg = strings.ToValidUTF8(msg[:200], "") + "…"
+		}
+		return fmt.Sprintf("%s answered HTTP %d without a taonet API error (is it a taonet node?): %s", e.URL, e.Status, msg)
 	}
 	return fmt.Sprintf("node error %d: %s", e.Status, e.Message)
 }
@@ -207,7 +219,7 @@ func (c *Client) once(ctx context.Context, base, method, path string, body []byt
 	if resp.StatusCode/100 != 2 {
 		var ae node.APIError
 		if json.Unmarshal(data, &ae) != nil || ae.Message == "" {
-			return &Error{Status: resp.StatusCode, Code: uint32(resp.StatusCode), Codespace: "http", Message: strings.TrimSpace(string(data))}
+			return &Error{Status: resp.StatusCode, Code: uint32(resp.StatusCode), Codespace: "http", Message: strings.TrimSpace(string(data)), URL: base + path}
 		}
 		return &Error{Status: resp.StatusCode, Code: ae.Code, Codespace: ae.Codespace, Message: ae.Message, Hash: ae.Hash}
 	}
