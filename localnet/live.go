@@ -277,8 +277,9 @@ func (n *Net) summaryLoop(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		if s, err := n.Summary(ctx); err == nil {
+		if s, err := n.Summary(ctx); err == nil && ctx.Err() == nil {
 			fmt.Fprint(n.o.Out, s)
+			n.lastSummary.Store(time.Now().UnixNano())
 		}
 	}
 }
@@ -298,6 +299,18 @@ func (n *Net) Summary(ctx context.Context) (string, error) {
 	iss, err := n.Client.Issuance(ctx)
 	if err != nil {
 		return "", err
+	}
+	names := map[string]string{}
+	for _, p := range n.Processes() {
+		if p.Hotkey != "" {
+			names[p.Hotkey] = p.Name
+		}
+	}
+	name := func(hk string, uid int) string {
+		if s, ok := names[hk]; ok {
+			return s
+		}
+		return fmt.Sprintf("uid %d", uid)
 	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "── block %d · %s · issuance %s TAO ──\n", b.Height, b.Time.Local().Format("15:04:05"),
@@ -321,33 +334,55 @@ func (n *Net) Summary(ctx context.Context) (string, error) {
 		sort.Slice(top, func(i, j int) bool { return top[i].inc > top[j].inc })
 		var parts []string
 		for _, t := range top[:min(len(top), 4)] {
-			parts = append(parts, fmt.Sprintf("uid %d %.3f", t.uid, float64(t.inc)/65535))
+			parts = append(parts, fmt.Sprintf("%s %.3f", name(mg.Hotkeys[t.uid], t.uid), float64(t.inc)/65535))
 		}
 		inc := "none yet"
 		if len(parts) > 0 {
 			inc = strings.Join(parts, ", ")
 		}
-		fmt.Fprintf(&sb, "  %-10s netuid %d  %2d neurons  last epoch %-6d incentive: %s\n", label, s.Netuid, s.N, s.LastEpochBlock, inc)
+		fmt.Fprintf(&sb, "  %-10s netuid %d  %2d neurons  last epoch %-5d incentive: %s\n", label, s.Netuid, s.N, s.LastEpochBlock, inc)
 	}
 	if ps := n.PromptingSteps(); len(ps) > 0 {
 		p := ps[len(ps)-1]
-		best := -1.0
-		for _, m := range p.Miners {
-			best = max(best, m.Reward)
+		var best PromptMiner
+		for i, m := range p.Miners {
+			if i == 0 || m.Reward > best.Reward {
+				best = m
+			}
 		}
-		fmt.Fprintf(&sb, "  prompting  %s step %d: task %s, %d miners, best reward %.3f\n", p.Validator, p.Step, p.Task, len(p.Miners), best)
+		fmt.Fprintf(&sb, "  prompting  %s step %d: task %s, best answer %s (reward %.2f) of %d miners\n", p.Validator, p.Step,
+			p.Task, name(best.Hotkey, best.UID), best.Reward, len(p.Miners))
 	}
-	for _, name := range sortedKeys(n.FinetuneSteps()) {
-		h := n.FinetuneSteps()[name]
-		f := h[len(h)-1]
-		leader := ""
+	ft := n.FinetuneSteps()
+	if vals := sortedKeys(ft); len(vals) > 0 {
+		f := ft[vals[0]][len(ft[vals[0]])-1]
+		leader := "none"
 		bw := -1.0
 		for _, m := range f.Models {
 			if m.Weight > bw {
-				bw, leader = m.Weight, fmt.Sprintf("uid %d (win rate %.2f)", m.UID, m.WinRate)
+				loss := "n/a"
+				if m.MeanLoss != nil {
+					loss = fmt.Sprintf("%.3f", *m.MeanLoss)
+				}
+				bw, leader = m.Weight, fmt.Sprintf("%s (mean loss %s, win rate %.2f)", name(m.Hotkey, int(m.UID)), loss, m.WinRate)
 			}
 		}
-		fmt.Fprintf(&sb, "  finetuning %s seed %d: %d models, leader %s\n", name, f.SeedBlock, len(f.Models), leader)
+		agree := ""
+		if len(vals) > 1 {
+			same, at := 0, 0
+			for _, v := range vals {
+				for _, x := range ft[v] {
+					if x.SeedBlock == f.SeedBlock {
+						at++
+						if fmt.Sprint(x.Weights) == fmt.Sprint(f.Weights) {
+							same++
+						}
+					}
+				}
+			}
+			agree = fmt.Sprintf(", validators agreeing: %d/%d", same, at)
+		}
+		fmt.Fprintf(&sb, "  finetuning seed block %d: %d models, leader %s%s\n", f.SeedBlock, len(f.Models), leader, agree)
 	}
 	return sb.String(), nil
 }
@@ -361,4 +396,12 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// LastSummary is when the live summary was last printed (zero: never).
+func (n *Net) LastSummary() time.Time {
+	if t := n.lastSummary.Load(); t != 0 {
+		return time.Unix(0, t)
+	}
+	return time.Time{}
 }

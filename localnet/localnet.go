@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -79,6 +80,8 @@ type Net struct {
 	closers    []func() // run in reverse order on Stop
 	live       liveData
 	hist       history
+
+	lastSummary atomic.Int64 // unix nanos of the last printed summary
 
 	stopOnce sync.Once
 	stopErr  error

@@ -2,11 +2,13 @@ package localnet
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/taonet/taonet/chain"
@@ -33,6 +35,8 @@ func (n *Net) minerKind(i int) string {
 
 func (n *Net) startPrompting(ctx context.Context) (string, error) {
 	nm := n.o.PromptingMiners + boolInt(n.o.hasLLM())
+	// Axon and feed announcements go out together (one block, not one each).
+	var chainTxs []func() error
 	var corpus = pctx.Embedded()
 	for i := 0; i < nm; i++ {
 		name := fmt.Sprintf("pm%d", i)
@@ -69,9 +73,12 @@ func (n *Net) startPrompting(ctx context.Context) (string, error) {
 			m.Shutdown(sctx)
 		})
 		n.goRun(func(ctx context.Context) { m.Run(ctx) })
-		if err := miner.ServeOnChain(ctx, n.Client, hk, n.PromptingNetuid, "127.0.0.1", addr.Port); err != nil {
-			return "", fmt.Errorf("%s serve axon: %w", name, err)
-		}
+		chainTxs = append(chainTxs, func() error {
+			if err := miner.ServeOnChain(ctx, n.Client, hk, n.PromptingNetuid, "127.0.0.1", addr.Port); err != nil {
+				return fmt.Errorf("%s serve axon: %w", name, err)
+			}
+			return nil
+		})
 		murl, err := n.serveMetrics(reg, nil)
 		if err != nil {
 			return "", err
@@ -80,6 +87,9 @@ func (n *Net) startPrompting(ctx context.Context) (string, error) {
 			URL: "http://" + addr.String(), Metrics: murl + "/metrics", Log: logPath})
 	}
 	if n.o.PromptingValidators == 0 {
+		if err := runAll(chainTxs); err != nil {
+			return "", err
+		}
 		return fmt.Sprintf("%d miners, no validator", nm), nil
 	}
 	path := n.o.EmbeddingsPath
@@ -87,6 +97,9 @@ func (n *Net) startPrompting(ctx context.Context) (string, error) {
 		path = embed.DefaultWinkPath()
 	}
 	if _, err := os.Stat(path); err != nil {
+		if err := runAll(chainTxs); err != nil {
+			return "", err
+		}
 		n.addNotStarted(fmt.Sprintf("prompting validators: GloVe vectors missing at %s (run: bash scripts/setup.sh run)", path))
 		return fmt.Sprintf("%d miners; validators NOT started (GloVe vectors missing: bash scripts/setup.sh run)", nm), nil
 	}
@@ -99,6 +112,7 @@ func (n *Net) startPrompting(ctx context.Context) (string, error) {
 		backends.LLM = tasks.NewOpenAILLM(n.o.LLMURL, n.o.LLMModel, n.o.LLMKey)
 	}
 	weightsEvery := uint64(max(n.o.Tempo/2, 1))
+	var loops []func()
 	for i := 0; i < n.o.PromptingValidators; i++ {
 		name := fmt.Sprintf("pv%d", i)
 		hk, _ := Key(name)
@@ -122,14 +136,23 @@ func (n *Net) startPrompting(ctx context.Context) (string, error) {
 			return "", err
 		}
 		// Announce the feed (its URL changes with the port on each start).
-		if _, err := n.Client.Submit(ctx, hk, &chain.SetCommitment{Netuid: n.PromptingNetuid,
-			Fields: []chain.CommitmentField{{Kind: chain.FieldRaw, Data: []byte(feed.CommitmentText(murl))}}}); err != nil {
-			return "", fmt.Errorf("%s: commit feed url: %w", name, err)
-		}
+		chainTxs = append(chainTxs, func() error {
+			if _, err := n.Client.Submit(ctx, hk, &chain.SetCommitment{Netuid: n.PromptingNetuid,
+				Fields: []chain.CommitmentField{{Kind: chain.FieldRaw, Data: []byte(feed.CommitmentText(murl))}}}); err != nil {
+				return fmt.Errorf("%s: commit feed url: %w", name, err)
+			}
+			return nil
+		})
 		n.live.addFeed(name, store)
-		n.goRun(func(ctx context.Context) { n.promptingLoop(ctx, name, v, log) })
+		loops = append(loops, func() { n.goRun(func(ctx context.Context) { n.promptingLoop(ctx, name, v, log) }) })
 		n.addProc(Process{Name: name, Role: "prompting validator", Netuid: n.PromptingNetuid, Hotkey: hk.SS58Address(),
 			URL: murl + "/feed", Metrics: murl + "/metrics", Log: logPath})
+	}
+	if err := runAll(chainTxs); err != nil {
+		return "", err
+	}
+	for _, start := range loops { // validators step once the axons are on chain
+		start()
 	}
 	kinds := make([]string, nm)
 	for i := range kinds {
@@ -161,4 +184,19 @@ func (n *Net) promptingLoop(ctx context.Context, name string, v *validator.Valid
 		case <-time.After(max(wait, 100*time.Millisecond)):
 		}
 	}
+}
+
+// runAll runs fs concurrently and joins their errors.
+func runAll(fs []func() error) error {
+	errs := make([]error, len(fs))
+	var wg sync.WaitGroup
+	for i, f := range fs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = f()
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }

@@ -82,8 +82,10 @@ Restartable: a second run on the same --dir resumes the chain and reuses everyth
 			fmt.Fprintln(out, "running; Ctrl-C stops everything (state is kept in the data directory)")
 		}
 		<-ctx.Done()
-		if s, err := n.Summary(context.Background()); err == nil {
-			fmt.Fprint(out, s)
+		if time.Since(n.LastSummary()) > 2*time.Second {
+			if s, err := n.Summary(context.Background()); err == nil {
+				fmt.Fprint(out, s)
+			}
 		}
 		fmt.Fprintln(out, "stopping…")
 		if err := n.Stop(); err != nil {

@@ -272,8 +272,9 @@ async function refreshLocal() {
   let info;
   try { info = await api("/api/localnet/info"); } catch (e) {
     st.local = false;
-    document.querySelectorAll("section.local").forEach((s) => s.replaceChildren(el("h2", { text: s.querySelector("h2").textContent }),
-      el("div", { class: "empty", text: "Not available: this dashboard is not running under taonet localnet." })));
+    document.querySelectorAll("section.local").forEach((s) => { s.hidden = true; });
+    $("main").append(el("section", { class: "note muted" }, "Subnet panels (finetuning leaderboard, prompting challenges, dataset feed, processes) " +
+      "appear when this dashboard is served by taonet localnet."));
     return;
   }
   st.localSubnets = info.subnets;
@@ -328,7 +329,7 @@ function renderFinetuning(ft) {
 
 function renderPrompting(pr) {
   const box = $("#challenges");
-  const steps = (pr.steps || []).slice(0, 8);
+  const steps = (pr.steps || []).slice(0, 5);
   $("#pr-meta").textContent = pr.netuid ? `· netuid ${pr.netuid}` : "";
   if (!steps.length) { box.replaceChildren(el("div", { class: "empty", text: "No prompting step yet." })); return; }
   box.replaceChildren(...steps.map((s) => {
@@ -362,7 +363,9 @@ function renderFeed(fd) {
 
 // ?blocks=N closes the stream after N blocks (then the 10 s poll goes on):
 // headless captures (virtual time) wait while a stream is open.
-const closeAfter = Number(new URLSearchParams(location.search).get("blocks") || 0);
+const params = new URLSearchParams(location.search);
+const closeAfter = Number(params.get("blocks") || 0);
+if (params.get("netuid")) st.selected = Number(params.get("netuid"));
 
 function connect() {
   const es = new EventSource("/api/v1/blocks/stream");
