@@ -60,7 +60,9 @@ func CheckConfig(dir string, k *competition.Competition, tok *tokenizer.Tokenize
 	if cfg.VocabSize < tok.VocabSize() {
 		return cfg, reject("vocab_size %d smaller than the competition tokenizer's %d", cfg.VocabSize, tok.VocabSize())
 	}
-	if cfg.Arch != model.Llama && cfg.MaxPos < k.SequenceLength {
+	// Every architecture: the LM engine refuses sequences longer than
+	// max_position_embeddings, so a short model would only fail at scoring.
+	if cfg.MaxPos < k.SequenceLength {
 		return cfg, reject("%d positions below the competition sequence length %d", cfg.MaxPos, k.SequenceLength)
 	}
 	tp := filepath.Join(dir, "tokenizer.json")

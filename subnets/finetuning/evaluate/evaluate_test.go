@@ -44,23 +44,37 @@ func tiny(t *testing.T, dir string, mut func(*model.Config)) *model.Model {
 	return m
 }
 
+// llama returns a config mutation to a tiny Llama with maxPos positions.
+func llama(maxPos int) func(*model.Config) {
+	return func(c *model.Config) {
+		c.Arch, c.RopeTheta, c.HeadDim, c.MaxPos, c.TieEmbeddings = model.Llama, 10000, 8, maxPos, false
+	}
+}
+
 func TestCheckConfigRejections(t *testing.T) {
 	k, tok := setup(t)
 	cases := []struct {
-		name string
-		mut  func(*model.Config)
-		want string
+		name  string
+		mut   func(*model.Config)
+		want  string
+		allow []string // allowed architectures (nil: the competition's)
 	}{
-		{"ok", nil, ""},
-		{"too many params", func(c *model.Config) { c.Hidden, c.HeadDim, c.FFN = 128, 64, 512 }, "exceed the maximum"},
-		{"llama not allowed", func(c *model.Config) { c.Arch, c.RopeTheta, c.HeadDim = model.Llama, 10000, 8 }, "architecture llama not allowed"},
-		{"small vocab", func(c *model.Config) { c.VocabSize = 100; c.BOS, c.EOS = 0, 0 }, "vocab_size 100"},
-		{"short positions", func(c *model.Config) { c.MaxPos = 32 }, "below the competition sequence length"},
+		{"ok", nil, "", nil},
+		{"too many params", func(c *model.Config) { c.Hidden, c.HeadDim, c.FFN = 128, 64, 512 }, "exceed the maximum", nil},
+		{"llama not allowed", func(c *model.Config) { c.Arch, c.RopeTheta, c.HeadDim = model.Llama, 10000, 8 }, "architecture llama not allowed", nil},
+		{"small vocab", func(c *model.Config) { c.VocabSize = 100; c.BOS, c.EOS = 0, 0 }, "vocab_size 100", nil},
+		{"short positions", func(c *model.Config) { c.MaxPos = 32 }, "below the competition sequence length", nil},
+		{"llama ok", llama(64), "", []string{"gpt2", "llama"}},
+		{"llama short positions", llama(32), "32 positions below the competition sequence length 64", []string{"gpt2", "llama"}},
 	}
 	for _, tc := range cases {
 		dir := t.TempDir()
 		tiny(t, dir, tc.mut)
-		_, err := CheckConfig(dir, k, tok)
+		kc := *k
+		if tc.allow != nil {
+			kc.Architectures = tc.allow
+		}
+		_, err := CheckConfig(dir, &kc, tok)
 		if tc.want == "" {
 			if err != nil {
 				t.Errorf("%s: %v", tc.name, err)
