@@ -74,6 +74,24 @@ func hotkeySet(t *testing.T, names ...string) map[string]bool {
 	return m
 }
 
+// sameChainWeights reports whether two validators' weight rows on chain are
+// set and identical.
+func sameChainWeights(t *testing.T, mg *chain.Metagraph, a, b string) bool {
+	rows := make([][][2]uint16, 2)
+	for i, name := range []string{a, b} {
+		k, err := Key(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for uid, hk := range mg.Hotkeys {
+			if hk == k.SS58Address() {
+				rows[i] = mg.Weights[uid]
+			}
+		}
+	}
+	return len(rows[0]) > 0 && reflect.DeepEqual(rows[0], rows[1])
+}
+
 // agreedStep finds a seed block at which both finetuning validators
 // stepped with non-empty weights and returns their weights.
 func agreedStep(n *Net) (uint64, []map[uint16]float64, bool) {
@@ -168,7 +186,7 @@ func TestLocalnetEndToEnd(t *testing.T) {
 		pInc, fInc = minerIncentive(pm, pVals), minerIncentive(fm, fVals)
 		var ok bool
 		seed, ws, ok = agreedStep(n)
-		if (pInc > 0 || !prompting) && fInc > 0 && ok {
+		if (pInc > 0 || !prompting) && fInc > 0 && ok && sameChainWeights(t, fm, "fv0", "fv1") {
 			break
 		}
 		time.Sleep(300 * time.Millisecond)
@@ -177,7 +195,7 @@ func TestLocalnetEndToEnd(t *testing.T) {
 	if !reflect.DeepEqual(ws[0], ws[1]) {
 		t.Fatalf("finetuning validators disagree at seed block %d:\nfv0 %v\nfv1 %v", seed, ws[0], ws[1])
 	}
-	t.Logf("finetuning validators agree at seed block %d: %v", seed, ws[0])
+	t.Logf("finetuning validators agree at seed block %d: %v (and their weight rows on chain are identical)", seed, ws[0])
 	if prompting {
 		ps := n.PromptingSteps()
 		if len(ps) == 0 || len(ps[len(ps)-1].Miners) != 2 {
