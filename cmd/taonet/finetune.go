@@ -251,7 +251,12 @@ func ftPublishOptions(cmd *cobra.Command, f *ftCommon, wf *walletFlagValues, rep
 func ftMinerPublishCmd() *cobra.Command {
 	var f ftCommon
 	var repo string
-	cmd := &cobra.Command{Use: "publish DIR", Short: "Upload DIR to the hub and commit it on chain (refuses a model another hotkey committed)", Args: cobra.ExactArgs(1)}
+	cmd := &cobra.Command{Use: "publish DIR", Short: "Upload DIR to the hub and commit it on chain (refuses a model another hotkey committed)", Args: cobra.ExactArgs(1),
+		Long: `Upload DIR to the hub and commit it on chain, private until committed (finetuning spec §1.2):
+the repo is made private, DIR uploaded and re-downloaded with the hotkey's signature to
+compute the hash a validator will, the commitment submitted and its inclusion awaited, and
+only then is the repo made public. If the commit fails the repo stays private; run the
+same command again to retry. A model another hotkey already committed is refused.`}
 	f.bind(cmd, true)
 	wf := bindWalletFlags(cmd, true)
 	cmd.Flags().StringVar(&repo, "repo", "", "hub repository namespace/name, at most 38 characters (default: the first 12 characters of the hotkey address + \"/ft\")")

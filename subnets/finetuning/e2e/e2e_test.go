@@ -25,6 +25,7 @@ import (
 	"github.com/taonet/taonet/subnets/finetuning/competition"
 	"github.com/taonet/taonet/subnets/finetuning/data"
 	"github.com/taonet/taonet/subnets/finetuning/miner"
+	"github.com/taonet/taonet/subnets/finetuning/modelid"
 	"github.com/taonet/taonet/subnets/finetuning/validator"
 )
 
@@ -167,10 +168,55 @@ func (n *net) train(base string, steps int, seed uint64) string {
 	return out
 }
 
+// watchedChain checks, when a commitment is submitted to the real node
+// (before its inclusion), that the committed revision is hidden from
+// anonymous readers and other hotkeys, so no watcher can hash and copy it.
+type watchedChain struct {
+	miner.Chain
+	check func(text string) error
+}
+
+func (w watchedChain) Submit(ctx context.Context, s chain.Signer, call chain.Call) (*node.TxOutcome, error) {
+	if sc, ok := call.(*chain.SetCommitment); ok && len(sc.Fields) == 1 {
+		if err := w.check(string(sc.Fields[0].Data)); err != nil {
+			return nil, err
+		}
+	}
+	return w.Chain.Submit(ctx, s, call)
+}
+
+// publish runs miner.Publish and checks private-until-committed: before
+// inclusion another hotkey cannot read the revision; after it a validator
+// downloads it.
 func (n *net) publish(h *keys.Keypair, ns, dir string) error {
-	_, err := miner.Publish(n.ctx, miner.PublishOptions{Chain: n.c, Hub: n.hubClient(), Signer: h, Netuid: n.netuid,
+	watcher := n.hubClient()
+	watcher.Signer = key(n.t, "//Watcher")
+	var committed modelid.Commitment
+	wc := watchedChain{Chain: n.c, check: func(text string) error {
+		id, err := modelid.Parse(text)
+		if err != nil {
+			return err
+		}
+		for who, c := range map[string]*hub.Client{"another hotkey": watcher, "an anonymous reader": n.hubClient()} {
+			if _, err := c.Download(n.ctx, id.RepoID(), id.Revision, "", nil); !errors.Is(err, hub.ErrNotFound) {
+				return fmt.Errorf("%s downloads %s@%s before its commitment is included: %v", who, id.RepoID(), id.Revision, err)
+			}
+		}
+		committed = id
+		return nil
+	}}
+	id, err := miner.Publish(n.ctx, miner.PublishOptions{Chain: wc, Hub: n.hubClient(), Signer: h, Netuid: n.netuid,
 		Namespace: ns, Name: "tiny", CompetitionID: "g1", Dir: dir})
-	return err
+	if err != nil {
+		return err
+	}
+	if id != committed {
+		n.t.Fatalf("published %s, checked %s before inclusion", id, committed)
+	}
+	if _, err := n.hubClient().Download(n.ctx, id.RepoID(), id.Revision, "", nil); err != nil {
+		n.t.Fatalf("validator cannot download %s after its commitment is included: %v", id, err)
+	}
+	return nil
 }
 
 // commitRaw uploads dir and commits an arbitrary string, as a dishonest miner would.

@@ -3,8 +3,12 @@
 // through the hub by its commitment, or a local base model such as the
 // output of `taonet model init`) on recent data with lm/train, writing
 // checkpoints with the competition tokenizer; Publish uploads a model
-// directory to the hub under the miner's namespace, computes the
-// hotkey-salted hash, refuses a model already committed by another hotkey,
-// commits "namespace:name:revision:hash:competition_id" on chain and reads
-// it back; Run loops train → compare with the current best → publish.
+// directory to the hub under the miner's namespace, private until its
+// commitment is included (spec §1.2: set private, upload, re-download and
+// hash with the miner's signature, commit, await inclusion, set public; a
+// failed commit leaves it private and is retried by publishing again),
+// computes the hotkey-salted hash, refuses a model already committed by
+// another hotkey, commits "namespace:name:revision:hash:competition_id" on
+// chain and reads it back; Run loops train → compare with the current best
+// → publish.
 package miner

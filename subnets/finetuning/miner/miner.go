@@ -171,7 +171,7 @@ func DownloadBest(ctx context.Context, h Hub, b *Best) (string, error) {
 // PublishOptions configure Publish.
 type PublishOptions struct {
 	Chain         Chain
-	Hub           Hub
+	Hub           Hub    // must also implement Visibility (*hub.Client does)
 	Signer        Signer // hotkey: signs the hub upload and the commitment
 	Netuid        uint16
 	Namespace     string
@@ -180,14 +180,32 @@ type PublishOptions struct {
 	Dir           string
 }
 
+// Visibility is the hub API Publish uses to keep a fresh upload private
+// until its chain commitment is included; *hub.Client satisfies it.
+type Visibility interface {
+	SetPrivate(ctx context.Context, signer hub.Signer, repo string, private bool) error
+}
+
 // ErrAlreadyCommitted means another hotkey already committed the same model files.
 var ErrAlreadyCommitted = errors.New("model already committed by another hotkey")
 
-// Publish uploads Dir and commits it on chain. It refuses (before
-// uploading) a model whose files are already committed by another hotkey on
-// the subnet, re-downloads the uploaded revision to hash it exactly as a
-// validator will, commits, and reads the commitment back. If the hotkey's
-// current commitment already names the same files, it returns it unchanged.
+// Publish uploads Dir and commits it on chain, keeping the upload private
+// until the commitment is included (finetuning spec §1.2, §4.2), so nobody
+// can hash the fresh files and commit them first from another hotkey.
+//
+// It refuses (before uploading) a model whose files are already committed
+// by another hotkey on the subnet; then it sets the repo private, uploads,
+// re-downloads the revision with the miner's own signature (a private repo
+// answers only its owner) to hash it exactly as a validator will, commits,
+// waits for inclusion and reads the commitment back, and only then makes
+// the repo public. If the commit fails the repo stays private and the error
+// is returned; calling Publish again retries (an unchanged upload is the
+// same revision). If the hotkey's current commitment already names the same
+// files, it makes that commitment's repo public (a previous call may have
+// committed but failed to publish) and returns the commitment unchanged.
+//
+// Visibility is per repo: while a new model is private, an older revision
+// of the same repo is hidden too, as upstream.
 func Publish(ctx context.Context, o PublishOptions) (modelid.Commitment, error) {
 	hotkey := o.Signer.SS58Address()
 	if err := modelid.ValidateRepoID(o.Namespace, o.Name); err != nil {
@@ -195,6 +213,10 @@ func Publish(ctx context.Context, o PublishOptions) (modelid.Commitment, error) 
 	}
 	if err := modelid.ValidateCompetitionID(o.CompetitionID); err != nil {
 		return modelid.Commitment{}, err
+	}
+	vis, ok := o.Hub.(Visibility)
+	if !ok {
+		return modelid.Commitment{}, fmt.Errorf("hub %T cannot set repo visibility: refusing to upload publicly before the commitment is included", o.Hub)
 	}
 	h, err := hub.DirHash(o.Dir)
 	if err != nil {
@@ -212,7 +234,11 @@ func Publish(ctx context.Context, o PublishOptions) (modelid.Commitment, error) 
 		}
 		if cm.Hotkey == hotkey {
 			if id.Hash == mine && id.CompetitionID == o.CompetitionID {
-				return id, nil // already committed
+				// Already committed; make sure validators can read it.
+				if err := vis.SetPrivate(ctx, o.Signer, id.RepoID(), false); err != nil {
+					return id, fmt.Errorf("committed, but making %s public failed (publish again to retry): %w", id.RepoID(), err)
+				}
+				return id, nil
 			}
 			continue
 		}
@@ -223,15 +249,14 @@ func Publish(ctx context.Context, o PublishOptions) (modelid.Commitment, error) 
 		}
 	}
 	repo := o.Namespace + "/" + o.Name
+	if err := vis.SetPrivate(ctx, o.Signer, repo, true); err != nil {
+		return modelid.Commitment{}, fmt.Errorf("make %s private before upload: %w", repo, err)
+	}
 	rev, err := o.Hub.Upload(ctx, o.Signer, repo, o.Dir)
 	if err != nil {
 		return modelid.Commitment{}, fmt.Errorf("upload: %w", err)
 	}
-	snap, err := o.Hub.Download(ctx, repo, rev, "", nil)
-	if err != nil {
-		return modelid.Commitment{}, fmt.Errorf("re-download %s@%s: %w", repo, rev, err)
-	}
-	h2, err := hub.DirHash(snap.Dir)
+	h2, err := ownHash(ctx, o.Hub, o.Signer, repo, rev)
 	if err != nil {
 		return modelid.Commitment{}, err
 	}
@@ -244,25 +269,58 @@ func Publish(ctx context.Context, o PublishOptions) (modelid.Commitment, error) 
 	}
 	out, err := o.Chain.Submit(ctx, o.Signer, &chain.SetCommitment{Netuid: o.Netuid,
 		Fields: []chain.CommitmentField{{Kind: chain.FieldRaw, Data: []byte(id.String())}}})
-	if err != nil {
-		return modelid.Commitment{}, fmt.Errorf("commit: %w", err)
+	if err == nil && out.Code != 0 {
+		err = fmt.Errorf("code %d: %s", out.Code, out.Log)
 	}
-	if out.Code != 0 {
-		return modelid.Commitment{}, fmt.Errorf("commit: code %d: %s", out.Code, out.Log)
-	}
-	coms, err = o.Chain.Commitments(ctx, o.Netuid)
 	if err != nil {
+		return modelid.Commitment{}, fmt.Errorf("commit (%s stays private; publish again to retry): %w", repo, err)
+	}
+	if err := readBack(ctx, o.Chain, o.Netuid, hotkey, id); err != nil {
 		return modelid.Commitment{}, err
+	}
+	if err := vis.SetPrivate(ctx, o.Signer, repo, false); err != nil {
+		return id, fmt.Errorf("committed, but making %s public failed (publish again to retry): %w", repo, err)
+	}
+	return id, nil
+}
+
+// readBack checks that the hotkey's included commitment is id.
+func readBack(ctx context.Context, c Chain, netuid uint16, hotkey string, id modelid.Commitment) error {
+	coms, err := c.Commitments(ctx, netuid)
+	if err != nil {
+		return err
 	}
 	for _, cm := range coms {
 		if cm.Hotkey == hotkey {
 			if cm.Text != id.String() {
-				return modelid.Commitment{}, fmt.Errorf("commitment read back as %q, want %q", cm.Text, id.String())
+				return fmt.Errorf("commitment read back as %q, want %q", cm.Text, id.String())
 			}
-			return id, nil
+			return nil
 		}
 	}
-	return modelid.Commitment{}, errors.New("commitment not found after inclusion")
+	return errors.New("commitment not found after inclusion")
+}
+
+// ownHash downloads repo@rev as its owner (signed reads see a private repo)
+// into a temporary cache and returns its hub.DirHash, as a validator will
+// compute it once the repo is public. A Hub other than *hub.Client must
+// itself read as the miner.
+func ownHash(ctx context.Context, h Hub, s Signer, repo, rev string) (string, error) {
+	tmp, err := os.MkdirTemp("", "taonet-publish-*")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(tmp)
+	if c, ok := h.(*hub.Client); ok {
+		h = &hub.Client{BaseURL: c.BaseURL, CacheDir: tmp, HTTP: c.HTTP, Token: c.Token, MaxTotalBytes: c.MaxTotalBytes,
+			MaxFileBytes: c.MaxFileBytes, Retries: c.Retries, RetryDelay: c.RetryDelay, Filter: c.Filter, Now: c.Now,
+			Signer: s, IdleTimeout: c.IdleTimeout, Concurrency: c.Concurrency}
+	}
+	snap, err := h.Download(ctx, repo, rev, "", nil)
+	if err != nil {
+		return "", fmt.Errorf("re-download %s@%s: %w", repo, rev, err)
+	}
+	return hub.DirHash(snap.Dir)
 }
 
 // RunOptions configure Run.
