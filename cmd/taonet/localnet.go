@@ -38,7 +38,7 @@ Restartable: a second run on the same --dir resumes the chain and reuses everyth
 	f.StringVar(&o.Dir, "dir", "", "data directory (default ./.localnet, or ~/.taonet/localnet if . is not writable)")
 	f.IntVar(&o.Nodes, "nodes", 1, "chain validators: 1 = embedded node, N > 1 = local CometBFT cluster of child processes")
 	f.DurationVar(&o.BlockTime, "block-time", time.Second, "target block time")
-	f.Uint16Var(&o.Tempo, "tempo", 10, "subnet epoch length in blocks")
+	f.Uint16Var(&o.Tempo, "tempo", 10, "subnet epoch length in blocks (used when the chain is created)")
 	f.IntVar(&o.PromptingMiners, "prompting-miners", 3, "prompting miners (tool, noise, echo, tool, ...)")
 	f.IntVar(&o.PromptingValidators, "prompting-validators", 1, "prompting validators")
 	f.IntVar(&o.FinetuneMiners, "finetune-miners", 3, "finetuning miners")
