@@ -416,8 +416,16 @@ func TestEndToEnd(t *testing.T) {
 		rctx, rcancel := context.WithCancel(ctx)
 		done := make(chan error, 1)
 		go func() { done <- v.Run(rctx) }()
+		// Bounded wait: the test context's deadline, or Run returning early.
 		for v.State().LastSeed == 0 {
-			time.Sleep(50 * time.Millisecond)
+			select {
+			case err := <-done:
+				t.Fatalf("run returned before its first step: %v\n%s", err, log)
+			case <-ctx.Done():
+				rcancel()
+				t.Fatalf("no step before the test deadline\n%s", log)
+			case <-time.After(50 * time.Millisecond):
+			}
 		}
 		rcancel()
 		if err := <-done; !errors.Is(err, context.Canceled) {
