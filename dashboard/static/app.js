@@ -255,7 +255,9 @@ function renderCharts() {
   const h = st.hist[st.selected];
   if (!h || !h.x.length || typeof uPlot === "undefined") return;
   const n = Math.max(...h.inc.map((r) => r.length));
-  const mk = (arr) => Array.from({ length: n }, (_, uid) => ({ label: "uid " + uid, values: arr.map((r) => (uid < r.length ? r[uid] : null)) }));
+  const hk = (st.mg[st.selected] || {}).hotkeys || [];
+  const name = (uid) => (st.names[hk[uid]] ? `${uid} ${st.names[hk[uid]].name}` : "uid " + uid);
+  const mk = (arr) => Array.from({ length: n }, (_, uid) => ({ label: name(uid), values: arr.map((r) => (uid < r.length ? r[uid] : null)) }));
   drawChart("chart-incentive", h.x, mk(h.inc), "incentive");
   drawChart("chart-emission", h.x, mk(h.emi), "τ");
   drawChart("chart-agreement", h.x, [{ label: "agreement", values: h.agree }], "cosine", { y: { range: [0, 1.05] } });
