@@ -145,6 +145,7 @@ func (c *Cluster) Start(i int) error {
 	}
 	cmd := exec.Command(c.binary, "chain", "start", "--home", n.Home)
 	cmd.Stdout, cmd.Stderr = logf, logf
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		return fmt.Errorf("start %s: %w", n.Home, err)
