@@ -3,6 +3,7 @@ package validator
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,15 +37,24 @@ func (f *fakeChain) Submit(context.Context, chain.Signer, chain.Call) (*node.TxO
 	return nil, errors.New("no submissions in this test")
 }
 
-type fakeHub struct{ calls int }
+// fakeHub fails every request with err (default: an unreachable hub).
+type fakeHub struct {
+	calls int
+	err   error
+}
 
-func (h *fakeHub) Info(context.Context, string, string) (*hub.RepoInfo, error) {
+func (h *fakeHub) fail() error {
 	h.calls++
-	return nil, errors.New("unreachable hub")
+	if h.err != nil {
+		return h.err
+	}
+	return errors.New("unreachable hub")
+}
+func (h *fakeHub) Info(context.Context, string, string) (*hub.RepoInfo, error) {
+	return nil, h.fail()
 }
 func (h *fakeHub) Download(context.Context, string, string, string, func(int64, int64)) (*hub.Snapshot, error) {
-	h.calls++
-	return nil, errors.New("unreachable hub")
+	return nil, h.fail()
 }
 
 func TestStepEdges(t *testing.T) {
@@ -83,5 +93,39 @@ func TestStepEdges(t *testing.T) {
 	// Setting weights needs a hotkey.
 	if _, err := New(Options{Config: testConfig(t), Chain: fc, Hub: fh, Source: data.NewJSONL(empty), DataDir: dir, SetWeights: true}); err == nil {
 		t.Fatal("weights without signer accepted")
+	}
+}
+
+// A revision the hub does not show (private while its miner republishes, or
+// not uploaded yet) is skipped for the step and asked for again next step; it is
+// never remembered as a rejection, which would make validators that asked at
+// different moments disagree for good.
+func TestNotFoundIsRetried(t *testing.T) {
+	dir := t.TempDir()
+	samples := filepath.Join(dir, "data.jsonl")
+	if err := os.WriteFile(samples, []byte(`{"prompt":"2+2?","response":"4"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fc := &fakeChain{head: 35, coms: []chain.Commitment{
+		{UID: 1, Hotkey: "hk1", Block: 4, Text: "ns:name:0123456789abcdef0123456789abcdef01234567:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=:b2"},
+	}}
+	fh := &fakeHub{err: fmt.Errorf("revision info: %w", hub.ErrNotFound)}
+	v, err := New(Options{Config: testConfig(t), Chain: fc, Hub: fh, Source: data.NewJSONL(samples), DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for step, seed := range []uint64{10, 30} { // both seeds pick competition b2
+		step++
+		rep, err := v.StepAt(context.Background(), seed)
+		t.Logf("step %d (seed %d): %v", step, seed, err)
+		if fh.calls != step {
+			t.Fatalf("step %d: hub asked %d times, want %d (not-found must be retried)", step, fh.calls, step)
+		}
+		if rep != nil && len(rep.Rejected) != 0 {
+			t.Fatalf("step %d: not-found reported as a rejection: %+v", step, rep.Rejected)
+		}
+		if r := v.State().Models["hk1"]; r != nil && r.Rejected != "" {
+			t.Fatalf("step %d: not-found remembered as a rejection: %q", step, r.Rejected)
+		}
 	}
 }

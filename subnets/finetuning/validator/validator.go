@@ -481,7 +481,10 @@ func (v *Validator) fetch(ctx context.Context, k *competition.Competition, tok *
 	info, err := v.o.Hub.Info(ctx, repo, c.c.Revision)
 	if err != nil {
 		if errors.Is(err, hub.ErrNotFound) {
-			return "", &evaluate.Rejection{Reason: fmt.Sprintf("revision %s of %s not found on the hub", c.c.Revision, repo)}
+			// Not remembered as a rejection: a miner's repo is private for a block
+			// or two while it republishes, and a validator that cached "rejected"
+			// then would disagree with one that fetched a moment later.
+			return "", fmt.Errorf("revision %s of %s not found on the hub (retried next step): %w", c.c.Revision, repo, err)
 		}
 		return "", err
 	}
@@ -490,7 +493,7 @@ func (v *Validator) fetch(ctx context.Context, k *competition.Competition, tok *
 	}
 	snap, err := v.o.Hub.Download(ctx, repo, c.c.Revision, "", nil)
 	if err != nil {
-		if errors.Is(err, hub.ErrTooLarge) || errors.Is(err, hub.ErrNotFound) || errors.Is(err, hub.ErrInvalid) {
+		if errors.Is(err, hub.ErrTooLarge) || errors.Is(err, hub.ErrInvalid) {
 			return "", &evaluate.Rejection{Reason: "download: " + err.Error()}
 		}
 		return "", err
