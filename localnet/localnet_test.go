@@ -359,7 +359,12 @@ func browserCheck(t *testing.T, url string) {
 	if !strings.Contains(dom, `id="leaderboard"`) || strings.Count(dom, "data-uid=") < rows+1 {
 		t.Fatalf("finetuning leaderboard has no rows")
 	}
-	shot := filepath.Join(os.TempDir(), fmt.Sprintf("taonet-dashboard-%d.png", time.Now().UnixNano()))
+	// scripts/test.sh names the file (TAONET_SCREENSHOT) and prints its path,
+	// because go test shows a passing package's output only with -v.
+	shot := os.Getenv("TAONET_SCREENSHOT")
+	if shot == "" {
+		shot = filepath.Join(os.TempDir(), fmt.Sprintf("taonet-dashboard-%d.png", time.Now().UnixNano()))
+	}
 	runChromium(t, bin, "--screenshot="+shot, url+"/?blocks=3")
 	if st, err := os.Stat(shot); err != nil || st.Size() < 10_000 {
 		t.Fatalf("screenshot %s: %v", shot, err)

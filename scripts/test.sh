@@ -26,8 +26,13 @@ race_pkgs=()
 for p in synapse node client hub localnet subnets/prompting subnets/finetuning; do
   [ -d "$p" ] && race_pkgs+=("./$p/...")
 done
+# The dashboard browser test (localnet) saves its screenshot here; printed below.
+export TAONET_SCREENSHOT="${TMPDIR:-/tmp}/taonet-dashboard-$$.png"
+rm -f "$TAONET_SCREENSHOT"
 go test -count=1 -timeout 20m ./...
 if [ ${#race_pkgs[@]} -gt 0 ]; then
   echo "== go test -race ${race_pkgs[*]}"
   go test -count=1 -race -timeout 20m "${race_pkgs[@]}"
 fi
+[ -f "$TAONET_SCREENSHOT" ] && echo "dashboard screenshot (headless Chromium): $TAONET_SCREENSHOT"
+echo "== all tests passed"
