@@ -381,6 +381,12 @@ func gemmRows(row rowKernel, transB bool, nthreads int, transA bool, m, n, k int
 	})
 }
 
+// ParallelFor runs fn(i) for i in [0,n) on up to Threads() goroutines (the
+// caller's included) and returns when all are done. Each index must write only
+// its own outputs, so results never depend on the number of workers or on
+// scheduling. The model layers and the optimizer share it with Sgemm.
+func ParallelFor(n int, fn func(i int)) { parallel(Threads(), n, fn) }
+
 // parallel runs fn(0..tasks-1) on up to nthreads goroutines (the caller's
 // included) and returns when all are done.
 func parallel(nthreads, tasks int, fn func(int)) {

@@ -28,7 +28,7 @@ func attentionForward(out, probs, q, k, v []float32, s attnShape, keyMask []floa
 	T, D, HD := s.T, s.D, s.H*s.D
 	rep := s.H / s.KV
 	scale := s.scale()
-	parallelFor(s.B*s.H, func(job int) {
+	kernels.ParallelFor(s.B*s.H, func(job int) {
 		b, h := job/s.H, job%s.H
 		g := h / rep
 		P := probs[job*T*T : (job+1)*T*T]
@@ -117,7 +117,7 @@ func attentionBackward(dq, dk, dv, dout, q, k, v, probs []float32, s attnShape) 
 	if s.causal {
 		blk = attnBlock
 	}
-	parallelFor(s.B*s.KV, func(job int) {
+	kernels.ParallelFor(s.B*s.KV, func(job int) {
 		b, g := job/s.KV, job%s.KV
 		dP := make([]float32, T*T)
 		kb, vb := k[b*T*s.ks+g*D:], v[b*T*s.vs+g*D:]

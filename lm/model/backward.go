@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"math"
+
+	"github.com/taonet/taonet/lm/kernels"
 )
 
 // backBufs are the gradient scratch buffers of one backward pass.
@@ -143,7 +145,7 @@ func (m *Model) backward(a *acts, targets []int, bb *backBufs) {
 // any thread count.
 func (m *Model) GradNorm() float64 {
 	sums := make([]float64, len(m.Infos))
-	parallelFor(len(m.Infos), func(i int) {
+	kernels.ParallelFor(len(m.Infos), func(i int) {
 		in := m.Infos[i]
 		var s float64
 		for _, v := range m.Grads[in.Offset : in.Offset+in.Size] {

@@ -141,7 +141,7 @@ func cachedAttention(out, q, kc, vc []float32, n, start, H, KV, D int) {
 	rep := H / KV
 	scale := float32(1 / math.Sqrt(float64(D)))
 	QD, KVD := H*D, KV*D
-	parallelFor(n*H, func(job int) {
+	kernels.ParallelFor(n*H, func(job int) {
 		i, h := job/H, job%H
 		g := h / rep
 		p := start + i

@@ -3,6 +3,7 @@ package train
 import (
 	"math"
 
+	"github.com/taonet/taonet/lm/kernels"
 	"github.com/taonet/taonet/lm/model"
 )
 
@@ -55,7 +56,7 @@ func (o *AdamW) Step(m *model.Model, lr float64) {
 			jobs = append(jobs, job{lo, min(lo+1<<16, in.Offset+in.Size), in.Decay})
 		}
 	}
-	parallelFor(len(jobs), func(i int) {
+	kernels.ParallelFor(len(jobs), func(i int) {
 		jb := jobs[i]
 		decay := float32(1)
 		if jb.decay && o.WeightDecay != 0 {
