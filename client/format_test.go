@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 
@@ -54,7 +55,7 @@ func TestWeightsToU16(t *testing.T) {
 	if err != nil || got[0] != 32768 || got[1] != 16384 || got[2] != 0 || got[3] != 65535 {
 		t.Fatalf("got %v %v", got, err)
 	}
-	for _, bad := range [][]float64{nil, {0, 0}, {-1, 1}, {1, nanF()}} {
+	for _, bad := range [][]float64{nil, {0, 0}, {-1, 1}, {1, nanF()}, {1, math.Inf(1)}} {
 		if _, err := WeightsToU16(bad); err == nil {
 			t.Errorf("WeightsToU16(%v) accepted", bad)
 		}

@@ -53,18 +53,6 @@ func TestStateErrors(t *testing.T) {
 	}
 }
 
-func TestToU16(t *testing.T) {
-	u, err := toU16([]float64{0.5, 0.25, 0})
-	if err != nil || u[0] != 65535 || u[1] != 32768 || u[2] != 0 {
-		t.Fatalf("%v %v", u, err)
-	}
-	for _, bad := range [][]float64{{0, 0}, {-1}, {math.NaN()}, {math.Inf(1)}} {
-		if _, err := toU16(bad); err == nil {
-			t.Fatalf("%v accepted", bad)
-		}
-	}
-}
-
 func TestWriteTable(t *testing.T) {
 	var b bytes.Buffer
 	WriteTable(&b, &StepReport{SeedBlock: 10, Competition: "g1",

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/taonet/taonet/chain"
+	"github.com/taonet/taonet/client"
 	"github.com/taonet/taonet/hub"
 	"github.com/taonet/taonet/lm/tokenizer"
 	"github.com/taonet/taonet/node"
@@ -553,7 +554,7 @@ func (v *Validator) setWeights(ctx context.Context, head uint64, w map[uint16]fl
 	if len(uids) == 0 {
 		return errors.New("no positive weights")
 	}
-	u16, err := toU16(vals)
+	u16, err := client.WeightsToU16(vals)
 	if err != nil {
 		return err
 	}
@@ -658,25 +659,6 @@ func (v *Validator) update(f func(*State)) error {
 	}
 	v.state = st
 	return nil
-}
-
-// toU16 max-scales weights to u16 (upstream convert_weights_and_uids_for_emit).
-func toU16(w []float64) ([]uint16, error) {
-	mx := 0.0
-	for _, x := range w {
-		if math.IsNaN(x) || math.IsInf(x, 0) || x < 0 {
-			return nil, fmt.Errorf("weight %v is not a finite non-negative number", x)
-		}
-		mx = max(mx, x)
-	}
-	if mx == 0 {
-		return nil, errors.New("all weights are zero")
-	}
-	out := make([]uint16, len(w))
-	for i, x := range w {
-		out[i] = uint16(math.Round(x / mx * 65535))
-	}
-	return out, nil
 }
 
 // Run steps whenever a new seed block is reached, until ctx ends. Step

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
 	"math/rand/v2"
 	"sort"
 	"strings"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/taonet/taonet/chain"
+	"github.com/taonet/taonet/client"
 	"github.com/taonet/taonet/keys"
 	"github.com/taonet/taonet/subnets/prompting/embed"
 	"github.com/taonet/taonet/subnets/prompting/feed"
@@ -387,7 +387,7 @@ func (v *Validator) setWeights(ctx context.Context, mg *chain.Metagraph, w []flo
 	if lim := mg.Hyperparams.MaxWeightsLimit; lim > 0 && lim < 65535 {
 		w = CapWeights(w, float64(lim)/65535)
 	}
-	vals, err := weightsToU16(w)
+	vals, err := client.WeightsToU16(w)
 	if err != nil {
 		return err
 	}
@@ -397,25 +397,6 @@ func (v *Validator) setWeights(ctx context.Context, mg *chain.Metagraph, w []flo
 	}
 	_, err = v.cfg.Chain.Send(ctx, v.cfg.Hotkey, &chain.SetWeights{Netuid: v.cfg.Netuid, UIDs: uids, Values: vals, VersionKey: SpecVersion})
 	return err
-}
-
-// weightsToU16 max-upscales weights to u16 (convert_weights_and_uids_for_emit).
-func weightsToU16(w []float64) ([]uint16, error) {
-	mx := 0.0
-	for _, x := range w {
-		if !(x >= 0) || math.IsInf(x, 0) {
-			return nil, fmt.Errorf("validator: weight %v", x)
-		}
-		mx = max(mx, x)
-	}
-	if mx == 0 {
-		return nil, errors.New("validator: all weights are zero")
-	}
-	out := make([]uint16, len(w))
-	for i, x := range w {
-		out[i] = uint16(math.Round(x / mx * 65535))
-	}
-	return out, nil
 }
 
 // CapWeights limits every normalised weight to at most limit (upstream
