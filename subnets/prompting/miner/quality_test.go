@@ -2,40 +2,15 @@ package miner
 
 import (
 	"context"
-	"hash/fnv"
-	"math"
 	"strings"
 	"testing"
 
 	pctx "github.com/taonet/taonet/subnets/prompting/context"
+	"github.com/taonet/taonet/subnets/prompting/embed"
 	"github.com/taonet/taonet/subnets/prompting/protocol"
 	"github.com/taonet/taonet/subnets/prompting/rewards"
 	"github.com/taonet/taonet/subnets/prompting/tasks"
 )
-
-type bagEmbedder struct{}
-
-func (bagEmbedder) Embed(_ context.Context, texts []string) ([][]float32, error) {
-	out := make([][]float32, len(texts))
-	for i, t := range texts {
-		v := make([]float32, 128)
-		v[0] = 0.5
-		for _, w := range strings.Fields(strings.ToLower(t)) {
-			h := fnv.New32a()
-			h.Write([]byte(strings.Trim(w, ".,;:!?\"'()")))
-			v[1+h.Sum32()%127]++
-		}
-		var n float64
-		for _, x := range v {
-			n += float64(x * x)
-		}
-		for j := range v {
-			v[j] /= float32(math.Sqrt(n))
-		}
-		out[i] = v
-	}
-	return out, nil
-}
 
 // TestToolMinerQuality scores the tool, echo and noise responders on 120
 // offline challenges of the default mix (qa, date_qa, summarization, math)
@@ -58,7 +33,7 @@ func TestToolMinerQuality(t *testing.T) {
 			if err := r.Respond(ctx, protocol.NewChallenge(ch.Query), func(s string) error { b.WriteString(s); return nil }); err != nil {
 				t.Fatal(err)
 			}
-			res, err := rewards.Score(ctx, bagEmbedder{}, rewards.Input{Definition: ch.Rewards, Reference: ch.Reference,
+			res, err := rewards.Score(ctx, embed.Hashed{Dim: 128}, rewards.Input{Definition: ch.Rewards, Reference: ch.Reference,
 				Challenge: ch.Query, Completions: []rewards.Completion{{Text: b.String()}}})
 			if err != nil {
 				t.Fatal(err)

@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"io"
-	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -19,6 +17,7 @@ import (
 	"github.com/taonet/taonet/keys"
 	"github.com/taonet/taonet/node"
 	pctx "github.com/taonet/taonet/subnets/prompting/context"
+	"github.com/taonet/taonet/subnets/prompting/embed"
 	"github.com/taonet/taonet/subnets/prompting/feed"
 	"github.com/taonet/taonet/subnets/prompting/miner"
 	"github.com/taonet/taonet/subnets/prompting/tasks"
@@ -26,30 +25,6 @@ import (
 )
 
 const tao = 1_000_000_000
-
-type hashEmbedder struct{}
-
-func (hashEmbedder) Embed(_ context.Context, texts []string) ([][]float32, error) {
-	out := make([][]float32, len(texts))
-	for i, t := range texts {
-		v := make([]float32, 64)
-		v[0] = 0.5
-		for _, w := range strings.Fields(strings.ToLower(t)) {
-			h := fnv.New32a()
-			h.Write([]byte(strings.Trim(w, ".,;:!?\"'()")))
-			v[1+h.Sum32()%63]++
-		}
-		var n float64
-		for _, x := range v {
-			n += float64(x * x)
-		}
-		for j := range v {
-			v[j] /= float32(math.Sqrt(n))
-		}
-		out[i] = v
-	}
-	return out, nil
-}
 
 func mustKey(t *testing.T, uri string) *keys.Keypair {
 	t.Helper()
@@ -207,7 +182,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	var log strings.Builder
 	v, err := validator.New(validator.Config{Hotkey: valKey, Netuid: netuid, Chain: c, Registry: reg,
-		Backends: tasks.Backends{Articles: pctx.Embedded()}, Embedder: hashEmbedder{}, SampleSize: 8,
+		Backends: tasks.Backends{Articles: pctx.Embedded()}, Embedder: embed.Hashed{Dim: 64}, SampleSize: 8,
 		Timeout: 10 * time.Second, WeightsInterval: 5, DataDir: dataDir, Feed: store, Out: &log})
 	if err != nil {
 		t.Fatal(err)
