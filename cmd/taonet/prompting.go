@@ -94,7 +94,7 @@ func promptingValidatorCmd() *cobra.Command {
 	f.StringVar(&llmURL, "llm-url", "", "OpenAI-compatible API base (e.g. http://127.0.0.1:8000/v1); empty: offline tasks only")
 	f.StringVar(&llmModel, "llm-model", "default", "model name sent to the LLM backend")
 	f.StringVar(&llmKey, "llm-api-key", os.Getenv("OPENAI_API_KEY"), "API key for the LLM/embeddings backend (env OPENAI_API_KEY)")
-	f.StringVar(&embeddings, "embeddings", "glove", "relevance embeddings: glove (wink GloVe vectors), openai (/v1/embeddings) or bert (a BERT model directory on taonet's engine)")
+	f.StringVar(&embeddings, "embeddings", "glove", "relevance embeddings: glove (wink GloVe vectors), openai (/v1/embeddings), bert (a BERT model directory on taonet's engine) or hashed (shared words only; needs no data)")
 	f.StringVar(&embPath, "embeddings-path", "", "GloVe (wink) JSON file (default: where scripts/setup.sh installs it), or the BERT model directory")
 	f.IntVar(&embWords, "embeddings-words", 100000, "GloVe vocabulary kept (most frequent words)")
 	f.StringVar(&embURL, "embeddings-url", "", "OpenAI-compatible embeddings API base (default: --llm-url)")
@@ -164,6 +164,8 @@ func promptingValidatorCmd() *cobra.Command {
 				return fmt.Errorf("--embeddings bert: %w", err)
 			}
 			emb = embed.Batched{Embedder: eng, Size: 32}
+		case "hashed":
+			emb = embed.Hashed{Dim: 256}
 		case "openai":
 			u := embURL
 			if u == "" {
@@ -174,7 +176,7 @@ func promptingValidatorCmd() *cobra.Command {
 			}
 			emb = embed.NewOpenAI(u, embModel, llmKey)
 		default:
-			return fmt.Errorf("--embeddings %q: want glove, openai or bert", embeddings)
+			return fmt.Errorf("--embeddings %q: want glove, openai, bert or hashed", embeddings)
 		}
 		if dataDir == "" {
 			home, _ := os.UserHomeDir()
