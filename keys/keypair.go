@@ -221,21 +221,8 @@ func (k *Keypair) Verify(msg, sig []byte) bool { return Verify(k.pub, msg, sig) 
 // (context "substrate") by the public key pub. Malformed keys or signatures
 // give false, never a panic.
 func Verify(pub [32]byte, msg, sig []byte) bool {
-	if len(sig) != SignatureSize {
-		return false
-	}
-	pk, err := schnorrkel.NewPublicKey(pub)
-	if err != nil {
-		return false
-	}
-	var sb [SignatureSize]byte
-	copy(sb[:], sig)
-	s := new(schnorrkel.Signature)
-	if err := s.Decode(sb); err != nil {
-		return false
-	}
-	ok, err := pk.Verify(s, schnorrkel.NewSigningContext([]byte(SigningContext), msg))
-	return err == nil && ok
+	pk, err := ParsePublicKey(pub)
+	return err == nil && pk.Verify(msg, sig)
 }
 
 // VerifyWrapped is Verify with the polkadot-js compatibility fallback that
@@ -243,12 +230,8 @@ func Verify(pub [32]byte, msg, sig []byte) bool {
 // does not verify, try it wrapped as "<Bytes>" + msg + "</Bytes>" (how
 // browser extensions sign raw payloads).
 func VerifyWrapped(pub [32]byte, msg, sig []byte) bool {
-	if Verify(pub, msg, sig) {
-		return true
-	}
-	w := make([]byte, 0, len(msg)+15)
-	w = append(append(append(w, "<Bytes>"...), msg...), "</Bytes>"...)
-	return Verify(pub, w, sig)
+	pk, err := ParsePublicKey(pub)
+	return err == nil && pk.VerifyWrapped(msg, sig)
 }
 
 // VerifySS58 is Verify with the signer given as a prefix-42 SS58 address;

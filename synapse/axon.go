@@ -18,8 +18,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/taonet/taonet/keys"
 )
 
 // AxonConfig configures an Axon. Zero values select the documented defaults.
@@ -125,7 +123,7 @@ func NewAxon(cfg AxonConfig) (*Axon, error) {
 		return nil, errors.New("synapse: AxonConfig.Hotkey is required")
 	}
 	if cfg.Verify == nil {
-		cfg.Verify = verifySS58Wrapped
+		cfg.Verify = newKeyCache().verify
 	}
 	if cfg.Version == 0 {
 		cfg.Version = DefaultVersion
@@ -709,10 +707,4 @@ func newUUID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
-// verifySS58Wrapped is keys.VerifyWrapped with the signer given as an ss58 address.
-func verifySS58Wrapped(addr string, msg, sig []byte) bool {
-	pub, err := keys.SS58Decode(addr)
-	return err == nil && keys.VerifyWrapped(pub, msg, sig)
 }

@@ -1,0 +1,91 @@
+package keys
+
+import (
+	"errors"
+
+	schnorrkel "github.com/ChainSafe/go-schnorrkel"
+	r255 "github.com/gtank/ristretto255"
+)
+
+// PublicKey is a decoded sr25519 public key, ready to verify many signatures.
+// Decoding a ristretto point costs a field square root; verifiers that see
+// the same signer repeatedly (an axon and its validators) parse once and keep
+// the PublicKey. It is immutable and safe for concurrent use.
+type PublicKey struct {
+	raw  [32]byte
+	negA *r255.Element // -A, the form the verification equation uses; never a receiver
+}
+
+// ErrInvalidPublicKey is returned for bytes that are not a canonical
+// ristretto255 encoding, or encode the identity.
+var ErrInvalidPublicKey = errors.New("keys: invalid sr25519 public key")
+
+// ParsePublicKey decodes a 32-byte sr25519 public key. As go-schnorrkel, it
+// refuses the identity point (all zero bytes).
+func ParsePublicKey(pub [32]byte) (*PublicKey, error) {
+	if pub == ([32]byte{}) {
+		return nil, ErrInvalidPublicKey
+	}
+	a := r255.NewElement()
+	if err := a.Decode(pub[:]); err != nil {
+		return nil, ErrInvalidPublicKey
+	}
+	return &PublicKey{raw: pub, negA: r255.NewElement().Negate(a)}, nil
+}
+
+// Bytes returns the 32-byte encoding.
+func (p *PublicKey) Bytes() [32]byte { return p.raw }
+
+// Verify reports whether sig is a valid 64-byte sr25519 signature of msg
+// (context "substrate") by p.
+//
+// This is schnorrkel's verify (sign.rs) written out: the transcript takes the
+// public key and R as the bytes received (go-schnorrkel re-encodes both, an
+// inversion each), and instead of decoding R (a square root) the recomputed
+// R' = s·B − k·A is encoded and compared with R's bytes, as Rust schnorrkel
+// does. A non-canonical R can never equal a canonical encoding, so the set
+// of accepted signatures is the same as go-schnorrkel's.
+func (p *PublicKey) Verify(msg, sig []byte) bool {
+	if p == nil || p.negA == nil || len(sig) != SignatureSize || sig[63]&0x80 == 0 {
+		return false
+	}
+	var sb [32]byte
+	copy(sb[:], sig[32:])
+	sb[31] &= 0x7f
+	s := r255.NewScalar()
+	if err := s.Decode(sb[:]); err != nil {
+		return false // s not reduced
+	}
+	t := schnorrkel.NewSigningContext([]byte(SigningContext), msg)
+	t.AppendMessage([]byte("proto-name"), []byte("Schnorr-sig"))
+	t.AppendMessage([]byte("sign:pk"), p.raw[:])
+	t.AppendMessage([]byte("sign:R"), sig[:32])
+	k := r255.NewScalar().FromUniformBytes(t.ExtractBytes([]byte("sign:c"), 64))
+	var enc [32]byte
+	r := r255.NewElement().VarTimeDoubleScalarBaseMult(k, p.negA, s).Encode(enc[:0])
+	return constantTimeEq(r, sig[:32])
+}
+
+// VerifyWrapped is Verify with the polkadot-js "<Bytes>…</Bytes>" fallback
+// (see the package-level VerifyWrapped).
+func (p *PublicKey) VerifyWrapped(msg, sig []byte) bool {
+	if p.Verify(msg, sig) {
+		return true
+	}
+	w := make([]byte, 0, len(msg)+15)
+	w = append(append(append(w, "<Bytes>"...), msg...), "</Bytes>"...)
+	return p.Verify(w, sig)
+}
+
+// constantTimeEq compares two equal-length public byte strings (R is public;
+// constant time only keeps the comparison boring).
+func constantTimeEq(a, b []byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	var v byte
+	for i := range a {
+		v |= a[i] ^ b[i]
+	}
+	return v == 0
+}
