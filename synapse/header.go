@@ -62,36 +62,69 @@ func setRaw(h http.Header, k, v string) { h[k] = []string{v} }
 
 // encodeTerminal adds bt_header_{prefix}* headers for every non-zero field, in
 // TerminalInfo field order.
-func encodeTerminal(h http.Header, prefix string, t *TerminalInfo) {
+// terminalKeys are the header names of the TerminalInfo fields under one prefix,
+// built once so encoding a request does not concatenate ten strings.
+type terminalKeys struct {
+	statusCode, statusMessage, processTime, ip, port, version, nonce, uuid, hotkey, signature string
+}
+
+func newTerminalKeys(prefix string) *terminalKeys {
+	return &terminalKeys{
+		statusCode: prefix + "status_code", statusMessage: prefix + "status_message",
+		processTime: prefix + "process_time", ip: prefix + "ip", port: prefix + "port",
+		version: prefix + "version", nonce: prefix + "nonce", uuid: prefix + "uuid",
+		hotkey: prefix + "hotkey", signature: prefix + "signature",
+	}
+}
+
+var (
+	axonKeys     = newTerminalKeys(prefixAxon)
+	dendriteKeys = newTerminalKeys(prefixDendrite)
+)
+
+// headerVals hands out one-element value slices from a single backing array, so a
+// header set costs one allocation for its values instead of one per header.
+type headerVals []string
+
+func (hv *headerVals) set(h http.Header, k, v string) {
+	if len(*hv) == cap(*hv) {
+		*hv = make([]string, 0, 8)
+	}
+	*hv = append(*hv, v)
+	n := len(*hv)
+	h[k] = (*hv)[n-1 : n : n]
+}
+
+func encodeTerminal(h http.Header, hv *headerVals, keys *terminalKeys, t *TerminalInfo) {
 	if t.StatusCode != 0 {
-		setRaw(h, prefix+"status_code", strconv.Itoa(t.StatusCode))
+		hv.set(h, keys.statusCode, strconv.Itoa(t.StatusCode))
 	}
 	if t.StatusMessage != "" {
-		setRaw(h, prefix+"status_message", headerSafe(t.StatusMessage))
+		hv.set(h, keys.statusMessage, headerSafe(t.StatusMessage))
 	}
 	if t.ProcessTime != 0 {
-		setRaw(h, prefix+"process_time", PyFloat(t.ProcessTime))
+		hv.set(h, keys.processTime, PyFloat(t.ProcessTime))
 	}
 	if t.IP != "" {
-		setRaw(h, prefix+"ip", headerSafe(t.IP))
+		hv.set(h, keys.ip, headerSafe(t.IP))
 	}
 	if t.Port != 0 {
-		setRaw(h, prefix+"port", strconv.Itoa(t.Port))
+		hv.set(h, keys.port, strconv.Itoa(t.Port))
 	}
 	if t.Version != 0 {
-		setRaw(h, prefix+"version", strconv.Itoa(t.Version))
+		hv.set(h, keys.version, strconv.Itoa(t.Version))
 	}
 	if t.Nonce != 0 {
-		setRaw(h, prefix+"nonce", strconv.FormatInt(t.Nonce, 10))
+		hv.set(h, keys.nonce, strconv.FormatInt(t.Nonce, 10))
 	}
 	if t.UUID != "" {
-		setRaw(h, prefix+"uuid", headerSafe(t.UUID))
+		hv.set(h, keys.uuid, headerSafe(t.UUID))
 	}
 	if t.Hotkey != "" {
-		setRaw(h, prefix+"hotkey", headerSafe(t.Hotkey))
+		hv.set(h, keys.hotkey, headerSafe(t.Hotkey))
 	}
 	if t.Signature != "" {
-		setRaw(h, prefix+"signature", headerSafe(t.Signature))
+		hv.set(h, keys.signature, headerSafe(t.Signature))
 	}
 }
 
@@ -120,28 +153,27 @@ func headerSafe(s string) string {
 // encodeHeaders writes the full to_headers() set of a synapse: name, timeout, axon and
 // dendrite terminal fields, input_obj for required payload fields, sizes and body hash.
 func encodeHeaders(h http.Header, sc *schema, r *Request, totalSize int64) {
-	setRaw(h, hdrName, headerSafe(r.Name))
-	setRaw(h, hdrTimeout, PyFloat(r.Timeout))
-	encodeTerminal(h, prefixAxon, &r.Axon)
-	encodeTerminal(h, prefixDendrite, &r.Dendrite)
+	hv := make(headerVals, 0, 28)
+	hv.set(h, hdrName, headerSafe(r.Name))
+	hv.set(h, hdrTimeout, PyFloat(r.Timeout))
+	encodeTerminal(h, &hv, axonKeys, &r.Axon)
+	encodeTerminal(h, &hv, dendriteKeys, &r.Dendrite)
 	if sc != nil {
 		for _, f := range sc.fields {
-			if v, ok := sc.inputObj[f.wire]; ok {
-				setRaw(h, prefixInputObj+f.wire, v)
+			if k, ok := sc.inputObjKey[f.wire]; ok {
+				hv.set(h, k, sc.inputObj[f.wire])
 			}
 		}
 	}
-	// header_size is informational (Python reports sys.getsizeof of the dict); we report
-	// the encoded size of the headers so far.
 	size := 0
 	for k, vs := range h {
 		for _, v := range vs {
 			size += len(k) + len(v) + 4
 		}
 	}
-	setRaw(h, hdrHeaderSize, strconv.Itoa(size))
-	setRaw(h, hdrTotalSize, strconv.FormatInt(totalSize, 10))
-	setRaw(h, hdrBodyHash, headerSafe(r.BodyHash))
+	hv.set(h, hdrHeaderSize, strconv.Itoa(size))
+	hv.set(h, hdrTotalSize, strconv.FormatInt(totalSize, 10))
+	hv.set(h, hdrBodyHash, headerSafe(r.BodyHash))
 }
 
 // HeaderError is a header that could not be parsed.

@@ -39,6 +39,8 @@ type schema struct {
 	fields     []fieldInfo
 	hashFields []string          // wire names, in struct order (= pydantic model_dump order)
 	inputObj   map[string]string // wire name -> base64(JSON of an empty value), required fields only
+	// inputObjKey maps a required field's wire name to its bt_header_input_obj_ header name.
+	inputObjKey map[string]string
 }
 
 var schemaCache sync.Map // reflect.Type -> *schema or error
@@ -65,7 +67,7 @@ func buildSchema(t reflect.Type) (*schema, error) {
 	if t.Kind() != reflect.Struct {
 		return nil, fmt.Errorf("synapse: %s is not a struct type", t)
 	}
-	s := &schema{typ: t, name: t.Name(), inputObj: map[string]string{}}
+	s := &schema{typ: t, name: t.Name(), inputObj: map[string]string{}, inputObjKey: map[string]string{}}
 	if n, ok := reflect.New(t).Interface().(Namer); ok {
 		s.name = n.SynapseName()
 	}
@@ -132,6 +134,7 @@ func buildSchema(t reflect.Type) (*schema, error) {
 				return nil, fmt.Errorf("synapse: required field %s.%s: %w", t, f.Name, err)
 			}
 			s.inputObj[wire] = base64.StdEncoding.EncodeToString([]byte(empty))
+			s.inputObjKey[wire] = prefixInputObj + wire
 		}
 		s.fields = append(s.fields, fi)
 	}
