@@ -293,7 +293,10 @@ func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = rc.SetWriteDeadline(early)
 	defer func() {
 		a.met.observe(c.ep != nil, c.req.Name, c.req.Axon.StatusCode, time.Since(c.start))
-		a.log.Debug("axon", "synapse", c.req.Name, "from", r.RemoteAddr, "status", c.req.Axon.StatusCode, "message", c.req.Axon.StatusMessage)
+		// Guarded: building the attribute list costs allocations even when discarded.
+		if a.log.Enabled(r.Context(), slog.LevelDebug) {
+			a.log.Debug("axon", "synapse", c.req.Name, "from", r.RemoteAddr, "status", c.req.Axon.StatusCode, "message", c.req.Axon.StatusMessage)
+		}
 	}()
 	c.req = &Request{Timeout: DefaultTimeout, RemoteAddr: r.RemoteAddr}
 

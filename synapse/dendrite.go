@@ -407,9 +407,26 @@ func (d *Dendrite) readLimited(resp *http.Response) ([]byte, error) {
 	if resp.ContentLength > max {
 		return nil, fmt.Errorf("%w: declared %d bytes > %d", errTooLarge, resp.ContentLength, max)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
-	if err != nil {
-		return nil, err
+	// A declared length sizes the buffer once (io.ReadAll would grow it from 512
+	// bytes); the limit still applies to what actually arrives.
+	size := int64(4096)
+	if cl := resp.ContentLength; cl >= 0 {
+		size = cl + 1 // +1 so EOF is seen without growing
+	}
+	body := make([]byte, 0, size)
+	lr := io.LimitReader(resp.Body, max+1)
+	for {
+		if len(body) == cap(body) {
+			body = append(body, 0)[:len(body)]
+		}
+		n, err := lr.Read(body[len(body):cap(body)])
+		body = body[:len(body)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	if int64(len(body)) > max {
 		return nil, fmt.Errorf("%w: more than %d bytes", errTooLarge, max)
