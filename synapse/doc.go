@@ -31,6 +31,15 @@
 // a response-size limit, reuse connections, and report per-axon status codes as
 // upstream does (408 timeout, 422 unparsable or oversized response, 503 unreachable).
 //
+// Performance. Every request costs one sr25519 signature on each side and one
+// verification on the axon; the axon keeps decoded caller hotkeys in a bounded cache
+// and verifies with keys.PublicKey. On a 2-core machine running a 256-axon fan-out in
+// one process (`taonet synapse bench`), about 30% of the CPU is sr25519 (library
+// speed: ~16 µs per base-point multiplication, ~40 µs per verification), and most of
+// the rest is net/http with the ~25 bt_header_* headers each way, JSON, and syscalls.
+// GC is not the bottleneck there (GOGC=off changes neither CPU per fan-out nor
+// latency beyond run-to-run noise), so no GOGC tuning is recommended.
+//
 // Subpackages: epistula (the later Epistula v2 signed plain-HTTP scheme) and synbench
 // (the fan-out benchmark behind `taonet synapse bench`).
 package synapse
