@@ -145,6 +145,14 @@ func TestClozeAndDates(t *testing.T) {
 	if got, _ := FillBlank("About T: it opned in ____. In what year fills the blank?", "It finally opened in 1889."); got != "1889" {
 		t.Errorf("fill fallback %q", got)
 	}
+	// "in" occurs earlier in the sentence: the phrase before the blank decides.
+	if got, _ := FillBlank("hiya about Eiffel Tower: At a height of about 300 metres it was the tallest man-made structure in the world until the Chrysler Building in New York surpassed it in ____. In what year fills the blank?",
+		"At a height of about 300 metres it was the tallest man-made structure in the world until the Chrysler Building in New York surpassed it in 1930."); got != "1930" {
+		t.Errorf("fill with an earlier neighbour %q", got)
+	}
+	if _, ok := FillBlank("no blank here", "a sentence"); ok {
+		t.Error("question without a blank filled")
+	}
 	_, a, _ = ClozeQuestion("X", "The outer wall was about 155 kilometres long.")
 	if a != "155" {
 		t.Errorf("number %q", a)

@@ -71,34 +71,52 @@ func FirstWords(s string, n int) string {
 	return strings.Join(f, " ")
 }
 
-var reBlankWords = regexp.MustCompile(`(\S+)\s+____\s*(\S*)`)
+var reBlankNext = regexp.MustCompile(`^____\s*(\S*)`)
 
 // FillBlank finds, in sentence, the span that the "____" of a cloze
 // question stands for: the text between the words around the blank (matched
-// case-insensitively, ignoring punctuation). When a neighbour word is
-// missing or mistyped, the fact kind asked for ("In what year", "What
-// number", "Which name") is taken from the sentence instead.
+// case-insensitively, ignoring punctuation). The words before the blank are
+// matched as a phrase of up to four words, longest first, so that a common
+// neighbour such as "in" is not matched at its first, unrelated occurrence.
+// When the neighbours are missing or mistyped, the fact kind asked for ("In
+// what year", "What number") is taken from the sentence instead.
 func FillBlank(question, sentence string) (string, bool) {
-	m := reBlankWords.FindStringSubmatch(question)
-	if m != nil {
-		low := strings.ToLower(sentence)
-		prev := strings.ToLower(strings.Trim(m[1], ".,;:!?\"'()"))
-		next := strings.ToLower(strings.Trim(m[2], ".,;:!?\"'()"))
-		if i := strings.Index(low, prev+" "); prev != "" && i >= 0 {
-			start := i + len(prev) + 1
+	blank := strings.Index(question, "____")
+	if blank < 0 {
+		return "", false
+	}
+	trim := func(w string) string { return strings.ToLower(strings.Trim(w, ".,;:!?\"'()")) }
+	var before []string
+	for _, w := range strings.Fields(question[:blank]) {
+		if w = trim(w); w != "" {
+			before = append(before, w)
+		}
+	}
+	next := ""
+	if m := reBlankNext.FindStringSubmatch(question[blank:]); m != nil {
+		next = trim(m[1])
+	}
+	low := strings.ToLower(sentence)
+	for k := min(4, len(before)); k >= 1; k-- {
+		phrase := strings.Join(before[len(before)-k:], " ") + " "
+		for from := 0; from < len(low); {
+			i := strings.Index(low[from:], phrase)
+			if i < 0 {
+				break
+			}
+			start := from + i + len(phrase)
+			from = start
 			rest := sentence[start:]
 			end := len(rest)
 			if next != "" {
-				if j := strings.Index(strings.ToLower(rest), " "+next); j >= 0 {
-					end = j
-				} else {
-					end = -1
+				j := strings.Index(strings.ToLower(rest), " "+next)
+				if j < 0 {
+					continue
 				}
+				end = j
 			}
-			if end > 0 {
-				if ans := strings.TrimRight(rest[:end], ".,;:!?"); ans != "" {
-					return ans, true
-				}
+			if ans := strings.TrimRight(rest[:end], ".,;:!?"); ans != "" {
+				return ans, true
 			}
 		}
 	}
