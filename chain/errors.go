@@ -56,6 +56,69 @@ const (
 	CodeUnsupportedCommitmentField uint32 = 48 // timelocked fields need drand: not supported
 )
 
+// codeNames are the reasons the node reports (metrics labels, API results) for
+// each result code, in snake case after the constant's name.
+var codeNames = map[uint32]string{
+	CodeOK:                         "ok",
+	CodeDecode:                     "decode",
+	CodeWrongChain:                 "wrong_chain",
+	CodeInvalidAddress:             "invalid_address",
+	CodeBadSignature:               "bad_signature",
+	CodeBadNonce:                   "bad_nonce",
+	CodeInsufficientBalance:        "insufficient_balance",
+	CodeInvalidAmount:              "invalid_amount",
+	CodeSubnetNotFound:             "subnet_not_found",
+	CodeTooManySubnets:             "too_many_subnets",
+	CodeNotSubnetOwner:             "not_subnet_owner",
+	CodeUnknownHyperparameter:      "unknown_hyperparameter",
+	CodeHyperparameterNotSettable:  "hyperparameter_not_settable",
+	CodeHyperparameterOutOfBounds:  "hyperparameter_out_of_bounds",
+	CodeRegistrationDisabled:       "registration_disabled",
+	CodeTooManyRegistrationsBlock:  "too_many_registrations_block",
+	CodeTooManyRegistrationsInterv: "too_many_registrations_interval",
+	CodeHotkeyAlreadyRegistered:    "hotkey_already_registered",
+	CodeNonAssociatedColdkey:       "non_associated_coldkey",
+	CodeNoNeuronIDAvailable:        "no_neuron_id_available",
+	CodeHotkeyNotRegistered:        "hotkey_not_registered",
+	CodeHotkeyAccountNotExists:     "hotkey_account_not_exists",
+	CodeNotEnoughStakeToWithdraw:   "not_enough_stake_to_withdraw",
+	CodeNotEnoughStakeToSetWeights: "not_enough_stake_to_set_weights",
+	CodeWeightVecNotEqualSize:      "weight_vec_not_equal_size",
+	CodeUidsLengthExceedUidsInSub:  "uids_length_exceed_uids_in_subnet",
+	CodeIncorrectWeightVersionKey:  "incorrect_weight_version_key",
+	CodeSettingWeightsTooFast:      "setting_weights_too_fast",
+	CodeNeuronNoValidatorPermit:    "neuron_no_validator_permit",
+	CodeDuplicateUids:              "duplicate_uids",
+	CodeUidVecContainInvalidOne:    "uid_vec_contain_invalid_one",
+	CodeWeightVecLengthIsLow:       "weight_vec_length_is_low",
+	CodeMaxWeightExceeded:          "max_weight_exceeded",
+	CodeCommitRevealEnabled:        "commit_reveal_enabled",
+	CodeCommitRevealDisabled:       "commit_reveal_disabled",
+	CodeCommittingWeightsTooFast:   "committing_weights_too_fast",
+	CodeTooManyUnrevealedCommits:   "too_many_unrevealed_commits",
+	CodeNoWeightsCommitFound:       "no_weights_commit_found",
+	CodeInvalidRevealCommitHash:    "invalid_reveal_commit_hash",
+	CodeExpiredWeightCommit:        "expired_weight_commit",
+	CodeRevealTooEarly:             "reveal_too_early",
+	CodeTooManyFieldsInCommitment:  "too_many_fields_in_commitment",
+	CodeInvalidCommitmentField:     "invalid_commitment_field",
+	CodeSpaceLimitExceeded:         "space_limit_exceeded",
+	CodeInvalidIPType:              "invalid_ip_type",
+	CodeInvalidIPAddress:           "invalid_ip_address",
+	CodeServingRateLimitExceeded:   "serving_rate_limit_exceeded",
+	CodeInvalidPort:                "invalid_port",
+	CodeUnsupportedCommitmentField: "unsupported_commitment_field",
+}
+
+// CodeName returns the snake-case name of a result code ("ok",
+// "bad_signature", ...), or "code_N" for a code this version does not know.
+func CodeName(code uint32) string {
+	if n, ok := codeNames[code]; ok {
+		return n
+	}
+	return fmt.Sprintf("code_%d", code)
+}
+
 // txError is a rejection with its code.
 type txError struct {
 	code uint32

@@ -200,7 +200,7 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 	}
 	r := a.check.CheckTx(req.Tx)
 	if req.Type == abci.CheckTxType_New {
-		a.metrics.observeCheck(r.Code)
+		a.metrics.observeCheck(r)
 	}
 	if r.Code != 0 {
 		a.log.Debug("check tx rejected", "code", r.Code, "log", r.Log)
@@ -229,7 +229,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	res := &abci.ResponseFinalizeBlock{TxResults: make([]*abci.ExecTxResult, len(req.Txs))}
 	for i, tx := range req.Txs {
 		r := a.working.DeliverTx(tx)
-		a.metrics.observeDeliver(r.Code)
+		a.metrics.observeDeliver(r)
 		res.TxResults[i] = &abci.ExecTxResult{Code: r.Code, Log: r.Log, Codespace: Codespace, Events: toABCIEvents(r.Events), GasUsed: 1}
 		p.outcomes = append(p.outcomes, TxOutcome{Hash: TxHash(tx), Height: b.Height, Index: i, Code: r.Code, Log: r.Log, Events: r.Events, Fee: r.Fee})
 	}

@@ -133,7 +133,7 @@ func TestBadInputOverAPI(t *testing.T) {
 	resp, _ := http.Get(url + "/metrics")
 	mb, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if !strings.Contains(string(mb), `taonet_mempool_txs_total{code="4",result="rejected"} 1`) {
+	if !strings.Contains(string(mb), `taonet_mempool_txs_total{code="4",reason="bad_signature",result="rejected"} 1`) {
 		t.Fatalf("rejection metrics missing:\n%s", mb)
 	}
 }

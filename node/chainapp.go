@@ -94,7 +94,7 @@ func (m *ChainMachine) BeginBlock(b Block) {
 func (m *ChainMachine) EndBlock() []Event { return fromChainEvents(m.S.EndBlock()) }
 
 func fromChainResult(r chain.TxResult) Result {
-	return Result{Code: r.Code, Log: r.Log, Fee: r.Fee, Events: fromChainEvents(r.Events)}
+	return Result{Code: r.Code, Reason: chain.CodeName(r.Code), Log: r.Log, Fee: r.Fee, Events: fromChainEvents(r.Events)}
 }
 
 func fromChainEvents(evs []chain.Event) []Event {

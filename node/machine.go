@@ -28,7 +28,10 @@ type Event struct {
 // Result is the outcome of checking or delivering one transaction. Code 0 is
 // success; any other code is a rejection whose meaning the state machine owns.
 type Result struct {
-	Code   uint32  `json:"code"`
+	Code uint32 `json:"code"`
+	// Reason names the code ("bad_signature", ...) for metrics and API
+	// callers; it is not part of consensus.
+	Reason string  `json:"reason,omitempty"`
 	Log    string  `json:"log,omitempty"`
 	Events []Event `json:"events,omitempty"`
 	Fee    uint64  `json:"fee,omitempty"`

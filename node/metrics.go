@@ -28,9 +28,9 @@ func NewMetrics() *Metrics {
 		Registry: r,
 		height:   prometheus.NewGauge(prometheus.GaugeOpts{Name: "taonet_block_height", Help: "Height of the last committed block."}),
 		checked: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "taonet_mempool_txs_total",
-			Help: "Transactions checked for the mempool, by result (accepted, or rejected with code)."}, []string{"result", "code"}),
+			Help: "Transactions checked for the mempool, by result (accepted, or rejected with code and reason)."}, []string{"result", "code", "reason"}),
 		executed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "taonet_block_txs_total",
-			Help: "Transactions executed in blocks, by result (accepted, or rejected with code)."}, []string{"result", "code"}),
+			Help: "Transactions executed in blocks, by result (accepted, or rejected with code and reason)."}, []string{"result", "code", "reason"}),
 		endBlock: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "taonet_end_block_seconds",
 			Help: "Time spent in the block step (emission, epochs).", Buckets: prometheus.ExponentialBuckets(1e-5, 4, 10)}),
 		epoch: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "taonet_epoch_seconds",
@@ -43,15 +43,21 @@ func NewMetrics() *Metrics {
 	return m
 }
 
-func resultLabels(code uint32) (string, string) {
-	if code == 0 {
-		return "accepted", "0"
+// resultLabels are the result, code and reason labels of one transaction
+// outcome; when the machine names no reason it is "ok" or "code_N".
+func resultLabels(r Result) (string, string, string) {
+	if r.Code == 0 {
+		return "accepted", "0", "ok"
 	}
-	return "rejected", fmt.Sprint(code)
+	reason := r.Reason
+	if reason == "" {
+		reason = fmt.Sprintf("code_%d", r.Code)
+	}
+	return "rejected", fmt.Sprint(r.Code), reason
 }
 
-func (m *Metrics) observeCheck(code uint32)   { m.checked.WithLabelValues(resultLabels(code)).Inc() }
-func (m *Metrics) observeDeliver(code uint32) { m.executed.WithLabelValues(resultLabels(code)).Inc() }
+func (m *Metrics) observeCheck(r Result)   { m.checked.WithLabelValues(resultLabels(r)).Inc() }
+func (m *Metrics) observeDeliver(r Result) { m.executed.WithLabelValues(resultLabels(r)).Inc() }
 
 func (m *Metrics) observeEndBlock(d time.Duration, evs []Event) {
 	m.endBlock.Observe(d.Seconds())

@@ -218,7 +218,7 @@ func TestEmbeddedNodePlumbing(t *testing.T) {
 	}
 	mb, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if !strings.Contains(string(mb), "taonet_block_height") || !strings.Contains(string(mb), `taonet_block_txs_total{code="0",result="accepted"} 1`) {
+	if !strings.Contains(string(mb), "taonet_block_height") || !strings.Contains(string(mb), `taonet_block_txs_total{code="0",reason="ok",result="accepted"} 1`) {
 		t.Fatalf("metrics:\n%s", mb)
 	}
 }
