@@ -72,6 +72,22 @@ type pendingBlock struct {
 	summary  BlockSummary
 	outcomes []TxOutcome
 	endStart time.Time
+	// state and appHash are the post-block encoding and its hash, computed once
+	// in FinalizeBlock and persisted by Commit (encoding the state is the
+	// costliest part of a block at scale).
+	state, appHash []byte
+}
+
+// hashEncoder is implemented by machines that encode and hash in one pass.
+type hashEncoder interface {
+	EncodeWithHash() (state, appHash []byte)
+}
+
+func encodeWithHash(m Machine) ([]byte, []byte) {
+	if he, ok := m.(hashEncoder); ok {
+		return he.EncodeWithHash()
+	}
+	return m.Encode(), m.AppHash()
 }
 
 // NewApp opens (or creates) the state database at dbPath and loads the last
@@ -237,7 +253,8 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	evs := a.working.EndBlock()
 	a.metrics.observeEndBlock(time.Since(start), evs)
 	res.Events = toABCIEvents(evs)
-	res.AppHash = a.working.AppHash()
+	p.state, p.appHash = encodeWithHash(a.working)
+	res.AppHash = p.appHash
 	p.summary.AppHash = strings.ToUpper(hex.EncodeToString(res.AppHash))
 	p.summary.Events = evs
 	a.block = p
@@ -252,7 +269,7 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 	if p == nil {
 		return nil, errors.New("commit without finalized block")
 	}
-	snap := snapshot{State: a.working.Encode(), Height: p.summary.Height, AppHash: a.working.AppHash()}
+	snap := snapshot{State: p.state, Height: p.summary.Height, AppHash: p.appHash}
 	if err := a.store.save(snap, p.outcomes); err != nil {
 		// The state can not be made durable: stop rather than diverge.
 		return nil, fmt.Errorf("persist state at height %d: %w", snap.Height, err)

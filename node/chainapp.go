@@ -79,6 +79,11 @@ func (m *ChainMachine) Encode() []byte { return m.S.Encode() }
 // AppHash implements Machine.
 func (m *ChainMachine) AppHash() []byte { return m.S.AppHash() }
 
+var _ hashEncoder = (*ChainMachine)(nil)
+
+// EncodeWithHash encodes the state once for both persistence and the app hash.
+func (m *ChainMachine) EncodeWithHash() ([]byte, []byte) { return m.S.EncodeWithHash() }
+
 // CheckTx implements Machine.
 func (m *ChainMachine) CheckTx(raw []byte) Result { return fromChainResult(m.S.CheckTx(raw)) }
 
