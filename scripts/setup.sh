@@ -37,6 +37,26 @@ install_wink() {
   rm -rf "$tmp"
 }
 
+# npm projects that interop tests drive with other systems' own clients
+# (@polkadot/api, @huggingface/hub, openai, ...): every interop/<name>/ with a
+# package.json and package-lock.json. `npm ci` runs only when the lock file
+# changed since the last install; no install scripts run.
+install_interop() {
+  local lock dir stamp
+  for lock in interop/*/package-lock.json; do
+    [ -f "$lock" ] || continue
+    dir="$(dirname "$lock")"
+    stamp="$dir/node_modules/.taonet-lock.sha256"
+    if [ -f "$stamp" ] && [ "$(sha256sum "$lock" | cut -d' ' -f1)" = "$(cat "$stamp")" ]; then
+      continue
+    fi
+    command -v npm >/dev/null || apt_install npm
+    echo "== npm ci in $dir"
+    (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --silent)
+    sha256sum "$lock" | cut -d' ' -f1 >"$stamp"
+  done
+}
+
 go mod download
 case "$mode" in
   run)
@@ -53,6 +73,7 @@ case "$mode" in
     # Headless browser for the localnet dashboard test (localnet/).
     apt_install chromium
     install_wink
+    install_interop
     ;;
   *) echo "usage: scripts/setup.sh [run|test]"; exit 2 ;;
 esac
