@@ -437,3 +437,46 @@ func (a U96F32) SaturatingToU64() uint64 {
 	}
 	return a.raw.hi<<32 | a.raw.lo>>32
 }
+
+// Cmp compares a and b.
+func (a U64F64) Cmp(b U64F64) int {
+	switch {
+	case a.raw.hi != b.raw.hi:
+		if a.raw.hi < b.raw.hi {
+			return -1
+		}
+		return 1
+	case a.raw.lo != b.raw.lo:
+		if a.raw.lo < b.raw.lo {
+			return -1
+		}
+		return 1
+	}
+	return 0
+}
+
+// IsZero reports whether a is 0.
+func (a U64F64) IsZero() bool { return a.raw.hi == 0 && a.raw.lo == 0 }
+
+// Min returns the smaller of a and b.
+func (a U64F64) Min(b U64F64) U64F64 {
+	if a.Cmp(b) <= 0 {
+		return a
+	}
+	return b
+}
+
+// Frac returns the fractional part.
+func (a U64F64) Frac() U64F64 { return U64F64{u128{0, a.raw.lo}} }
+
+// Big returns the raw 128-bit value (to_bits) as a big integer.
+func (a U64F64) Big() *big.Int { return a.raw.big() }
+
+// U64F64FromBig builds a value from raw bits, reporting whether they fit 128 bits.
+func U64F64FromBig(b *big.Int) (U64F64, bool) {
+	r, ok := u128FromBig(b)
+	return U64F64{r}, ok
+}
+
+// SaturatingToU128 floors to an integer (saturating_to_num::<u128>; it always fits).
+func (a U64F64) SaturatingToU128() *big.Int { return new(big.Int).SetUint64(a.raw.hi) }
