@@ -20,10 +20,10 @@ func bi(s string) *big.Int {
 func TestPowRatioScaledGolden(t *testing.T) {
 	const perq = "1000000000000000000"
 	cases := []struct {
-		src                    string
-		num, den, p, q         string
-		precision              uint32
-		scale, want            string
+		src            string
+		num, den, p, q string
+		precision      uint32
+		scale, want    string
 	}{
 		{"safe-bigmath integer.rs doc example of pow_ratio_scaled", "2", "3", "1", "2", 0, "1000", "816"},
 		{"safe-bigmath integer.rs test_perquintill_power (exact path)", "21000000000000000", "28000000000000000",

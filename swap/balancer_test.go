@@ -35,10 +35,10 @@ func perq(p, q uint64) uint64 {
 func TestDeltaInUpstream(t *testing.T) {
 	b := Balancer{Quote: perq(250_000_000_000, 1_000_000_000_000)}
 	cases := []struct {
-		src        string
-		buy        bool
-		cur, tgt   float64
-		want       uint64
+		src      string
+		buy      bool
+		cur, tgt float64
+		want     uint64
 	}{
 		{"balancer.rs test_calculate_quote_delta_in", true, 0.1, 0.2, 681_792_830},
 		{"balancer.rs test_calculate_base_delta_in", false, 0.2, 0.1, 189_207_115},
