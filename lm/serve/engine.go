@@ -11,7 +11,10 @@ import (
 
 // GenerateRequest is one text-generation job.
 type GenerateRequest struct {
-	Prompt      string
+	Prompt string
+	// PromptIDs, when not nil, is a token-id prompt: the engine (a
+	// TokenPrompter) uses these ids as they are, and Prompt is their text.
+	PromptIDs   []int
 	MaxTokens   int      // > 0
 	Temperature float64  // 0 = greedy
 	TopP        float64  // in (0, 1]
@@ -34,6 +37,7 @@ type GenerateResult struct {
 // given the tokens before it. The first token has none: engines set Logprob to
 // NaN there (written as null). Offset is the token's byte offset in the prompt.
 type TokenLogprob struct {
+	ID      int // token id
 	Token   string
 	Logprob float64
 	Offset  int
@@ -51,6 +55,15 @@ type Engine interface {
 // PromptScorer is the optional capability behind completions' echo+logprobs.
 type PromptScorer interface {
 	PromptLogprobs(ctx context.Context, prompt string) ([]TokenLogprob, error)
+}
+
+// TokenPrompter is the optional capability behind token-id prompts.
+// DecodeTokens checks ids against the vocabulary and returns their text;
+// TokenLogprobs scores ids exactly as given (no BOS added) followed by the
+// tokens of completion text, with Offsets into DecodeTokens(ids)+completion.
+type TokenPrompter interface {
+	DecodeTokens(ids []int) (string, error)
+	TokenLogprobs(ctx context.Context, ids []int, completion string) ([]TokenLogprob, error)
 }
 
 // Embedder is the optional capability behind /v1/embeddings.

@@ -15,6 +15,7 @@ func FuzzHandlers(f *testing.F) {
 	f.Add("/v1/chat/completions", `{"messages":[{"role":"system","content":"s"},{"role":"user","content":[{"type":"text","text":"x"}]}],"stream":true,"stop":["w1"]}`)
 	f.Add("/v1/completions", `{"prompt":"a b c","echo":true,"logprobs":2,"max_tokens":0}`)
 	f.Add("/v1/completions", `{"prompt":["x"],"n":3,"seed":1}`)
+	f.Add("/v1/completions", `{"prompt":[[1,2],[3]],"echo":true,"prompt_logprobs":0,"max_tokens":0}`)
 	f.Add("/v1/embeddings", `{"input":["a","b"],"encoding_format":"base64"}`)
 	f.Add("/v1/embeddings", `{"input":[1,2]}`)
 	srv := New(newTestEngine(), Options{MaxTokensLimit: 64})

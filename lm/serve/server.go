@@ -12,6 +12,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/taonet/taonet/lm/serve/openai"
@@ -228,12 +229,12 @@ func (s *Server) sampling(maxTokens *int, defMax int, temp, topP *float64, n *in
 	return sp, nil
 }
 
-func (sp sampling) request(prompt string, choice int) GenerateRequest {
+func (sp sampling) request(p openai.Prompt, choice int) GenerateRequest {
 	seed := rand.Int64()
 	if sp.seed != nil {
 		seed = *sp.seed + int64(choice)
 	}
-	return GenerateRequest{Prompt: prompt, MaxTokens: sp.maxTokens, Temperature: sp.temp, TopP: sp.topP, Stop: sp.stop, Seed: seed}
+	return GenerateRequest{Prompt: p.Text, PromptIDs: p.IDs, MaxTokens: sp.maxTokens, Temperature: sp.temp, TopP: sp.topP, Stop: sp.stop, Seed: seed}
 }
 
 func (s *Server) chat(w http.ResponseWriter, r *http.Request) error {
@@ -279,13 +280,13 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) error {
 		if sp.n != 1 {
 			return &apiError{status: 400, typ: "invalid_request_error", param: "n", msg: "streaming supports n=1 only"}
 		}
-		greq := sp.request(prompt, 0)
+		greq := sp.request(openai.Prompt{Text: prompt}, 0)
 		greq.Chat = templated
 		return s.streamChat(w, r, greq, id, created, model, req.StreamOptions != nil && req.StreamOptions.IncludeUsage)
 	}
 	resp := openai.ChatCompletionResponse{ID: id, Object: "chat.completion", Created: created, Model: model, Usage: &openai.Usage{}}
 	for i := 0; i < sp.n; i++ {
-		greq := sp.request(prompt, i)
+		greq := sp.request(openai.Prompt{Text: prompt}, i)
 		greq.Chat = templated
 		res, err := s.eng.Generate(r.Context(), greq, func(string) error { return nil })
 		if err != nil {
@@ -377,7 +378,7 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkModel(req.Model); err != nil {
 		return err
 	}
-	prompt, err := req.PromptString()
+	prompts, err := req.Prompts()
 	if err != nil {
 		return &apiError{status: 400, typ: "invalid_request_error", param: "prompt", msg: err.Error()}
 	}
@@ -385,18 +386,15 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var scorer PromptScorer
-	if req.Logprobs != nil {
-		if *req.Logprobs < 0 || *req.Logprobs > 5 {
-			return &apiError{status: 400, typ: "invalid_request_error", param: "logprobs", msg: fmt.Sprintf("logprobs must be in [0, 5], got %d", *req.Logprobs)}
-		}
-		var ok bool
-		if scorer, ok = s.eng.(PromptScorer); !ok {
-			return &apiError{status: 400, typ: "invalid_request_error", param: "logprobs", msg: "this model does not support logprobs"}
-		}
-		if req.Stream {
-			return &apiError{status: 400, typ: "invalid_request_error", param: "logprobs", msg: "logprobs are not supported with stream"}
-		}
+	if len(prompts)*sp.n > 128 {
+		return &apiError{status: 400, typ: "invalid_request_error", param: "n", msg: fmt.Sprintf("%d prompts × n=%d is more than 128 choices", len(prompts), sp.n)}
+	}
+	sc, err := s.completionScoring(req)
+	if err != nil {
+		return err
+	}
+	if err := s.resolvePrompts(prompts); err != nil {
+		return err
 	}
 	release, err := s.acquire(r.Context())
 	if err != nil {
@@ -405,40 +403,141 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) error {
 	defer release()
 	id, created, model := newID("cmpl-"), time.Now().Unix(), s.eng.ModelID()
 	if req.Stream {
-		if sp.n != 1 {
-			return &apiError{status: 400, typ: "invalid_request_error", param: "n", msg: "streaming supports n=1 only"}
+		if sp.n != 1 || len(prompts) != 1 {
+			return &apiError{status: 400, typ: "invalid_request_error", param: "n", msg: "streaming supports one prompt with n=1 only"}
 		}
-		return s.streamCompletion(w, r, sp.request(prompt, 0), req.Echo, id, created, model, req.StreamOptions != nil && req.StreamOptions.IncludeUsage)
+		return s.streamCompletion(w, r, sp.request(prompts[0], 0), req.Echo, id, created, model, req.StreamOptions != nil && req.StreamOptions.IncludeUsage)
 	}
 	resp := openai.CompletionResponse{ID: id, Object: "text_completion", Created: created, Model: model, Usage: &openai.Usage{}}
-	for i := 0; i < sp.n; i++ {
-		res := GenerateResult{FinishReason: "length"}
-		if sp.maxTokens > 0 {
-			if res, err = s.eng.Generate(r.Context(), sp.request(prompt, i), func(string) error { return nil }); err != nil {
-				return err
-			}
-		}
-		text := res.Text
-		if req.Echo {
-			text = prompt + text
-		}
-		ch := openai.CompletionChoice{Index: i, Text: text, FinishReason: strPtr(res.FinishReason)}
-		if scorer != nil {
-			lps, err := scorer.PromptLogprobs(r.Context(), prompt+res.Text)
+	for pi, p := range prompts {
+		for i := 0; i < sp.n; i++ {
+			ch, res, err := s.completionChoice(r.Context(), sp.request(p, i), req.Echo, sc)
 			if err != nil {
 				return err
 			}
-			ch.Logprobs = legacyLogprobs(lps, req.Echo, len(prompt), *req.Logprobs)
-			if res.PromptTokens == 0 {
-				res.PromptTokens = len(lps)
+			ch.Index = pi*sp.n + i
+			resp.Choices = append(resp.Choices, ch)
+			if i == 0 {
+				resp.Usage.PromptTokens += res.PromptTokens
 			}
+			resp.Usage.CompletionTokens += res.CompletionTokens
 		}
-		resp.Choices = append(resp.Choices, ch)
-		resp.Usage.PromptTokens = res.PromptTokens
-		resp.Usage.CompletionTokens += res.CompletionTokens
 	}
 	resp.Usage.TotalTokens = resp.Usage.PromptTokens + resp.Usage.CompletionTokens
 	return writeJSON(w, resp)
+}
+
+// completionScoring holds what a completion request asks to be scored.
+type completionScoring struct {
+	scorer        PromptScorer
+	logprobs      *int // legacy "logprobs" (top count), nil when not asked
+	promptLogprob bool // vLLM "prompt_logprobs"
+}
+
+func (sc completionScoring) any() bool { return sc.logprobs != nil || sc.promptLogprob }
+
+func (s *Server) completionScoring(req openai.CompletionRequest) (completionScoring, error) {
+	sc := completionScoring{logprobs: req.Logprobs, promptLogprob: req.PromptLogprobs != nil}
+	if req.Logprobs != nil && (*req.Logprobs < 0 || *req.Logprobs > 5) {
+		return sc, &apiError{status: 400, typ: "invalid_request_error", param: "logprobs", msg: fmt.Sprintf("logprobs must be in [0, 5], got %d", *req.Logprobs)}
+	}
+	if req.PromptLogprobs != nil && (*req.PromptLogprobs < 0 || *req.PromptLogprobs > 5) {
+		return sc, &apiError{status: 400, typ: "invalid_request_error", param: "prompt_logprobs", msg: fmt.Sprintf("prompt_logprobs must be in [0, 5], got %d", *req.PromptLogprobs)}
+	}
+	if !sc.any() {
+		return sc, nil
+	}
+	var ok bool
+	if sc.scorer, ok = s.eng.(PromptScorer); !ok {
+		return sc, &apiError{status: 400, typ: "invalid_request_error", param: "logprobs", msg: "this model does not support logprobs"}
+	}
+	if req.Stream {
+		return sc, &apiError{status: 400, typ: "invalid_request_error", param: "logprobs", msg: "logprobs are not supported with stream"}
+	}
+	return sc, nil
+}
+
+// resolvePrompts checks token-id prompts against the engine and fills in
+// their text (for echo), so a bad id fails the request before any work.
+func (s *Server) resolvePrompts(prompts []openai.Prompt) error {
+	for i := range prompts {
+		if prompts[i].IDs == nil {
+			continue
+		}
+		tp, ok := s.eng.(TokenPrompter)
+		if !ok {
+			return &apiError{status: 400, typ: "invalid_request_error", param: "prompt", msg: "this model does not accept token-id prompts"}
+		}
+		text, err := tp.DecodeTokens(prompts[i].IDs)
+		if err != nil {
+			return &apiError{status: 400, typ: "invalid_request_error", param: "prompt", msg: fmt.Sprintf("prompt %d: %v", i, err)}
+		}
+		prompts[i].Text = text
+	}
+	return nil
+}
+
+// completionChoice generates (when max_tokens > 0) and scores one choice.
+func (s *Server) completionChoice(ctx context.Context, greq GenerateRequest, echo bool, sc completionScoring) (openai.CompletionChoice, GenerateResult, error) {
+	res := GenerateResult{FinishReason: "length"}
+	if greq.PromptIDs != nil {
+		res.PromptTokens = len(greq.PromptIDs)
+	}
+	var err error
+	if greq.MaxTokens > 0 {
+		if res, err = s.eng.Generate(ctx, greq, func(string) error { return nil }); err != nil {
+			return openai.CompletionChoice{}, res, err
+		}
+	}
+	text := res.Text
+	if echo {
+		text = greq.Prompt + text
+	}
+	ch := openai.CompletionChoice{Text: text, FinishReason: strPtr(res.FinishReason)}
+	if !sc.any() {
+		return ch, res, nil
+	}
+	var lps []TokenLogprob
+	if greq.PromptIDs != nil {
+		lps, err = s.eng.(TokenPrompter).TokenLogprobs(ctx, greq.PromptIDs, res.Text)
+	} else {
+		lps, err = sc.scorer.PromptLogprobs(ctx, greq.Prompt+res.Text)
+	}
+	if err != nil {
+		return ch, res, err
+	}
+	if sc.logprobs != nil {
+		ch.Logprobs = legacyLogprobs(lps, echo, len(greq.Prompt), *sc.logprobs)
+	}
+	if sc.promptLogprob {
+		ch.PromptLogprobs = vllmPromptLogprobs(lps, len(greq.Prompt))
+	}
+	if res.PromptTokens == 0 {
+		for _, lp := range lps {
+			if lp.Offset < len(greq.Prompt) {
+				res.PromptTokens++
+			}
+		}
+	}
+	return ch, res, nil
+}
+
+// vllmPromptLogprobs builds vLLM's prompt_logprobs: one entry per prompt
+// token, null where the token has no logprob (the first), else the token id
+// mapped to its logprob and text.
+func vllmPromptLogprobs(lps []TokenLogprob, promptLen int) []map[string]openai.PromptLogprob {
+	out := []map[string]openai.PromptLogprob{}
+	for _, lp := range lps {
+		if lp.Offset >= promptLen && len(out) > 0 {
+			break
+		}
+		if math.IsNaN(lp.Logprob) || math.IsInf(lp.Logprob, 0) {
+			out = append(out, nil)
+			continue
+		}
+		out = append(out, map[string]openai.PromptLogprob{strconv.Itoa(lp.ID): {Logprob: lp.Logprob, DecodedToken: lp.Token}})
+	}
+	return out
 }
 
 // legacyLogprobs builds the completions logprobs object: all tokens when the

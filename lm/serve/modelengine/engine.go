@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -134,7 +135,12 @@ func (e *Engine) Generate(ctx context.Context, req serve.GenerateRequest, onText
 		return serve.GenerateResult{}, serve.BadRequest(fmt.Errorf("model %s is a %s encoder: it cannot generate", e.id, e.m.Config.Arch))
 	}
 	var ids []int
-	if req.Chat && e.style != "" {
+	if req.PromptIDs != nil {
+		if err := e.checkIDs(req.PromptIDs); err != nil {
+			return serve.GenerateResult{}, serve.BadRequest(err)
+		}
+		ids = slices.Clone(req.PromptIDs)
+	} else if req.Chat && e.style != "" {
 		// The rendered template spells its special tokens (BOS included).
 		ids = e.tok.Encode(req.Prompt)
 	} else {
@@ -253,10 +259,48 @@ func holdBack(s string, stops []string) int {
 // prompt token given the ones before it (the first has none unless the llama
 // family's BOS precedes it).
 func (e *Engine) PromptLogprobs(ctx context.Context, prompt string) ([]serve.TokenLogprob, error) {
+	ids, prefix := e.encodePrompt(prompt)
+	return e.score(ctx, ids, prefix)
+}
+
+// DecodeTokens implements serve.TokenPrompter.
+func (e *Engine) DecodeTokens(ids []int) (string, error) {
+	if err := e.checkIDs(ids); err != nil {
+		return "", err
+	}
+	return string(e.tok.DecodeBytes(ids)), nil
+}
+
+// TokenLogprobs implements serve.TokenPrompter: ids are scored exactly as
+// given (this is how an evaluator makes every engine score the same tokens),
+// followed by the ordinary tokens of the completion text.
+func (e *Engine) TokenLogprobs(ctx context.Context, ids []int, completion string) ([]serve.TokenLogprob, error) {
+	if err := e.checkIDs(ids); err != nil {
+		return nil, serve.BadRequest(err)
+	}
+	all := append(slices.Clone(ids), e.tok.EncodeOrdinary(completion)...)
+	return e.score(ctx, all, 0)
+}
+
+// checkIDs rejects ids the model cannot embed.
+func (e *Engine) checkIDs(ids []int) error {
+	if len(ids) == 0 {
+		return errors.New("empty token-id prompt")
+	}
+	for i, id := range ids {
+		if id < 0 || id >= e.m.Config.VocabSize {
+			return fmt.Errorf("token id %d at position %d is outside the vocabulary [0, %d)", id, i, e.m.Config.VocabSize)
+		}
+	}
+	return nil
+}
+
+// score returns the logprob of each of ids[prefix:] given the ids before it
+// (NaN for ids[0]).
+func (e *Engine) score(ctx context.Context, ids []int, prefix int) ([]serve.TokenLogprob, error) {
 	if !e.m.Config.Causal() {
 		return nil, serve.BadRequest(fmt.Errorf("model %s is an encoder: no logprobs", e.id))
 	}
-	ids, prefix := e.encodePrompt(prompt)
 	if len(ids) > e.maxPos() {
 		return nil, serve.BadRequest(fmt.Errorf("prompt of %d tokens exceeds the model's %d positions", len(ids), e.maxPos()))
 	}
@@ -264,7 +308,7 @@ func (e *Engine) PromptLogprobs(ctx context.Context, prompt string) ([]serve.Tok
 	off := 0
 	for _, id := range ids[prefix:] {
 		piece := e.tok.DecodeBytes([]int{id})
-		out = append(out, serve.TokenLogprob{Token: string(piece), Logprob: math.NaN(), Offset: off})
+		out = append(out, serve.TokenLogprob{ID: id, Token: string(piece), Logprob: math.NaN(), Offset: off})
 		off += len(piece)
 	}
 	if len(ids) < 2 {

@@ -1,11 +1,13 @@
 package openai
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
 )
 
 // Message is one chat message. Content may be a string or (on input) an array
@@ -141,41 +143,137 @@ type ChatCompletionChunk struct {
 	Usage             *Usage        `json:"usage,omitempty"`
 }
 
-// CompletionRequest is the body of POST /v1/completions. Prompt must be a
-// string (or an array holding one string).
+// CompletionRequest is the body of POST /v1/completions. Prompt is a
+// string, an array of strings, an array of token ids, or an array of arrays of
+// token ids (see Prompts). PromptLogprobs is vLLM's extension: the scored
+// prompt tokens, per choice, in the "prompt_logprobs" field.
 type CompletionRequest struct {
-	Model         string          `json:"model"`
-	Prompt        json.RawMessage `json:"prompt"`
-	MaxTokens     *int            `json:"max_tokens,omitempty"`
-	Temperature   *float64        `json:"temperature,omitempty"`
-	TopP          *float64        `json:"top_p,omitempty"`
-	N             *int            `json:"n,omitempty"`
-	Stream        bool            `json:"stream,omitempty"`
-	StreamOptions *StreamOptions  `json:"stream_options,omitempty"`
-	Logprobs      *int            `json:"logprobs,omitempty"`
-	Echo          bool            `json:"echo,omitempty"`
-	Stop          Stop            `json:"stop,omitempty"`
-	Seed          *int64          `json:"seed,omitempty"`
-	User          string          `json:"user,omitempty"`
+	Model          string          `json:"model"`
+	Prompt         json.RawMessage `json:"prompt"`
+	MaxTokens      *int            `json:"max_tokens,omitempty"`
+	Temperature    *float64        `json:"temperature,omitempty"`
+	TopP           *float64        `json:"top_p,omitempty"`
+	N              *int            `json:"n,omitempty"`
+	Stream         bool            `json:"stream,omitempty"`
+	StreamOptions  *StreamOptions  `json:"stream_options,omitempty"`
+	Logprobs       *int            `json:"logprobs,omitempty"`
+	PromptLogprobs *int            `json:"prompt_logprobs,omitempty"`
+	Echo           bool            `json:"echo,omitempty"`
+	Stop           Stop            `json:"stop,omitempty"`
+	Seed           *int64          `json:"seed,omitempty"`
+	User           string          `json:"user,omitempty"`
 }
 
-// PromptString returns the prompt as one string.
-func (r CompletionRequest) PromptString() (string, error) {
-	if len(r.Prompt) == 0 {
-		return "", fmt.Errorf("prompt is required")
+// Prompt is one prompt of a completion request: text, or (IDs != nil) token
+// ids taken as they are, with no tokenization and no BOS added.
+type Prompt struct {
+	Text string
+	IDs  []int
+}
+
+// MaxPrompts bounds how many prompts one completion request may carry.
+const MaxPrompts = 64
+
+// Prompts returns the request's prompts in order. Like OpenAI and vLLM it
+// accepts "text", ["text", ...], [id, ...] and [[id, ...], ...]; token ids
+// must be non-negative integers and a token-id prompt must not be empty.
+func (r CompletionRequest) Prompts() ([]Prompt, error) {
+	if len(r.Prompt) == 0 || string(r.Prompt) == "null" {
+		return nil, fmt.Errorf("prompt is required")
 	}
 	var s string
 	if err := json.Unmarshal(r.Prompt, &s); err == nil {
-		return s, nil
+		return []Prompt{{Text: s}}, nil
 	}
-	var arr []string
-	if err := json.Unmarshal(r.Prompt, &arr); err == nil {
-		if len(arr) != 1 {
-			return "", fmt.Errorf("prompt arrays must hold exactly one string, got %d", len(arr))
+	var arr []json.RawMessage
+	if err := json.Unmarshal(r.Prompt, &arr); err != nil {
+		return nil, fmt.Errorf("prompt must be a string, an array of strings, an array of token ids or an array of token-id arrays")
+	}
+	if len(arr) == 0 {
+		return nil, fmt.Errorf("prompt must not be an empty array")
+	}
+	switch arr[0][0] {
+	case '"':
+		var texts []string
+		if err := json.Unmarshal(r.Prompt, &texts); err != nil {
+			return nil, fmt.Errorf("prompt: an array of strings must hold only strings")
 		}
-		return arr[0], nil
+		if len(texts) > MaxPrompts {
+			return nil, fmt.Errorf("prompt: at most %d prompts per request, got %d", MaxPrompts, len(texts))
+		}
+		out := make([]Prompt, len(texts))
+		for i, t := range texts {
+			out[i] = Prompt{Text: t}
+		}
+		return out, nil
+	case '[':
+		if len(arr) > MaxPrompts {
+			return nil, fmt.Errorf("prompt: at most %d prompts per request, got %d", MaxPrompts, len(arr))
+		}
+		out := make([]Prompt, len(arr))
+		for i, a := range arr {
+			ids, err := tokenIDs(a)
+			if err != nil {
+				return nil, fmt.Errorf("prompt[%d]: %v", i, err)
+			}
+			out[i] = Prompt{IDs: ids}
+		}
+		return out, nil
+	default:
+		ids, err := tokenIDs(r.Prompt)
+		if err != nil {
+			return nil, fmt.Errorf("prompt: %v", err)
+		}
+		return []Prompt{{IDs: ids}}, nil
 	}
-	return "", fmt.Errorf("prompt must be a string (token-id prompts are not supported)")
+}
+
+// tokenIDs decodes a non-empty JSON array of non-negative integer token ids.
+func tokenIDs(raw json.RawMessage) ([]int, error) {
+	var nums []json.Number
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&nums); err != nil {
+		return nil, fmt.Errorf("a token-id prompt must be an array of integers")
+	}
+	if len(nums) == 0 {
+		return nil, fmt.Errorf("a token-id prompt must not be empty")
+	}
+	ids := make([]int, len(nums))
+	for i, n := range nums {
+		v, err := strconv.ParseInt(n.String(), 10, 32)
+		if err != nil || v < 0 {
+			return nil, fmt.Errorf("token id %s at %d is not a non-negative 32-bit integer", n.String(), i)
+		}
+		ids[i] = int(v)
+	}
+	return ids, nil
+}
+
+// PromptString returns the prompt as one string (a single text prompt).
+func (r CompletionRequest) PromptString() (string, error) {
+	ps, err := r.Prompts()
+	if err != nil {
+		return "", err
+	}
+	if len(ps) != 1 || ps[0].IDs != nil {
+		return "", fmt.Errorf("want one text prompt, got %d prompts", len(ps))
+	}
+	return ps[0].Text, nil
+}
+
+// PromptTokenIDs converts token ids into the raw JSON a CompletionRequest wants.
+func PromptTokenIDs(ids []int) json.RawMessage {
+	b, _ := json.Marshal(ids)
+	return b
+}
+
+// PromptLogprob is one entry of vLLM's prompt_logprobs: the log-probability
+// of a token id, its rank among the vocabulary when known, and its text.
+type PromptLogprob struct {
+	Logprob      float64 `json:"logprob"`
+	Rank         *int    `json:"rank,omitempty"`
+	DecodedToken string  `json:"decoded_token"`
 }
 
 // CompletionLogprobs is the legacy completions logprobs object.
@@ -192,6 +290,9 @@ type CompletionChoice struct {
 	Text         string              `json:"text"`
 	Logprobs     *CompletionLogprobs `json:"logprobs"`
 	FinishReason *string             `json:"finish_reason"`
+	// PromptLogprobs (vLLM) has one entry per prompt token: null for the
+	// first, else a map from the token id (as a string) to its logprob.
+	PromptLogprobs []map[string]PromptLogprob `json:"prompt_logprobs,omitempty"`
 }
 
 // CompletionResponse is a completion or (object "text_completion") a stream chunk.
