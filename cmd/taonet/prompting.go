@@ -29,6 +29,7 @@ import (
 	"github.com/taonet/taonet/subnets/prompting/feed"
 	pminer "github.com/taonet/taonet/subnets/prompting/miner"
 	"github.com/taonet/taonet/subnets/prompting/tasks"
+	"github.com/taonet/taonet/subnets/prompting/translate"
 	pvalidator "github.com/taonet/taonet/subnets/prompting/validator"
 )
 
@@ -48,12 +49,44 @@ func promptingNodeDefault() string {
 // promptingSources are the challenge-material flags shared by validator and tool miner.
 type promptingSources struct {
 	corpus, wikiDump, codeRoot string
+	mtEngine, mtPairs          string
 }
 
 func (s *promptingSources) bind(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&s.corpus, "corpus", "", "corpus directory (md/txt/jsonl); default: the built-in corpus")
 	cmd.Flags().StringVar(&s.wikiDump, "wiki-dump", "", "Wikipedia XML dump (.xml or .xml.bz2) instead of the corpus")
 	cmd.Flags().StringVar(&s.codeRoot, "code-root", "", "source tree for debugging tasks (e.g. $(go env GOROOT)/src)")
+	cmd.Flags().StringVar(&s.mtEngine, "translation.engine", "apertium", "translation engine: apertium (Debian apertium + pair packages), llm (the --llm-url model; validator only) or off")
+	cmd.Flags().StringVar(&s.mtPairs, "translation.pairs", "", "Apertium directions to use, e.g. en-es,es-en,en-ca (default: every installed pair)")
+}
+
+// translator returns the translation engine the flags select, or nil with a
+// warning when it is unavailable: translation is then skipped and the other
+// tasks go on.
+func (s *promptingSources) translator(log *slog.Logger, llm tasks.LLM) (tasks.Translator, error) {
+	switch s.mtEngine {
+	case "off":
+		return nil, nil
+	case "llm":
+		if llm == nil {
+			return nil, errors.New("--translation.engine llm needs --llm-url")
+		}
+		return &tasks.LLMTranslator{LLM: llm}, nil
+	case "apertium":
+	default:
+		return nil, fmt.Errorf("--translation.engine %q: want apertium, llm or off", s.mtEngine)
+	}
+	var want []string
+	if s.mtPairs != "" {
+		want = strings.Split(s.mtPairs, ",")
+	}
+	a, err := translate.Discover("", "", want)
+	if err != nil {
+		log.Warn("translation task off", "err", err)
+		return nil, nil
+	}
+	log.Info("translation by apertium", "pairs", fmt.Sprint(a.Pairs()))
+	return a, nil
 }
 
 func (s *promptingSources) articles() (*pctx.Corpus, error) {
@@ -142,6 +175,9 @@ func promptingValidatorCmd() *cobra.Command {
 		}
 		if llmURL != "" {
 			be.LLM = tasks.NewOpenAILLM(llmURL, llmModel, llmKey)
+		}
+		if be.Translator, err = src.translator(log, be.LLM); err != nil {
+			return err
 		}
 		var emb embed.Embedder
 		switch embeddings {
@@ -316,7 +352,14 @@ func promptingMinerCmd() *cobra.Command {
 					return err
 				}
 			}
-			r = pminer.NewTool(arts, code)
+			tool := pminer.NewTool(arts, code)
+			if src.mtEngine == "llm" {
+				return errors.New("--translation.engine llm: a tool miner has no LLM; use apertium or --mode llm")
+			}
+			if tool.Solver.Translator, err = src.translator(log, nil); err != nil {
+				return err
+			}
+			r = tool
 		case "echo":
 			r = pminer.Echo{}
 		case "noise":

@@ -6,7 +6,8 @@
 //
 // Responders:
 //
-//   - Tool: no LLM; math by the prompting-core calculator, qa/date_qa and
+//   - Tool: no LLM; math by the prompting-core calculator, translation by
+//     Apertium (Tool.Solver.Translator), qa/date_qa and
 //     summarization by BM25 retrieval over the same built-in corpus the
 //     validator draws from, debugging by returning the received code with a
 //     best-effort repair from an optional index of a code tree.

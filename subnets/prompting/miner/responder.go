@@ -22,7 +22,8 @@ type Responder interface {
 }
 
 // Tool is the offline tool-using responder (no LLM). See tasks.ToolSolver
-// for the calculator and retrieval; Code, if set, repairs debugging
+// for the calculator, retrieval and translation (Solver.Translator, e.g.
+// Apertium); Code, if set, repairs debugging
 // challenges by retrieving the closest original snippet.
 type Tool struct {
 	Solver *tasks.ToolSolver
@@ -39,8 +40,11 @@ func NewTool(c *pctx.Corpus, code *CodeIndex) *Tool {
 }
 
 // Respond implements Responder.
-func (t *Tool) Respond(_ context.Context, req *protocol.StreamPrompting, emit func(string) error) error {
+func (t *Tool) Respond(ctx context.Context, req *protocol.StreamPrompting, emit func(string) error) error {
 	q := req.LastUser()
+	if out, ok := t.Solver.Translate(ctx, q); ok {
+		return emit(out)
+	}
 	if code, ok := fencedCode(q); ok {
 		if t.Code != nil {
 			if fixed, ok := t.Code.Repair(code); ok {

@@ -23,6 +23,9 @@
 //   - math: a generator of exact problems (≥30 kinds); reference = answer.
 //   - debugging: real code corrupted by deleting, swapping or mutating
 //     chunks; the reference is the original code.
+//   - translation: a section's lead (English, or machine-translated into a
+//     drawn source language) to be put into a drawn target language; the
+//     reference is the Translator's (Apertium's) translation.
 //
 // Multi-turn (§3.3): after a scored turn, ContinueConversation applies
 // upstream's stop rule, AcceptedAnswer picks the assistant message, and

@@ -21,6 +21,7 @@ const (
 	Debugging     = "debugging"
 	Sentiment     = "sentiment"
 	Generic       = "generic"
+	Translation   = "translation"
 )
 
 // Challenge types (v2 challenge_type): how Query was made from CleanQuery.
@@ -68,20 +69,25 @@ type Backends struct {
 	// and Extra["date"], e.g. context.WikiEvents); date_qa then uses
 	// upstream v1's design on them instead of dated article sentences.
 	Events pctx.Source
+	// Translator translates texts (translation): translate.Apertium, or
+	// LLMTranslator over the LLM.
+	Translator Translator
 	// Difficulty ∈ [0,1] of the no-LLM paraphrase (see persona.Paraphrase).
 	Difficulty float64
 }
 
 // Needs declares what a task requires from Backends.
 type Needs struct {
-	LLM      bool `json:"llm"`
-	Articles bool `json:"articles"`
-	Code     bool `json:"code"`
+	LLM        bool `json:"llm"`
+	Articles   bool `json:"articles"`
+	Code       bool `json:"code"`
+	Translator bool `json:"translator"`
 }
 
 // MetBy reports whether b provides everything n needs.
 func (n Needs) MetBy(b Backends) bool {
-	return (!n.LLM || b.LLM != nil) && (!n.Articles || b.Articles != nil) && (!n.Code || b.Code != nil)
+	return (!n.LLM || b.LLM != nil) && (!n.Articles || b.Articles != nil) && (!n.Code || b.Code != nil) &&
+		(!n.Translator || b.Translator != nil)
 }
 
 // Challenge is one validator question with its hidden answer.
@@ -155,14 +161,14 @@ func NewRegistry(entries ...Entry) (*Registry, error) {
 }
 
 // Default is the upstream v2.5.1 mix — qa, date_qa, summarization,
-// generic, math, sentiment with equal probability (translation is not
-// built) — plus debugging at the same weight (upstream never enabled it;
-// it is available only when Backends.Code is set).
+// generic, math, translation, sentiment with equal probability — plus
+// debugging at the same weight (upstream never enabled it; it is available
+// only when Backends.Code is set). Translation needs Backends.Translator.
 func Default() *Registry {
 	r, err := NewRegistry(
 		Entry{NewQA(), 1}, Entry{NewDateQA(), 1}, Entry{NewSummarization(), 1},
-		Entry{NewGeneric(), 1}, Entry{NewMath(), 1}, Entry{NewSentiment(), 1},
-		Entry{NewDebugging(), 1},
+		Entry{NewGeneric(), 1}, Entry{NewMath(), 1}, Entry{NewTranslation(), 1},
+		Entry{NewSentiment(), 1}, Entry{NewDebugging(), 1},
 	)
 	if err != nil {
 		panic(err) // static table
@@ -208,8 +214,8 @@ const MaxTaskTries = 5
 
 // Sample picks a task among the available ones (probability ∝ weight) and
 // builds its challenge, deterministically from seed (given deterministic
-// backends). A task that fails is replaced by another draw, up to
-// MaxTaskTries times.
+// backends). A task that fails is replaced by a draw among the other
+// tasks, up to MaxTaskTries times.
 func (r *Registry) Sample(ctx context.Context, seed uint64, b Backends) (*Challenge, error) {
 	var avail []Entry
 	total := 0.0
@@ -224,16 +230,17 @@ func (r *Registry) Sample(ctx context.Context, seed uint64, b Backends) (*Challe
 	}
 	rng := pctx.NewRand(seed)
 	var errs []error
-	for try := 0; try < MaxTaskTries; try++ {
+	for try := 0; try < MaxTaskTries && len(avail) > 0; try++ {
 		x := rng.Float64() * total
-		pick := avail[len(avail)-1]
-		for _, e := range avail {
+		at := len(avail) - 1
+		for i, e := range avail {
 			if x < e.Weight {
-				pick = e
+				at = i
 				break
 			}
 			x -= e.Weight
 		}
+		pick := avail[at]
 		ch, err := r.generate(ctx, pick.Task, rng, b, seed)
 		if err == nil {
 			return ch, nil
@@ -241,6 +248,12 @@ func (r *Registry) Sample(ctx context.Context, seed uint64, b Backends) (*Challe
 		errs = append(errs, fmt.Errorf("%s: %w", pick.Task.Name(), err))
 		if ctx.Err() != nil {
 			break
+		}
+		// The next draw is among the other tasks, so one broken backend
+		// (a missing translation pair, an unreachable API) costs one try.
+		if len(avail) > 1 {
+			avail = append(avail[:at:at], avail[at+1:]...)
+			total -= pick.Weight
 		}
 	}
 	return nil, fmt.Errorf("tasks: no challenge built: %w", errors.Join(errs...))

@@ -14,6 +14,8 @@ import (
 // tool-using miner; it never sees a reference.
 type ToolSolver struct {
 	Index *pctx.Index
+	// Translator, if set, answers translation requests (Translate).
+	Translator Translator
 }
 
 // NewToolSolver indexes a corpus for retrieval.
