@@ -18,6 +18,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/cometbft/cometbft/mempool"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/taonet/taonet/netserve"
 )
 
 // API limits.
@@ -91,7 +92,9 @@ type Status struct {
 }
 
 func (n *Node) serveAPI(addr string) error {
-	ln, err := net.Listen("tcp", addr)
+	// The connection cap keeps API clients from taking the descriptors
+	// CometBFT needs to persist consensus state.
+	ln, err := netserve.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("api listen %s: %w", addr, err)
 	}
@@ -99,8 +102,8 @@ func (n *Node) serveAPI(addr string) error {
 	base, cancel := context.WithCancel(context.Background())
 	n.apiCancel = cancel
 	// Stop cancels base: block streams and inclusion waits end promptly.
-	n.api = &http.Server{Handler: n.Handler(), ReadHeaderTimeout: 10 * time.Second,
-		BaseContext: func(net.Listener) context.Context { return base }}
+	n.api = netserve.NewServer(n.Handler(), netserve.Config{})
+	n.api.BaseContext = func(net.Listener) context.Context { return base }
 	n.apiDone = make(chan struct{})
 	go func() {
 		defer close(n.apiDone)
