@@ -80,13 +80,28 @@ func SignRequest(req *http.Request, s Signer, bodySHA256 string, now time.Time) 
 
 // Verifier checks signed requests: signature, freshness and replay. It is
 // safe for concurrent use.
+//
+// Replay memory is written only for requests that passed every check (the
+// caller's permission checks included, see check and consume), kept per
+// hotkey and bounded, so a flood of signed requests from keys that may not
+// write cannot grow it or slow everyone else down.
 type Verifier struct {
 	Window    time.Duration    // freshness window; 0 means AuthWindow
 	Now       func() time.Time // clock; nil means time.Now
-	MaxNonces int              // remembered requests per window (memory bound); 0 means 1<<20
+	MaxNonces int              // remembered requests per window, all keys (memory bound); 0 means 1<<20
+	MaxPerKey int              // remembered requests per window and hotkey; 0 means 1<<14
 
-	mu   sync.Mutex
-	seen map[string]int64 // hotkey+nonce -> timestamp, kept while fresh
+	mu        sync.Mutex
+	seen      map[string]map[string]int64 // hotkey -> nonce -> timestamp, kept while fresh
+	total     int
+	lastSweep int64
+}
+
+// signedReq is a request whose signature verified but whose nonce is not yet
+// remembered.
+type signedReq struct {
+	hotkey, bodySHA, nonce string
+	ts                     int64
 }
 
 func (v *Verifier) now() time.Time {
@@ -108,60 +123,109 @@ func (v *Verifier) window() time.Duration {
 // Errors wrap ErrUnauthorized. A request is accepted once: its nonce is
 // remembered for the freshness window, after which its timestamp is stale.
 func (v *Verifier) Verify(r *http.Request) (hotkey, bodySHA256 string, err error) {
+	sr, err := v.check(r)
+	if err != nil {
+		return "", "", err
+	}
+	if err := v.consume(sr); err != nil {
+		return "", "", err
+	}
+	return sr.hotkey, sr.bodySHA, nil
+}
+
+// check verifies r's headers and signature without remembering anything.
+func (v *Verifier) check(r *http.Request) (signedReq, error) {
 	h := r.Header
-	hotkey = h.Get(HeaderHotkey)
-	tsStr, nonce, bodySHA256, sigHex := h.Get(HeaderTimestamp), h.Get(HeaderNonce), h.Get(HeaderBodyHash), h.Get(HeaderSignature)
-	if hotkey == "" || tsStr == "" || nonce == "" || bodySHA256 == "" || sigHex == "" {
-		return "", "", fmt.Errorf("%w: missing signature headers", ErrUnauthorized)
+	sr := signedReq{hotkey: h.Get(HeaderHotkey), nonce: h.Get(HeaderNonce), bodySHA: h.Get(HeaderBodyHash)}
+	tsStr, sigHex := h.Get(HeaderTimestamp), h.Get(HeaderSignature)
+	if sr.hotkey == "" || tsStr == "" || sr.nonce == "" || sr.bodySHA == "" || sigHex == "" {
+		return sr, fmt.Errorf("%w: missing signature headers", ErrUnauthorized)
 	}
-	if !keys.ValidSS58(hotkey) {
-		return "", "", fmt.Errorf("%w: hotkey %q is not an ss58 address", ErrUnauthorized, hotkey)
+	if !keys.ValidSS58(sr.hotkey) {
+		return sr, fmt.Errorf("%w: hotkey %q is not an ss58 address", ErrUnauthorized, sr.hotkey)
 	}
-	if !isLowerHex(nonce, 32) {
-		return "", "", fmt.Errorf("%w: nonce must be 32 lowercase hex", ErrUnauthorized)
+	if !isLowerHex(sr.nonce, 32) {
+		return sr, fmt.Errorf("%w: nonce must be 32 lowercase hex", ErrUnauthorized)
 	}
-	if !ValidSHA256(bodySHA256) {
-		return "", "", fmt.Errorf("%w: body sha256 must be 64 lowercase hex", ErrUnauthorized)
+	if !ValidSHA256(sr.bodySHA) {
+		return sr, fmt.Errorf("%w: body sha256 must be 64 lowercase hex", ErrUnauthorized)
 	}
 	ts, perr := strconv.ParseInt(tsStr, 10, 64)
 	if perr != nil {
-		return "", "", fmt.Errorf("%w: bad timestamp", ErrUnauthorized)
+		return sr, fmt.Errorf("%w: bad timestamp", ErrUnauthorized)
 	}
+	sr.ts = ts
 	now := v.now().Unix()
 	win := int64(v.window() / time.Second)
 	if ts < now-win || ts > now+win {
-		return "", "", fmt.Errorf("%w: stale timestamp (%d s from server time, window %d s)", ErrUnauthorized, ts-now, win)
+		return sr, fmt.Errorf("%w: stale timestamp (%d s from server time, window %d s)", ErrUnauthorized, ts-now, win)
 	}
 	sig, herr := hex.DecodeString(sigHex)
 	if herr != nil || len(sig) != 64 {
-		return "", "", fmt.Errorf("%w: signature must be 64 bytes hex", ErrUnauthorized)
+		return sr, fmt.Errorf("%w: signature must be 64 bytes hex", ErrUnauthorized)
 	}
-	if !keys.VerifySS58(hotkey, SigningMessage(r.Method, requestPath(r), bodySHA256, ts, nonce), sig) {
-		return "", "", fmt.Errorf("%w: bad signature", ErrUnauthorized)
+	if !keys.VerifySS58(sr.hotkey, SigningMessage(r.Method, requestPath(r), sr.bodySHA, ts, sr.nonce), sig) {
+		return sr, fmt.Errorf("%w: bad signature", ErrUnauthorized)
 	}
+	return sr, nil
+}
+
+// consume remembers sr's nonce, refusing a replay; call it only after every
+// permission check passed.
+func (v *Verifier) consume(sr signedReq) error {
+	now := v.now().Unix()
+	win := int64(v.window() / time.Second)
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.seen == nil {
-		v.seen = map[string]int64{}
+		v.seen = map[string]map[string]int64{}
 	}
-	for k, t := range v.seen { // prune: entries older than the window can never match a fresh request
-		if t < now-win {
-			delete(v.seen, k)
+	if now-v.lastSweep >= max(win/4, 1) { // entries older than the window can never match a fresh request
+		v.lastSweep = now
+		for hk, m := range v.seen {
+			v.prune(hk, m, now-win)
 		}
 	}
-	key := hotkey + "/" + nonce
-	if _, dup := v.seen[key]; dup {
-		return "", "", fmt.Errorf("%w: replayed request", ErrUnauthorized)
+	m := v.seen[sr.hotkey]
+	if _, dup := m[sr.nonce]; dup {
+		return fmt.Errorf("%w: replayed request", ErrUnauthorized)
 	}
-	limit := v.MaxNonces
+	perKey, limit := v.MaxPerKey, v.MaxNonces
+	if perKey <= 0 {
+		perKey = 1 << 14
+	}
 	if limit <= 0 {
 		limit = 1 << 20
 	}
-	if len(v.seen) >= limit {
-		return "", "", fmt.Errorf("%w: %d signed requests in the last %d s; retry later", ErrBusy, len(v.seen), win)
+	if len(m) >= perKey {
+		v.prune(sr.hotkey, m, now-win)
+		if len(m) >= perKey {
+			return fmt.Errorf("%w: %d signed requests by %s in the last %d s; retry later", ErrBusy, len(m), sr.hotkey, win)
+		}
 	}
-	v.seen[key] = ts
-	return hotkey, bodySHA256, nil
+	if v.total >= limit {
+		return fmt.Errorf("%w: %d signed requests in the last %d s; retry later", ErrBusy, v.total, win)
+	}
+	if m == nil {
+		m = map[string]int64{}
+		v.seen[sr.hotkey] = m
+	}
+	m[sr.nonce] = sr.ts
+	v.total++
+	return nil
+}
+
+// prune drops hotkey's entries older than cutoff (v.mu held).
+func (v *Verifier) prune(hotkey string, m map[string]int64, cutoff int64) {
+	for n, t := range m {
+		if t < cutoff {
+			delete(m, n)
+			v.total--
+		}
+	}
+	if len(m) == 0 {
+		delete(v.seen, hotkey)
+	}
 }
 
 // sha256Hex is the lowercase hex sha256 of b.

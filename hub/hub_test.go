@@ -239,8 +239,9 @@ func TestResolveHeadersAndRange(t *testing.T) {
 		"/ns/m/resolve/main/nope.bin":                               404,
 		"/ns/other/resolve/main/config.json":                        404,
 		"/ns/m/resolve/" + strings.Repeat("a", 40) + "/config.json": 404,
-		"/ns/m/resolve/v1.0/config.json":                            400,
-		"/api/models/ns/m/revision/zzz":                             400,
+		"/ns/m/resolve/v1.0/config.json":                            404, // RevisionNotFound, as the Hub answers
+		"/api/models/ns/m/revision/zzz":                             404,
+		"/ns/m/resolve/v~1/config.json":                             400,
 		"/api/models/ns":                                            404,
 		"/nothing":                                                  404,
 	} {

@@ -159,15 +159,23 @@ func (m *Manifest) Validate(lim Limits) error {
 			return fmt.Errorf("%w manifest: duplicate path %s", ErrInvalid, cur)
 		}
 	}
-	// A path that is a file cannot also be a directory of another file.
-	paths := make(map[string]bool, len(m.Files))
+	// A path that is a file cannot also be a directory of another file, and
+	// no two paths may differ only in case (they would overwrite each other
+	// on case-insensitive file systems, and the Hub refuses them): both are
+	// checked on case-folded paths.
+	paths := make(map[string]string, len(m.Files))
 	for _, f := range m.Files {
-		paths[f.Path] = true
+		k := strings.ToLower(f.Path)
+		if prev, dup := paths[k]; dup {
+			return fmt.Errorf("%w manifest: paths %s and %s differ only in case", ErrInvalid, prev, f.Path)
+		}
+		paths[k] = f.Path
 	}
 	for _, f := range m.Files {
-		for i := strings.IndexByte(f.Path, '/'); i >= 0; i = nextSlash(f.Path, i) {
-			if paths[f.Path[:i]] {
-				return fmt.Errorf("%w manifest: %s is both a file and a directory", ErrInvalid, f.Path[:i])
+		k := strings.ToLower(f.Path)
+		for i := strings.IndexByte(k, '/'); i >= 0; i = nextSlash(k, i) {
+			if p, ok := paths[k[:i]]; ok {
+				return fmt.Errorf("%w manifest: %s is both a file and a directory", ErrInvalid, p)
 			}
 		}
 	}

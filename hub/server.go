@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -24,6 +25,12 @@ type ServerOptions struct {
 	// AllowWriter, if set, must accept a verified hotkey before any write
 	// (e.g. "registered on the subnet"); its error is returned as 403.
 	AllowWriter func(ctx context.Context, hotkey string) error
+	// PublicURL is the hub's external base URL (e.g. https://hub.example),
+	// used in links it hands out (LFS upload hrefs, pagination, repo URLs);
+	// empty means taken from each request's Host.
+	PublicURL string
+	// TreePageSize is the tree listing's page size; 0 means 1000 (the Hub's).
+	TreePageSize int
 }
 
 // Server is the hub's HTTP API (see the package doc for the endpoints) over a
@@ -32,6 +39,9 @@ type Server struct {
 	store    *Store
 	allow    func(ctx context.Context, hotkey string) error
 	verifier *Verifier
+	tokens   *tokenAuth
+	public   string
+	treePage int
 	log      *slog.Logger
 	reg      *prometheus.Registry
 	metrics  serverMetrics
@@ -51,12 +61,18 @@ func NewServer(store *Store, opts ServerOptions) *Server {
 	s := &Server{
 		store:    store,
 		verifier: &Verifier{Window: opts.AuthWindow, Now: opts.Now},
+		tokens:   &tokenAuth{secret: store.secret, now: time.Now},
+		public:   strings.TrimRight(opts.PublicURL, "/"),
+		treePage: opts.TreePageSize,
 		log:      opts.Logger,
 		allow:    opts.AllowWriter,
 		reg:      prometheus.NewRegistry(),
 	}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	if opts.Now != nil {
+		s.tokens.now = opts.Now
 	}
 	m := &s.metrics
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hub_requests_total", Help: "HTTP requests by route and status code."}, []string{"route", "code"})
@@ -179,11 +195,16 @@ func (s *Server) fail(w *statusWriter, r *http.Request, rt route, err error) {
 	}
 	if code >= 500 {
 		s.log.Error("hub request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	} else if rt.kind == routePreupload || rt.kind == routeBlob || rt.kind == routeCommit {
+	} else if rt.kind.writes() {
 		s.log.Info("hub write rejected", "method", r.Method, "path", r.URL.Path, "status", code, "err", err)
 	}
 	if w.code != 0 {
 		return // headers already sent (e.g. a failed copy mid-body)
+	}
+	if r.ContentLength != 0 {
+		// The body of a refused request is not read further: closing the
+		// connection stops net/http from draining it for keep-alive.
+		w.Header().Set("Connection", "close")
 	}
 	if me := (errMethod{}); errors.As(err, &me) {
 		w.Header().Set("Allow", me.allow)
@@ -217,10 +238,32 @@ func (s *Server) serve(w *statusWriter, r *http.Request, rt route) error {
 	case routeHealth:
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 		return nil
-	case routeResolve:
+	case routeResolve, routeRaw:
 		return s.resolve(w, r, rt)
 	case routeInfo:
 		return s.info(w, r, rt)
+	case routeTree:
+		return s.tree(w, r, rt)
+	case routePathsInfo:
+		return s.pathsInfo(w, r, rt)
+	case routeHFPreupload:
+		return s.hfPreupload(w, r, rt)
+	case routeHFCommit:
+		return s.hfCommit(w, r, rt)
+	case routeCreate:
+		return s.createRepo(w, r)
+	case routeWhoami:
+		return s.whoami(w, r)
+	case routeChallenge:
+		return s.challenge(w, r)
+	case routeToken:
+		return s.issueToken(w, r)
+	case routeLFSBatch:
+		return s.lfsBatch(w, r, rt)
+	case routeLFSPut:
+		return s.lfsPut(w, r, rt)
+	case routeLFSVerify:
+		return s.lfsVerify(w, r, rt)
 	case routePreupload:
 		return s.preupload(w, r, rt)
 	case routeBlob:
@@ -234,22 +277,22 @@ func (s *Server) serve(w *statusWriter, r *http.Request, rt route) error {
 }
 
 // revision looks up the route's revision, hiding private repos from anyone
-// but their namespace owner (signed read).
+// but their namespace owner (bearer token or signed read).
 func (s *Server) revision(r *http.Request, rt route) (*Revision, error) {
 	rs, err := s.store.Settings(rt.repo)
 	if err != nil {
 		return nil, err
 	}
-	if rs.Private && !s.ownerRead(r, rt) {
-		return nil, fmt.Errorf("repo %s: %w", rt.repo, ErrNotFound) // as if absent: no existence leak
-	}
-	rev, err := s.store.Revision(rt.repo, rt.revision)
-	if err != nil && errors.Is(err, ErrNotFound) && rt.revision != "main" {
-		if _, merr := s.store.Revision(rt.repo, "main"); merr == nil {
-			return nil, fmt.Errorf("%w: %w", err, errRevisionNotFound)
+	if rs.Private {
+		if ok, err := s.ownerRead(r, rt); err != nil {
+			return nil, err
+		} else if !ok {
+			return nil, fmt.Errorf("repo %s: %w", rt.repo, ErrNotFound) // as if absent: no existence leak
 		}
+	} else if _, err := s.bearer(r); err != nil {
+		return nil, err // a bad token is refused even for public repos, as the Hub does
 	}
-	return rev, err
+	return s.store.Revision(rt.repo, rt.revision)
 }
 
 func (s *Server) resolve(w *statusWriter, r *http.Request, rt route) error {
@@ -318,12 +361,19 @@ type LFSInfo struct {
 // RepoInfo is the revision info document (Hugging Face's model_info with
 // files_metadata=True).
 type RepoInfo struct {
+	MongoID      string    `json:"_id,omitempty"` // the Hub's object id; here the repo id
 	ID           string    `json:"id"`
 	ModelID      string    `json:"modelId,omitempty"`
 	Author       string    `json:"author,omitempty"`
 	SHA          string    `json:"sha"` // the revision id (40 hex)
 	LastModified string    `json:"lastModified,omitempty"`
+	CreatedAt    string    `json:"createdAt,omitempty"`
 	Private      bool      `json:"private"`
+	Gated        bool      `json:"gated"`
+	Disabled     bool      `json:"disabled"`
+	Downloads    int64     `json:"downloads"`
+	Likes        int64     `json:"likes"`
+	Tags         []string  `json:"tags,omitempty"`
 	Siblings     []Sibling `json:"siblings"`
 }
 
@@ -352,10 +402,12 @@ func (s *Server) info(w *statusWriter, r *http.Request, rt route) error {
 	rs, _ := s.store.Settings(rt.repo)
 	private := rs.Private
 	ns, _, _ := ParseRepoID(rev.Repo)
-	ri := RepoInfo{ID: rev.Repo, ModelID: rev.Repo, Author: ns, SHA: rev.ID,
-		LastModified: rev.Created.UTC().Format("2006-01-02T15:04:05.000Z"), Siblings: []Sibling{}}
+	ri := RepoInfo{MongoID: rev.Repo, ID: rev.Repo, ModelID: rev.Repo, Author: ns, SHA: rev.ID,
+		LastModified: rev.Created.UTC().Format("2006-01-02T15:04:05.000Z"), Siblings: []Sibling{}, Tags: []string{}}
 	for _, f := range rev.Files {
-		ri.Siblings = append(ri.Siblings, Sibling{RFilename: f.Path, Size: f.Size, LFS: &LFSInfo{SHA256: f.SHA256, Size: f.Size}})
+		te := fileEntry(f)
+		ri.Siblings = append(ri.Siblings, Sibling{RFilename: f.Path, Size: f.Size, BlobID: te.OID,
+			LFS: &LFSInfo{SHA256: f.SHA256, Size: f.Size, PointerSize: te.LFS.PointerSize}})
 	}
 	ri.Private = private
 	if rt.revision == rev.ID && !private {
@@ -365,23 +417,67 @@ func (s *Server) info(w *statusWriter, r *http.Request, rt route) error {
 	return nil
 }
 
-// authWrite verifies the signature and the namespace ownership of a write.
+// authWrite authenticates a write (bearer token, or signed request) and
+// checks that the writer may write to rt's namespace (claiming it if free
+// and claim is set). A signed request's nonce is remembered only after every
+// check passed. bodySHA is the signed body hash ("" for a token).
 func (s *Server) authWrite(r *http.Request, rt route, claim bool) (hotkey, bodySHA string, err error) {
-	hotkey, bodySHA, err = s.verifier.Verify(r)
+	hotkey, err = s.bearer(r)
 	if err != nil {
 		return "", "", err
 	}
-	if s.allow != nil {
-		if aerr := s.allow(r.Context(), hotkey); aerr != nil {
-			return "", "", fmt.Errorf("%w: hotkey %s may not write: %v", ErrForbidden, hotkey, aerr)
+	var sr *signedReq
+	if hotkey == "" {
+		if r.Header.Get(HeaderSignature) == "" && r.Header.Get(HeaderHotkey) == "" {
+			return "", "", fmt.Errorf("%w: send Authorization: Bearer <token> (taonet hub login) or sign the request", ErrUnauthorized)
+		}
+		c, err := s.verifier.check(r)
+		if err != nil {
+			return "", "", err
+		}
+		sr, hotkey, bodySHA = &c, c.hotkey, c.bodySHA
+	}
+	if err := s.mayWrite(r.Context(), rt.ns, hotkey, claim); err != nil {
+		return "", "", err
+	}
+	if sr != nil {
+		if err := s.verifier.consume(*sr); err != nil {
+			return "", "", err
 		}
 	}
-	if claim {
-		err = s.store.Authorize(rt.ns, hotkey)
-	} else if owner, ok := s.store.NamespaceOwner(rt.ns); ok && owner != hotkey {
-		err = fmt.Errorf("%w: namespace %s belongs to %s, not %s", ErrForbidden, rt.ns, owner, hotkey)
+	return hotkey, bodySHA, nil
+}
+
+// mayWrite checks the AllowWriter policy and namespace ownership.
+func (s *Server) mayWrite(ctx context.Context, ns, hotkey string, claim bool) error {
+	if s.allow != nil {
+		if aerr := s.allow(ctx, hotkey); aerr != nil {
+			return fmt.Errorf("%w: hotkey %s may not write: %v", ErrForbidden, hotkey, aerr)
+		}
 	}
-	return hotkey, bodySHA, err
+	if err := CheckNamespace(ns); err != nil {
+		return err
+	}
+	if claim {
+		return s.store.Authorize(ns, hotkey)
+	}
+	if owner, ok := s.store.NamespaceOwner(ns); ok && owner != hotkey {
+		return fmt.Errorf("%w: namespace %s belongs to %s, not %s", ErrForbidden, ns, owner, hotkey)
+	}
+	return nil
+}
+
+// bearer returns the hotkey of r's bearer token ("" if none).
+func (s *Server) bearer(r *http.Request) (string, error) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return "", nil
+	}
+	tok, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok {
+		return "", errBadToken
+	}
+	return s.tokens.Check(strings.TrimSpace(tok))
 }
 
 // readSignedBody reads a small JSON body and checks it against the signed hash.
@@ -393,7 +489,7 @@ func readSignedBody(w http.ResponseWriter, r *http.Request, bodySHA string) ([]b
 	if err != nil {
 		return nil, err
 	}
-	if got := sha256Hex(body); got != bodySHA {
+	if got := sha256Hex(body); bodySHA != "" && got != bodySHA { // "" = token auth: nothing signed
 		return nil, fmt.Errorf("%w: body sha256 %s differs from the signed %s", ErrUnauthorized, got, bodySHA)
 	}
 	return body, nil
@@ -437,7 +533,7 @@ func (s *Server) putBlob(w *statusWriter, r *http.Request, rt route) error {
 	if err != nil {
 		return err
 	}
-	if bodySHA != rt.sha {
+	if bodySHA != "" && bodySHA != rt.sha {
 		return fmt.Errorf("%w: signed body sha256 %s differs from the blob id %s", ErrUnauthorized, bodySHA, rt.sha)
 	}
 	lim := s.store.Limits().MaxFileBytes
@@ -501,17 +597,25 @@ func (s *Server) commit(w *statusWriter, r *http.Request, rt route) error {
 	return nil
 }
 
-// ownerRead reports whether r is a valid signed read by rt's namespace owner.
-func (s *Server) ownerRead(r *http.Request, rt route) bool {
-	if r.Header.Get(HeaderSignature) == "" {
-		return false
-	}
-	hotkey, bodySHA, err := s.verifier.Verify(r)
-	if err != nil || bodySHA != emptySHA256 {
-		return false
-	}
+// ownerRead reports whether r is a read by rt's namespace owner: a valid
+// bearer token of the owner, or a valid signed read. A bad token is an error.
+func (s *Server) ownerRead(r *http.Request, rt route) (bool, error) {
 	owner, ok := s.store.NamespaceOwner(rt.ns)
-	return ok && owner == hotkey
+	hotkey, err := s.bearer(r)
+	if err != nil {
+		return false, err
+	}
+	if hotkey != "" {
+		return ok && owner == hotkey, nil
+	}
+	if r.Header.Get(HeaderSignature) == "" {
+		return false, nil
+	}
+	sr, err := s.verifier.check(r)
+	if err != nil || sr.bodySHA != emptySHA256 || !ok || owner != sr.hotkey {
+		return false, nil
+	}
+	return s.verifier.consume(sr) == nil, nil
 }
 
 // emptySHA256 is the hex sha256 of an empty body (signed GET/HEAD requests).
@@ -526,11 +630,15 @@ func (s *Server) settings(w *statusWriter, r *http.Request, rt route) error {
 	if err != nil {
 		return err
 	}
-	var rs RepoSettings
+	var rq settingsRequest
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&rs); err != nil {
+	if err := dec.Decode(&rq); err != nil {
 		return fmt.Errorf("%w settings JSON: %v", ErrInvalid, err)
+	}
+	rs, err := rq.settings()
+	if err != nil {
+		return err
 	}
 	if err := s.store.SetSettings(rt.repo, rs); err != nil {
 		return err

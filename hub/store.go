@@ -29,7 +29,8 @@ type Revision struct {
 	Parent  string      `json:"parent,omitempty"` // previous revision id
 	Author  string      `json:"author,omitempty"` // ss58 hotkey that committed it
 	Created time.Time   `json:"created"`
-	Files   []FileEntry `json:"files"` // sorted by path
+	Title   string      `json:"title,omitempty"` // commit summary (not part of the id)
+	Files   []FileEntry `json:"files"`           // sorted by path
 }
 
 // TotalSize is the sum of the file sizes.
@@ -59,6 +60,7 @@ func (r *Revision) File(path string) (FileEntry, bool) {
 type Store struct {
 	dir    string
 	limits Limits
+	secret []byte // HMAC key of access tokens and LFS upload links (DIR/secret)
 
 	mu   sync.Mutex // serializes ref updates and namespace claims
 	revs sync.Map   // revision cache: repo+"@"+id -> *Revision (immutable)
@@ -72,7 +74,11 @@ func OpenStore(dir string, lim Limits) (*Store, error) {
 			return nil, fmt.Errorf("hub store: %w", err)
 		}
 	}
-	return &Store{dir: dir, limits: lim.orDefault()}, nil
+	secret, err := loadSecret(dir)
+	if err != nil {
+		return nil, fmt.Errorf("hub store: %w", err)
+	}
+	return &Store{dir: dir, limits: lim.orDefault(), secret: secret}, nil
 }
 
 // Dir is the store's root directory.
@@ -192,17 +198,23 @@ func (s *Store) repoDir(repo string) (string, error) {
 // the declared size. If m equals the latest revision's files, that revision
 // is returned with created=false (no empty commits, as huggingface_hub).
 func (s *Store) Commit(repo, author string, m Manifest) (rev *Revision, created bool, err error) {
-	return s.commit(repo, author, m, nil)
+	return s.commit(repo, author, "", m, nil)
 }
 
 // CommitOnto is Commit that also requires parent to be the latest revision
 // ("" = the repo has none), else it fails with ErrConflict. Files equal to
 // the latest revision still return it (created=false) whatever the parent.
 func (s *Store) CommitOnto(repo, author, parent string, m Manifest) (rev *Revision, created bool, err error) {
-	return s.commit(repo, author, m, &parent)
+	return s.commit(repo, author, "", m, &parent)
 }
 
-func (s *Store) commit(repo, author string, m Manifest, wantParent *string) (rev *Revision, created bool, err error) {
+// CommitTitled is CommitOnto (parent may be nil: no check) with a commit
+// title, as the Hub's commit endpoint records a summary.
+func (s *Store) CommitTitled(repo, author, title string, parent *string, m Manifest) (rev *Revision, created bool, err error) {
+	return s.commit(repo, author, title, m, parent)
+}
+
+func (s *Store) commit(repo, author, title string, m Manifest, wantParent *string) (rev *Revision, created bool, err error) {
 	if err := m.Validate(s.limits); err != nil {
 		return nil, false, err
 	}
@@ -235,7 +247,7 @@ func (s *Store) commit(repo, author string, m Manifest, wantParent *string) (rev
 	}
 	r := &Revision{
 		ID: RevisionID(repo, parent, m), Repo: repo, Parent: parent, Author: author,
-		Created: time.Now().UTC().Truncate(time.Second), Files: m.Files,
+		Created: time.Now().UTC().Truncate(time.Second), Title: title, Files: m.Files,
 	}
 	doc, err := json.MarshalIndent(r, "", " ")
 	if err != nil {
@@ -270,9 +282,15 @@ func (s *Store) Revision(repo, rev string) (*Revision, error) {
 	if err != nil {
 		return nil, err
 	}
+	if rev == "HEAD" {
+		rev = "main" // the default branch
+	}
 	if rev == "main" {
 		b, err := os.ReadFile(filepath.Join(rd, "refs", "main"))
 		if errors.Is(err, os.ErrNotExist) {
+			if s.RepoExists(repo) { // created, nothing committed yet
+				return nil, fmt.Errorf("repo %s has no commit on main: %w: %w", repo, ErrNotFound, errRevisionNotFound)
+			}
 			return nil, fmt.Errorf("repo %s: %w", repo, ErrNotFound)
 		}
 		if err != nil {
@@ -281,7 +299,10 @@ func (s *Store) Revision(repo, rev string) (*Revision, error) {
 		rev = strings.TrimSpace(string(b))
 	}
 	if !ValidRevisionID(rev) {
-		return nil, fmt.Errorf("%w revision %q: want 40 lowercase hex or main", ErrInvalid, rev)
+		if !s.RepoExists(repo) {
+			return nil, fmt.Errorf("repo %s: %w", repo, ErrNotFound)
+		}
+		return nil, fmt.Errorf("revision %q of %s: %w: %w", rev, repo, ErrNotFound, errRevisionNotFound)
 	}
 	key := repo + "@" + rev
 	if r, ok := s.revs.Load(key); ok {
@@ -289,7 +310,10 @@ func (s *Store) Revision(repo, rev string) (*Revision, error) {
 	}
 	b, err := os.ReadFile(filepath.Join(rd, "revisions", rev+".json"))
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("revision %s of %s: %w", rev, repo, ErrNotFound)
+		if !s.RepoExists(repo) {
+			return nil, fmt.Errorf("repo %s: %w", repo, ErrNotFound)
+		}
+		return nil, fmt.Errorf("revision %s of %s: %w: %w", rev, repo, ErrNotFound, errRevisionNotFound)
 	}
 	if err != nil {
 		return nil, err
@@ -311,7 +335,7 @@ func (s *Store) NamespaceOwner(ns string) (string, bool) {
 	if keys.ValidSS58(ns) {
 		return ns, true
 	}
-	if validName(ns) != nil {
+	if validName(ns) != nil || CheckNamespace(ns) != nil {
 		return "", false
 	}
 	b, err := os.ReadFile(filepath.Join(s.dir, "namespaces", ns))
@@ -328,6 +352,9 @@ func (s *Store) Authorize(ns, hotkey string) error {
 	if err := validName(ns); err != nil {
 		return fmt.Errorf("%w namespace %q: %v", ErrInvalid, ns, err)
 	}
+	if err := CheckNamespace(ns); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if owner, ok := s.NamespaceOwner(ns); ok {
@@ -335,6 +362,17 @@ func (s *Store) Authorize(ns, hotkey string) error {
 			return fmt.Errorf("%w: namespace %s belongs to %s, not %s", ErrForbidden, ns, owner, hotkey)
 		}
 		return nil
+	}
+	// Namespaces are case-insensitive on the Hub: a claim may not shadow one
+	// that differs only in case.
+	claimed, err := os.ReadDir(filepath.Join(s.dir, "namespaces"))
+	if err != nil {
+		return err
+	}
+	for _, e := range claimed {
+		if strings.EqualFold(e.Name(), ns) {
+			return fmt.Errorf("%w: namespace %s collides with %s (names differ only in case)", ErrForbidden, ns, e.Name())
+		}
 	}
 	return s.writeAtomic(filepath.Join(s.dir, "namespaces", ns), []byte(hotkey+"\n"))
 }
@@ -496,5 +534,39 @@ func (s *Store) SetSettings(repo string, rs RepoSettings) error {
 	b, _ := json.Marshal(rs)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.writeAtomic(filepath.Join(rd, "settings.json"), b)
+}
+
+// RepoExists reports whether repo was created or has a revision.
+func (s *Store) RepoExists(repo string) bool {
+	rd, err := s.repoDir(repo)
+	if err != nil {
+		return false
+	}
+	st, err := os.Stat(rd)
+	return err == nil && st.IsDir()
+}
+
+// CreateRepo creates an empty repo with the given visibility; an existing
+// repo (or one whose id differs only in case from an existing one) is
+// ErrConflict. The caller has authorized the namespace.
+func (s *Store) CreateRepo(repo string, private bool) error {
+	rd, err := s.repoDir(repo)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ns, name, _ := ParseRepoID(repo)
+	names, err := os.ReadDir(filepath.Join(s.dir, "repos", ns))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	for _, e := range names {
+		if strings.EqualFold(e.Name(), name) {
+			return fmt.Errorf("%w: you already created this model repo (%s/%s)", ErrConflict, ns, e.Name())
+		}
+	}
+	b, _ := json.Marshal(RepoSettings{Private: private})
 	return s.writeAtomic(filepath.Join(rd, "settings.json"), b)
 }

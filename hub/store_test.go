@@ -79,8 +79,11 @@ func TestStoreCommitRules(t *testing.T) {
 	if err != nil || r2.ID != r.ID || len(r2.Files) != 1 {
 		t.Fatalf("reopen: %+v %v", r2, err)
 	}
-	if _, err := st2.Revision("ns/m", "HEAD"); !errors.Is(err, ErrInvalid) {
-		t.Fatalf("revision HEAD: %v", err)
+	if h, err := st2.Revision("ns/m", "HEAD"); err != nil || h.ID != r.ID {
+		t.Fatalf("revision HEAD (the default branch): %v %v", h, err)
+	}
+	if _, err := st2.Revision("ns/m", "v1.0"); !errors.Is(err, ErrNotFound) || !errors.Is(err, errRevisionNotFound) {
+		t.Fatalf("unknown ref: %v", err)
 	}
 	if _, err := st2.Revision("ns/none", "main"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("unknown repo: %v", err)
