@@ -24,6 +24,7 @@ import (
 	"github.com/taonet/taonet/node"
 	"github.com/taonet/taonet/subnets/finetuning/competition"
 	"github.com/taonet/taonet/subnets/finetuning/data"
+	"github.com/taonet/taonet/subnets/finetuning/evaluate"
 	"github.com/taonet/taonet/subnets/finetuning/miner"
 	"github.com/taonet/taonet/subnets/finetuning/validator"
 	"github.com/taonet/taonet/subnets/prompting/feed"
@@ -333,7 +334,9 @@ func ftValidatorCmd() *cobra.Command {
 	var noWeights, once bool
 	var batch int
 	var poll time.Duration
+	var eb evalBackendFlags
 	cmd := &cobra.Command{Use: "validator", Short: "Run the finetuning validator: evaluate committed models each step and set weights", Args: cobra.NoArgs}
+	eb.bind(cmd)
 	f.bind(cmd, true)
 	wf := bindWalletFlags(cmd, true)
 	d.bind(cmd)
@@ -372,6 +375,9 @@ func ftValidatorCmd() *cobra.Command {
 		if signer != nil {
 			o.Signer = signer
 		}
+		if o.Backend, err = eb.backend(batch, ftLogger(cmd)); err != nil {
+			return err
+		}
 		v, err := validator.New(o)
 		if err != nil {
 			return err
@@ -394,4 +400,37 @@ func ftValidatorCmd() *cobra.Command {
 		return err
 	}
 	return cmd
+}
+
+// evalBackendFlags are the validator's --eval.* flags.
+type evalBackendFlags struct {
+	kind, serverCmd, baseURL, modelName string
+	startTimeout                        time.Duration
+}
+
+func (e *evalBackendFlags) bind(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&e.kind, "eval.backend", "go", "where losses are computed: go (built-in engine; the only backend whose scores are bit-identical across validators) or openai (an OpenAI-compatible completions server returning prompt logprobs, e.g. vLLM)")
+	cmd.Flags().StringVar(&e.serverCmd, "eval.server-cmd", "", "openai backend: command started per model ({model} = model directory, {port} = free port), e.g. 'vllm serve {model} --port {port}' or 'taonet model serve --model {model} --addr 127.0.0.1:{port}'")
+	cmd.Flags().StringVar(&e.baseURL, "eval.base-url", "", "openai backend: a running multi-model server (http://host:port) instead of --eval.server-cmd")
+	cmd.Flags().StringVar(&e.modelName, "eval.model-name", "{model}", "openai backend with --eval.base-url: the request's model name ({model} = directory, {name} = its base name)")
+	cmd.Flags().DurationVar(&e.startTimeout, "eval.start-timeout", 10*time.Minute, "openai backend: how long a started engine may take to serve /v1/models")
+}
+
+// backend returns nil for the built-in engine.
+func (e *evalBackendFlags) backend(batch int, log *slog.Logger) (validator.LossBackend, error) {
+	switch e.kind {
+	case "go":
+		if e.serverCmd != "" || e.baseURL != "" {
+			return nil, errors.New("--eval.server-cmd and --eval.base-url need --eval.backend openai")
+		}
+		return nil, nil
+	case "openai":
+		if (e.serverCmd == "") == (e.baseURL == "") {
+			return nil, errors.New("--eval.backend openai needs exactly one of --eval.server-cmd and --eval.base-url")
+		}
+		return &evaluate.OpenAI{ServerCmd: e.serverCmd, BaseURL: e.baseURL, ModelName: e.modelName,
+			StartTimeout: e.startTimeout, Batch: batch, Log: log}, nil
+	default:
+		return nil, fmt.Errorf("--eval.backend %q: want go or openai", e.kind)
+	}
 }

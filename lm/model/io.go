@@ -31,27 +31,33 @@ func Load(dir string) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("model %s: %w", dir, err)
 	}
-	var src TensorSource
-	if _, err := os.Stat(filepath.Join(dir, WeightsFile)); err != nil && fileExists(filepath.Join(dir, IndexFile)) {
-		sh, err := openSharded(dir)
-		if err != nil {
-			return nil, fmt.Errorf("model %s: %w", dir, err)
-		}
-		defer sh.Close()
-		src = sh
-	} else {
-		f, err := safetensors.Open(filepath.Join(dir, WeightsFile))
-		if err != nil {
-			return nil, fmt.Errorf("model: %w", err)
-		}
-		defer f.Close()
-		src = f
+	src, closeSrc, err := openSource(dir)
+	if err != nil {
+		return nil, fmt.Errorf("model %s: %w", dir, err)
 	}
+	defer closeSrc()
 	m, err := FromSafetensors(cfg, src)
 	if err != nil {
 		return nil, fmt.Errorf("model %s: %w", dir, err)
 	}
 	return m, nil
+}
+
+// openSource opens dir's model.safetensors, or the shards of its index when
+// there is no single file.
+func openSource(dir string) (TensorSource, func(), error) {
+	if _, err := os.Stat(filepath.Join(dir, WeightsFile)); err != nil && fileExists(filepath.Join(dir, IndexFile)) {
+		sh, err := openSharded(dir)
+		if err != nil {
+			return nil, nil, err
+		}
+		return sh, sh.Close, nil
+	}
+	f, err := safetensors.Open(filepath.Join(dir, WeightsFile))
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, func() { f.Close() }, nil
 }
 
 // TensorSource is where weights come from: one safetensors file or a sharded set.
@@ -132,39 +138,9 @@ func (s *sharded) Close() {
 // FromSafetensors builds a model of config cfg from the tensors of an open
 // safetensors file (or sharded set).
 func FromSafetensors(cfg Config, f TensorSource) (*Model, error) {
-	lookup := func(name string) (string, bool) {
-		cands := []string{name}
-		switch cfg.Arch {
-		case GPT2:
-			cands = append(cands, strings.TrimPrefix(name, "transformer."))
-		case BERT:
-			cands = append(cands, "bert."+name)
-		}
-		for _, c := range cands {
-			if _, ok := f.Info(c); ok {
-				return c, true
-			}
-		}
-		return "", false
-	}
-	_, pooler := lookup("pooler.dense.weight")
-	m, err := planModel(cfg, pooler)
+	m, names, err := planFromSource(cfg, f)
 	if err != nil {
 		return nil, err
-	}
-	// Check every tensor's presence and shape before allocating, so a config
-	// that claims more parameters than the file holds fails cheaply.
-	names := make([]string, len(m.Infos))
-	for i, in := range m.Infos {
-		name, ok := lookup(in.Name)
-		if !ok {
-			return nil, fmt.Errorf("missing tensor %s", in.Name)
-		}
-		info, _ := f.Info(name)
-		if !slices.Equal(info.Shape, in.Shape) {
-			return nil, fmt.Errorf("tensor %s has shape %v, want %v", name, info.Shape, in.Shape)
-		}
-		names[i] = name
 	}
 	m.alloc()
 	for i, in := range m.Infos {
@@ -244,4 +220,50 @@ func writeFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("model: %w", err)
 	}
 	return nil
+}
+
+// tensorLookup finds a model tensor's name in f, allowing the prefixes
+// Hugging Face checkpoints may or may not carry.
+func tensorLookup(cfg Config, f TensorSource) func(string) (string, bool) {
+	return func(name string) (string, bool) {
+		cands := []string{name}
+		switch cfg.Arch {
+		case GPT2:
+			cands = append(cands, strings.TrimPrefix(name, "transformer."))
+		case BERT:
+			cands = append(cands, "bert."+name)
+		}
+		for _, c := range cands {
+			if _, ok := f.Info(c); ok {
+				return c, true
+			}
+		}
+		return "", false
+	}
+}
+
+// planFromSource plans the model of cfg and checks every tensor's presence
+// and shape in f before anything is allocated, so a config that claims more
+// parameters than the file holds fails cheaply. names[i] is Infos[i]'s name
+// in f.
+func planFromSource(cfg Config, f TensorSource) (*Model, []string, error) {
+	lookup := tensorLookup(cfg, f)
+	_, pooler := lookup("pooler.dense.weight")
+	m, err := planModel(cfg, pooler)
+	if err != nil {
+		return nil, nil, err
+	}
+	names := make([]string, len(m.Infos))
+	for i, in := range m.Infos {
+		name, ok := lookup(in.Name)
+		if !ok {
+			return nil, nil, fmt.Errorf("missing tensor %s", in.Name)
+		}
+		info, _ := f.Info(name)
+		if !slices.Equal(info.Shape, in.Shape) {
+			return nil, nil, fmt.Errorf("tensor %s has shape %v, want %v", name, info.Shape, in.Shape)
+		}
+		names[i] = name
+	}
+	return m, names, nil
 }

@@ -10,6 +10,7 @@ import (
 	"math"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -24,6 +25,7 @@ import (
 	"github.com/taonet/taonet/node"
 	"github.com/taonet/taonet/subnets/finetuning/competition"
 	"github.com/taonet/taonet/subnets/finetuning/data"
+	"github.com/taonet/taonet/subnets/finetuning/evaluate"
 	"github.com/taonet/taonet/subnets/finetuning/miner"
 	"github.com/taonet/taonet/subnets/finetuning/modelid"
 	"github.com/taonet/taonet/subnets/finetuning/validator"
@@ -405,6 +407,8 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("on-chain weight rows differ: %v vs %v", w1, w2)
 	}
 
+	t.Run("openai backend", func(t *testing.T) { openAIBackendStep(t, n, seed, reps[0]) })
+
 	t.Run("run loop", func(t *testing.T) {
 		log := &syncBuf{}
 		v, err := validator.New(validator.Options{Config: n.cfg, Chain: n.c, Hub: n.hubClient(), Source: data.NewJSONL(n.data),
@@ -562,4 +566,66 @@ func TestEndToEnd(t *testing.T) {
 			}
 		}
 	})
+}
+
+// openAIBackendStep repeats the step at seed with --eval.backend openai, the
+// engine per model being `taonet model serve` started from a command
+// template: the same models are evaluated and rejected, with the same
+// winner, wins, win rates and weights, and losses within 1e-4 of the Go
+// backend's (token-id prompts with echo logprobs score the same tokens with
+// the same engine, so they are in fact equal). An engine that cannot start
+// fails its models with the reason, and the step still completes.
+func openAIBackendStep(t *testing.T, n *net, seed uint64, want *validator.StepReport) {
+	bin := filepath.Join(t.TempDir(), "taonet")
+	build := exec.CommandContext(n.ctx, "go", "build", "-o", bin, "github.com/taonet/taonet/cmd/taonet")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	step := func(cmd string) (*validator.StepReport, string) {
+		log := &syncBuf{}
+		v, err := validator.New(validator.Options{Config: n.cfg, Chain: n.c, Hub: n.hubClient(), Source: data.NewJSONL(n.data),
+			Netuid: n.netuid, DataDir: t.TempDir(), EvalBatch: 4, Logger: slog.New(slog.NewTextHandler(log, nil)),
+			Backend: &evaluate.OpenAI{ServerCmd: cmd, Batch: 4, StartTimeout: time.Minute}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := v.StepAt(n.ctx, seed)
+		if err != nil {
+			t.Fatalf("step: %v\n%s", err, log)
+		}
+		return rep, log.String()
+	}
+	got, log := step(bin + " model serve --model {model} --addr 127.0.0.1:{port}")
+	if !strings.Contains(log, "not guaranteed bit-identical") {
+		t.Errorf("the log does not warn that openai scores are not bit-identical:\n%s", log)
+	}
+	if len(got.Models) != len(want.Models) || len(got.Rejected) != len(want.Rejected) {
+		t.Fatalf("openai backend evaluated %d and rejected %d models, go %d and %d\n%s", len(got.Models), len(got.Rejected), len(want.Models), len(want.Rejected), log)
+	}
+	for i, g := range got.Models {
+		w := want.Models[i]
+		if g.UID != w.UID || g.Wins != w.Wins || g.WinRate != w.WinRate || g.Failed != "" || math.Abs(g.MeanLoss-w.MeanLoss) > 1e-4 {
+			t.Fatalf("uid %d: openai %+v, go %+v", w.UID, g, w)
+		}
+		t.Logf("uid %d: mean loss openai %.9f go %.9f, win rate %.3f", g.UID, g.MeanLoss, w.MeanLoss, g.WinRate)
+	}
+	if fmt.Sprint(got.Weights) != fmt.Sprint(want.Weights) {
+		t.Fatalf("weights: openai %v, go %v", got.Weights, want.Weights)
+	}
+	for i := range got.Rejected {
+		if got.Rejected[i].UID != want.Rejected[i].UID {
+			t.Fatalf("rejected: openai %+v, go %+v", got.Rejected, want.Rejected)
+		}
+	}
+
+	// An engine that exits at once: every model fails with the reason.
+	bad, log := step("echo no GPU here >&2; exit 1")
+	if len(bad.Models) != len(want.Models) {
+		t.Fatalf("failing engine: %d models\n%s", len(bad.Models), log)
+	}
+	for _, m := range bad.Models {
+		if !strings.Contains(m.Failed, "no GPU here") || !math.IsNaN(m.MeanLoss) {
+			t.Fatalf("failing engine: %+v", m)
+		}
+	}
 }

@@ -102,46 +102,81 @@ var layerIndex = regexp.MustCompile(`\.(h|layers)\.[0-9]+\.`)
 // (c_attn, q_proj, mlp.c_fc, ...) of the share of layers whose norm exceeds
 // NormSoft must be ≤ NormSoftShare. It also rejects non-finite values.
 func CheckNorms(m *model.Model, k *competition.Competition) error {
-	over := map[string][2]int{} // kind -> {layers over soft, layers}
+	nc := newNormCheck(k)
 	for _, in := range m.Infos {
-		t := m.Params[in.Offset : in.Offset+in.Size]
-		var ss float64
-		for _, v := range t {
-			ss += float64(v) * float64(v)
+		if err := nc.add(in, m.Params[in.Offset:in.Offset+in.Size]); err != nil {
+			return err
 		}
-		if math.IsNaN(ss) || math.IsInf(ss, 0) {
-			return reject("tensor %s has non-finite values", in.Name)
-		}
-		if len(in.Shape) != 2 || !layerIndex.MatchString(in.Name) {
-			continue
-		}
-		norm := math.Sqrt(ss)
-		if norm > k.NormHard {
-			return reject("tensor %s norm %.1f exceeds %.0f", in.Name, norm, k.NormHard)
-		}
-		kind := layerIndex.ReplaceAllString(in.Name, ".$1.*.")
-		c := over[kind]
-		if norm > k.NormSoft {
-			c[0]++
-		}
-		c[1]++
-		over[kind] = c
 	}
-	if len(over) == 0 {
+	return nc.result()
+}
+
+// CheckWeights runs CheckNorms' checks on a model directory's weight files
+// one tensor at a time, without loading the model (for backends that run
+// the model elsewhere). Missing or misshapen tensors are rejections too.
+func CheckWeights(dir string, k *competition.Competition) error {
+	nc := newNormCheck(k)
+	err := model.VisitWeights(dir, nc.add)
+	if err != nil && !IsRejection(err) {
+		return reject("weights: %v", err)
+	}
+	if err != nil {
+		return err
+	}
+	return nc.result()
+}
+
+// normCheck accumulates the norm rules over tensors in the model's order.
+type normCheck struct {
+	k    *competition.Competition
+	over map[string][2]int // kind -> {layers over soft, layers}
+}
+
+func newNormCheck(k *competition.Competition) *normCheck {
+	return &normCheck{k: k, over: map[string][2]int{}}
+}
+
+func (c *normCheck) add(in model.ParamInfo, t []float32) error {
+	var ss float64
+	for _, v := range t {
+		ss += float64(v) * float64(v)
+	}
+	if math.IsNaN(ss) || math.IsInf(ss, 0) {
+		return reject("tensor %s has non-finite values", in.Name)
+	}
+	if len(in.Shape) != 2 || !layerIndex.MatchString(in.Name) {
 		return nil
 	}
-	kinds := make([]string, 0, len(over))
-	for kd := range over {
+	norm := math.Sqrt(ss)
+	if norm > c.k.NormHard {
+		return reject("tensor %s norm %.1f exceeds %.0f", in.Name, norm, c.k.NormHard)
+	}
+	kind := layerIndex.ReplaceAllString(in.Name, ".$1.*.")
+	o := c.over[kind]
+	if norm > c.k.NormSoft {
+		o[0]++
+	}
+	o[1]++
+	c.over[kind] = o
+	return nil
+}
+
+func (c *normCheck) result() error {
+	if len(c.over) == 0 {
+		return nil
+	}
+	kinds := make([]string, 0, len(c.over))
+	for kd := range c.over {
 		kinds = append(kinds, kd)
 	}
 	sort.Strings(kinds)
 	var mean float64
 	for _, kd := range kinds {
-		mean += float64(over[kd][0]) / float64(over[kd][1])
+		mean += float64(c.over[kd][0]) / float64(c.over[kd][1])
 	}
 	mean /= float64(len(kinds))
-	if mean > k.NormSoftShare {
-		return reject("mean share %.3f of layer matrices with norm above %.0f exceeds %.3f", mean, k.NormSoft, k.NormSoftShare)
+	if mean > c.k.NormSoftShare {
+		return reject("mean share %.3f of layer matrices with norm above %.0f exceeds %.3f", mean, c.k.NormSoft, c.k.NormSoftShare)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package evaluate
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -104,9 +105,23 @@ func TestCheckConfigRejections(t *testing.T) {
 	}
 }
 
+// TestCheckNorms also checks that CheckWeights (the same rules read from the
+// saved files a tensor at a time) gives the same verdict at every stage.
 func TestCheckNorms(t *testing.T) {
 	k, _ := setup(t)
 	m := tiny(t, t.TempDir(), nil)
+	dir := t.TempDir()
+	CheckNorms := func(m *model.Model, k *competition.Competition) error {
+		t.Helper()
+		err := CheckNorms(m, k)
+		if serr := m.Save(dir); serr != nil {
+			t.Fatal(serr)
+		}
+		if ferr := CheckWeights(dir, k); fmt.Sprint(ferr) != fmt.Sprint(err) {
+			t.Fatalf("CheckWeights %v, CheckNorms %v", ferr, err)
+		}
+		return err
+	}
 	if err := CheckNorms(m, k); err != nil {
 		t.Fatal(err)
 	}

@@ -55,11 +55,14 @@ type OpenAI struct {
 	Log *slog.Logger
 }
 
-// Losses checks dir's config against competition k (the weight-norm check
-// needs the weights in memory and is left to the Go backend) and returns the
-// per-sample losses of b computed by the engine.
+// Losses checks dir against competition k as the Go backend does (config,
+// then the weights' finiteness and norms, read a tensor at a time) and
+// returns the per-sample losses of b computed by the engine.
 func (o *OpenAI) Losses(ctx context.Context, dir string, k *competition.Competition, tok *tokenizer.Tokenizer, b Batch) ([]float64, error) {
 	if _, err := CheckConfig(dir, k, tok); err != nil {
+		return nil, err
+	}
+	if err := CheckWeights(dir, k); err != nil {
 		return nil, err
 	}
 	if len(b.Encoded) == 0 {

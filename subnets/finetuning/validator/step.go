@@ -349,7 +349,7 @@ func (v *Validator) evaluate(ctx context.Context, s *step, models []fetched, bat
 		if v.o.BeforeEvaluate != nil {
 			v.o.BeforeEvaluate(mr.uid)
 		}
-		losses, err := v.losses(s, mr, batch)
+		losses, err := v.losses(ctx, s, mr, batch)
 		switch {
 		case err != nil && evaluate.IsRejection(err):
 			s.st.Models[mr.hotkey].Rejected = err.Error()
@@ -372,8 +372,14 @@ func (v *Validator) evaluate(ctx context.Context, s *step, models []fetched, bat
 	return sm, ctx.Err()
 }
 
-// losses loads one model (weight rules checked) and computes its losses.
-func (v *Validator) losses(s *step, mr fetched, batch evaluate.Batch) ([]float64, error) {
+// losses loads one model (weight rules checked) and computes its losses,
+// or hands the directory to the configured external backend.
+func (v *Validator) losses(ctx context.Context, s *step, mr fetched, batch evaluate.Batch) ([]float64, error) {
+	if v.o.Backend != nil {
+		t0 := time.Now()
+		defer func() { s.rep.EvalTime += time.Since(t0) }()
+		return v.o.Backend.Losses(ctx, mr.dir, s.k, s.tok, batch)
+	}
 	t0 := time.Now()
 	m, err := evaluate.Load(mr.dir, s.k, s.tok)
 	s.rep.LoadTime += time.Since(t0)

@@ -20,6 +20,7 @@ import (
 	"github.com/taonet/taonet/node"
 	"github.com/taonet/taonet/subnets/finetuning/competition"
 	"github.com/taonet/taonet/subnets/finetuning/data"
+	"github.com/taonet/taonet/subnets/finetuning/evaluate"
 	"github.com/taonet/taonet/subnets/finetuning/scoring"
 )
 
@@ -64,6 +65,17 @@ type Options struct {
 	// BeforeEvaluate, when set, is called before each model's losses are
 	// computed (tests use it to interrupt a step).
 	BeforeEvaluate func(uid uint16)
+	// Backend, when set, computes the losses instead of the built-in Go
+	// engine (evaluate.OpenAI: an external inference server). Only the Go
+	// engine guarantees bit-identical scores across validators.
+	Backend LossBackend
+}
+
+// LossBackend computes a checked model directory's per-sample losses on a
+// batch; a *evaluate.Rejection error rejects the model, any other error
+// scores it +Inf with the error as the reason.
+type LossBackend interface {
+	Losses(ctx context.Context, dir string, k *competition.Competition, tok *tokenizer.Tokenizer, b evaluate.Batch) ([]float64, error)
 }
 
 // Validator runs finetuning validation steps. Step and Run must not be
@@ -104,6 +116,9 @@ func New(o Options) (*Validator, error) {
 	}
 	if v.m == nil {
 		v.m = NewMetrics(nil)
+	}
+	if o.Backend != nil {
+		v.log.Warn(evaluate.NotBitIdentical)
 	}
 	for i := range o.Config.Competitions {
 		k := &o.Config.Competitions[i]
