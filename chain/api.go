@@ -54,6 +54,11 @@ const (
 	CallRevealWeights     CallType = 9
 	CallSetCommitment     CallType = 10
 	CallServeAxon         CallType = 11
+	CallAddStakeLimit     CallType = 12
+	CallRemoveStakeLimit  CallType = 13
+	CallMoveStake         CallType = 14
+	CallTransferStake     CallType = 15
+	CallSwapStake         CallType = 16
 )
 
 // Call is one of the chain's calls (Transfer, CreateSubnet, ...). The interface is
@@ -113,6 +118,59 @@ type AddStake struct {
 type RemoveStake struct {
 	Hotkey string `json:"hotkey"`
 	Amount uint64 `json:"amount"`
+}
+
+// AddStakeLimit (dTAO) swaps Amount rao of the signer's (coldkey) TAO for alpha
+// of Netuid and stakes it on Hotkey (upstream add_stake / add_stake_limit). Netuid 0
+// is root: TAO is staked 1:1. LimitPrice is the highest price in rao per alpha the
+// swap may reach (0: no limit); with AllowPartial the swap stops at the limit
+// instead of failing with slippage_too_high.
+type AddStakeLimit struct {
+	Hotkey       string `json:"hotkey"`
+	Netuid       uint16 `json:"netuid"`
+	Amount       uint64 `json:"amount"`
+	LimitPrice   uint64 `json:"limit_price"`
+	AllowPartial bool   `json:"allow_partial"`
+}
+
+// RemoveStakeLimit (dTAO) unstakes Amount alpha of the signer's stake on Hotkey in
+// Netuid, swapping it for TAO (upstream remove_stake / remove_stake_limit);
+// LimitPrice is the lowest price in rao per alpha (0: no limit).
+type RemoveStakeLimit struct {
+	Hotkey       string `json:"hotkey"`
+	Netuid       uint16 `json:"netuid"`
+	Amount       uint64 `json:"amount"`
+	LimitPrice   uint64 `json:"limit_price"`
+	AllowPartial bool   `json:"allow_partial"`
+}
+
+// MoveStake (dTAO) moves Amount alpha of the signer's stake from OriginHotkey on
+// OriginNetuid to DestHotkey on DestNetuid (upstream move_stake).
+type MoveStake struct {
+	OriginHotkey string `json:"origin_hotkey"`
+	DestHotkey   string `json:"destination_hotkey"`
+	OriginNetuid uint16 `json:"origin_netuid"`
+	DestNetuid   uint16 `json:"destination_netuid"`
+	Amount       uint64 `json:"alpha_amount"`
+}
+
+// TransferStake (dTAO) gives Amount alpha of the signer's stake on Hotkey to
+// DestColdkey, optionally into another subnet (upstream transfer_stake).
+type TransferStake struct {
+	DestColdkey  string `json:"destination_coldkey"`
+	Hotkey       string `json:"hotkey"`
+	OriginNetuid uint16 `json:"origin_netuid"`
+	DestNetuid   uint16 `json:"destination_netuid"`
+	Amount       uint64 `json:"alpha_amount"`
+}
+
+// SwapStake (dTAO) moves Amount alpha of the signer's stake on Hotkey from one
+// subnet to another (upstream swap_stake).
+type SwapStake struct {
+	Hotkey       string `json:"hotkey"`
+	OriginNetuid uint16 `json:"origin_netuid"`
+	DestNetuid   uint16 `json:"destination_netuid"`
+	Amount       uint64 `json:"alpha_amount"`
 }
 
 // SetWeights sets the signer's (hotkey) weights on Netuid. Values are any u16 scale;
@@ -257,13 +315,22 @@ type Genesis struct {
 	SubnetDefaults Hyperparams `json:"subnet_defaults"`
 	// Subnets are created at genesis, netuids 1, 2, ... in order.
 	Subnets []GenesisSubnet `json:"subnets,omitempty"`
+	// Economics is "dtao" (dynamic TAO: subnet pools and alpha stake) or "classic"
+	// (pre-2025 rules); empty means classic so older genesis files keep their meaning.
+	Economics string `json:"economics,omitempty"`
+	// TaoWeight is the root stake's weight in dTAO stake weights, over u64::MAX
+	// (0 means upstream's initial value, DefaultTaoWeight).
+	TaoWeight uint64 `json:"tao_weight,omitempty"`
 }
 
 // StakeEntry is the stake one coldkey holds on one hotkey.
 type StakeEntry struct {
 	Hotkey  string `json:"hotkey"`
 	Coldkey string `json:"coldkey"`
-	Amount  uint64 `json:"amount"`
+	// Amount is rao (classic, or dTAO root stake) or alpha units (dTAO subnets).
+	Amount uint64 `json:"amount"`
+	// Netuid is the subnet of a dTAO stake (0 = root; absent on classic chains).
+	Netuid *uint16 `json:"netuid,omitempty"`
 }
 
 // AccountInfo describes an address: its balance and nonce, and its stake as a
@@ -292,6 +359,30 @@ type SubnetInfo struct {
 	RegisteredAt    uint64 `json:"registered_at"`
 	LastEpochBlock  uint64 `json:"last_epoch_block"`
 	NextEpochBlock  uint64 `json:"next_epoch_block"`
+	// Pool is the subnet's dTAO pool (nil on classic chains).
+	Pool *PoolInfo `json:"pool,omitempty"`
+}
+
+// PoolInfo is a subnet's dTAO pool, named as the Bittensor SDK's DynamicInfo.
+// Prices are rao per alpha (floor of TAO per alpha × 1e9); amounts are rao or alpha units.
+type PoolInfo struct {
+	TaoIn                uint64 `json:"tao_in"`
+	AlphaIn              uint64 `json:"alpha_in"`
+	AlphaOut             uint64 `json:"alpha_out"`
+	Price                uint64 `json:"price"`
+	MovingPrice          uint64 `json:"moving_price"`
+	QuoteWeight          uint64 `json:"quote_weight"` // TAO-side pool weight, parts per 1e18
+	FeeRate              uint16 `json:"fee_rate"`     // over 65535
+	TaoInEmission        uint64 `json:"tao_in_emission"`
+	AlphaInEmission      uint64 `json:"alpha_in_emission"`
+	AlphaOutEmission     uint64 `json:"alpha_out_emission"`
+	ExcessTao            uint64 `json:"excess_tao"`
+	PendingAlphaEmission uint64 `json:"pending_alpha_emission"` // miners + validators
+	PendingRootEmission  uint64 `json:"pending_root_emission"`
+	PendingOwnerCut      uint64 `json:"pending_owner_cut"`
+	ProtocolAlpha        uint64 `json:"protocol_alpha"`
+	AlphaBurned          uint64 `json:"alpha_burned"`
+	RootProportion       uint64 `json:"root_proportion"` // parts per 1e9
 }
 
 // AxonInfo is a neuron's served endpoint, as upstream AxonInfo plus readable IP.
@@ -318,6 +409,9 @@ type NeuronInfo struct {
 	Active              bool        `json:"active"`
 	Axon                AxonInfo    `json:"axon_info"`
 	Stake               uint64      `json:"stake"`
+	AlphaStake          uint64      `json:"alpha_stake"`
+	TaoStake            uint64      `json:"tao_stake"`
+	TotalStake          uint64      `json:"total_stake"`
 	Emission            uint64      `json:"emission"`
 	Incentive           uint16      `json:"incentive"`
 	Consensus           uint16      `json:"consensus"`
@@ -341,6 +435,9 @@ type Metagraph struct {
 	Hotkeys             []string      `json:"hotkeys"`
 	Coldkeys            []string      `json:"coldkeys"`
 	Stake               []uint64      `json:"stake"`
+	AlphaStake          []uint64      `json:"alpha_stake"`
+	TaoStake            []uint64      `json:"tao_stake"`
+	TotalStake          []uint64      `json:"total_stake"`
 	Consensus           []uint16      `json:"consensus"`
 	Incentive           []uint16      `json:"incentive"`
 	Dividends           []uint16      `json:"dividends"`
@@ -357,6 +454,8 @@ type Metagraph struct {
 	Hyperparams         Hyperparams   `json:"hyperparams"`
 	OwnerHotkey         string        `json:"owner_hotkey"`
 	OwnerColdkey        string        `json:"owner_coldkey"`
+	// Pool is the subnet's dTAO pool (nil on classic chains).
+	Pool *PoolInfo `json:"pool,omitempty"`
 }
 
 // Commitment is a hotkey's commitment on a subnet and the block it was set at. UID

@@ -39,7 +39,8 @@ func (s *State) ApplyTx(tx *Tx) TxResult {
 // paysFee reports whether a call is a coldkey call that pays the flat fee.
 func paysFee(c Call) bool {
 	switch c.Type() {
-	case CallTransfer, CallCreateSubnet, CallSetHyperparameter, CallBurnedRegister, CallAddStake, CallRemoveStake:
+	case CallTransfer, CallCreateSubnet, CallSetHyperparameter, CallBurnedRegister, CallAddStake, CallRemoveStake,
+		CallAddStakeLimit, CallRemoveStakeLimit, CallMoveStake, CallTransferStake, CallSwapStake:
 		return true
 	}
 	return false
@@ -70,7 +71,7 @@ func (s *State) applyTx(tx *Tx) ([]Event, uint64, error) {
 		fee = s.cfg.TxFee
 		// remove_stake may pay its fee out of the unstaked amount (checked there), so
 		// a coldkey that staked everything can still unstake.
-		if _, unstake := tx.Call.(*RemoveStake); bal < fee && !unstake {
+		if bal < fee && !paysFeeFromUnstake(tx.Call) {
 			return nil, 0, fail(CodeInsufficientBalance, "balance %d cannot pay the fee %d", bal, fee)
 		}
 	}
@@ -109,6 +110,16 @@ func (s *State) dispatch(signer string, c Call, fee uint64) ([]Event, error) {
 		return s.doSetCommitment(signer, c)
 	case *ServeAxon:
 		return s.doServeAxon(signer, c)
+	case *AddStakeLimit:
+		return s.doAddStakeLimit(signer, c, fee)
+	case *RemoveStakeLimit:
+		return s.doRemoveStakeLimit(signer, c, fee)
+	case *MoveStake:
+		return s.doTransition(signer, signer, c.OriginHotkey, c.DestHotkey, c.OriginNetuid, c.DestNetuid, c.Amount, fee, "stake_moved")
+	case *TransferStake:
+		return s.doTransition(signer, c.DestColdkey, c.Hotkey, c.Hotkey, c.OriginNetuid, c.DestNetuid, c.Amount, fee, "stake_transferred")
+	case *SwapStake:
+		return s.doTransition(signer, signer, c.Hotkey, c.Hotkey, c.OriginNetuid, c.DestNetuid, c.Amount, fee, "stake_swapped")
 	}
 	return nil, errors.New("unknown call")
 }

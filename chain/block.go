@@ -60,6 +60,9 @@ func fracMul(num, den, v uint64) uint64 {
 // every subnet whose epoch is due at this height ((height+netuid+1) % (tempo+1) == 0)
 // runs yuma.Epoch on its pending emission and pays it out as stake.
 func (s *State) EndBlock() []Event {
+	if s.dt != nil {
+		return s.endBlockDTAO()
+	}
 	var ev []Event
 	var emitting []*subnet
 	for _, netuid := range s.sortedNetuids() {
@@ -120,7 +123,7 @@ func (s *State) epochInput(sn *subnet) yuma.Input {
 	cur := EpochIndex(s.height, sn.netuid, hp.Tempo)
 	for i, n := range sn.neurons {
 		in.Neurons[i] = yuma.Neuron{
-			Stake:               s.hotStake[n.hotkey],
+			Stake:               s.stakeWeight(sn.netuid, n.hotkey),
 			LastUpdate:          n.lastUpdate,
 			BlockAtRegistration: n.regBlock,
 			ValidatorPermit:     n.permit,
@@ -152,24 +155,50 @@ func (s *State) runEpoch(sn *subnet) Event {
 	if err != nil {
 		return failed(err)
 	}
+	paid, err := checkEpochOutput(sn, &out, sn.pending)
+	if err != nil {
+		return failed(err)
+	}
+	recordEpochOutput(sn, &out)
+	n := len(sn.neurons)
+	for i, nr := range sn.neurons {
+		s.emitThroughHotkey(nr.hotkey, out.ServerEmission[i], out.ValidatorEmission[i])
+	}
+	s.recycled += sn.pending - paid
+	pending := sn.pending
+	sn.pending = 0
+	sn.lastEpoch = s.height
+	return event("epoch", "netuid", netuid, "block", u64s(s.height), "emission", u64s(pending),
+		"paid", u64s(paid), "recycled", u64s(pending-paid), "n", strconv.Itoa(n))
+}
+
+// checkEpochOutput checks the epoch returned one entry per uid and paid at most
+// the pending emission; it returns what it paid.
+func checkEpochOutput(sn *subnet, out *yuma.Output, pending uint64) (uint64, error) {
 	n := len(sn.neurons)
 	if len(out.Active) != n || len(out.Consensus) != n || len(out.Incentive) != n || len(out.Dividends) != n ||
 		len(out.ValidatorTrust) != n || len(out.ValidatorPermit) != n || len(out.Bonds) != n ||
 		len(out.ServerEmission) != n || len(out.ValidatorEmission) != n || len(out.Emission) != n {
-		return failed(fmt.Errorf("epoch output does not have %d entries", n))
+		return 0, fmt.Errorf("epoch output does not have %d entries", n)
 	}
 	var paid uint64
 	for i := 0; i < n; i++ {
 		for _, v := range []uint64{out.ServerEmission[i], out.ValidatorEmission[i]} {
 			if paid+v < paid {
-				return failed(fmt.Errorf("epoch emission overflows"))
+				return 0, fmt.Errorf("epoch emission overflows")
 			}
 			paid += v
 		}
 	}
-	if paid > sn.pending {
-		return failed(fmt.Errorf("epoch pays %d rao but %d are pending", paid, sn.pending))
+	if paid > pending {
+		return 0, fmt.Errorf("epoch pays %d rao but %d are pending", paid, pending)
 	}
+	return paid, nil
+}
+
+// recordEpochOutput stores the epoch's per-uid results on the neurons; the pruning
+// score is the emission max-upscaled to u16 (round half up).
+func recordEpochOutput(sn *subnet, out *yuma.Output) {
 	var maxE uint64
 	for _, e := range out.Emission {
 		maxE = max(maxE, e)
@@ -188,15 +217,6 @@ func (s *State) runEpoch(sn *subnet) Event {
 			nr.pruning = uint16(min(mulDiv(out.Emission[i], 65535, maxE)+roundBit(out.Emission[i], 65535, maxE), 65535))
 		}
 	}
-	for i, nr := range sn.neurons {
-		s.emitThroughHotkey(nr.hotkey, out.ServerEmission[i], out.ValidatorEmission[i])
-	}
-	s.recycled += sn.pending - paid
-	pending := sn.pending
-	sn.pending = 0
-	sn.lastEpoch = s.height
-	return event("epoch", "netuid", netuid, "block", u64s(s.height), "emission", u64s(pending),
-		"paid", u64s(paid), "recycled", u64s(pending-paid), "n", strconv.Itoa(n))
 }
 
 // roundBit is 1 when a*b/c has a fractional part ≥ 1/2 (round half up).

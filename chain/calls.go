@@ -45,6 +45,9 @@ func (s *State) addStake(hotkey, coldkey string, amount uint64) {
 func (s *State) stakeOf(hotkey, coldkey string) uint64 { return s.stake[hotkey][coldkey] }
 
 func (s *State) doAddStake(coldkey string, c *AddStake, fee uint64) ([]Event, error) {
+	if s.dt != nil {
+		return nil, fail(CodeWrongEconomics, "this chain runs dynamic TAO: stake with add_stake_limit and a netuid")
+	}
 	if err := checkAddr("hotkey", c.Hotkey); err != nil {
 		return nil, err
 	}
@@ -63,6 +66,9 @@ func (s *State) doAddStake(coldkey string, c *AddStake, fee uint64) ([]Event, er
 }
 
 func (s *State) doRemoveStake(coldkey string, c *RemoveStake, fee uint64) ([]Event, error) {
+	if s.dt != nil {
+		return nil, fail(CodeWrongEconomics, "this chain runs dynamic TAO: unstake with remove_stake_limit and a netuid")
+	}
 	if err := checkAddr("hotkey", c.Hotkey); err != nil {
 		return nil, err
 	}

@@ -56,4 +56,36 @@
 //     hotkey owner's stake, validator emission through the delegate take (18%) and
 //     pro rata to the hotkey's nominators. Rounding dust is recycled (burned).
 //   - BeginBlock resets per-block registration counters and runs burn adjustments.
+//
+// Dynamic TAO (Genesis.Economics = "dtao"; subtensor main 14bc6f9f9, spec
+// yuma-consensus.md §5.2, §5.7):
+//   - Every subnet has a TAO/alpha pool priced by package swap (subtensor's
+//     weighted balancer). A new subnet's pool holds its lock (at least
+//     NetworkMinLockCost) and that TAO's worth of alpha at the median subnet price.
+//     Netuid 0 is root: TAO stake at 1:1.
+//   - Stake is alpha per (netuid, hotkey, coldkey): AddStakeLimit swaps TAO in,
+//     RemoveStakeLimit swaps alpha out, with upstream's minimum (0.002 TAO), price
+//     limits and partial fills; MoveStake, TransferStake and SwapStake move alpha
+//     within a subnet or through both pools. Swap fees (33/65535) are burned (there
+//     is no block author in state). The classic AddStake/RemoveStake are refused.
+//   - burned_register swaps the burn into the pool and recycles the alpha bought.
+//   - The block step is run_coinbase: the block emission (substrate-fixed log2
+//     halving on circulating TAO) is shared by moving-price shares weighted by the
+//     miner emission not withheld; each subnet's TAO goes into its pool with alpha
+//     at the current price (capped by root_proportion × alpha emission, the excess
+//     TAO buying alpha for the protocol), the weights absorbing the injection;
+//     alpha emission (same halving on the subnet's alpha issuance) pays the 18%
+//     owner cut, 50% miners, 50% validators minus root's proportion (to root
+//     stakers when Σ moving prices > 1, else recycled). At a subnet's epoch the
+//     pending alpha is distributed: incentive to miners (the owner's own hotkeys'
+//     incentive is burned), dividends split into alpha and root parts by
+//     alpha : tao_weight × root stake, the delegate take to the hotkey owner, the
+//     rest pro rata to the hotkey's stakers (root part: to its root stakers, as
+//     subnet alpha). Stake weight = alpha + tao_weight × root stake.
+//   - Not built: parent/child key inheritance (childkeys), root claim types (root
+//     dividends are paid at once), dynamic tempo (epochs keep the classic
+//     schedule), start_call (a subnet emits from the block after its creation),
+//     owner-set fee rates, subnet leases and locks. Per-hotkey share pools are plain
+//     per-coldkey amounts; pro-rata payouts floor and give the remainder to the
+//     hotkey owner.
 package chain

@@ -235,6 +235,7 @@ func (s *State) Encode() []byte {
 			w.u64(u.used)
 		}
 	}
+	s.encodeDTAO(w)
 	return w.b
 }
 
@@ -332,6 +333,7 @@ func DecodeState(b []byte) (*State, error) {
 		}
 		s.subnets[sn.netuid] = sn
 	}
+	s.decodeDTAO(r)
 	if err := r.done(); err != nil {
 		return nil, fmt.Errorf("chain: decode state: %w", err)
 	}
@@ -345,6 +347,7 @@ func (s *State) Clone() *State {
 	c.height, c.timeNanos, c.blockHash = s.height, s.timeNanos, s.blockHash
 	c.issuance, c.regBurned, c.feesBurned, c.recycled = s.issuance, s.regBurned, s.feesBurned, s.recycled
 	c.lastLock, c.lastLockAt = s.lastLock, s.lastLockAt
+	c.dt = s.dt.clone()
 	for k, a := range s.accounts {
 		cp := *a
 		c.accounts[k] = &cp

@@ -54,6 +54,14 @@ const (
 	CodeServingRateLimitExceeded   uint32 = 46 // serve_axon too often
 	CodeInvalidPort                uint32 = 47 // port 0
 	CodeUnsupportedCommitmentField uint32 = 48 // timelocked fields need drand: not supported
+	CodeWrongEconomics             uint32 = 49 // call not available under this chain's economics
+	CodeAmountTooLow               uint32 = 50 // AmountTooLow: below DefaultMinStake (or 0)
+	CodeSlippageTooHigh            uint32 = 51 // SlippageTooHigh: limit price reached, partial not allowed
+	CodeInsufficientLiquidity      uint32 = 52 // InsufficientLiquidity: pool cannot take or pay the amount
+	CodePriceLimitExceeded         uint32 = 53 // PriceLimitExceeded: the price is already past the limit
+	CodeSameNetuid                 uint32 = 54 // SameNetuid: a stake move that moves nothing
+	CodeSwapInputTooLarge          uint32 = 55 // SwapInputTooLarge: input above 1000x its reserve
+	CodeReservesTooLow             uint32 = 56 // ReservesTooLow: the pool's output reserve is too thin
 )
 
 // codeNames are the reasons the node reports (metrics labels, API results) for
@@ -108,6 +116,14 @@ var codeNames = map[uint32]string{
 	CodeServingRateLimitExceeded:   "serving_rate_limit_exceeded",
 	CodeInvalidPort:                "invalid_port",
 	CodeUnsupportedCommitmentField: "unsupported_commitment_field",
+	CodeWrongEconomics:             "wrong_economics",
+	CodeAmountTooLow:               "amount_too_low",
+	CodeSlippageTooHigh:            "slippage_too_high",
+	CodeInsufficientLiquidity:      "insufficient_liquidity",
+	CodePriceLimitExceeded:         "price_limit_exceeded",
+	CodeSameNetuid:                 "same_netuid",
+	CodeSwapInputTooLarge:          "swap_input_too_large",
+	CodeReservesTooLow:             "reserves_too_low",
 }
 
 // CodeName returns the snake-case name of a result code ("ok",

@@ -19,6 +19,9 @@ func (s *State) Account(addr string) AccountInfo {
 	}
 	ai.Owner = s.owners[addr]
 	ai.HotkeyStake = s.hotStake[addr]
+	if s.dt != nil {
+		s.dtaoAccount(&ai)
+	}
 	return ai
 }
 
@@ -57,7 +60,7 @@ func (s *State) Subnets() []SubnetInfo {
 			Netuid: id, OwnerColdkey: sn.ownerColdkey, OwnerHotkey: sn.ownerHotkey,
 			N: uint16(len(sn.neurons)), MaxN: sn.hp.MaxAllowedUids, Tempo: sn.hp.Tempo, Burn: sn.hp.Burn,
 			Locked: sn.locked, PendingEmission: sn.pending, RegisteredAt: sn.createdAt,
-			LastEpochBlock: sn.lastEpoch, NextEpochBlock: nextEpoch(s.height, id, sn.hp.Tempo),
+			LastEpochBlock: sn.lastEpoch, NextEpochBlock: nextEpoch(s.height, id, sn.hp.Tempo), Pool: s.poolInfo(id),
 		})
 	}
 	return out
@@ -103,11 +106,12 @@ func (s *State) Neuron(netuid, uid uint16) (*NeuronInfo, error) {
 	n := sn.neurons[uid]
 	ni := &NeuronInfo{
 		Hotkey: n.hotkey, Coldkey: s.owners[n.hotkey], UID: uid, Netuid: netuid, Active: n.active,
-		Axon: s.axonInfo(n), Stake: s.hotStake[n.hotkey], Emission: n.emission, Incentive: n.incentive,
+		Axon: s.axonInfo(n), Stake: s.stakeWeight(netuid, n.hotkey), Emission: n.emission, Incentive: n.incentive,
 		Consensus: n.consensus, ValidatorTrust: n.vtrust, Dividends: n.dividends, LastUpdate: n.lastUpdate,
 		BlockAtRegistration: n.regBlock, ValidatorPermit: n.permit, PruningScore: n.pruning,
 		Weights: [][2]uint16{}, Bonds: [][2]uint16{},
 	}
+	ni.AlphaStake, ni.TaoStake, ni.TotalStake = s.stakeParts(netuid, n.hotkey)
 	for _, e := range n.weights {
 		if e.Value > 0 {
 			ni.Weights = append(ni.Weights, [2]uint16{e.UID, e.Value})
@@ -138,12 +142,15 @@ func (s *State) Metagraph(netuid uint16) (*Metagraph, error) {
 		BlockAtRegistration: make([]uint64, n), PruningScore: make([]uint16, n), Axons: make([]AxonInfo, n),
 		Weights: make([][][2]uint16, n), Bonds: make([][][2]uint16, n),
 		Hyperparams: sn.hp, OwnerHotkey: sn.ownerHotkey, OwnerColdkey: sn.ownerColdkey,
+		AlphaStake: make([]uint64, n), TaoStake: make([]uint64, n), TotalStake: make([]uint64, n),
+		Pool: s.poolInfo(netuid),
 	}
 	for i, nr := range sn.neurons {
 		m.UIDs[i] = uint16(i)
 		m.Hotkeys[i] = nr.hotkey
 		m.Coldkeys[i] = s.owners[nr.hotkey]
-		m.Stake[i] = s.hotStake[nr.hotkey]
+		m.Stake[i] = s.stakeWeight(netuid, nr.hotkey)
+		m.AlphaStake[i], m.TaoStake[i], m.TotalStake[i] = s.stakeParts(netuid, nr.hotkey)
 		m.Consensus[i], m.Incentive[i], m.Dividends[i] = nr.consensus, nr.incentive, nr.dividends
 		m.Emission[i], m.ValidatorTrust[i], m.ValidatorPermit[i] = nr.emission, nr.vtrust, nr.permit
 		m.Active[i], m.LastUpdate[i], m.BlockAtRegistration[i] = nr.active, nr.lastUpdate, nr.regBlock
@@ -218,6 +225,9 @@ func (s *State) Issuance() IssuanceInfo {
 	ii := IssuanceInfo{
 		TotalIssuance: s.issuance, RegistrationBurned: s.regBurned, FeesBurned: s.feesBurned,
 		EmissionRecycled: s.recycled, Burned: s.burned(),
+	}
+	if s.dt != nil {
+		return s.dtaoIssuance(ii)
 	}
 	for _, a := range s.accounts {
 		ii.Balances += a.balance

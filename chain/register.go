@@ -45,9 +45,13 @@ func (s *State) doBurnedRegister(coldkey string, c *BurnedRegister, fee uint64) 
 		}
 		pruneUID = uid
 	}
+	burnSwap, err := s.quoteRegistrationBurn(c.Netuid, burn)
+	if err != nil {
+		return nil, err
+	}
 	// All checks passed: mutate.
 	s.acct(coldkey).balance -= burn
-	s.regBurned += burn
+	s.applyRegistrationBurn(c.Netuid, burn, burnSwap)
 	s.owners[c.Hotkey] = coldkey
 	var uid uint16
 	ev := []Event{}

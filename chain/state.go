@@ -97,8 +97,9 @@ type State struct {
 	regBurned  uint64
 	feesBurned uint64
 	recycled   uint64
-	lastLock   uint64 // last subnet lock cost
-	lastLockAt uint64 // block of the last subnet creation
+	lastLock   uint64     // last subnet lock cost
+	lastLockAt uint64     // block of the last subnet creation
+	dt         *dtaoState // dynamic TAO state; nil in classic economics
 }
 
 // DefaultSubnetHyperparams are the hyperparameters upstream init_new_network gives a
@@ -187,6 +188,17 @@ func NewState(g Genesis) (*State, error) {
 	s := newEmptyState()
 	s.cfg = g
 	s.cfg.Accounts, s.cfg.Subnets = nil, nil
+	switch g.Economics {
+	case "", EconomicsClassic:
+		s.cfg.Economics = ""
+	case EconomicsDTAO:
+		if s.cfg.TaoWeight == 0 {
+			s.cfg.TaoWeight = DefaultTaoWeight
+		}
+		s.dt = newDTAOState(s.cfg.TaoWeight)
+	default:
+		return nil, fmt.Errorf("chain: genesis economics %q: want %q or %q", g.Economics, EconomicsDTAO, EconomicsClassic)
+	}
 	for _, a := range g.Accounts {
 		if _, err := keys.SS58Decode(a.Address); err != nil {
 			return nil, fmt.Errorf("chain: genesis account %q: %w", a.Address, err)
@@ -219,6 +231,10 @@ func NewState(g Genesis) (*State, error) {
 			return nil, errors.New("chain: genesis has more subnets than max_subnets")
 		}
 		s.addSubnet(netuid, gs.OwnerColdkey, gs.OwnerHotkey, 0, hp)
+		if s.dt != nil {
+			// A genesis subnet's pool TAO is minted with the genesis (no lock is paid).
+			s.issuance += s.dt.pools[netuid].tao
+		}
 	}
 	return s, nil
 }
@@ -277,6 +293,9 @@ func (s *State) freeNetuid() (uint16, bool) {
 
 // addSubnet creates a subnet and registers the owner hotkey as its first uid.
 func (s *State) addSubnet(netuid uint16, coldkey, hotkey string, locked uint64, hp Hyperparams) *subnet {
+	if s.dt != nil {
+		s.initPool(netuid, locked)
+	}
 	sn := &subnet{
 		netuid:         netuid,
 		ownerColdkey:   coldkey,

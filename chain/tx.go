@@ -148,6 +148,16 @@ func decodeCall(ct CallType, body []byte) (Call, error) {
 		sa.Placeholder1 = r.u8()
 		sa.Placeholder2 = r.u8()
 		c = sa
+	case CallAddStakeLimit:
+		c = &AddStakeLimit{Hotkey: r.str(maxAddressLen), Netuid: r.u16(), Amount: r.u64(), LimitPrice: r.u64(), AllowPartial: r.boolean()}
+	case CallRemoveStakeLimit:
+		c = &RemoveStakeLimit{Hotkey: r.str(maxAddressLen), Netuid: r.u16(), Amount: r.u64(), LimitPrice: r.u64(), AllowPartial: r.boolean()}
+	case CallMoveStake:
+		c = &MoveStake{OriginHotkey: r.str(maxAddressLen), DestHotkey: r.str(maxAddressLen), OriginNetuid: r.u16(), DestNetuid: r.u16(), Amount: r.u64()}
+	case CallTransferStake:
+		c = &TransferStake{DestColdkey: r.str(maxAddressLen), Hotkey: r.str(maxAddressLen), OriginNetuid: r.u16(), DestNetuid: r.u16(), Amount: r.u64()}
+	case CallSwapStake:
+		c = &SwapStake{Hotkey: r.str(maxAddressLen), OriginNetuid: r.u16(), DestNetuid: r.u16(), Amount: r.u64()}
 	default:
 		return nil, fmt.Errorf("unknown call type %d", ct)
 	}

@@ -480,3 +480,45 @@ func U64F64FromBig(b *big.Int) (U64F64, bool) {
 
 // SaturatingToU128 floors to an integer (saturating_to_num::<u128>; it always fits).
 func (a U64F64) SaturatingToU128() *big.Int { return new(big.Int).SetUint64(a.raw.hi) }
+
+// Cmp compares a and b.
+func (a U96F32) Cmp(b U96F32) int { return U64F64{a.raw}.Cmp(U64F64{b.raw}) }
+
+// IsZero reports whether a is 0.
+func (a U96F32) IsZero() bool { return a.raw.hi == 0 && a.raw.lo == 0 }
+
+// CheckedAdd returns a+b, false on overflow.
+func (a U96F32) CheckedAdd(b U96F32) (U96F32, bool) {
+	r, ok := u128Add(a.raw, b.raw)
+	return U96F32{r}, ok
+}
+
+// U96F32FromRatio is U96F32(num).safe_div(U96F32(den)) for integers.
+func U96F32FromRatio(num, den uint64) U96F32 { return U96F32FromU64(num).SafeDiv(U96F32FromU64(den)) }
+
+// ToU64F64 converts exactly (saturating when the integer part exceeds 64 bits).
+func (a U96F32) ToU64F64() U64F64 {
+	if a.raw.hi>>32 != 0 {
+		return U64F64{u128{math.MaxUint64, math.MaxUint64}}
+	}
+	return U64F64{u128{a.raw.hi<<32 | a.raw.lo>>32, a.raw.lo << 32}}
+}
+
+// ToU96F32 converts, dropping 32 fractional bits (floor).
+func (a U64F64) ToU96F32() U96F32 { return U96F32{u128{a.raw.hi >> 32, a.raw.hi<<32 | a.raw.lo>>32}} }
+
+// ToI96F32 converts, dropping 32 fractional bits (floor; the value always fits).
+func (a U64F64) ToI96F32() I96F32 {
+	return I96F32{s128{int64(a.raw.hi >> 32), a.raw.hi<<32 | a.raw.lo>>32}}
+}
+
+// ToU64F64 converts a non-negative I96F32 exactly, saturating (negative → 0).
+func (a I96F32) ToU64F64() U64F64 {
+	if a.raw.hi < 0 {
+		return U64F64{}
+	}
+	return U96F32{u128{uint64(a.raw.hi), a.raw.lo}}.ToU64F64()
+}
+
+// U64F64FromRatio is U64F64(num).safe_div(U64F64(den)) for integers.
+func U64F64FromRatio(num, den uint64) U64F64 { return U64F64FromU64(num).SafeDiv(U64F64FromU64(den)) }
