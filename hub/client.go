@@ -663,6 +663,9 @@ func (c *Client) fetchRange(ctx context.Context, u, partial string, s Sibling, s
 	default:
 		return nil, httpErr(resp)
 	}
+	if err := checkLinked(resp, s, u); err != nil {
+		return nil, err
+	}
 	if resp.ContentLength >= 0 && off+resp.ContentLength != size {
 		return nil, fmt.Errorf("%w: %s: server sends %d bytes from %d, file is %d", ErrCorrupt, u, resp.ContentLength, off, size)
 	}
@@ -843,13 +846,22 @@ func writeFileAtomic(path string, data []byte) error {
 }
 
 // Upload publishes the allow-listed model files of dir (HashedFiles) as a new
-// revision of repo, signed by signer, and returns the revision id. It sends
+// revision of repo and returns the revision id. With a Token it speaks the
+// Hugging Face protocol (preupload, LFS batch, NDJSON commit; see
+// hfclient.go), which huggingface.co and taonet hubs both take; otherwise
+// requests are signed by signer. It sends
 // the manifest to preupload (the server checks limits and ownership before any
 // transfer), PUTs only the blobs the server lacks, then commits. Uploading
 // files equal to the latest revision returns that revision.
 func (c *Client) Upload(ctx context.Context, signer Signer, repo, dir string) (string, error) {
 	if _, _, err := ParseRepoID(repo); err != nil {
 		return "", err
+	}
+	if c.tokenMode() {
+		return c.uploadHF(ctx, repo, dir)
+	}
+	if signer == nil {
+		return "", fmt.Errorf("hub upload: need a token (HF_TOKEN) or a signing hotkey")
 	}
 	files, err := HashedFiles(dir)
 	if err != nil {
@@ -1042,6 +1054,9 @@ func (c *Client) SetPrivate(ctx context.Context, signer Signer, repo string, pri
 	if _, _, err := ParseRepoID(repo); err != nil {
 		return err
 	}
+	if c.tokenMode() {
+		return c.setPrivateHF(ctx, repo, private)
+	}
 	doc, _ := json.Marshal(RepoSettings{Private: private})
 	var out RepoSettings
 	return c.signedJSON(ctx, signer, http.MethodPut, c.url("api/models", escapePath(repo), "settings"), doc, &out)
@@ -1061,4 +1076,34 @@ func (cr *countingReader) Read(p []byte) (int, error) {
 		cr.report(cr.n)
 	}
 	return n, err
+}
+
+// checkLinked compares the headers the Hub sets on resolve answers (on the
+// redirect to its CDN for LFS files, which Go keeps as resp.Request.Response)
+// with the revision info, so a mismatch is refused before any byte is kept:
+// X-Linked-Etag is the LFS sha256, X-Linked-Size the file size, and a plain
+// ETag of 40 hex is the git blob id.
+func checkLinked(resp *http.Response, s Sibling, u string) error {
+	for r := resp; r != nil; r = r.Request.Response {
+		if e := etagValue(r.Header.Get("X-Linked-Etag")); e != "" && s.LFS != nil && ValidSHA256(s.LFS.SHA256) && e != s.LFS.SHA256 {
+			return fmt.Errorf("%w: %s: X-Linked-Etag %s, revision info says sha256 %s", ErrCorrupt, u, e, s.LFS.SHA256)
+		}
+		if ls := r.Header.Get("X-Linked-Size"); ls != "" {
+			if n, err := strconv.ParseInt(ls, 10, 64); err != nil || n != s.siblingSize() {
+				return fmt.Errorf("%w: %s: X-Linked-Size %q, revision info says %d bytes", ErrCorrupt, u, ls, s.siblingSize())
+			}
+		}
+		if e := etagValue(r.Header.Get("ETag")); s.LFS == nil && isLowerHex(e, 40) && isLowerHex(s.BlobID, 40) && e != s.BlobID {
+			return fmt.Errorf("%w: %s: ETag %s, revision info says git blob %s", ErrCorrupt, u, e, s.BlobID)
+		}
+		if r.Request == nil {
+			break
+		}
+	}
+	return nil
+}
+
+// etagValue strips a weak marker and quotes from an ETag.
+func etagValue(e string) string {
+	return strings.Trim(strings.TrimPrefix(e, "W/"), `"`)
 }

@@ -1,7 +1,9 @@
 package hub
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -14,6 +16,8 @@ func FuzzParseRoute(f *testing.F) {
 		"/ns/m/resolve/main/../../etc/passwd", "/api/models/ns/m", "/api/models/ns/m/revision/main",
 		"/api/models/ns/m/preupload", "/api/models/ns/m/blobs/" + strings.Repeat("0", 64),
 		"/api/models/ns/m/commit", "/api/models/ns/m/settings", "/metrics", "/healthz", "//", "/a/b/resolve//x", "/api/models/../x",
+		"/ns/m/raw/main/a/b.txt", "/api/models/ns/m/tree/main/sub", "/api/models/ns/m/paths-info/HEAD", "/api/models/ns/m/commit/main",
+		"/ns/m.git/info/lfs/objects/batch", "/api/lfs/ns/m/" + strings.Repeat("0", 64) + "/verify", "/api/repos/create",
 	} {
 		f.Add("GET", s)
 		f.Add("PUT", s)
@@ -24,7 +28,7 @@ func FuzzParseRoute(f *testing.F) {
 			return
 		}
 		switch rt.kind {
-		case routeResolve:
+		case routeResolve, routeRaw:
 			if ValidatePath(rt.file) != nil {
 				t.Fatalf("resolve accepted file %q", rt.file)
 			}
@@ -33,12 +37,15 @@ func FuzzParseRoute(f *testing.F) {
 				t.Fatalf("file %q escapes", rt.file)
 			}
 			fallthrough
-		case routeInfo:
+		case routeInfo, routeTree, routePathsInfo, routeHFPreupload, routeHFCommit:
+			if rt.kind == routeTree && rt.file != "" && ValidatePath(rt.file) != nil {
+				t.Fatalf("tree accepted path %q", rt.file)
+			}
 			if checkRevision(rt.revision) != nil {
 				t.Fatalf("bad revision %q accepted", rt.revision)
 			}
 			fallthrough
-		case routePreupload, routeCommit, routeBlob, routeSettings:
+		case routePreupload, routeCommit, routeBlob, routeSettings, routeLFSBatch, routeLFSPut, routeLFSVerify:
 			if _, _, err := ParseRepoID(rt.repo); err != nil {
 				t.Fatalf("bad repo %q accepted", rt.repo)
 			}
@@ -133,6 +140,65 @@ func FuzzParseCommitRequest(f *testing.F) {
 		}
 		if err := m.Validate(Limits{}); err != nil {
 			t.Fatalf("accepted manifest fails validation: %v", err)
+		}
+	})
+}
+
+// FuzzParseCommitNDJSON: whatever the body, the parser returns an error or
+// operations whose paths are valid and unique, whose inline files are
+// within MaxInlineFile and whose LFS oids are sha256 hex; applying them to a
+// base never panics and yields valid, sorted entries or an error.
+func FuzzParseCommitNDJSON(f *testing.F) {
+	z := strings.Repeat("0", 64)
+	for _, s := range []string{
+		`{"key":"header","value":{"summary":"s"}}` + "\n" + `{"key":"file","value":{"path":"config.json","content":"e30=","encoding":"base64"}}`,
+		`{"key":"header","value":{"summary":"s","parentCommit":"` + strings.Repeat("a", 40) + `"}}` + "\n" + `{"key":"lfsFile","value":{"path":"w.bin","algo":"sha256","oid":"` + z + `","size":3}}`,
+		`{"key":"header","value":{"summary":"s"}}` + "\n" + `{"key":"deletedFile","value":{"path":"a"}}` + "\n" + `{"key":"deletedFolder","value":{"path":"d/"}}`,
+		`{"key":"header","value":{"summary":"s"}}` + "\n" + `{"key":"file","value":{"path":"a","content":"x","encoding":"utf-8"}}` + "\n" + `{"key":"file","value":{"path":"a","content":"y"}}`,
+		`{"key":"file","value":{"path":"a","content":"x"}}`, ``, "\n\n", `{"key":"header","value":{}}`, `{"key":"header"}`,
+		`{"key":"header","value":{"summary":"s"}} trailing`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ops, err := ParseCommitNDJSON(bytes.NewReader(data))
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrTooLarge) {
+				t.Fatalf("error of no kind: %v", err)
+			}
+			return
+		}
+		seen := map[string]bool{}
+		check := func(p string) {
+			if ValidatePath(p) != nil || seen[p] {
+				t.Fatalf("accepted path %q (dup %v)", p, seen[p])
+			}
+			seen[p] = true
+		}
+		for _, fl := range ops.Files {
+			check(fl.Path)
+			if len(fl.Content) > MaxInlineFile {
+				t.Fatal("inline file over the limit")
+			}
+		}
+		for _, l := range ops.LFSFiles {
+			check(l.Path)
+			if !ValidSHA256(l.OID) || l.Size < -1 {
+				t.Fatalf("bad LFS entry %+v", l)
+			}
+		}
+		for _, p := range append(append([]string{}, ops.DeletedFiles...), ops.DeletedFolders...) {
+			check(p)
+		}
+		base := []FileEntry{{Path: "a", Size: 1, SHA256: z}, {Path: "d/x", Size: 3, SHA256: z}}
+		m, err := ops.Apply(base, func(oid string) (int64, bool) { return 3, oid == z })
+		if err != nil {
+			return
+		}
+		for i, fe := range m.Files {
+			if ValidatePath(fe.Path) != nil || !ValidSHA256(fe.SHA256) || (i > 0 && m.Files[i-1].Path >= fe.Path) {
+				t.Fatalf("bad applied manifest %+v", m.Files)
+			}
 		}
 	})
 }

@@ -467,11 +467,15 @@ func (s *Server) hfCommit(w *statusWriter, r *http.Request, rt route) error {
 
 // lfsBatchRequest is the git-lfs batch request.
 type lfsBatchRequest struct {
-	Operation string                 `json:"operation"`
-	Transfers []string               `json:"transfers"`
-	Ref       *struct{ Name string } `json:"ref"`
-	Objects   []lfsObject            `json:"objects"`
-	HashAlgo  string                 `json:"hash_algo"`
+	Operation string      `json:"operation"`
+	Transfers []string    `json:"transfers"`
+	Ref       *lfsRef     `json:"ref"`
+	Objects   []lfsObject `json:"objects"`
+	HashAlgo  string      `json:"hash_algo"`
+}
+
+type lfsRef struct {
+	Name string `json:"name"`
 }
 
 type lfsObject struct {
