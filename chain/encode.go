@@ -226,6 +226,7 @@ func (s *State) Encode() []byte {
 				w.u8(uint8(f.Kind))
 				w.bytes32(f.Data)
 			}
+			cm.encodeHistory(w)
 		}
 		w.u32(uint32(len(sn.space)))
 		for _, hk := range sortedKeys(sn.space) {
@@ -322,6 +323,7 @@ func DecodeState(b []byte) (*State, error) {
 			for k, m := 0, r.count(1<<10, 5); k < m && r.err == nil; k++ {
 				cm.fields = append(cm.fields, CommitmentField{Kind: FieldKind(r.u8()), Data: r.bytes32(1 << 20)})
 			}
+			cm.decodeHistory(r)
 			sn.commitments[hk] = cm
 		}
 		for j, c := 0, r.count(1<<30, 18); j < c && r.err == nil; j++ {
@@ -388,11 +390,7 @@ func (s *State) Clone() *State {
 		}
 		cs.commitments = make(map[string]*commitment, len(sn.commitments))
 		for k, cm := range sn.commitments {
-			cc := &commitment{block: cm.block, fields: make([]CommitmentField, len(cm.fields))}
-			for i, f := range cm.fields {
-				cc.fields[i] = CommitmentField{Kind: f.Kind, Data: append([]byte(nil), f.Data...)}
-			}
-			cs.commitments[k] = cc
+			cs.commitments[k] = &commitment{block: cm.block, fields: cloneFields(cm.fields), history: cm.cloneHistory(), from: cm.from}
 		}
 		cs.space = make(map[string]spaceUsage, len(sn.space))
 		for k, v := range sn.space {

@@ -9,7 +9,7 @@ import (
 // the same hash in every process, on every machine. Change it only together with a
 // deliberate change of the state encoding, of a chain rule or of yuma.Epoch
 // (which is consensus too), and say so in the commit.
-const goldenAppHash = "1662ab436a3155c1b40148d6d1f418bfe4dde9c770ef79b4d373cdb2f34054e1"
+const goldenAppHash = "fcc50d603ca6350004c0654166b60a55a1d72953e0398fd9164c4ec2aefabac6"
 
 func TestGoldenAppHash(t *testing.T) {
 	got := hex.EncodeToString(script(t).AppHash())

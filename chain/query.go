@@ -187,19 +187,24 @@ func (s *State) Commitments(netuid uint16) []Commitment {
 	}
 	for _, hk := range sortedKeys(sn.commitments) {
 		cm := sn.commitments[hk]
-		c := Commitment{Netuid: netuid, Hotkey: hk, UID: -1, Block: cm.block, Fields: []CommitmentField{}}
-		if uid, ok := sn.uids[hk]; ok {
-			c.UID = int(uid)
-		}
-		for _, f := range cm.fields {
-			c.Fields = append(c.Fields, CommitmentField{Kind: f.Kind, Data: append([]byte(nil), f.Data...)})
-			if f.Kind == FieldRaw || f.Kind == FieldBigRaw {
-				c.Text += string(f.Data)
-			}
-		}
-		out = append(out, c)
+		out = append(out, sn.commitmentView(netuid, hk, cm.block, cm.fields))
 	}
 	return out
+}
+
+// commitmentView is the query form of one commitment version.
+func (sn *subnet) commitmentView(netuid uint16, hk string, block uint64, fields []CommitmentField) Commitment {
+	c := Commitment{Netuid: netuid, Hotkey: hk, UID: -1, Block: block, Fields: []CommitmentField{}}
+	if uid, ok := sn.uids[hk]; ok {
+		c.UID = int(uid)
+	}
+	for _, f := range fields {
+		c.Fields = append(c.Fields, CommitmentField{Kind: f.Kind, Data: append([]byte(nil), f.Data...)})
+		if f.Kind == FieldRaw || f.Kind == FieldBigRaw {
+			c.Text += string(f.Data)
+		}
+	}
+	return c
 }
 
 // PendingCommit is one unrevealed weight commit.

@@ -63,7 +63,7 @@ func (s *State) doSetCommitment(hotkey string, c *SetCommitment) ([]Event, error
 	for i, f := range c.Fields {
 		fields[i] = CommitmentField{Kind: f.Kind, Data: append([]byte(nil), f.Data...)}
 	}
-	sn.commitments[hotkey] = &commitment{block: s.height, fields: fields}
+	sn.setCommitment(hotkey, s.height, fields)
 	ev := []Event{event("commitment_set", "netuid", strconv.Itoa(int(c.Netuid)), "hotkey", hotkey, "block", u64s(s.height))}
 	if reset && sn.hp.BondsResetEnabled {
 		// do_reset_bonds: validators' bonds on this uid restart.

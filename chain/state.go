@@ -55,6 +55,10 @@ type weightCommit struct {
 type commitment struct {
 	block  uint64
 	fields []CommitmentField
+	// history holds the versions this one replaced, oldest first, and from
+	// the first height they answer exactly (commitment_history.go).
+	history []commitmentVersion
+	from    uint64
 }
 
 type spaceUsage struct {
