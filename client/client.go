@@ -287,6 +287,18 @@ func (c *Client) Metagraph(ctx context.Context, netuid uint16) (*chain.Metagraph
 	return &m, nil
 }
 
+// MetagraphAt returns a subnet's metagraph as committed at block height (the
+// node keeps the last node.DefaultStateHistory blocks' states by default).
+// A height not committed yet fails with HTTP 404, one the node no longer
+// keeps with 410 (see Error.Status).
+func (c *Client) MetagraphAt(ctx context.Context, netuid uint16, height uint64) (*chain.Metagraph, error) {
+	var m chain.Metagraph
+	if err := c.get(ctx, fmt.Sprintf("/api/v1/subnets/%d/metagraph?height=%d", netuid, height), &m); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
 // Neuron returns one uid of a subnet.
 func (c *Client) Neuron(ctx context.Context, netuid, uid uint16) (*chain.NeuronInfo, error) {
 	var n chain.NeuronInfo
@@ -300,6 +312,15 @@ func (c *Client) Neuron(ctx context.Context, netuid, uid uint16) (*chain.NeuronI
 func (c *Client) Commitments(ctx context.Context, netuid uint16) ([]chain.Commitment, error) {
 	var cs []chain.Commitment
 	err := c.get(ctx, fmt.Sprintf("/api/v1/subnets/%d/commitments", netuid), &cs)
+	return cs, err
+}
+
+// CommitmentsAt lists a subnet's commitments in force at block height: for
+// each hotkey the last one set at or before it, from the chain's commitment
+// history (chain.CommitmentHistoryBlocks deep). Errors as MetagraphAt.
+func (c *Client) CommitmentsAt(ctx context.Context, netuid uint16, height uint64) ([]chain.Commitment, error) {
+	var cs []chain.Commitment
+	err := c.get(ctx, fmt.Sprintf("/api/v1/subnets/%d/commitments?height=%d", netuid, height), &cs)
 	return cs, err
 }
 

@@ -63,6 +63,8 @@ type App struct {
 	pendMu  sync.Mutex
 	pending map[string]uint64 // signer -> next nonce after its mempool txs
 
+	past pastCache // decoded past states (history.go)
+
 	subMu   sync.Mutex
 	waiters map[string][]chan TxOutcome
 	subs    map[chan BlockSummary]struct{}

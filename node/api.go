@@ -144,9 +144,7 @@ func (n *Node) Handler() http.Handler {
 		}
 		return q.QueryNeuron(id, uid)
 	})))
-	h("GET /api/v1/subnets/{netuid}/commitments", n.query(withNetuid(func(q Querier, id uint16, _ *http.Request) (any, error) {
-		return q.QueryCommitments(id)
-	})))
+	h("GET /api/v1/subnets/{netuid}/commitments", n.commitmentsQuery())
 	h("GET /api/v1/issuance", n.query(func(q Querier, _ *http.Request) (any, error) { return q.QueryIssuance() }))
 	h("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -247,7 +245,11 @@ func withNetuid(f func(Querier, uint16, *http.Request) (any, error)) func(Querie
 
 func (n *Node) query(f func(Querier, *http.Request) (any, error)) func(http.ResponseWriter, *http.Request) {
 	return func(w http.ResponseWriter, r *http.Request) {
-		m, height := n.app.CommittedAt()
+		m, height, err := n.machineFor(r)
+		if err != nil {
+			writeHeightErr(w, err)
+			return
+		}
 		if m == nil {
 			writeErr(w, http.StatusServiceUnavailable, "node has no committed state yet")
 			return

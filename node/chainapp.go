@@ -3,6 +3,7 @@ package node
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -208,4 +209,24 @@ func (m *ChainMachine) TxSignerNonce(raw []byte) (string, uint64, bool) {
 		return "", 0, false
 	}
 	return tx.Signer, tx.Nonce, true
+}
+
+// QueryCommitmentsAt implements CommitmentHistoryQuerier: the commitments in
+// force at a past block, from the chain's commitment history.
+func (m *ChainMachine) QueryCommitmentsAt(netuid uint16, height uint64) (any, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, err := m.S.Hyperparameters(netuid); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotFound, err)
+	}
+	c, err := m.S.CommitmentsAt(netuid, height)
+	switch {
+	case errors.Is(err, chain.ErrHistoryPruned):
+		return nil, fmt.Errorf("%w: %v", ErrHeightPruned, err)
+	case errors.Is(err, chain.ErrFutureHeight):
+		return nil, fmt.Errorf("%w: %v", ErrHeightFuture, err)
+	case err != nil:
+		return nil, err
+	}
+	return c, nil
 }

@@ -40,6 +40,9 @@ type Options struct {
 	LogLevel  string
 	// Logger is taonet's own structured logger (nil: silent).
 	Logger *slog.Logger
+	// StateHistory is how many recent blocks' states the node keeps for
+	// queries at a past height (?height=); 0 means DefaultStateHistory.
+	StateHistory uint64
 
 	// Embedded-mode genesis (used only when the home is not yet initialized).
 	ChainID  string
@@ -145,6 +148,9 @@ func start(_ context.Context, o Options, adjust func(*cfg.Config)) (*Node, error
 	app, err := NewApp(filepath.Join(c.DBDir(), stateDBName), f, o.Logger, m)
 	if err != nil {
 		return nil, err
+	}
+	if o.StateHistory > 0 {
+		app.SetStateHistory(o.StateHistory)
 	}
 	nodeKey, err := p2p.LoadNodeKey(c.NodeKeyFile())
 	if err != nil {

@@ -25,7 +25,8 @@ var (
 // writes state, height and app hash in a single transaction, so a crash leaves
 // either the previous or the new commit, never a mix.
 type store struct {
-	db *bolt.DB
+	db   *bolt.DB
+	hist *history // past states for ?height= queries (history.go)
 }
 
 // Snapshot is a committed state as persisted.
@@ -54,7 +55,7 @@ func openStore(path string) (*store, error) {
 		db.Close()
 		return nil, err
 	}
-	return &store{db: db}, nil
+	return &store{db: db, hist: &history{window: DefaultStateHistory}}, nil
 }
 
 // load returns the last committed snapshot, or ok=false if nothing was committed.
@@ -84,7 +85,12 @@ func (s *store) load() (snap snapshot, ok bool, err error) {
 // in one transaction, atomically and durably: the index can never disagree
 // with the state, even after a crash.
 func (s *store) save(snap snapshot, outcomes []TxOutcome) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	after := func() {}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		var err error
+		if after, err = s.hist.put(tx, snap.Height, snap.State); err != nil {
+			return err
+		}
 		tb := tx.Bucket(bucketTxs)
 		for _, o := range outcomes {
 			k, err := hex.DecodeString(o.Hash)
@@ -110,6 +116,10 @@ func (s *store) save(snap snapshot, outcomes []TxOutcome) error {
 		}
 		return b.Put(keyAppHash, snap.AppHash)
 	})
+	if err == nil {
+		after()
+	}
+	return err
 }
 
 // tx returns the committed outcome of the transaction with the given hash.
