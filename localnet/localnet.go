@@ -167,6 +167,24 @@ func (n *Net) NotStarted() []string {
 // Done is closed when the network is stopping.
 func (n *Net) Done() <-chan struct{} { return n.ctx.Done() }
 
+// ChainFailed is closed when the embedded chain node hit a fatal error
+// (consensus failure, disk almost full); ChainErr names it. With a cluster
+// it never closes: the cluster outlives a failed node.
+func (n *Net) ChainFailed() <-chan struct{} {
+	if n.node == nil {
+		return nil
+	}
+	return n.node.Failed()
+}
+
+// ChainErr returns the embedded node's fatal error, or nil.
+func (n *Net) ChainErr() error {
+	if n.node == nil {
+		return nil
+	}
+	return n.node.Err()
+}
+
 // Stop stops every component (miners, validators, hub, dashboard), flushes
 // state and stops the chain. Safe to call twice.
 func (n *Net) Stop() error {

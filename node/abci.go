@@ -59,6 +59,7 @@ type App struct {
 	committed       Machine
 	committedHeight uint64
 	lastBlock       BlockSummary
+	lastCommitAt    time.Time // wall clock of the last Commit (liveness)
 
 	pendMu  sync.Mutex
 	pending map[string]uint64 // signer -> next nonce after its mempool txs
@@ -154,6 +155,14 @@ func (a *App) CommittedAt() (Machine, uint64) {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	return a.committed, a.committedHeight
+}
+
+// LastCommitTime returns when this process last committed a block (zero
+// before the first).
+func (a *App) LastCommitTime() time.Time {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.lastCommitAt
 }
 
 // LastBlock returns the summary of the last committed block.
@@ -283,7 +292,7 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 	done := a.working
 	a.setCommitted(done, p.summary.Height)
 	a.mu.Lock()
-	a.lastBlock = p.summary
+	a.lastBlock, a.lastCommitAt = p.summary, time.Now()
 	a.mu.Unlock()
 	a.metrics.height.Set(float64(p.summary.Height))
 	a.publish(p)

@@ -146,9 +146,7 @@ func (n *Node) Handler() http.Handler {
 	})))
 	h("GET /api/v1/subnets/{netuid}/commitments", n.commitmentsQuery())
 	h("GET /api/v1/issuance", n.query(func(q Querier, _ *http.Request) (any, error) { return q.QueryIssuance() }))
-	h("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
+	h("GET /healthz", n.handleHealth)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(n.metrics.Registry, promhttp.HandlerOpts{}))
 	h("/", func(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)

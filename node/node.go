@@ -44,6 +44,13 @@ type Options struct {
 	// queries at a past height (?height=); 0 means DefaultStateHistory.
 	StateHistory uint64
 
+	// StallAfter is how long without a committed block makes /healthz fail
+	// (0: DefaultStallBlocks block times, at least MinStallAfter).
+	StallAfter time.Duration
+	// MinFreeDisk halts the node when its data directory's filesystem has
+	// fewer free bytes (0: DefaultMinFreeDisk).
+	MinFreeDisk uint64
+
 	// Embedded-mode genesis (used only when the home is not yet initialized).
 	ChainID  string
 	AppState []byte
@@ -64,6 +71,11 @@ type Node struct {
 	apiCancel context.CancelFunc
 
 	indexDB dbm.DB
+
+	fatal      *fatal
+	started    time.Time
+	stallAfter time.Duration
+	stopped    chan struct{}
 
 	stopOnce sync.Once
 	stopErr  error
@@ -144,6 +156,13 @@ func start(_ context.Context, o Options, adjust func(*cfg.Config)) (*Node, error
 		}
 		logger = cmtlog.NewFilter(logger, opt)
 	}
+	// Consensus failures are only logged by CometBFT: watch for them
+	// whatever the log level, so the node can report and exit.
+	fat := newFatal()
+	logger = failureLogger{Logger: logger, f: fat}
+	if err := checkFreeDisk(c.DBDir(), minFreeDisk(o)); err != nil {
+		return nil, err
+	}
 	m := NewMetrics()
 	app, err := NewApp(filepath.Join(c.DBDir(), stateDBName), f, o.Logger, m)
 	if err != nil {
@@ -188,7 +207,12 @@ func start(_ context.Context, o Options, adjust func(*cfg.Config)) (*Node, error
 		cleanup()
 		return nil, fmt.Errorf("start node: %w", err)
 	}
-	n := &Node{app: app, cmt: cn, rpc: rpclocal.New(cn), metrics: m, home: o.Home, chainID: cn.GenesisDoc().ChainID, indexDB: indexDB}
+	n := &Node{app: app, cmt: cn, rpc: rpclocal.New(cn), metrics: m, home: o.Home, chainID: cn.GenesisDoc().ChainID, indexDB: indexDB,
+		fatal: fat, started: time.Now(), stallAfter: o.StallAfter, stopped: make(chan struct{})}
+	if n.stallAfter <= 0 {
+		n.stallAfter = stallLimit(c.Consensus.TimeoutCommit)
+	}
+	go n.watchDisk(c.DBDir(), minFreeDisk(o))
 	if o.APIAddr != "" && o.APIAddr != "-" {
 		if err := n.serveAPI(o.APIAddr); err != nil {
 			n.Stop()
@@ -239,6 +263,7 @@ func (n *Node) WaitHeight(ctx context.Context, h uint64) error {
 // Stop shuts down the API, CometBFT and the state database. Safe to call twice.
 func (n *Node) Stop() error {
 	n.stopOnce.Do(func() {
+		close(n.stopped)
 		var errs []error
 		if n.api != nil {
 			n.apiCancel()
@@ -264,4 +289,11 @@ func (n *Node) Stop() error {
 		n.stopErr = errors.Join(errs...)
 	})
 	return n.stopErr
+}
+
+func minFreeDisk(o Options) uint64 {
+	if o.MinFreeDisk > 0 {
+		return o.MinFreeDisk
+	}
+	return DefaultMinFreeDisk
 }

@@ -96,7 +96,8 @@ func chainInitCmd() *cobra.Command {
 
 func chainStartCmd() *cobra.Command {
 	var home, api, logLevel string
-	var blockTime time.Duration
+	var blockTime, stallAfter time.Duration
+	var minFreeMiB uint64
 	var verbose bool
 	cmd := &cobra.Command{
 		Use:   "start --home DIR",
@@ -114,14 +115,21 @@ func chainStartCmd() *cobra.Command {
 			if verbose {
 				logw = cmd.ErrOrStderr()
 			}
-			n, err := node.Start(ctx, node.Options{Home: home, APIAddr: api, BlockTime: blockTime, LogWriter: logw, LogLevel: logLevel})
+			n, err := node.Start(ctx, node.Options{Home: home, APIAddr: api, BlockTime: blockTime, LogWriter: logw, LogLevel: logLevel,
+				StallAfter: stallAfter, MinFreeDisk: minFreeMiB << 20})
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "node %s of chain %s running; API %s (metrics %s/metrics)\n", n.NodeID(), n.ChainID(), n.APIURL(), n.APIURL())
-			<-ctx.Done()
-			fmt.Fprintln(cmd.OutOrStdout(), "stopping")
-			return n.Stop()
+			select {
+			case <-ctx.Done():
+				fmt.Fprintln(cmd.OutOrStdout(), "stopping")
+				return n.Stop()
+			case <-n.Failed():
+				// A halted node must not look alive: report and exit non-zero.
+				n.Stop()
+				return fmt.Errorf("node halted: %w", n.Err())
+			}
 		},
 	}
 	f := cmd.Flags()
@@ -130,6 +138,8 @@ func chainStartCmd() *cobra.Command {
 	f.DurationVar(&blockTime, "block-time", 0, "override the block time (timeout_commit)")
 	f.BoolVar(&verbose, "verbose", false, "show CometBFT logs")
 	f.StringVar(&logLevel, "log-level", "info", "CometBFT log level with --verbose (debug, info, error)")
+	f.DurationVar(&stallAfter, "stall-after", 0, "/healthz fails after this long without a block (default: 10 block times, at least 30s)")
+	f.Uint64Var(&minFreeMiB, "min-free-disk", node.DefaultMinFreeDisk>>20, "halt (exit non-zero) when the data directory's filesystem has fewer MiB free")
 	return cmd
 }
 

@@ -81,7 +81,13 @@ Restartable: a second run on the same --dir resumes the chain and reuses everyth
 		} else {
 			fmt.Fprintln(out, "running; Ctrl-C stops everything (state is kept in the data directory)")
 		}
-		<-ctx.Done()
+		select {
+		case <-ctx.Done():
+		case <-n.ChainFailed():
+			// The chain halted: say why and exit non-zero, not idle on.
+			n.Stop()
+			return fmt.Errorf("localnet chain halted: %w", n.ChainErr())
+		}
 		if time.Since(n.LastSummary()) > 2*time.Second {
 			if s, err := n.Summary(context.Background()); err == nil {
 				fmt.Fprint(out, s)
