@@ -1,0 +1,12 @@
+// Package subtensor is taonet's second chain backend: a client for Bittensor's
+// substrate chain (finney, test network, local subtensor nodes) that speaks
+// Substrate JSON-RPC, decodes the chain's own runtime metadata (v14/v15) and
+// builds signed v4 extrinsics from it. Nothing here hard-codes a pallet or call
+// index: every storage key, call and event is looked up by name in the metadata
+// of the runtime that answers, so a runtime upgrade does not break it.
+//
+// Sub-packages: scale (the SCALE codec primitives), metadata (metadata decoding,
+// the type registry and metadata-driven value encoding/decoding, storage keys,
+// calls, events and dispatch errors), rpc (JSON-RPC over WebSocket and HTTP with
+// timeouts, reconnect and failover).
+package subtensor
