@@ -76,7 +76,7 @@ const ops = {
   },
   encodeStorage(r) {
     const n = load(r.net);
-    return n.registry.createType(valueType(n, entry(n, r.pallet, r.item)), r.value).toHex();
+    return u8aToHex(n.registry.createType(valueType(n, entry(n, r.pallet, r.item)), r.value).toU8a());
   },
   decodeStorage(r) {
     const n = load(r.net);
@@ -124,9 +124,14 @@ const ops = {
     const n = load(r.net);
     return n.registry.createType('Vec<EventRecord>', r.value).toHex();
   },
+  encodeType(r) {
+    const n = load(r.net);
+    return u8aToHex(n.registry.createType(r.type, r.value).toU8a());
+  },
   errorName(r) {
     const n = load(r.net);
-    const m = n.registry.findMetaError({ index: r.index, error: hexToU8a(r.error) });
+    const de = n.registry.createType('DispatchError', { Module: { index: r.index, error: r.error } });
+    const m = n.registry.findMetaError(de.asModule);
     return `${m.section}.${m.name}`;
   },
 };

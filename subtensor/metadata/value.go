@@ -678,3 +678,115 @@ func FormatUint(v Value) string {
 }
 
 func newDec(b []byte) *scale.Decoder { return scale.NewDecoder(b) }
+
+// Zero builds the zero value of a type: zero integers, empty sequences,
+// zeroed arrays, the first variant with zero fields. Callers set the fields
+// they care about (the test servers build events this way).
+func (m *Metadata) Zero(id uint32) (Value, error) { return m.Types.zero(id, 0) }
+
+func (r *Registry) zero(id uint32, depth int) (Value, error) {
+	if depth > maxDepth {
+		return nil, fmt.Errorf("metadata: type nesting deeper than %d", maxDepth)
+	}
+	t, err := r.Type(id)
+	if err != nil {
+		return nil, err
+	}
+	fields := func(fs []Field) ([]NamedValue, error) {
+		out := make([]NamedValue, len(fs))
+		for i, f := range fs {
+			v, err := r.zero(f.Type, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = NamedValue{Name: f.Name, Value: v}
+		}
+		return out, nil
+	}
+	switch t.Kind {
+	case KindPrimitive:
+		switch t.Prim {
+		case PrimBool:
+			return false, nil
+		case PrimStr:
+			return "", nil
+		case PrimChar:
+			return "\x00", nil
+		}
+		return uint64(0), nil
+	case KindCompact:
+		return uint64(0), nil
+	case KindComposite:
+		fs, err := fields(t.Fields)
+		return &Composite{Fields: fs}, err
+	case KindVariant:
+		if len(t.Variants) == 0 {
+			return nil, fmt.Errorf("metadata: %s has no variants", t.PathString())
+		}
+		fs, err := fields(t.Variants[0].Fields)
+		return &VariantValue{Name: t.Variants[0].Name, Index: t.Variants[0].Index, Fields: fs}, err
+	case KindSequence:
+		return []Value{}, nil
+	case KindArray:
+		if r.isU8(t.Elem) {
+			return make([]byte, t.Len), nil
+		}
+		out := make([]Value, t.Len)
+		for i := range out {
+			if out[i], err = r.zero(t.Elem, depth+1); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	case KindTuple:
+		out := make([]Value, len(t.Tuple))
+		for i, x := range t.Tuple {
+			if out[i], err = r.zero(x, depth+1); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("metadata: no zero value for type kind %d", t.Kind)
+}
+
+// Variant builds the value of variant name of enum type id, with zero fields.
+func (m *Metadata) Variant(id uint32, name string) (*VariantValue, error) {
+	t, err := m.Types.Type(id)
+	if err != nil {
+		return nil, err
+	}
+	v, ok := t.VariantByName(name)
+	if !ok {
+		return nil, fmt.Errorf("metadata: %s has no variant %s", t.PathString(), name)
+	}
+	out := &VariantValue{Name: v.Name, Index: v.Index}
+	for _, f := range v.Fields {
+		z, err := m.Types.zero(f.Type, 1)
+		if err != nil {
+			return nil, err
+		}
+		out.Fields = append(out.Fields, NamedValue{Name: f.Name, Value: z})
+	}
+	return out, nil
+}
+
+// Set replaces the named field of a composite or variant value.
+func Set(v Value, name string, x Value) error {
+	var fs []NamedValue
+	switch c := v.(type) {
+	case *Composite:
+		fs = c.Fields
+	case *VariantValue:
+		fs = c.Fields
+	default:
+		return fmt.Errorf("metadata: %T has no fields", v)
+	}
+	for i := range fs {
+		if fs[i].Name == name {
+			fs[i].Value = x
+			return nil
+		}
+	}
+	return fmt.Errorf("metadata: no field %q", name)
+}
