@@ -119,6 +119,9 @@ type Response[T any] struct {
 	// the axon reported in its response headers.
 	Axon     TerminalInfo
 	Dendrite TerminalInfo
+	// Header holds the HTTP response headers when the axon answered (for tools
+	// that show the exchange, e.g. `taonet synapse query`).
+	Header http.Header
 	// Streamed holds the raw bytes of a streaming response received before the end,
 	// the timeout or the size limit.
 	Streamed []byte
@@ -380,6 +383,7 @@ func query[T any](parent context.Context, d *Dendrite, p *prepared, target AxonI
 		return res
 	}
 	defer resp.Body.Close()
+	res.Header = resp.Header
 	body, err := d.readLimited(resp)
 	res.Latency = time.Since(start)
 	if err != nil {

@@ -66,6 +66,7 @@ func openStream[T any](parent context.Context, d *Dendrite, p *prepared, target 
 		return st
 	}
 	st.resp = resp
+	st.res.Header = resp.Header
 	if resp.StatusCode != http.StatusOK {
 		body, err := d.readLimited(resp)
 		if err != nil {
@@ -143,6 +144,10 @@ func (st *Stream[T]) Result() Response[T] {
 	st.finish()
 	return st.res
 }
+
+// Header returns the response headers (nil when the axon did not answer) and
+// the status known so far, without waiting for the stream to end.
+func (st *Stream[T]) Header() (int, http.Header) { return st.res.StatusCode, st.res.Header }
 
 // Close abandons the stream.
 func (st *Stream[T]) Close() { st.finish() }

@@ -114,6 +114,7 @@ func promptingValidatorCmd() *cobra.Command {
 		difficulty                                                                float64
 		src                                                                       promptingSources
 		noAnnounce                                                                bool
+		proto                                                                     string
 	)
 	cmd := &cobra.Command{Use: "validator", Short: "Run a prompting validator (challenges, scoring, weights, signed feed)", Example: `  taonet prompting validator --wallet.name val --netuid 1                 # offline tasks only
   taonet prompting validator --wallet.name val --netuid 1 --llm-url http://127.0.0.1:8000/v1 --embeddings openai
@@ -141,6 +142,7 @@ func promptingValidatorCmd() *cobra.Command {
 	f.DurationVar(&stepInterval, "step-interval", time.Second, "minimum time between steps")
 	f.IntVar(&steps, "steps", 0, "stop after this many steps (0: run until interrupted)")
 	f.Float64Var(&difficulty, "difficulty", 0.3, "paraphrase difficulty of offline challenges, 0..1")
+	f.StringVar(&proto, "protocol", pvalidator.ProtocolBittensor, "how miners are queried: bittensor (Axon/Dendrite StreamPromptingSynapse) or epistula (signed OpenAI chat requests)")
 	src.bind(cmd)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		ctx, cancel := promptingSignalContext()
@@ -152,6 +154,9 @@ func promptingValidatorCmd() *cobra.Command {
 		}
 		if steps < 0 {
 			return fmt.Errorf("--steps %d: want 0 (run until interrupted) or more", steps)
+		}
+		if proto != pvalidator.ProtocolBittensor && proto != pvalidator.ProtocolEpistula {
+			return fmt.Errorf("--protocol %q: want bittensor or epistula", proto)
 		}
 		lw, err := wf.load(cmd)
 		if err != nil {
@@ -254,7 +259,7 @@ func promptingValidatorCmd() *cobra.Command {
 		}
 		v, err := pvalidator.New(pvalidator.Config{Hotkey: lw.Hotkey, Netuid: netuid, Chain: c, Backends: be, Embedder: emb,
 			SampleSize: sampleSize, Timeout: timeout, WeightsInterval: weightsInterval, DataDir: dataDir, Feed: store,
-			Out: cmd.OutOrStdout(), Logger: log, Metrics: reg})
+			Out: cmd.OutOrStdout(), Logger: log, Metrics: reg, Protocol: proto})
 		if err != nil {
 			return err
 		}
@@ -292,11 +297,11 @@ func promptingValidatorCmd() *cobra.Command {
 
 func promptingMinerCmd() *cobra.Command {
 	var (
-		nodeURLs, mode, llmURL, llmModel, llmKey, axonIP, listen, metricsAddr string
-		netuid                                                                uint16
-		port, chunkWords                                                      int
-		forcePermit, allowUnregistered, noServe                               bool
-		src                                                                   promptingSources
+		nodeURLs, mode, llmURL, llmModel, llmKey, axonIP, listen, metricsAddr, proto string
+		netuid                                                                       uint16
+		port, chunkWords                                                             int
+		forcePermit, allowUnregistered, noServe                                      bool
+		src                                                                          promptingSources
 	)
 	cmd := &cobra.Command{Use: "miner", Short: "Run a prompting miner (LLM backend, or --mode tool: no LLM needed)", Example: `  taonet prompting miner --wallet.name m1 --netuid 1 --mode tool --axon.port 8091
   taonet prompting miner --wallet.name m2 --netuid 1 --llm-url http://127.0.0.1:11434/v1 --llm-model llama3`, Args: cobra.NoArgs}
@@ -316,6 +321,7 @@ func promptingMinerCmd() *cobra.Command {
 	f.BoolVar(&allowUnregistered, "blacklist.allow_non_registered", false, "serve hotkeys not registered on the subnet")
 	f.BoolVar(&noServe, "no-serve-axon", false, "do not publish the axon on chain (already served)")
 	f.StringVar(&metricsAddr, "metrics-addr", "", "serve Prometheus /metrics here (e.g. 127.0.0.1:9109)")
+	f.StringVar(&proto, "protocol", "bittensor", "what the port speaks: bittensor (Axon, StreamPromptingSynapse) or epistula (Epistula-signed POST /v1/chat/completions)")
 	src.bind(cmd)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		ctx, cancel := promptingSignalContext()
@@ -328,6 +334,9 @@ func promptingMinerCmd() *cobra.Command {
 		}
 		if port < 1 || port > 65535 {
 			return fmt.Errorf("--axon.port %d: want 1..65535", port)
+		}
+		if proto != "bittensor" && proto != "epistula" {
+			return fmt.Errorf("--protocol %q: want bittensor or epistula", proto)
 		}
 		lw, err := wf.load(cmd)
 		if err != nil {
@@ -383,7 +392,11 @@ func promptingMinerCmd() *cobra.Command {
 				host = "127.0.0.1"
 			}
 		}
-		addr, err := m.Start(net.JoinHostPort(host, strconv.Itoa(port)))
+		start := m.Start
+		if proto == "epistula" {
+			start = m.StartEpistula
+		}
+		addr, err := start(net.JoinHostPort(host, strconv.Itoa(port)))
 		if err != nil {
 			return err
 		}
@@ -401,8 +414,8 @@ func promptingMinerCmd() *cobra.Command {
 				return err
 			}
 		}
-		fmt.Fprintf(cmd.ErrOrStderr(), "prompting miner (%s) %s serving on %s, announced %s:%d on subnet %d\n",
-			mode, lw.Hotkey.SS58Address(), addr, axonIP, addr.Port, netuid)
+		fmt.Fprintf(cmd.ErrOrStderr(), "prompting miner (%s, %s) %s serving on %s, announced %s:%d on subnet %d\n",
+			mode, proto, lw.Hotkey.SS58Address(), addr, axonIP, addr.Port, netuid)
 		if err := m.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			return err
 		}

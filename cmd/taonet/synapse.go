@@ -58,6 +58,6 @@ With --cpuprofile, split the profile by side with: go tool pprof -tags <file>.`,
 	f.DurationVar(&cfg.Timeout, "timeout", 5*time.Second, "per-call timeout")
 	f.BoolVar(&cfg.SignResponses, "sign-responses", true, "axons sign their responses (upstream behaviour)")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile (labelled side=axon|dendrite) to this file")
-	synapseCmd.AddCommand(bench)
+	synapseCmd.AddCommand(bench, synapseServeCmd(), synapseQueryCmd())
 	rootCmd.AddCommand(synapseCmd)
 }

@@ -2,12 +2,16 @@ package miner
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode"
@@ -80,6 +84,9 @@ type Miner struct {
 	log   *slog.Logger
 	// Served counts answered requests.
 	served atomic.Int64
+
+	mu   sync.Mutex
+	http *http.Server // the Epistula server, when started
 }
 
 // New validates cfg and builds the miner's axon.
@@ -129,8 +136,17 @@ func (m *Miner) Served() int64 { return m.served.Load() }
 // background and returns the bound address. Stop it with Shutdown.
 func (m *Miner) Start(addr string) (*net.TCPAddr, error) { return m.axon.Start(addr) }
 
-// Shutdown stops the axon.
-func (m *Miner) Shutdown(ctx context.Context) error { return m.axon.Shutdown(ctx) }
+// Shutdown stops the axon and the Epistula server.
+func (m *Miner) Shutdown(ctx context.Context) error {
+	m.mu.Lock()
+	srv := m.http
+	m.mu.Unlock()
+	var err error
+	if srv != nil {
+		err = srv.Shutdown(ctx)
+	}
+	return errors.Join(err, m.axon.Shutdown(ctx))
+}
 
 // Refresh reloads the metagraph used by the blacklist and priority.
 func (m *Miner) Refresh(ctx context.Context) error {
@@ -191,6 +207,12 @@ func ServeOnChain(ctx context.Context, c Submitter, hotkey chain.Signer, netuid 
 }
 
 func (m *Miner) blacklist(_ context.Context, r *synapse.Request) (bool, string) {
+	return m.refuse(r.Dendrite.Hotkey)
+}
+
+// refuse is the blacklist of both protocols: unregistered callers (unless
+// allowed) and, optionally, callers without a validator permit.
+func (m *Miner) refuse(hotkey string) (bool, string) {
 	if m.cfg.Chain == nil {
 		return false, ""
 	}
@@ -198,7 +220,7 @@ func (m *Miner) blacklist(_ context.Context, r *synapse.Request) (bool, string) 
 	if pp == nil {
 		return !m.cfg.AllowNonRegistered, "Metagraph not loaded yet"
 	}
-	pe, ok := (*pp)[r.Dendrite.Hotkey]
+	pe, ok := (*pp)[hotkey]
 	if !ok {
 		if m.cfg.AllowNonRegistered {
 			return false, ""
@@ -312,4 +334,11 @@ func cutAfterWords(s string, n int) int {
 		inWord = !sp
 	}
 	return 0
+}
+
+// newID returns a random hex id for chat completions.
+func newID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -20,9 +22,52 @@ import (
 	"github.com/taonet/taonet/subnets/prompting/embed"
 	"github.com/taonet/taonet/subnets/prompting/feed"
 	"github.com/taonet/taonet/subnets/prompting/miner"
+	"github.com/taonet/taonet/subnets/prompting/protocol"
 	"github.com/taonet/taonet/subnets/prompting/tasks"
+	"github.com/taonet/taonet/subnets/prompting/translate"
 	"github.com/taonet/taonet/subnets/prompting/validator"
+	"github.com/taonet/taonet/synapse"
+	"github.com/taonet/taonet/synapse/synapsetool"
 )
+
+const bareReply = "I am a bare axon."
+
+// serveBare starts what `taonet synapse serve --reply fixed` runs: a bare
+// axon answering StreamPromptingSynapse with a fixed text.
+func serveBare(t *testing.T, k *keys.Keypair) *net.TCPAddr {
+	t.Helper()
+	kind, err := synapsetool.StreamKind("{}", func(s *protocol.StreamPrompting) string { return s.LastUser() })
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := synapse.NewAxon(synapse.AxonConfig{Hotkey: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := kind.Serve(a, synapsetool.Fixed(bareReply), 2); err != nil {
+		t.Fatal(err)
+	}
+	addr, err := a.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Shutdown(context.Background()) })
+	return addr
+}
+
+// apertium is the installed engine (scripts/setup.sh test installs it;
+// required under CI=true).
+func apertium(t *testing.T) *translate.Apertium {
+	t.Helper()
+	a, err := translate.Discover("", "", nil)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("apertium required under CI=true: %v", err)
+		}
+		t.Skipf("apertium not installed: %v", err)
+	}
+	return a
+}
 
 const tao = 1_000_000_000
 
@@ -41,13 +86,31 @@ func mustKey(t *testing.T, uri string) *keys.Keypair {
 // the tool miner first, weights reach the chain, and the validator's signed
 // feed is read and verified by a feed client (the finetuning data source),
 // which rejects tampered and forged records.
+//
+// It runs once per protocol (Axon/Dendrite synapses and Epistula-signed
+// chat requests). Translation challenges are in the mix (references by
+// Apertium; the tool miner translates with Apertium and must beat echo and
+// noise on them), and in the bittensor run one more "miner" is a bare axon
+// of `taonet synapse serve` (fixed reply) that the validator queries and
+// scores like any other.
 func TestEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a chain node")
 	}
+	for _, proto := range []string{validator.ProtocolBittensor, validator.ProtocolEpistula} {
+		t.Run(proto, func(t *testing.T) { endToEnd(t, proto) })
+	}
+}
+
+func endToEnd(t *testing.T, proto string) {
+	mt := apertium(t)
 	alice := mustKey(t, "//Alice")
 	valKey := mustKey(t, "//Alice//prompting-validator")
 	minerKeys := []*keys.Keypair{mustKey(t, "//Alice//tool"), mustKey(t, "//Alice//noise"), mustKey(t, "//Alice//echo")}
+	bare := mustKey(t, "//Alice//synapse-serve")
+	if proto == validator.ProtocolBittensor {
+		minerKeys = append(minerKeys, bare)
+	}
 
 	g := chain.DefaultGenesis()
 	g.Accounts = append(g.Accounts, chain.GenesisAccount{Address: alice.SS58Address(), Balance: 1_000_000 * tao})
@@ -105,23 +168,34 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	// Miners: serve on loopback, publish the axon on chain.
-	responders := []miner.Responder{miner.NewTool(nil, nil), miner.NewNoise(42), miner.Echo{}}
+	toolMiner := miner.NewTool(nil, nil)
+	toolMiner.Solver.Translator = mt
+	responders := []miner.Responder{toolMiner, miner.NewNoise(42), miner.Echo{}}
 	for i, k := range minerKeys {
-		m, err := miner.New(miner.Config{Hotkey: k, Netuid: netuid, Chain: c, Responder: responders[i], Refresh: time.Second})
-		if err != nil {
-			t.Fatal(err)
+		var addr *net.TCPAddr
+		if k == bare {
+			addr = serveBare(t, k)
+		} else {
+			m, err := miner.New(miner.Config{Hotkey: k, Netuid: netuid, Chain: c, Responder: responders[i], Refresh: time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Refresh(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if proto == validator.ProtocolEpistula {
+				addr, err = m.StartEpistula("127.0.0.1:0")
+			} else {
+				addr, err = m.Start("127.0.0.1:0")
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Shutdown(context.Background())
+			mctx, mcancel := context.WithCancel(ctx)
+			defer mcancel()
+			go m.Run(mctx)
 		}
-		if err := m.Refresh(ctx); err != nil {
-			t.Fatal(err)
-		}
-		addr, err := m.Start("127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer m.Shutdown(context.Background())
-		mctx, mcancel := context.WithCancel(ctx)
-		defer mcancel()
-		go m.Run(mctx)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -176,14 +250,14 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	reg, err := tasks.NewRegistry(tasks.Entry{Task: tasks.NewMath(), Weight: 1}, tasks.Entry{Task: tasks.NewQA(), Weight: 1},
-		tasks.Entry{Task: tasks.NewDateQA(), Weight: 1})
+		tasks.Entry{Task: tasks.NewDateQA(), Weight: 1}, tasks.Entry{Task: tasks.NewTranslation(), Weight: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var log strings.Builder
 	v, err := validator.New(validator.Config{Hotkey: valKey, Netuid: netuid, Chain: c, Registry: reg,
-		Backends: tasks.Backends{Articles: pctx.Embedded()}, Embedder: embed.Hashed{Dim: 64}, SampleSize: 8,
-		Timeout: 10 * time.Second, WeightsInterval: 5, DataDir: dataDir, Feed: store, Out: &log})
+		Backends: tasks.Backends{Articles: pctx.Embedded(), Translator: mt}, Embedder: embed.Hashed{Dim: 64}, SampleSize: 8,
+		Timeout: 10 * time.Second, WeightsInterval: 5, DataDir: dataDir, Feed: store, Out: &log, Protocol: proto})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,18 +268,47 @@ func TestEndToEnd(t *testing.T) {
 	if err := c.WaitHeight(ctx, sn[0].NextEpochBlock+1, nil); err != nil {
 		t.Fatal(err)
 	}
-	const steps = 10
+	// At least minSteps steps and two translation steps (bounded).
+	const minSteps, maxSteps = 10, 24
 	weightsSet := false
-	for i := 0; i < steps; i++ {
+	steps := 0
+	var trans [][]validator.MinerResult
+	for steps < minSteps || (len(trans) < 2 && steps < maxSteps) {
 		res, err := v.Step(ctx)
 		if err != nil {
-			t.Fatalf("step %d: %v\n%s", i, err, log.String())
+			t.Fatalf("step %d: %v\n%s", steps, err, log.String())
 		}
-		if len(res.Miners) != 3 {
-			t.Fatalf("step %d queried %d miners", i, len(res.Miners))
+		steps++
+		if len(res.Miners) != len(minerKeys) {
+			t.Fatalf("step %d queried %d miners", steps, len(res.Miners))
+		}
+		for _, m := range res.Miners {
+			if m.Status != 200 {
+				t.Fatalf("step %d: miner %s answered %d", steps, m.Hotkey, m.Status)
+			}
+			if m.Hotkey == bare.SS58Address() && m.Completion != bareReply {
+				t.Fatalf("the synapse-serve axon's answer reached the validator as %q", m.Completion)
+			}
+		}
+		if res.Challenge.Task == tasks.Translation {
+			trans = append(trans, res.Miners)
 		}
 		weightsSet = weightsSet || res.WeightsSet
 		time.Sleep(300 * time.Millisecond) // let blocks pass for the weights interval
+	}
+	if len(trans) < 2 {
+		t.Fatalf("%d translation steps in %d", len(trans), steps)
+	}
+	for _, ms := range trans {
+		r := map[string]float64{}
+		for _, m := range ms {
+			r[m.Hotkey] = m.Reward
+		}
+		tr, nr, er := r[minerKeys[0].SS58Address()], r[minerKeys[1].SS58Address()], r[minerKeys[2].SS58Address()]
+		t.Logf("translation step: tool %.3f noise %.3f echo %.3f", tr, nr, er)
+		if !(tr > nr && tr > er && tr > 0.3) {
+			t.Fatalf("translation: the Apertium tool miner (%.3f) does not beat noise (%.3f) and echo (%.3f)", tr, nr, er)
+		}
 	}
 	t.Logf("steps:\n%s", log.String())
 

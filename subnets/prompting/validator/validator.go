@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"sort"
 	"strings"
 	"sync"
@@ -82,6 +83,9 @@ type Config struct {
 	CountTokens func(string) int
 	// Dendrite overrides the dendrite configuration.
 	Dendrite synapse.DendriteConfig
+	// Protocol is how miners are queried: ProtocolBittensor (default) or
+	// ProtocolEpistula.
+	Protocol string
 	// Out receives the per-step table (nil: none). Logger gets events.
 	Out    io.Writer
 	Logger *slog.Logger
@@ -94,6 +98,7 @@ type Config struct {
 type Validator struct {
 	cfg Config
 	d   *synapse.Dendrite
+	ep  *http.Client // Epistula queries
 	log *slog.Logger
 	met *metrics
 
@@ -168,6 +173,12 @@ func New(cfg Config) (*Validator, error) {
 	if cfg.CountTokens == nil {
 		cfg.CountTokens = DefaultTokenCounter()
 	}
+	if cfg.Protocol == "" {
+		cfg.Protocol = ProtocolBittensor
+	}
+	if err := checkProtocol(cfg.Protocol); err != nil {
+		return nil, err
+	}
 	if len(cfg.Registry.Available(cfg.Backends)) == 0 {
 		return nil, errors.New("validator: no task has its needs met by the backends")
 	}
@@ -184,15 +195,18 @@ func New(cfg Config) (*Validator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("validator: %w", err)
 	}
-	v := &Validator{cfg: cfg, d: d, log: cfg.Logger, state: st, met: newMetrics(cfg.Metrics)}
+	v := &Validator{cfg: cfg, d: d, ep: newEpistulaClient(cfg.Hotkey), log: cfg.Logger, state: st, met: newMetrics(cfg.Metrics)}
 	if v.log == nil {
 		v.log = slog.New(slog.DiscardHandler)
 	}
 	return v, nil
 }
 
-// Close releases the dendrite's connections.
-func (v *Validator) Close() { v.d.Close() }
+// Close releases the dendrite's and the Epistula client's connections.
+func (v *Validator) Close() {
+	v.d.Close()
+	v.ep.CloseIdleConnections()
+}
 
 // Scores returns a copy of the moving averages by UID.
 func (v *Validator) Scores() []float64 {
@@ -293,7 +307,7 @@ func (v *Validator) Step(ctx context.Context) (*StepResult, error) {
 	}
 	chunkTok := make([][]int, len(cands))
 	qStart := time.Now()
-	resps := synapse.StreamMany(ctx, v.d, targets, protocol.NewChallenge(ch.Query), v.cfg.Timeout, func(i int, c []byte) {
+	resps := v.queryMiners(ctx, targets, conversation(ch), func(i int, c []byte) {
 		chunkTok[i] = append(chunkTok[i], v.cfg.CountTokens(string(c)))
 	})
 	query := time.Since(qStart)
@@ -301,17 +315,17 @@ func (v *Validator) Step(ctx context.Context) (*StepResult, error) {
 	comps := make([]rewards.Completion, len(cands))
 	res := make([]MinerResult, len(cands))
 	for i, r := range resps {
-		res[i] = MinerResult{UID: cands[i], Hotkey: mg.Hotkeys[cands[i]], Status: r.StatusCode, Latency: r.Latency}
+		res[i] = MinerResult{UID: cands[i], Hotkey: mg.Hotkeys[cands[i]], Status: r.Status, Latency: r.Latency}
 		text := ""
-		if r.OK() && r.Synapse != nil && utf8.ValidString(r.Synapse.Completion) {
-			text = r.Synapse.Completion
+		if r.Status == 200 && utf8.ValidString(r.Completion) {
+			text = r.Completion
 		}
 		res[i].Completion = text
 		comps[i] = rewards.Completion{Text: text}
 		if text != "" {
 			comps[i].ChunkTokens = chunkTok[i]
 		}
-		v.met.status.WithLabelValues(fmt.Sprint(r.StatusCode)).Inc()
+		v.met.status.WithLabelValues(fmt.Sprint(r.Status)).Inc()
 	}
 	scored, err := rewards.Score(bctx, v.cfg.Embedder, rewards.Input{Definition: ch.Rewards, Reference: ch.Reference,
 		Challenge: ch.Query, Completions: comps})
@@ -443,6 +457,17 @@ func CapWeights(w []float64, limit float64) []float64 {
 		}
 	}
 	return out
+}
+
+// conversation is what miners are sent: the challenge's history (follow-up
+// turns) and its query as the last user message.
+func conversation(ch *tasks.Challenge) *protocol.StreamPrompting {
+	s := &protocol.StreamPrompting{}
+	for _, m := range ch.Messages() {
+		s.Roles = append(s.Roles, m.Role)
+		s.Messages = append(s.Messages, m.Content)
+	}
+	return s
 }
 
 // publish signs the step's exchange (challenge, reference, best completion)
