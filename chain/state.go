@@ -163,11 +163,13 @@ func DefaultGenesis() Genesis {
 	}
 }
 
-// LocalnetGenesis is DefaultGenesis tuned for a single-machine network: tempo 10
+// LocalnetGenesis is DefaultGenesis tuned for a single-machine network, on dynamic
+// TAO: tempo 10
 // (upstream's fast-runtime value), no weights or serving rate limits, a 100-block
 // immunity period, up to 3 registrations per block, and loopback axons allowed.
 func LocalnetGenesis() Genesis {
 	g := DefaultGenesis()
+	g.Economics = EconomicsDTAO
 	g.AllowLocalAxonIPs = true
 	hp := &g.SubnetDefaults
 	hp.Tempo = 10

@@ -587,6 +587,14 @@ func (n *Net) setupNeurons(ctx context.Context) (string, error) {
 		}
 		for _, name := range sub.validators {
 			hk, _ := Key(name)
+			if mg.Pool != nil {
+				// Dynamic TAO: validators stake into their subnet's pool (alpha).
+				if !hasAlphaStake(mg, hk.SS58Address()) {
+					jobs = append(jobs, job{"stake " + name, &chain.AddStakeLimit{Hotkey: hk.SS58Address(), Netuid: sub.netuid, Amount: validatorStake}})
+					stakes++
+				}
+				continue
+			}
 			acc, err := n.Client.Account(ctx, hk.SS58Address())
 			if err != nil {
 				return "", err
@@ -600,9 +608,10 @@ func (n *Net) setupNeurons(ctx context.Context) (string, error) {
 	// Registrations first: a stake needs its hotkey registered.
 	var regJobs, stakeJobs []job
 	for _, j := range jobs {
-		if _, ok := j.call.(*chain.AddStake); ok {
+		switch j.call.(type) {
+		case *chain.AddStake, *chain.AddStakeLimit:
 			stakeJobs = append(stakeJobs, j)
-		} else {
+		default:
 			regJobs = append(regJobs, j)
 		}
 	}
@@ -625,6 +634,16 @@ func (n *Net) setupNeurons(ctx context.Context) (string, error) {
 	}
 	return fmt.Sprintf("%d neurons: %d registered now, %d stakes added (%s TAO each validator)", total, regs, stakes,
 		client.FormatTAO(validatorStake)), nil
+}
+
+// hasAlphaStake reports whether hotkey is registered with alpha stake in mg.
+func hasAlphaStake(mg *chain.Metagraph, hotkey string) bool {
+	for uid, h := range mg.Hotkeys {
+		if h == hotkey && uid < len(mg.AlphaStake) && mg.AlphaStake[uid] > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // uidOf returns the uid of hotkey on netuid (-1 if absent).

@@ -49,3 +49,22 @@ func BuildAppState(chainID string, base []byte, allocs []string) (json.RawMessag
 	}
 	return json.MarshalIndent(g, "", "  ")
 }
+
+// SetEconomics returns appState (a chain genesis JSON) with Economics set to
+// economics ("dtao" or "classic"), validated by building the state.
+func SetEconomics(appState json.RawMessage, economics string) (json.RawMessage, error) {
+	var g chain.Genesis
+	if err := json.Unmarshal(appState, &g); err != nil {
+		return nil, fmt.Errorf("genesis: %w", err)
+	}
+	switch economics {
+	case chain.EconomicsDTAO, chain.EconomicsClassic:
+		g.Economics = economics
+	default:
+		return nil, fmt.Errorf("--economics %q: want %s or %s", economics, chain.EconomicsDTAO, chain.EconomicsClassic)
+	}
+	if _, err := chain.NewState(g); err != nil {
+		return nil, err
+	}
+	return json.MarshalIndent(g, "", "  ")
+}

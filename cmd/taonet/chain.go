@@ -30,13 +30,17 @@ func init() {
 }
 
 type genesisFlags struct {
-	chainID string
-	allocs  []string
-	genesis string
+	chainID   string
+	allocs    []string
+	genesis   string
+	economics string
+	cmd       *cobra.Command
 }
 
 func bindGenesisFlags(cmd *cobra.Command) *genesisFlags {
-	g := &genesisFlags{}
+	g := &genesisFlags{cmd: cmd}
+	cmd.Flags().StringVar(&g.economics, "economics", chain.EconomicsDTAO,
+		"chain economics: dtao (subnet pools, alpha stake, today's coinbase) or classic (pre-2025 rules); a --genesis file keeps its own unless this is given")
 	cmd.Flags().StringVar(&g.chainID, "chain-id", node.DefaultChainID, "chain id")
 	cmd.Flags().StringArrayVar(&g.allocs, "alloc", nil, "genesis balance ss58=rao (repeatable)")
 	cmd.Flags().StringVar(&g.genesis, "genesis", "", "chain genesis JSON file to start from (default: built-in defaults)")
@@ -52,7 +56,11 @@ func (g *genesisFlags) appState() (json.RawMessage, error) {
 		}
 		base = b
 	}
-	return node.BuildAppState(g.chainID, base, g.allocs)
+	st, err := node.BuildAppState(g.chainID, base, g.allocs)
+	if err != nil || (g.genesis != "" && !g.cmd.Flags().Changed("economics")) {
+		return st, err
+	}
+	return node.SetEconomics(st, g.economics)
 }
 
 func chainInitCmd() *cobra.Command {

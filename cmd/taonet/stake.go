@@ -14,7 +14,8 @@ func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 
 func init() {
 	cmd := &cobra.Command{Use: "stake", Aliases: []string{"st"}, Short: "Stake: add, remove, show"}
-	cmd.AddCommand(stakeMoveCmd(true), stakeMoveCmd(false), stakeShowCmd())
+	cmd.AddCommand(stakeMoveCmd(true), stakeMoveCmd(false), stakeShowCmd(), stakeTransitionCmd("move"),
+		stakeTransitionCmd("transfer"), stakeTransitionCmd("swap"))
 	rootCmd.AddCommand(cmd)
 }
 
@@ -30,6 +31,7 @@ func stakeMoveCmd(add bool) *cobra.Command {
 	nf := bindNodeFlags(cmd)
 	cmd.Flags().StringVar(&amount, "amount", "", "amount in TAO (e.g. 10.5)")
 	cmd.Flags().StringVar(&hk, "hotkey-ss58", "", "hotkey (default: the wallet hotkey)")
+	df := bindDTAOStakeFlags(cmd, add)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		rao, err := client.ParseTAO(amount)
 		if err != nil {
@@ -51,6 +53,11 @@ func stakeMoveCmd(add bool) *cobra.Command {
 		var call chain.Call = &chain.AddStake{Hotkey: h, Amount: rao}
 		if !add {
 			call = &chain.RemoveStake{Hotkey: h, Amount: rao}
+		}
+		if df.set() {
+			if call, err = df.call(add, h, rao); err != nil {
+				return err
+			}
 		}
 		if _, err := cliSubmit(cmd, nf, c, ctx, ck, call); err != nil {
 			return err
@@ -98,6 +105,10 @@ func stakeShowCmd() *cobra.Command {
 		w := cmd.OutOrStdout()
 		fmt.Fprintf(w, "%s: balance τ%s, nonce %d, staked τ%s\n", acc.Address, client.FormatTAO(acc.Balance), acc.Nonce, client.FormatTAO(acc.TotalStaked))
 		for _, s := range acc.Stakes {
+			if s.Netuid != nil && *s.Netuid != 0 {
+				fmt.Fprintf(w, "  α%s on %s in subnet %d\n", client.FormatTAO(s.Amount), s.Hotkey, *s.Netuid)
+				continue
+			}
 			fmt.Fprintf(w, "  τ%s on %s\n", client.FormatTAO(s.Amount), s.Hotkey)
 		}
 		return nil

@@ -80,6 +80,9 @@ func subnetListCmd() *cobra.Command {
 			return nodePrintJSON(cmd.OutOrStdout(), ss)
 		}
 		tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
+		if len(ss) > 0 && ss[0].Pool != nil {
+			return printPools(tw, ss)
+		}
 		fmt.Fprintln(tw, "NETUID\tN\tMAX_N\tTEMPO\tBURN(τ)\tLOCKED(τ)\tPENDING(τ)\tNEXT_EPOCH\tOWNER")
 		for _, s := range ss {
 			fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%s\t%s\t%s\t%d\t%s\n", s.Netuid, s.N, s.MaxN, s.Tempo, client.FormatTAO(s.Burn),
