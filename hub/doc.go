@@ -9,23 +9,27 @@
 //     revisions are immutable manifests of {path, size, sha256}; revision ids
 //     are 40 hex characters like Hugging Face commit shas (see RevisionID).
 //
-//   - An HTTP Server (http.Handler) with Hugging-Face-style paths, so one
-//     Client works against this hub and against huggingface.co:
+//   - An HTTP Server (http.Handler) that speaks the Hugging Face Hub API the
+//     official clients (huggingface_hub, @huggingface/hub) call, for models
+//     (hfserver.go), plus taonet's signed manifest protocol:
 //
-//     GET  /{ns}/{name}/resolve/{revision}/{file}          file bytes (Range, ETag = "sha256")
-//     HEAD /{ns}/{name}/resolve/{revision}/{file}          headers only
-//     GET  /api/models/{ns}/{name}                          latest revision info
-//     GET  /api/models/{ns}/{name}/revision/{revision}      revision info (HF shape)
-//     POST /api/models/{ns}/{name}/preupload                signed; manifest in, missing blobs out
-//     PUT  /api/models/{ns}/{name}/blobs/{sha256}           signed; one file's bytes
-//     POST /api/models/{ns}/{name}/commit                   signed; manifest + parent in, revision out
-//     PUT  /api/models/{ns}/{name}/settings                 signed; {"private": bool}
-//     GET  /metrics                                         Prometheus metrics
-//     GET  /healthz                                         liveness
+//     GET|HEAD /{ns}/{name}/resolve|raw/{rev}/{file}         file bytes (Range, ETag, X-Linked-*)
+//     GET  /api/models/{ns}/{name}[/revision/{rev}]          model info (rev: main, HEAD, 40-hex)
+//     GET  /api/models/{ns}/{name}/tree/{rev}[/{path}]       listing (recursive, cursor + Link paging)
+//     POST /api/models/{ns}/{name}/paths-info/{rev}          entries of given paths
+//     POST /api/repos/create, PUT /api/models/{ns}/{name}/settings
+//     POST /api/models/{ns}/{name}/preupload/{rev}           upload mode per file (regular | lfs)
+//     POST /{ns}/{name}.git/info/lfs/objects/batch           git-lfs batch (basic transfer + verify)
+//     PUT  /api/lfs/{ns}/{name}/{oid}?…, POST …/verify?…     signed upload links from the batch answer
+//     POST /api/models/{ns}/{name}/commit/{rev}              NDJSON commit (ndjson.go) → commitOid
+//     GET  /api/whoami-v2; POST /api/auth/challenge, /api/auth/token (token.go)
+//     POST /api/models/{ns}/{name}/preupload|commit, PUT …/blobs/{sha256}   signed protocol (below)
+//     GET  /metrics, /healthz
 //
-//     Revision info has Hugging Face's model_info shape (files_metadata=True):
-//     {"id", "sha", "lastModified", "siblings": [{"rfilename", "size",
-//     "blobId", "lfs": {"sha256", "size"}}]}. "main" names the latest revision.
+//     Errors are the Hub's: a status, a JSON {"error"} body and, for 404s,
+//     X-Error-Code RepoNotFound, RevisionNotFound or EntryNotFound.
+//     Writes authenticate with "Authorization: Bearer hf_…" (a token from
+//     a signed challenge, see token.go) or with a signed request.
 //
 //   - A download Client (size check before transfer, sha256 / git-blob-sha1
 //     verification, Range resume, per-revision cache, progress callback,
@@ -49,13 +53,16 @@
 // rejects stale timestamps (outside AuthWindow), replayed (hotkey, nonce)
 // pairs, bodies whose hash differs from the signed one, and writes to a
 // namespace the hotkey does not own. A hotkey owns the namespace equal to its
-// ss58 address, and any other free namespace it is the first to write to
-// (short namespaces keep repo ids within upstream's 38-character limit).
+// ss58 address, and any other free namespace of at most 32 characters it is
+// the first to write to (short namespaces keep repo ids within upstream's
+// 38-character limit). Longer namespaces must be canonical prefix-42 ss58
+// addresses (identity.go), and claims may not differ from another only in
+// case. Replay nonces are remembered only after every permission check.
 // ServerOptions.AllowWriter (e.g. AllowListed over a subnet's registered
 // hotkeys) can restrict writers further.
 //
-// A private repo (settings) answers 404 to everyone except signed reads by
-// its namespace owner, so a miner can upload, commit the hash on chain, and
+// A private repo (settings) answers 404 to everyone except its namespace
+// owner's token or signed reads, so a miner can upload, commit the hash on chain, and
 // only then publish, as upstream miners do (finetuning spec §1.2, §4.2).
 // Uploaded blobs that no revision references are removed by Store.GC after a
 // grace period.

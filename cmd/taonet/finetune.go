@@ -47,7 +47,7 @@ type ftCommon struct {
 func (f *ftCommon) bind(cmd *cobra.Command, withChain bool) {
 	cmd.Flags().StringVar(&f.config, "config", "", "competition config (JSON or TOML); empty = the localnet default (taonet finetune config)")
 	cmd.Flags().StringVar(&f.comp, "competition", "", "competition id (default: the config's first)")
-	cmd.Flags().StringVar(&f.hubURL, "hub", "http://127.0.0.1:7860", "model hub URL")
+	cmd.Flags().StringVar(&f.hubURL, "hub", defaultHubURL, "model hub URL, e.g. https://huggingface.co (env "+hub.EnvEndpoint+"; token from "+hub.EnvToken+" or taonet hub login)")
 	cmd.Flags().StringVar(&f.cacheDir, "cache-dir", "", "hub download cache (default: the user cache dir)")
 	if withChain {
 		def := os.Getenv("TAONET_NODE")
@@ -82,7 +82,14 @@ func (f *ftCommon) chain() (*client.Client, error) {
 	return client.New(strings.Split(f.nodeURL, ","))
 }
 
-func (f *ftCommon) hub() *hub.Client { return hub.NewClient(f.hubURL, f.cacheDir) }
+const defaultHubURL = "http://127.0.0.1:7860"
+
+// hub is a client for --hub (or $HF_ENDPOINT) with its token, if any: with a
+// token, uploads speak the Hugging Face protocol (huggingface.co or a taonet
+// hub), reads of private repos use it too.
+func (f *ftCommon) hub() *hub.Client {
+	return hubClient(hub.Endpoint(f.hubURL, f.hubURL != defaultHubURL), f.cacheDir)
+}
 
 func ftContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -238,14 +245,26 @@ func ftPublishOptions(cmd *cobra.Command, f *ftCommon, wf *walletFlagValues, rep
 	if err != nil {
 		return miner.PublishOptions{}, nil, cfg, err
 	}
+	hc := f.hub()
 	if repo == "" {
 		repo = hk.SS58Address()[:12] + "/ft" // short: repo ids are limited to 38 characters
+		if hc.Token != "" {                  // on huggingface.co the namespace is the token's user
+			ctx, cancel := context.WithTimeout(cmd.Context(), time.Minute)
+			who, err := hc.WhoAmI(ctx)
+			cancel()
+			if err != nil {
+				return miner.PublishOptions{}, nil, cfg, fmt.Errorf("whoami (for the default --repo): %w", err)
+			}
+			if who != hk.SS58Address() {
+				repo = who + "/ft"
+			}
+		}
 	}
 	ns, name, err := hub.ParseRepoID(repo)
 	if err != nil {
 		return miner.PublishOptions{}, nil, cfg, fmt.Errorf("--repo: %w", err)
 	}
-	return miner.PublishOptions{Chain: c, Hub: f.hub(), Signer: hk, Netuid: f.netuid, Namespace: ns, Name: name,
+	return miner.PublishOptions{Chain: c, Hub: hc, Signer: hk, Netuid: f.netuid, Namespace: ns, Name: name,
 		CompetitionID: k.ID}, k, cfg, nil
 }
 
@@ -257,7 +276,12 @@ func ftMinerPublishCmd() *cobra.Command {
 the repo is made private, DIR uploaded and re-downloaded with the hotkey's signature to
 compute the hash a validator will, the commitment submitted and its inclusion awaited, and
 only then is the repo made public. If the commit fails the repo stays private; run the
-same command again to retry. A model another hotkey already committed is refused.`}
+same command again to retry. A model another hotkey already committed is refused.
+
+The same command publishes to huggingface.co (--hub https://huggingface.co or
+HF_ENDPOINT, with HF_TOKEN) and to a taonet hub (after taonet hub login, or
+signed by the hotkey without a token); the commitment format is upstream's
+namespace:name:revision:hash:competition either way.`}
 	f.bind(cmd, true)
 	wf := bindWalletFlags(cmd, true)
 	cmd.Flags().StringVar(&repo, "repo", "", "hub repository namespace/name, at most 38 characters (default: the first 12 characters of the hotkey address + \"/ft\")")

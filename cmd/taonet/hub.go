@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -17,8 +18,14 @@ import (
 )
 
 func init() {
-	cmd := &cobra.Command{Use: "hub", Short: "Model hub: serve, upload, download, info, hash"}
-	cmd.AddCommand(hubServeCmd(), hubHashCmd(), hubUploadCmd(), hubDownloadCmd(), hubInfoCmd(), hubGCCmd())
+	cmd := &cobra.Command{Use: "hub", Short: "Model hub: serve, login, upload, download, info, hash",
+		Long: `Model hub: a self-hosted Hugging Face Hub (serve) and a client for it and for huggingface.co.
+
+Every client command takes --hub URL (default: $HF_ENDPOINT, else the local hub)
+and a token from $HF_TOKEN or, for a taonet hub, from "taonet hub login".
+With a token, uploads use the Hub protocol (preupload, LFS, commit) that
+huggingface.co speaks; without one, they are signed by the wallet hotkey.`}
+	cmd.AddCommand(hubServeCmd(), hubHashCmd(), hubLoginCmd(), hubTokenCmd(), hubUploadCmd(), hubDownloadCmd(), hubInfoCmd(), hubGCCmd())
 	rootCmd.AddCommand(cmd)
 }
 
@@ -27,8 +34,8 @@ func hubServeCmd() *cobra.Command {
 	var lim hub.Limits
 	var window time.Duration
 	var netuid int
-	var nodeURL string
-	cmd := &cobra.Command{Use: "serve", Short: "Serve a model hub (Hugging-Face-style paths, signed uploads, /metrics)", Args: cobra.NoArgs}
+	var nodeURL, publicURL string
+	cmd := &cobra.Command{Use: "serve", Short: "Serve a model hub that Hugging Face clients use (Hub API, LFS, tokens, signed uploads, /metrics)", Args: cobra.NoArgs}
 	cmd.Flags().IntVar(&netuid, "netuid", -1, "only hotkeys registered on this subnet may upload (needs --node); -1 = any hotkey")
 	cmd.Flags().StringVar(&nodeURL, "node", "http://"+node.DefaultAPIAddr, "node API URL for --netuid")
 	cmd.Flags().StringVar(&dir, "dir", "hub-data", "store directory")
@@ -37,13 +44,14 @@ func hubServeCmd() *cobra.Command {
 	cmd.Flags().Int64Var(&lim.MaxTotal, "max-total-bytes", hub.DefaultLimits.MaxTotal, "largest accepted revision (sum of files)")
 	cmd.Flags().IntVar(&lim.MaxFiles, "max-files", hub.DefaultLimits.MaxFiles, "most files per revision")
 	cmd.Flags().DurationVar(&window, "auth-window", hub.AuthWindow, "accepted clock skew of signed uploads")
+	cmd.Flags().StringVar(&publicURL, "public-url", "", "external URL of the hub for links it hands out (LFS uploads, paging); default: the request's Host")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		st, err := hub.OpenStore(dir, lim)
 		if err != nil {
 			return err
 		}
 		log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
-		opts := hub.ServerOptions{AuthWindow: window, Logger: log}
+		opts := hub.ServerOptions{AuthWindow: window, Logger: log, PublicURL: publicURL}
 		if netuid >= 0 {
 			if netuid > 65535 {
 				return fmt.Errorf("--netuid %d out of range", netuid)
@@ -88,12 +96,90 @@ func hubHashCmd() *cobra.Command {
 	return cmd
 }
 
-func hubUploadCmd() *cobra.Command {
-	var endpoint, repo string
-	cmd := &cobra.Command{Use: "upload DIR", Short: "Upload the model files of DIR as a new revision (signed by the wallet hotkey)", Args: cobra.ExactArgs(1)}
+// hubFlag binds --hub (and the older --endpoint) and returns a resolver
+// that applies $HF_ENDPOINT when neither was given.
+func hubFlag(cmd *cobra.Command) func() string {
+	var v string
+	cmd.Flags().StringVar(&v, "hub", "http://127.0.0.1:7860", "hub URL, e.g. https://huggingface.co (env "+hub.EnvEndpoint+")")
+	cmd.Flags().StringVar(&v, "endpoint", "http://127.0.0.1:7860", "same as --hub")
+	cmd.Flags().MarkHidden("endpoint")
+	return func() string {
+		return hub.Endpoint(v, cmd.Flags().Changed("hub") || cmd.Flags().Changed("endpoint"))
+	}
+}
+
+// hubClient is a client for endpoint with its token ($HF_TOKEN or the one
+// saved by hub login).
+func hubClient(endpoint, cache string) *hub.Client {
+	c := hub.NewClient(endpoint, cache)
+	c.Token = hub.Token(endpoint)
+	return c
+}
+
+func hubLoginCmd() *cobra.Command {
+	var ttl time.Duration
+	cmd := &cobra.Command{Use: "login", Short: "Get an access token for a taonet hub by signing its challenge with the wallet hotkey, and save it",
+		Long: `Asks the hub for a challenge, signs it with the wallet hotkey and saves the
+access token the hub returns (per hub URL, in the user config dir). Later
+hub and finetune commands against that hub use it, as Hugging Face clients
+use HF_TOKEN. The token writes only to the hotkey's own namespace.
+For huggingface.co, create a token in its settings and set HF_TOKEN instead.`, Args: cobra.NoArgs}
 	wf := bindWalletFlags(cmd, true)
-	cmd.Flags().StringVar(&endpoint, "endpoint", "http://127.0.0.1:7860", "hub URL")
-	cmd.Flags().StringVar(&repo, "repo", "", "namespace/name (namespace: your hotkey ss58 or a free name you claim)")
+	endpoint := hubFlag(cmd)
+	cmd.Flags().DurationVar(&ttl, "ttl", hub.DefaultTokenTTL, "token lifetime")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		tr, err := hubLogin(cmd, wf, endpoint(), ttl)
+		if err != nil {
+			return err
+		}
+		p, err := hub.SaveToken(endpoint(), tr.Token)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "logged in to %s as %s until %s\ntoken saved in %s\n", endpoint(), tr.Hotkey, tr.ExpiresAt, p)
+		return nil
+	}
+	return cmd
+}
+
+func hubTokenCmd() *cobra.Command {
+	var ttl time.Duration
+	cmd := &cobra.Command{Use: "token", Short: "Print a new access token for a taonet hub (for HF_TOKEN in scripts and Hugging Face tools)",
+		Example: `  export HF_ENDPOINT=http://127.0.0.1:7860 HF_TOKEN=$(taonet hub token --wallet.name miner)`, Args: cobra.NoArgs}
+	wf := bindWalletFlags(cmd, true)
+	endpoint := hubFlag(cmd)
+	cmd.Flags().DurationVar(&ttl, "ttl", hub.DefaultTokenTTL, "token lifetime")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		tr, err := hubLogin(cmd, wf, endpoint(), ttl)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(cmd.OutOrStdout(), tr.Token)
+		return nil
+	}
+	return cmd
+}
+
+func hubLogin(cmd *cobra.Command, wf *walletFlagValues, endpoint string, ttl time.Duration) (*hub.TokenResponse, error) {
+	hk, err := cliHotkey(cmd, wf)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(cmd.Context(), time.Minute)
+	defer cancel()
+	return hub.NewClient(endpoint, "").Login(ctx, hk, ttl)
+}
+
+func hubUploadCmd() *cobra.Command {
+	var repo string
+	var private bool
+	cmd := &cobra.Command{Use: "upload DIR", Short: "Upload the model files of DIR as a new revision (Hub protocol with a token, else signed by the wallet hotkey)", Args: cobra.ExactArgs(1),
+		Example: `  taonet hub upload ./model --repo alice/tiny                                  # local hub, hub login first
+  HF_TOKEN=hf_... taonet hub upload ./model --hub https://huggingface.co --repo alice/tiny --private`}
+	wf := bindWalletFlags(cmd, true)
+	endpoint := hubFlag(cmd)
+	cmd.Flags().StringVar(&repo, "repo", "", "namespace/name (on a taonet hub: your hotkey ss58 or a free short name you claim)")
+	cmd.Flags().BoolVar(&private, "private", false, "create the repo private (token uploads; an existing repo keeps its visibility)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if repo == "" {
 			return fmt.Errorf("--repo is required")
@@ -106,7 +192,12 @@ func hubUploadCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		c := hub.NewClient(endpoint, "")
+		c := hubClient(endpoint(), "")
+		if c.Token != "" {
+			if err := c.CreateRepo(cmd.Context(), repo, private); err != nil && !errors.Is(err, hub.ErrConflict) {
+				return fmt.Errorf("create %s: %w", repo, err)
+			}
+		}
 		errw := cmd.ErrOrStderr()
 		last := time.Time{}
 		c.UploadProgress = func(done, total int64) {
@@ -128,18 +219,17 @@ func hubUploadCmd() *cobra.Command {
 }
 
 func hubDownloadCmd() *cobra.Command {
-	var endpoint, revision, cache, dest string
+	var revision, cache, dest string
 	var maxBytes int64
 	cmd := &cobra.Command{Use: "download REPO", Short: "Download a model revision (verified, resumable, cached)", Args: cobra.ExactArgs(1)}
-	cmd.Flags().StringVar(&endpoint, "endpoint", "http://127.0.0.1:7860", "hub URL (https://huggingface.co works too)")
+	endpoint := hubFlag(cmd)
 	cmd.Flags().StringVar(&revision, "revision", "main", "revision: main or a 40-hex commit")
 	cmd.Flags().StringVar(&cache, "cache", "", "cache directory (default: the user cache dir)")
 	cmd.Flags().StringVar(&dest, "dest", "", "also place the files in this directory")
 	cmd.Flags().Int64Var(&maxBytes, "max-bytes", 0, "refuse revisions larger than this (0 = no limit)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		c := hub.NewClient(endpoint, cache)
+		c := hubClient(endpoint(), cache)
 		c.MaxTotalBytes = maxBytes
-		c.Token = os.Getenv("HF_ACCESS_TOKEN")
 		errw := cmd.ErrOrStderr()
 		last := time.Time{}
 		snap, err := c.Download(cmd.Context(), args[0], revision, dest, func(done, total int64) {
@@ -163,13 +253,12 @@ func hubDownloadCmd() *cobra.Command {
 }
 
 func hubInfoCmd() *cobra.Command {
-	var endpoint, revision string
+	var revision string
 	cmd := &cobra.Command{Use: "info REPO", Short: "Show a revision's files, sizes and hashes (JSON)", Args: cobra.ExactArgs(1)}
-	cmd.Flags().StringVar(&endpoint, "endpoint", "http://127.0.0.1:7860", "hub URL")
+	endpoint := hubFlag(cmd)
 	cmd.Flags().StringVar(&revision, "revision", "main", "revision: main or a 40-hex commit")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		c := hub.NewClient(endpoint, "")
-		c.Token = os.Getenv("HF_ACCESS_TOKEN")
+		c := hubClient(endpoint(), "")
 		ctx, cancel := context.WithTimeout(cmd.Context(), 2*time.Minute)
 		defer cancel()
 		ri, err := c.Info(ctx, args[0], revision)

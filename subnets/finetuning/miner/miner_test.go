@@ -251,3 +251,73 @@ func TestPublishPrivateUntilCommitted(t *testing.T) {
 		t.Fatalf("uploaded through a hub without visibility: %v", err)
 	}
 }
+
+// TestPublishThroughHubProtocol: Publish with a token client speaks the
+// Hugging Face upload protocol (create private, preupload, LFS batch,
+// NDJSON commit, settings) — the one it uses against huggingface.co —
+// against a real hub server. Until the commitment is included the repo is
+// invisible to anonymous readers and to another hotkey's token; afterwards
+// a validator downloads it and the salted hash verifies.
+func TestPublishThroughHubProtocol(t *testing.T) {
+	ctx := context.Background()
+	store, err := hub.OpenStore(t.TempDir(), hub.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(hub.NewServer(store, hub.ServerOptions{Logger: slog.New(slog.DiscardHandler)}))
+	defer hs.Close()
+	a, _ := keys.FromURI("//Alice//a")
+	b, _ := keys.FromURI("//Alice//b")
+	tokenClient := func(s hub.Signer) *hub.Client {
+		c := hub.NewClient(hs.URL, t.TempDir())
+		c.Retries = 0
+		if s != nil {
+			tr, err := c.Login(ctx, s, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Token = tr.Token
+		}
+		return c
+	}
+	hc, other, anon := tokenClient(a), tokenClient(b), tokenClient(nil)
+	tok, _ := competition.ByteTokenizer()
+	dir := filepath.Join(t.TempDir(), "m")
+	cfg := model.Config{Arch: model.GPT2, VocabSize: 257, Hidden: 16, Layers: 1, Heads: 2, KVHeads: 2, HeadDim: 8, FFN: 32,
+		MaxPos: 32, NormEps: 1e-5, TieEmbeddings: true, BOS: 256, EOS: 256, Pad: -1}
+	if err := InitModel(dir, cfg, 1, tok); err != nil {
+		t.Fatal(err)
+	}
+	fc := &fakeChain{block: 10}
+	fc.beforeInclude = func(text string) error {
+		id, err := modelid.Parse(text)
+		if err != nil {
+			return err
+		}
+		for name, c := range map[string]*hub.Client{"anonymous": anon, "another hotkey's token": other} {
+			if _, err := c.Info(ctx, id.RepoID(), id.Revision); !errors.Is(err, hub.ErrNotFound) {
+				t.Errorf("%s sees %s before inclusion: %v", name, id, err)
+			}
+		}
+		if ri, err := hc.Info(ctx, id.RepoID(), id.Revision); err != nil || !ri.Private {
+			t.Errorf("the owner's token reads %+v %v, want the private revision", ri, err)
+		}
+		return nil
+	}
+	id, err := Publish(ctx, PublishOptions{Chain: fc, Hub: hc, Signer: a, Netuid: 1, Namespace: "alice", Name: "m", CompetitionID: "g1", Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := store.Revision("alice/m", "main")
+	if err != nil || head.ID != id.Revision || head.Title == "" {
+		t.Fatalf("store head %+v %v, commitment %s: want a commit made through the Hub protocol", head, err, id)
+	}
+	snap, err := anon.Download(ctx, id.RepoID(), id.Revision, "", nil)
+	if err != nil {
+		t.Fatalf("validator download after inclusion: %v", err)
+	}
+	h, _ := hub.DirHash(snap.Dir)
+	if hub.SecureHash(h, a.SS58Address()) != id.Hash {
+		t.Fatalf("downloaded hash does not verify against %s", id)
+	}
+}
