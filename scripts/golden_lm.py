@@ -12,8 +12,11 @@ The three architectures are written in plain torch with Hugging Face semantics
 gelu_new; Llama RMSNorm, rotate-half RoPE in float32, GQA, SwiGLU; BERT post-LN
 with exact erf GELU and the finfo.min additive attention mask.
 
+Qwen2, Mistral, Gemma, Gemma2, Phi-3, StableLM and GPT-NeoX ("decoder family")
+get logits, per-token NLL and a greedy continuation (forward only).
+
 Run by developers with Debian's python3-torch (not by CI):
-    /usr/bin/python3 scripts/golden_lm.py [outdir]
+    /usr/bin/python3 scripts/golden_lm.py [outdir [decoder names...]]
 """
 import json
 import math
@@ -246,6 +249,208 @@ def bert_forward(P, c, idx, mask):
     return x
 
 
+# ---------------------------------------------------------------- decoder family
+# Qwen2, Mistral, Gemma, Gemma2, Phi-3, StableLM and GPT-NeoX written from the
+# Hugging Face modeling files' semantics (forward only: the Go trainer covers
+# GPT-2 and Llama). Sliding windows and soft-caps are set small enough to bite
+# at T=8 with random weights. The vocabulary (260) fits the byte-level
+# tokenizer, so `taonet model eval` can run the fixtures (cmd/taonet tests).
+DEC_BASE = dict(vocab_size=260, hidden_size=16, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+                intermediate_size=40, max_position_embeddings=32, rms_norm_eps=1e-6, rope_theta=10000.0,
+                hidden_act="silu", tie_word_embeddings=False, bos_token_id=1, eos_token_id=2)
+DECODER_CFGS = {
+    "qwen2": dict(DEC_BASE, architectures=["Qwen2ForCausalLM"], model_type="qwen2", rope_theta=1000000.0,
+                  use_sliding_window=False, tie_word_embeddings=True),
+    "mistral": dict(DEC_BASE, architectures=["MistralForCausalLM"], model_type="mistral", sliding_window=3),
+    "gemma": dict(DEC_BASE, architectures=["GemmaForCausalLM"], model_type="gemma", num_attention_heads=2,
+                  num_key_value_heads=1, head_dim=8, hidden_activation="gelu_pytorch_tanh", tie_word_embeddings=True),
+    "gemma2": dict(DEC_BASE, architectures=["Gemma2ForCausalLM"], model_type="gemma2", head_dim=8,
+                   hidden_activation="gelu_pytorch_tanh", tie_word_embeddings=True, sliding_window=3,
+                   attn_logit_softcapping=1.0, final_logit_softcapping=2.0, query_pre_attn_scalar=12),
+    "phi3": dict(DEC_BASE, architectures=["Phi3ForCausalLM"], model_type="phi3", rms_norm_eps=1e-5, sliding_window=None),
+    "stablelm": dict(DEC_BASE, architectures=["StableLmForCausalLM"], model_type="stablelm", hidden_size=32,
+                     layer_norm_eps=1e-5, partial_rotary_factor=0.5, use_qkv_bias=True, use_parallel_residual=False),
+    "gpt_neox": dict(architectures=["GPTNeoXForCausalLM"], model_type="gpt_neox", vocab_size=260, hidden_size=16,
+                     num_hidden_layers=2, num_attention_heads=2, intermediate_size=64, max_position_embeddings=32,
+                     layer_norm_eps=1e-5, rotary_pct=0.5, rotary_emb_base=10000, use_parallel_residual=True,
+                     hidden_act="gelu", tie_word_embeddings=False, bos_token_id=0, eos_token_id=0),
+}
+
+
+def dec_dims(c):
+    mt = c["model_type"]
+    C, H = c["hidden_size"], c["num_attention_heads"]
+    KV = H if mt == "gpt_neox" else c.get("num_key_value_heads", H)
+    D = C // H if mt == "gpt_neox" else (c.get("head_dim") or C // H)
+    frac = c.get("rotary_pct", 1.0) if mt == "gpt_neox" else c.get("partial_rotary_factor", 1.0)
+    return C, H, KV, D, int(D * frac)
+
+
+def decoder_shapes(c):
+    mt = c["model_type"]
+    C, H, KV, D, _ = dec_dims(c)
+    V, F_ = c["vocab_size"], c["intermediate_size"]
+    layer_norm = mt in ("stablelm", "gpt_neox")
+    pre = "gpt_neox." if mt == "gpt_neox" else "model."
+    s = {("gpt_neox.embed_in.weight" if mt == "gpt_neox" else "model.embed_tokens.weight"): (V, C)}
+
+    def norm(name):
+        s[name + ".weight"] = (C,)
+        if layer_norm:
+            s[name + ".bias"] = (C,)
+    for l in range(c["num_hidden_layers"]):
+        p = f"{pre}layers.{l}."
+        norm(p + "input_layernorm")
+        if mt == "phi3":
+            s[p + "self_attn.qkv_proj.weight"] = (H * D + 2 * KV * D, C)
+            s[p + "self_attn.o_proj.weight"] = (C, H * D)
+        elif mt == "gpt_neox":
+            s.update({p + "attention.query_key_value.weight": (3 * C, C), p + "attention.query_key_value.bias": (3 * C,),
+                      p + "attention.dense.weight": (C, C), p + "attention.dense.bias": (C,)})
+        else:
+            bias = mt == "qwen2" or (mt == "stablelm" and c["use_qkv_bias"])
+            for n, rows in (("q_proj", H * D), ("k_proj", KV * D), ("v_proj", KV * D)):
+                s[p + f"self_attn.{n}.weight"] = (rows, C)
+                if bias:
+                    s[p + f"self_attn.{n}.bias"] = (rows,)
+            s[p + "self_attn.o_proj.weight"] = (C, H * D)
+        if not (mt == "stablelm" and c["use_parallel_residual"]):
+            norm(p + "post_attention_layernorm")
+        if mt == "gemma2":
+            norm(p + "pre_feedforward_layernorm")
+            norm(p + "post_feedforward_layernorm")
+        if mt == "phi3":
+            s.update({p + "mlp.gate_up_proj.weight": (2 * F_, C), p + "mlp.down_proj.weight": (C, F_)})
+        elif mt == "gpt_neox":
+            s.update({p + "mlp.dense_h_to_4h.weight": (F_, C), p + "mlp.dense_h_to_4h.bias": (F_,),
+                      p + "mlp.dense_4h_to_h.weight": (C, F_), p + "mlp.dense_4h_to_h.bias": (C,)})
+        else:
+            s.update({p + "mlp.gate_proj.weight": (F_, C), p + "mlp.up_proj.weight": (F_, C), p + "mlp.down_proj.weight": (C, F_)})
+    norm("gpt_neox.final_layer_norm" if mt == "gpt_neox" else "model.norm")
+    if not c["tie_word_embeddings"]:
+        s["embed_out.weight" if mt == "gpt_neox" else "lm_head.weight"] = (V, C)
+    return s
+
+
+def decoder_forward(P, c, idx):
+    mt = c["model_type"]
+    Bn, Tn = idx.shape
+    C, H, KV, D, rot = dec_dims(c)
+    eps = c.get("layer_norm_eps", 1e-5) if mt in ("stablelm", "gpt_neox") else c["rms_norm_eps"]
+    pre = "gpt_neox." if mt == "gpt_neox" else "model."
+    lin = lambda x, n: x @ P[n + ".weight"].t() + P[n + ".bias"] if n + ".bias" in P else x @ P[n + ".weight"].t()
+
+    def norm(x, name):
+        if mt in ("stablelm", "gpt_neox"):  # nn.LayerNorm
+            return F.layer_norm(x, (C,), P[name + ".weight"], P[name + ".bias"], eps)
+        if mt in ("gemma", "gemma2"):  # GemmaRMSNorm: x·rsqrt(mean x²+eps)·(1+w)
+            out = x.float() * torch.rsqrt(x.float().pow(2).mean(-1, keepdim=True) + eps)
+            return out * (1.0 + P[name + ".weight"].float())
+        return rms_norm(x, P[name + ".weight"], eps)
+
+    def mlp(h, p):
+        if mt == "gpt_neox":
+            return lin(F.gelu(lin(h, p + "mlp.dense_h_to_4h")), p + "mlp.dense_4h_to_h")
+        if mt == "phi3":
+            gate, up = (h @ P[p + "mlp.gate_up_proj.weight"].t()).chunk(2, dim=-1)
+            return (up * F.silu(gate)) @ P[p + "mlp.down_proj.weight"].t()
+        g = h @ P[p + "mlp.gate_proj.weight"].t()
+        act = F.gelu(g, approximate="tanh") if mt in ("gemma", "gemma2") else F.silu(g)
+        return (act * (h @ P[p + "mlp.up_proj.weight"].t())) @ P[p + "mlp.down_proj.weight"].t()
+
+    theta = c.get("rotary_emb_base", 10000) if mt == "gpt_neox" else c["rope_theta"]
+    inv_freq = 1.0 / (theta ** (torch.arange(0, rot, 2, dtype=torch.int64).float() / rot))
+    freqs = torch.arange(Tn).float()[:, None] * inv_freq[None, :]
+    emb = torch.cat((freqs, freqs), dim=-1)
+    cos, sin = emb.cos(), emb.sin()
+
+    def rope(t):
+        t_rot, t_pass = t[..., :rot], t[..., rot:]
+        return torch.cat((t_rot * cos + rotate_half(t_rot) * sin, t_pass), dim=-1)
+
+    x = P["gpt_neox.embed_in.weight" if mt == "gpt_neox" else "model.embed_tokens.weight"][idx]
+    if mt in ("gemma", "gemma2"):
+        x = x * torch.tensor(C ** 0.5, dtype=x.dtype)
+    i = torch.arange(Tn)[:, None]
+    j = torch.arange(Tn)[None, :]
+    for l in range(c["num_hidden_layers"]):
+        p = f"{pre}layers.{l}."
+        h = norm(x, p + "input_layernorm")
+        if mt == "phi3":
+            qkv = h @ P[p + "self_attn.qkv_proj.weight"].t()
+            q, k, v = qkv[..., :H * D], qkv[..., H * D:H * D + KV * D], qkv[..., H * D + KV * D:]
+        elif mt == "gpt_neox":
+            qkv = lin(h, p + "attention.query_key_value").view(Bn, Tn, H, 3 * D)
+            q, k, v = (qkv[..., :D], qkv[..., D:2 * D], qkv[..., 2 * D:])
+            q, k, v = (t.reshape(Bn, Tn, H * D) for t in (q, k, v))
+        else:
+            q, k, v = (lin(h, p + "self_attn." + n) for n in ("q_proj", "k_proj", "v_proj"))
+        q = q.view(Bn, Tn, H, D).transpose(1, 2)
+        k = k.view(Bn, Tn, KV, D).transpose(1, 2)
+        v = v.view(Bn, Tn, KV, D).transpose(1, 2)
+        q, k = rope(q), rope(k)
+        k = k.repeat_interleave(H // KV, dim=1)
+        v = v.repeat_interleave(H // KV, dim=1)
+        scaling = c["query_pre_attn_scalar"] ** -0.5 if mt == "gemma2" else D ** -0.5
+        att = (q @ k.transpose(2, 3)) * scaling
+        if c.get("attn_logit_softcapping"):
+            att = torch.tanh(att / c["attn_logit_softcapping"]) * c["attn_logit_softcapping"]
+        keep = j <= i
+        window = c.get("sliding_window") if mt in ("mistral", "phi3") or (mt == "gemma2" and l % 2 == 0) else None
+        if window:
+            keep = keep & (i - j < window)
+        att = torch.where(keep, att, torch.tensor(torch.finfo(att.dtype).min))
+        att = F.softmax(att, dim=-1, dtype=torch.float32)
+        y = (att @ v).transpose(1, 2).reshape(Bn, Tn, H * D)
+        o = lin(y, p + ("attention.dense" if mt == "gpt_neox" else "self_attn.o_proj"))
+        if mt == "gemma2":
+            o = norm(o, p + "post_attention_layernorm")
+        if mt == "stablelm" and c["use_parallel_residual"]:
+            x = x + o + mlp(h, p)
+        elif mt == "gpt_neox" and c["use_parallel_residual"]:
+            x = mlp(norm(x, p + "post_attention_layernorm"), p) + o + x
+        else:
+            r = x + o
+            m_ = mlp(norm(r, p + ("pre_feedforward_layernorm" if mt == "gemma2" else "post_attention_layernorm")), p)
+            if mt == "gemma2":
+                m_ = norm(m_, p + "post_feedforward_layernorm")
+            x = r + m_
+    x = norm(x, "gpt_neox.final_layer_norm" if mt == "gpt_neox" else "model.norm")
+    if c["tie_word_embeddings"]:
+        head = P["model.embed_tokens.weight"]
+    else:
+        head = P["embed_out.weight" if mt == "gpt_neox" else "lm_head.weight"]
+    logits = x @ head.t()
+    if c.get("final_logit_softcapping"):
+        logits = torch.tanh(logits / c["final_logit_softcapping"]) * c["final_logit_softcapping"]
+    return logits
+
+
+def decoder_golden(name, cfg, seed):
+    """Logits, per-token NLL, and a greedy continuation (full recompute per
+    token) of one decoder-family model; each fixture has its own seed."""
+    torch.manual_seed(seed)
+    P = rand_params(decoder_shapes(cfg))
+    d = save_model(name, cfg, P)
+    V = cfg["vocab_size"]
+    idx = torch.randint(0, V, (B, T))
+    targets = torch.full((B, T), -1, dtype=torch.int64)
+    targets[:, :-1] = idx[:, 1:]
+    targets[0, :3] = -1
+    targets[1, -3:] = -1
+    with torch.no_grad():
+        logits = decoder_forward(P, cfg, idx)
+        nll = F.cross_entropy(logits.view(-1, V), targets.view(-1), ignore_index=-1, reduction="none")
+        seq = idx[:1, :5]
+        for _ in range(6):
+            nxt = decoder_forward(P, cfg, seq)[0, -1].argmax()
+            seq = torch.cat((seq, nxt.view(1, 1)), dim=1)
+    write_safetensors(os.path.join(d, "golden.safetensors"),
+                      {"tokens": idx.float(), "targets": targets.float(), "logits": logits, "nll": nll,
+                       "gen_prompt": idx[0, :5].float(), "gen_tokens": seq[0, 5:].float()})
+    print(name, "mean nll", float(nll[targets.view(-1) >= 0].mean()))
+
+
 # ---------------------------------------------------------------- driver
 def save_model(name, cfg, P, extra_gen=None):
     d = os.path.join(OUT, name)
@@ -306,7 +511,14 @@ def bert_golden():
 
 
 if __name__ == "__main__":
-    causal_golden("gpt2", GPT2_CFG, gpt2_shapes(GPT2_CFG), gpt2_forward)
-    causal_golden("llama", LLAMA_CFG, llama_shapes(LLAMA_CFG), llama_forward)
-    bert_golden()
-    causal_golden("llama3", LLAMA3_CFG, llama_shapes(LLAMA3_CFG), llama_forward)
+    # With names after the output directory, only those decoder-family
+    # fixtures are written (each has its own seed, so the rest stay as they are).
+    only = sys.argv[2:]
+    if not only:
+        causal_golden("gpt2", GPT2_CFG, gpt2_shapes(GPT2_CFG), gpt2_forward)
+        causal_golden("llama", LLAMA_CFG, llama_shapes(LLAMA_CFG), llama_forward)
+        bert_golden()
+        causal_golden("llama3", LLAMA3_CFG, llama_shapes(LLAMA3_CFG), llama_forward)
+    for i, (name, cfg) in enumerate(DECODER_CFGS.items()):
+        if not only or name in only:
+            decoder_golden(name, cfg, 4321 + i)

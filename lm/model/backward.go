@@ -42,6 +42,9 @@ func (m *Model) ForwardBackward(tokens, targets []int, B, T int, scale float32) 
 	if m.Config.Arch == BERT {
 		return 0, 0, errBERTNoLM
 	}
+	if m.Config.Arch.isDecoder() {
+		return 0, 0, errDecoderTraining(m.Config.Arch)
+	}
 	if err := m.checkTargets(targets, B*T); err != nil {
 		return 0, 0, err
 	}

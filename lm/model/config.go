@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 )
 
 // Arch names a supported model architecture.
@@ -41,6 +42,9 @@ type Config struct {
 	TieEmbeddings bool         // LM head shares the token embedding matrix
 	TypeVocab     int          // BERT token-type vocabulary size
 	BOS, EOS, Pad int          // special token ids, -1 when absent
+	// Decoder holds the features of the decoder-family architectures
+	// (Qwen2, Mistral, Gemma, Gemma2, Phi-3, StableLM, GPT-NeoX).
+	Decoder DecoderOptions
 
 	raw map[string]any // the parsed config.json, kept so saving preserves unknown keys
 }
@@ -125,6 +129,8 @@ func ParseConfig(data []byte) (Config, error) {
 		if pe := g.str("position_embedding_type", "absolute"); pe != "absolute" {
 			g.fail("position_embedding_type %q is not supported", pe)
 		}
+	default:
+		parseDecoder(&c, &g, raw)
 	}
 	if c.HeadDim == 0 && c.Heads > 0 {
 		c.HeadDim = c.Hidden / c.Heads
@@ -200,11 +206,10 @@ func detectArch(raw map[string]any) (Arch, error) {
 		case "BertForMaskedLM", "BertForPreTraining":
 			return BERT, nil
 		}
-		return "", fmt.Errorf("config.json: unsupported architecture %q (supported: GPT2LMHeadModel, LlamaForCausalLM, BertModel)", name)
+		return "", fmt.Errorf("config.json: unsupported architecture %q (supported: %s)", name, strings.Join(SupportedArchitectures(), ", "))
 	}
 	mt, _ := raw["model_type"].(string)
-	switch Arch(mt) {
-	case GPT2, Llama, BERT:
+	if _, ok := hfArchitecture[Arch(mt)]; ok {
 		return Arch(mt), nil
 	}
 	return "", fmt.Errorf("config.json: unsupported or missing model_type %q and no architectures list", mt)
@@ -231,7 +236,11 @@ func (c Config) Validate() error {
 	if c.Heads%c.KVHeads != 0 {
 		return fmt.Errorf("config: num_attention_heads %d not divisible by num_key_value_heads %d", c.Heads, c.KVHeads)
 	}
-	if c.Arch != Llama && c.HeadDim*c.Heads != c.Hidden {
+	if c.Arch.isDecoder() {
+		if err := c.validateDecoder(); err != nil {
+			return err
+		}
+	} else if c.Arch != Llama && c.HeadDim*c.Heads != c.Hidden {
 		return fmt.Errorf("config: hidden size %d not divisible by %d heads", c.Hidden, c.Heads)
 	}
 	if c.Arch == Llama && c.HeadDim%2 != 0 {
@@ -312,6 +321,10 @@ func (c Config) JSON() ([]byte, error) {
 		out["hidden_act"] = "gelu"
 		out["position_embedding_type"] = "absolute"
 		setID("pad_token_id", c.Pad)
+	default:
+		c.decoderJSON(out)
+		setID("bos_token_id", c.BOS)
+		setID("eos_token_id", c.EOS)
 	}
 	return json.MarshalIndent(out, "", "  ")
 }

@@ -58,6 +58,11 @@ func (m *Model) newActs(B, T int, train bool) *acts {
 			la.qkv = f(N * 3 * C)
 		case Llama:
 			la.q, la.k, la.v, la.gate = f(N*QD), f(N*KVD), f(N*KVD), f(N*F)
+		default:
+			if c.Arch.isDecoder() {
+				la.q, la.k, la.v, la.gate = f(N*QD), f(N*KVD), f(N*KVD), f(N*max(F, 2*F*phi3Fused(c)))
+				la.qkv = f(N * (QD + 2*KVD))
+			}
 		}
 		a.layers = append(a.layers, la)
 	}
@@ -128,6 +133,9 @@ func (m *Model) forward(tokens []int, B, T int, train, withLogits bool) (*acts, 
 	var rope *ropeTable
 	if c.Arch == Llama {
 		rope = m.rope(T)
+	}
+	if c.Arch.isDecoder() {
+		return m.forwardDecoder(a, train || withLogits), nil
 	}
 	embedForward(a.resid[0], tokens, w.wte, w.wpe, T, 0, C)
 	for l := 0; l < c.Layers; l++ {
@@ -253,6 +261,7 @@ func (m *Model) TokenNLL(tokens, targets []int, B, T int) ([]float32, error) {
 			tg[i] = targets[n]
 		}
 		linearForward(a.logits[:k*V], a.gather[:k*C], m.w.lmHead, nil, k, C, V, false)
+		m.softcapLogits(a.logits[:k*V])
 		crossEntropyForward(nl[:k], a.logits[:k*V], tg[:k], k, V)
 		for i, n := range rows[r : r+k] {
 			a.nll[n] = nl[i]

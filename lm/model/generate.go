@@ -62,6 +62,9 @@ func (m *Model) Extend(cache *KVCache, tokens []int) ([]float32, error) {
 			return nil, fmt.Errorf("model: token %d at position %d outside vocabulary [0,%d)", t, i, c.VocabSize)
 		}
 	}
+	if c.Arch.isDecoder() {
+		return m.extendDecoder(cache, tokens)
+	}
 	w := m.w
 	C, F, start := c.Hidden, c.FFN, cache.n
 	H, KV, D := c.Heads, c.KVHeads, c.HeadDim

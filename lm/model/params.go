@@ -27,6 +27,7 @@ type layerWeights struct {
 	upW, upB               []float32 // GPT-2 c_fc, Llama up_proj, BERT intermediate.dense
 	gateW                  []float32 // Llama gate_proj
 	downW, downB           []float32 // GPT-2 mlp.c_proj, Llama down_proj, BERT output.dense
+	preFFW, postFFW        []float32 // Gemma2 pre_/post_feedforward_layernorm
 }
 
 // weights are typed views into a flat buffer (parameters or gradients).
@@ -132,6 +133,8 @@ func specs(c Config, pooler bool) []paramSpec {
 			add("pooler.dense.weight", true, func(w *weights) *[]float32 { return &w.poolW }, C, C)
 			add("pooler.dense.bias", false, func(w *weights) *[]float32 { return &w.poolB }, C)
 		}
+	default:
+		return decoderSpecs(c)
 	}
 	return s
 }
@@ -154,6 +157,8 @@ func (c Config) NumParams() int64 {
 		}
 	case BERT:
 		n = V*C + P*C + f(c.TypeVocab)*C + 2*C + L*(4*(C*C+C)+4*C+2*F*C+F+C) + C*C + C
+	default:
+		n = decoderNumParams(c)
 	}
 	if n > 1<<62 {
 		return 1 << 62

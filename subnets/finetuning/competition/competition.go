@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -198,9 +199,10 @@ func (k *Competition) validate() error {
 	if len(k.Architectures) == 0 {
 		return errors.New("architectures: none allowed")
 	}
+	causal := model.CausalArchs()
 	for _, a := range k.Architectures {
-		if a != string(model.GPT2) && a != string(model.Llama) {
-			return fmt.Errorf("architecture %q: want gpt2 or llama (causal LMs)", a)
+		if !slices.Contains(causal, model.Arch(a)) {
+			return fmt.Errorf("architecture %q: want a causal LM (%v)", a, causal)
 		}
 	}
 	switch {
