@@ -344,3 +344,57 @@ func TestReplayMemoryOnlyAfterPermission(t *testing.T) {
 		t.Fatalf("over the per-key bound: %d, want 429", code)
 	}
 }
+
+// TestHFTagsAndRefs: huggingface_hub's create_tag and list_repo_refs; info,
+// tree and resolve by tag; tags are immutable and survive new commits.
+func TestHFTagsAndRefs(t *testing.T) {
+	url, st := liveHub(t, ServerOptions{})
+	alice := mustKey(t, "//Alice")
+	tok := loginToken(t, url, alice)
+	repo := alice.SS58Address() + "/m"
+	mustOK := func(r hubReq) string {
+		resp, body := r.do(t, url)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s %s: %d %s", r.method, r.path, resp.StatusCode, body)
+		}
+		return body
+	}
+	mustOK(hubReq{"POST", "/api/repos/create", tok, "application/json", []byte(`{"name":"m"}`)})
+	mustOK(hubReq{"POST", "/api/models/" + repo + "/commit/main", tok, "application/x-ndjson", ndjson(hdr, inline("config.json", "v1"))})
+	first, _ := st.Revision(repo, "main")
+	mustOK(hubReq{"POST", "/api/models/" + repo + "/tag/main", tok, "application/json", []byte(`{"tag":"v1.0","message":"first"}`)})
+	mustOK(hubReq{"POST", "/api/models/" + repo + "/commit/main", tok, "application/x-ndjson", ndjson(hdr, inline("config.json", "v2"))})
+	var info RepoInfo
+	json.Unmarshal([]byte(mustOK(hubReq{"GET", "/api/models/" + repo + "/revision/v1.0", "", "", nil})), &info)
+	if info.SHA != first.ID {
+		t.Fatalf("info at tag: sha %s, want %s", info.SHA, first.ID)
+	}
+	if got := mustOK(hubReq{"GET", "/" + repo + "/resolve/v1.0/config.json", "", "", nil}); got != "v1" {
+		t.Fatalf("resolve at tag: %q", got)
+	}
+	var refs struct{ Branches, Tags []gitRef }
+	json.Unmarshal([]byte(mustOK(hubReq{"GET", "/api/models/" + repo + "/refs", "", "", nil})), &refs)
+	head, _ := st.Revision(repo, "main")
+	if len(refs.Branches) != 1 || refs.Branches[0].TargetCommit != head.ID || len(refs.Tags) != 1 || refs.Tags[0] != (gitRef{"v1.0", "refs/tags/v1.0", first.ID}) {
+		t.Fatalf("refs %+v", refs)
+	}
+	before := storeState(t, st)
+	for name, tc := range map[string]struct {
+		req    hubReq
+		status int
+		code   string
+	}{
+		"tag exists":       {hubReq{"POST", "/api/models/" + repo + "/tag/main", tok, "application/json", []byte(`{"tag":"v1.0"}`)}, 409, ""},
+		"tag named main":   {hubReq{"POST", "/api/models/" + repo + "/tag/main", tok, "application/json", []byte(`{"tag":"main"}`)}, 400, ""},
+		"missing revision": {hubReq{"POST", "/api/models/" + repo + "/tag/" + strings.Repeat("2", 40), tok, "application/json", []byte(`{"tag":"v2"}`)}, 404, "RevisionNotFound"},
+		"no token":         {hubReq{"POST", "/api/models/" + repo + "/tag/main", "", "application/json", []byte(`{"tag":"v3"}`)}, 401, ""},
+	} {
+		resp, body := tc.req.do(t, url)
+		if resp.StatusCode != tc.status || resp.Header.Get("X-Error-Code") != tc.code {
+			t.Errorf("%s: %d %q %s, want %d %q", name, resp.StatusCode, resp.Header.Get("X-Error-Code"), body, tc.status, tc.code)
+		}
+	}
+	if storeState(t, st) != before {
+		t.Fatal("a refused tag changed the store")
+	}
+}

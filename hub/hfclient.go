@@ -245,7 +245,7 @@ func (c *Client) lfsUploadHF(ctx context.Context, repo string, files []localFile
 				}
 			}
 			sent += lf.size
-			if c.UploadProgress != nil {
+			if c.UploadProgress != nil && o.Actions["upload"] == nil { // already stored: counts as sent
 				c.UploadProgress(sent, total)
 			}
 		}

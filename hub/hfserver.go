@@ -689,3 +689,61 @@ func (s *Server) issueToken(w *statusWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, TokenResponse{Token: tok, Hotkey: req.Hotkey, ExpiresAt: exp.UTC().Format(time.RFC3339)})
 	return nil
 }
+
+// createTag is huggingface_hub's create_tag: POST …/tag/{rev} {"tag", "message"}.
+func (s *Server) createTag(w *statusWriter, r *http.Request, rt route) error {
+	if _, _, err := s.authWrite(r, rt, false); err != nil {
+		return err
+	}
+	var req struct {
+		Tag     string `json:"tag"`
+		Message string `json:"message"`
+	}
+	if err := readJSON(w, r, &req); err != nil {
+		return err
+	}
+	if _, err := s.revision(r, rt); err != nil {
+		return err
+	}
+	rev, err := s.store.CreateTag(rt.repo, req.Tag, rt.revision)
+	if err != nil {
+		return err
+	}
+	s.log.Info("hub tag created", "repo", rt.repo, "tag", req.Tag, "revision", rev.ID)
+	writeJSON(w, http.StatusOK, map[string]string{"tag": req.Tag, "commit": rev.ID})
+	return nil
+}
+
+// gitRef is one entry of the refs listing.
+type gitRef struct {
+	Name         string `json:"name"`
+	Ref          string `json:"ref"`
+	TargetCommit string `json:"targetCommit"`
+}
+
+// refs is list_repo_refs: GET …/refs → {"branches", "tags", "converts"}.
+func (s *Server) refs(w *statusWriter, r *http.Request, rt route) error {
+	rt.revision = "main"
+	out := struct {
+		Branches []gitRef `json:"branches"`
+		Tags     []gitRef `json:"tags"`
+		Converts []gitRef `json:"converts"`
+	}{Branches: []gitRef{}, Tags: []gitRef{}, Converts: []gitRef{}}
+	head, err := s.revision(r, rt)
+	switch {
+	case err == nil:
+		out.Branches = append(out.Branches, gitRef{Name: "main", Ref: "refs/heads/main", TargetCommit: head.ID})
+	case !errors.Is(err, errRevisionNotFound):
+		return err
+	}
+	tags, err := s.store.Tags(rt.repo)
+	if err != nil {
+		return err
+	}
+	for name, id := range tags {
+		out.Tags = append(out.Tags, gitRef{Name: name, Ref: "refs/tags/" + name, TargetCommit: id})
+	}
+	sort.Slice(out.Tags, func(i, j int) bool { return out.Tags[i].Name < out.Tags[j].Name })
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}

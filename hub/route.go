@@ -24,6 +24,8 @@ const (
 	routeWhoami                           // GET /api/whoami-v2
 	routeChallenge                        // POST /api/auth/challenge
 	routeToken                            // POST /api/auth/token
+	routeTag                              // POST /api/models/{ns}/{name}/tag/{rev}
+	routeRefs                             // GET /api/models/{ns}/{name}/refs
 	routeLFSBatch                         // POST /{ns}/{name}.git/info/lfs/objects/batch
 	routeLFSPut                           // PUT /api/lfs/{ns}/{name}/{oid}?… (batch action href)
 	routeLFSVerify                        // POST /api/lfs/{ns}/{name}/{oid}/verify?…
@@ -36,7 +38,7 @@ var routeNames = map[routeKind]string{
 	routePreupload: "preupload", routeHFPreupload: "hf-preupload", routeBlob: "blob", routeCommit: "commit",
 	routeHFCommit: "hf-commit", routeSettings: "settings", routeCreate: "create", routeWhoami: "whoami",
 	routeChallenge: "challenge", routeToken: "token", routeLFSBatch: "lfs-batch", routeLFSPut: "lfs-put",
-	routeLFSVerify: "lfs-verify", routeMetrics: "metrics", routeHealth: "healthz",
+	routeLFSVerify: "lfs-verify", routeMetrics: "metrics", routeHealth: "healthz", routeTag: "tag", routeRefs: "refs",
 }
 
 func (k routeKind) String() string {
@@ -50,7 +52,7 @@ func (k routeKind) String() string {
 func (k routeKind) writes() bool {
 	switch k {
 	case routePreupload, routeHFPreupload, routeBlob, routeCommit, routeHFCommit, routeSettings,
-		routeCreate, routeLFSBatch, routeLFSPut, routeLFSVerify:
+		routeCreate, routeLFSBatch, routeLFSPut, routeLFSVerify, routeTag:
 		return true
 	}
 	return false
@@ -166,6 +168,11 @@ func parseAPIRoute(method, path, ns, name string, rest []string) (route, error) 
 		return withRev(routeHFPreupload, rest[1], "POST")
 	case len(rest) == 2 && rest[0] == "commit":
 		return withRev(routeHFCommit, rest[1], "POST")
+	case len(rest) == 2 && rest[0] == "tag":
+		return withRev(routeTag, rest[1], "POST")
+	case len(rest) == 1 && rest[0] == "refs":
+		rt.kind = routeRefs
+		return rt, wantMethod(method, "GET")
 	case len(rest) == 1 && rest[0] == "preupload":
 		rt.kind = routePreupload
 		return rt, wantMethod(method, "POST")

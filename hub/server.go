@@ -260,6 +260,10 @@ func (s *Server) serve(w *statusWriter, r *http.Request, rt route) error {
 		return s.issueToken(w, r)
 	case routeLFSBatch:
 		return s.lfsBatch(w, r, rt)
+	case routeTag:
+		return s.createTag(w, r, rt)
+	case routeRefs:
+		return s.refs(w, r, rt)
 	case routeLFSPut:
 		return s.lfsPut(w, r, rt)
 	case routeLFSVerify:

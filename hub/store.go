@@ -302,7 +302,11 @@ func (s *Store) Revision(repo, rev string) (*Revision, error) {
 		if !s.RepoExists(repo) {
 			return nil, fmt.Errorf("repo %s: %w", repo, ErrNotFound)
 		}
-		return nil, fmt.Errorf("revision %q of %s: %w: %w", rev, repo, ErrNotFound, errRevisionNotFound)
+		id, err := s.tag(rd, rev)
+		if err != nil {
+			return nil, fmt.Errorf("revision %q of %s: %w", rev, repo, err)
+		}
+		rev = id
 	}
 	key := repo + "@" + rev
 	if r, ok := s.revs.Load(key); ok {
@@ -569,4 +573,70 @@ func (s *Store) CreateRepo(repo string, private bool) error {
 	}
 	b, _ := json.Marshal(RepoSettings{Private: private})
 	return s.writeAtomic(filepath.Join(rd, "settings.json"), b)
+}
+
+// tag resolves a tag name in repo dir rd (ErrNotFound + RevisionNotFound if
+// there is no such tag).
+func (s *Store) tag(rd, name string) (string, error) {
+	if validName(name) != nil {
+		return "", fmt.Errorf("%w: %w", ErrNotFound, errRevisionNotFound)
+	}
+	b, err := os.ReadFile(filepath.Join(rd, "refs", "tags", name))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("%w: %w", ErrNotFound, errRevisionNotFound)
+	}
+	if err != nil {
+		return "", err
+	}
+	id := strings.TrimSpace(string(b))
+	if !ValidRevisionID(id) {
+		return "", fmt.Errorf("hub store: tag %s names %q, not a revision", name, id)
+	}
+	return id, nil
+}
+
+// CreateTag points the new tag name at revision rev (a commit, main or an
+// existing tag) of repo. Tags are immutable: an existing name is ErrConflict,
+// and "main"/"HEAD" or a 40-hex name are refused.
+func (s *Store) CreateTag(repo, name, rev string) (*Revision, error) {
+	rd, err := s.repoDir(repo)
+	if err != nil {
+		return nil, err
+	}
+	if err := validName(name); err != nil || name == "main" || name == "HEAD" || isLowerHex(name, 40) {
+		return nil, fmt.Errorf("%w tag name %q", ErrInvalid, name)
+	}
+	r, err := s.Revision(repo, rev)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := filepath.Join(rd, "refs", "tags", name)
+	if _, err := os.Stat(p); err == nil {
+		return nil, fmt.Errorf("%w: tag %s already exists in %s", ErrConflict, name, repo)
+	}
+	return r, s.writeAtomic(p, []byte(r.ID+"\n"))
+}
+
+// Tags lists repo's tags and the revisions they name.
+func (s *Store) Tags(repo string) (map[string]string, error) {
+	rd, err := s.repoDir(repo)
+	if err != nil {
+		return nil, err
+	}
+	ents, err := os.ReadDir(filepath.Join(rd, "refs", "tags"))
+	if errors.Is(err, os.ErrNotExist) {
+		return map[string]string{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(ents))
+	for _, e := range ents {
+		if id, err := s.tag(rd, e.Name()); err == nil {
+			out[e.Name()] = id
+		}
+	}
+	return out, nil
 }
