@@ -28,6 +28,8 @@ type PromptStep struct {
 	Task       string        `json:"task"`
 	Query      string        `json:"query"`
 	Reference  string        `json:"reference"`
+	Citation   string        `json:"citation,omitempty"` // where the material came from
+	Turn       int           `json:"turn,omitempty"`     // follow-up turn (0: fresh challenge)
 	WeightsSet bool          `json:"weights_set"`
 	WallMs     int64         `json:"wall_ms"`
 	Miners     []PromptMiner `json:"miners"`
@@ -97,6 +99,10 @@ func (l *liveData) addPrompt(name string, r *pval.StepResult) {
 	s := PromptStep{Validator: name, Step: r.Step, Block: r.Block, WeightsSet: r.WeightsSet, WallMs: r.Wall.Milliseconds()}
 	if r.Challenge != nil {
 		s.Task, s.Query, s.Reference = r.Challenge.Task, clipText(r.Challenge.Query, 600), clipText(r.Challenge.Reference, 400)
+		if c := r.Challenge.Context.Cite(); c.URL != "" || c.Path != "" {
+			s.Citation = clipText(c.String(), 400)
+		}
+		s.Turn = r.Challenge.Turn
 	}
 	for _, m := range r.Miners {
 		s.Miners = append(s.Miners, PromptMiner{UID: m.UID, Hotkey: m.Hotkey, Status: m.Status, LatencyMs: m.Latency.Milliseconds(),

@@ -38,7 +38,16 @@ func (n *Net) startPrompting(ctx context.Context) (string, error) {
 	nm := n.o.PromptingMiners + boolInt(n.o.hasLLM())
 	// Axon and feed announcements go out together (one block, not one each).
 	var chainTxs []func() error
+	// Challenge material: the Debian Reference (scripts/setup.sh run
+	// installs it; hundreds of sections), else the embedded articles.
 	var corpus = pctx.Embedded()
+	var articles pctx.Source = corpus
+	ctxNote := ""
+	if dr, err := pctx.OpenDebianReference(pctx.DebianReferencePath, pctx.CorpusOptions{}); err == nil {
+		corpus, articles = dr, &pctx.Fallback{Sources: []pctx.Named{{Name: pctx.KindDebianReference, Source: dr}, {Name: pctx.KindEmbedded, Source: pctx.Embedded()}}}
+	} else {
+		ctxNote = "; challenges from the embedded articles only (" + err.Error() + ")"
+	}
 	// Apertium (scripts/setup.sh run installs it) drives the translation
 	// task and the tool miners' translations; without it translation is off.
 	var mt tasks.Translator
@@ -102,7 +111,7 @@ func (n *Net) startPrompting(ctx context.Context) (string, error) {
 		if err := runAll(chainTxs); err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("%d miners, no validator%s", nm, mtNote), nil
+		return fmt.Sprintf("%d miners, no validator%s%s", nm, mtNote, ctxNote), nil
 	}
 	path := n.o.EmbeddingsPath
 	if path == "" {
@@ -119,7 +128,7 @@ func (n *Net) startPrompting(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	backends := tasks.Backends{Articles: corpus, Translator: mt}
+	backends := tasks.Backends{Articles: articles, Translator: mt}
 	if n.o.LLMURL != "" {
 		backends.LLM = tasks.NewOpenAILLM(n.o.LLMURL, n.o.LLMModel, n.o.LLMKey)
 	}
@@ -170,7 +179,7 @@ func (n *Net) startPrompting(ctx context.Context) (string, error) {
 	for i := range kinds {
 		kinds[i] = n.minerKind(i)
 	}
-	return fmt.Sprintf("%d validator(s), %d miners (%s)%s", n.o.PromptingValidators, nm, strings.Join(kinds, ", "), mtNote), nil
+	return fmt.Sprintf("%d validator(s), %d miners (%s)%s%s", n.o.PromptingValidators, nm, strings.Join(kinds, ", "), mtNote, ctxNote), nil
 }
 
 // promptingLoop steps the validator every PromptingInterval and keeps the

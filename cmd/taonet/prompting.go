@@ -49,15 +49,62 @@ func promptingNodeDefault() string {
 // promptingSources are the challenge-material flags shared by validator and tool miner.
 type promptingSources struct {
 	corpus, wikiDump, codeRoot string
+	kinds                      []string
+	ctxPath, ctxURL            string
 	mtEngine, mtPairs          string
 }
 
 func (s *promptingSources) bind(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&s.corpus, "corpus", "", "corpus directory (md/txt/jsonl); default: the built-in corpus")
-	cmd.Flags().StringVar(&s.wikiDump, "wiki-dump", "", "Wikipedia XML dump (.xml or .xml.bz2) instead of the corpus")
-	cmd.Flags().StringVar(&s.codeRoot, "code-root", "", "source tree for debugging tasks (e.g. $(go env GOROOT)/src)")
-	cmd.Flags().StringVar(&s.mtEngine, "translation.engine", "apertium", "translation engine: apertium (Debian apertium + pair packages), llm (the --llm-url model; validator only) or off")
-	cmd.Flags().StringVar(&s.mtPairs, "translation.pairs", "", "Apertium directions to use, e.g. en-es,es-en,en-ca (default: every installed pair)")
+	f := cmd.Flags()
+	f.StringSliceVar(&s.kinds, "context", []string{pctx.KindDebianReference, pctx.KindEmbedded},
+		"article sources in fallback order: embedded, dir, dump, wiki-api, debian-reference (the Debian Reference, installed by scripts/setup.sh)")
+	f.StringVar(&s.ctxPath, "context.path", "", "file or directory of --context dir, dump or debian-reference")
+	f.StringVar(&s.ctxURL, "context.url", "", "API root of --context wiki-api (default "+pctx.DefaultWikiURL+")")
+	f.StringVar(&s.corpus, "corpus", "", "corpus directory (md/txt/jsonl); same as --context dir,embedded --context.path DIR")
+	f.StringVar(&s.wikiDump, "wiki-dump", "", "Wikipedia XML dump (.xml or .xml.bz2); same as --context dump,embedded --context.path FILE")
+	f.StringVar(&s.codeRoot, "code-root", "", "source tree for debugging tasks (e.g. $(go env GOROOT)/src)")
+	f.StringVar(&s.mtEngine, "translation.engine", "apertium", "translation engine: apertium (Debian apertium + pair packages), llm (the --llm-url model; validator only) or off")
+	f.StringVar(&s.mtPairs, "translation.pairs", "", "Apertium directions to use, e.g. en-es,es-en,en-ca (default: every installed pair)")
+}
+
+// check refuses unknown source kinds before anything is opened.
+func (s *promptingSources) check() error {
+	for _, k := range s.kinds {
+		switch k {
+		case pctx.KindEmbedded, pctx.KindDir, pctx.KindDump, pctx.KindWikiAPI, pctx.KindDebianReference:
+		default:
+			return fmt.Errorf("--context %q: want embedded, dir, dump, wiki-api or debian-reference", k)
+		}
+	}
+	switch s.mtEngine {
+	case "apertium", "llm", "off":
+	default:
+		return fmt.Errorf("--translation.engine %q: want apertium, llm or off", s.mtEngine)
+	}
+	return nil
+}
+
+// articles opens the selected sources: a fallback chain (sources that fail
+// to open or, later, to answer hand over to the next with a logged
+// message) and its first in-memory corpus (nil when there is none).
+func (s *promptingSources) articles(log *slog.Logger) (*pctx.Fallback, *pctx.Corpus, error) {
+	kinds, path := s.kinds, s.ctxPath
+	switch {
+	case s.wikiDump != "":
+		kinds, path = []string{pctx.KindDump, pctx.KindEmbedded}, s.wikiDump
+	case s.corpus != "":
+		kinds, path = []string{pctx.KindDir, pctx.KindEmbedded}, s.corpus
+	}
+	fb, first, err := pctx.OpenChain(kinds, path, s.ctxURL, func(m string) { log.Warn(m) })
+	if err != nil {
+		return nil, nil, fmt.Errorf("--context: %w", err)
+	}
+	var names []string
+	for _, n := range fb.Sources {
+		names = append(names, n.Name)
+	}
+	log.Info("context sources", "order", strings.Join(names, ","))
+	return fb, first, nil
 }
 
 // translator returns the translation engine the flags select, or nil with a
@@ -87,16 +134,6 @@ func (s *promptingSources) translator(log *slog.Logger, llm tasks.LLM) (tasks.Tr
 	}
 	log.Info("translation by apertium", "pairs", fmt.Sprint(a.Pairs()))
 	return a, nil
-}
-
-func (s *promptingSources) articles() (*pctx.Corpus, error) {
-	switch {
-	case s.wikiDump != "":
-		return pctx.OpenDump(s.wikiDump, pctx.DumpOptions{})
-	case s.corpus != "":
-		return pctx.LoadDir(s.corpus, pctx.CorpusOptions{})
-	}
-	return pctx.Embedded(), nil
 }
 
 func promptingSignalContext() (context.Context, context.CancelFunc) {
@@ -158,6 +195,9 @@ func promptingValidatorCmd() *cobra.Command {
 		if proto != pvalidator.ProtocolBittensor && proto != pvalidator.ProtocolEpistula {
 			return fmt.Errorf("--protocol %q: want bittensor or epistula", proto)
 		}
+		if err := src.check(); err != nil {
+			return err
+		}
 		lw, err := wf.load(cmd)
 		if err != nil {
 			return err
@@ -166,7 +206,7 @@ func promptingValidatorCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		arts, err := src.articles()
+		arts, _, err := src.articles(log)
 		if err != nil {
 			return err
 		}
@@ -338,6 +378,9 @@ func promptingMinerCmd() *cobra.Command {
 		if proto != "bittensor" && proto != "epistula" {
 			return fmt.Errorf("--protocol %q: want bittensor or epistula", proto)
 		}
+		if err := src.check(); err != nil {
+			return err
+		}
 		lw, err := wf.load(cmd)
 		if err != nil {
 			return err
@@ -351,9 +394,12 @@ func promptingMinerCmd() *cobra.Command {
 		case "llm":
 			r = pminer.NewLLM(llmURL, llmModel, llmKey)
 		case "tool":
-			arts, err := src.articles()
+			_, arts, err := src.articles(log)
 			if err != nil {
 				return err
+			}
+			if arts == nil {
+				return errors.New("--mode tool indexes a corpus: add embedded, dir, dump or debian-reference to --context")
 			}
 			var code *pminer.CodeIndex
 			if src.codeRoot != "" {

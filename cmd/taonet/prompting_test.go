@@ -20,6 +20,8 @@ func TestPromptingFlagErrors(t *testing.T) {
 		{[]string{"prompting", "miner", "--node", dead, "--mode", "tool", "--axon.port", "70000"}, "--axon.port 70000: want 1..65535"},
 		{[]string{"prompting", "validator", "--node", dead, "--steps", "0", "--protocol", "grpc"}, `--protocol "grpc": want bittensor or epistula`},
 		{[]string{"prompting", "miner", "--node", dead, "--axon.port", "8091", "--protocol", "grpc"}, `--protocol "grpc": want bittensor or epistula`},
+		{[]string{"prompting", "validator", "--node", dead, "--protocol", "bittensor", "--context", "embedded,mars"}, `--context "mars": want embedded, dir, dump, wiki-api or debian-reference`},
+		{[]string{"prompting", "miner", "--node", dead, "--protocol", "bittensor", "--context", "embedded", "--translation.engine", "babel"}, `--translation.engine "babel"`},
 		{[]string{"prompting", "feed", "--node", dead, "--response", "what"}, `--response "what": want reference or completion`},
 		{[]string{"prompting", "feed", "--node", dead, "--response", "reference", "--min-stake", "-1"}, "--min-stake -1"},
 		{[]string{"prompting", "feed", "--node", dead, "--min-stake", "1", "--since", "10", "--until", "5"}, "--until 5 is before --since 10"},

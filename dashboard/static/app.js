@@ -345,10 +345,20 @@ function renderPrompting(pr) {
         el("td", { class: "wrap", text: m.completion.slice(0, 160) })))));
     return el("div", { class: "challenge" },
       el("div", {}, el("span", { class: "tag", text: s.task }), " ",
-        el("span", { class: "muted small", text: `${s.validator} · step ${s.step} · block ${s.block} · ${s.wall_ms} ms${s.weights_set ? " · weights set" : ""}` })),
+        el("span", { class: "muted small", text: `${s.validator} · step ${s.step} · block ${s.block} · ${s.wall_ms} ms${s.turn ? " · follow-up turn " + s.turn : ""}${s.weights_set ? " · weights set" : ""}` })),
       el("div", { class: "q", text: s.query }),
-      el("div", { class: "ref", text: "reference: " + s.reference }), t);
+      el("div", { class: "ref", text: "reference: " + s.reference }),
+      ...(s.citation ? [el("div", { class: "muted small citation", text: "source: " + s.citation })] : []), t);
   }));
+}
+
+// citeText renders a feed record's citation: title § section — URL or path (revision).
+function citeText(c) {
+  let s = c.title + (c.section ? " § " + c.section : "");
+  const where = c.url || c.path;
+  if (where) s += " — " + where;
+  if (c.revision) s += " (" + c.revision + ")";
+  return s;
 }
 
 function renderFeed(fd) {
@@ -357,7 +367,8 @@ function renderFeed(fd) {
   if (!recs.length) { tb.replaceChildren(el("tr", {}, el("td", { colspan: 6, class: "empty", text: "No feed records yet." }))); return; }
   tb.replaceChildren(...recs.map((r) => el("tr", {},
     el("td", { class: "num", text: r.block }), el("td", {}, el("span", { class: "tag", text: r.task })),
-    el("td", { class: "wrap", text: r.challenge.slice(0, 200) }), el("td", { class: "wrap", text: r.reference.slice(0, 120) }),
+    el("td", { class: "wrap", text: r.challenge.slice(0, 200) }),
+    el("td", { class: "wrap" }, r.reference.slice(0, 120), ...(r.citation ? [el("div", { class: "muted small citation", text: "source: " + citeText(r.citation) })] : [])),
     el("td", { class: "num", text: fmt(r.reward, 3) }), el("td", { title: r.validator, text: short(r.validator) }))));
 }
 

@@ -92,7 +92,7 @@ func (c *Code) Next(ctx context.Context, rng *rand.Rand) (Context, error) {
 		return Context{}, fmt.Errorf("context: code: no snippet of %d–%d lines in %s", c.MinLines, c.MaxLines, rel)
 	}
 	s := snips[rng.IntN(len(snips))]
-	return Context{Title: rel, Topic: lang, Subtopic: s.Name, Content: s.Code, Source: "code",
+	return Context{Title: rel, Topic: lang, Subtopic: s.Name, Content: s.Code, Source: "code", Path: p, Revision: ContentRevision(data),
 		Extra: map[string]string{"language": lang, "path": rel}}, nil
 }
 

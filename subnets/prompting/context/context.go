@@ -2,6 +2,8 @@ package context
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -9,14 +11,63 @@ import (
 
 // Context is one piece of challenge material (upstream tools/datasets/context.py).
 type Context struct {
-	Title    string            `json:"title"`           // article / file title
-	Topic    string            `json:"topic"`           // parent header or section title
-	Subtopic string            `json:"subtopic"`        // section title (date_qa: the year)
-	Content  string            `json:"content"`         // the section text or snippet
-	Source   string            `json:"source"`          // "corpus", "wikipedia", "code", ...
-	URL      string            `json:"url,omitempty"`   // where it came from, if anywhere
-	Tags     []string          `json:"tags,omitempty"`  // categories
-	Extra    map[string]string `json:"extra,omitempty"` // source-specific facts (language, date, ...)
+	Title    string            `json:"title"`              // article / file title
+	Topic    string            `json:"topic"`              // parent header or section title
+	Subtopic string            `json:"subtopic"`           // section title (date_qa: the year)
+	Content  string            `json:"content"`            // the section text or snippet
+	Source   string            `json:"source"`             // "corpus", "wikipedia", "code", ...
+	URL      string            `json:"url,omitempty"`      // where it came from, if anywhere
+	Path     string            `json:"path,omitempty"`     // the file it came from, if any
+	Revision string            `json:"revision,omitempty"` // page revision id or content hash
+	Tags     []string          `json:"tags,omitempty"`     // categories
+	Extra    map[string]string `json:"extra,omitempty"`    // source-specific facts (language, date, ...)
+}
+
+// Citation says where a context's text comes from: enough to find the
+// exact text again.
+type Citation struct {
+	Title    string `json:"title"`
+	Section  string `json:"section,omitempty"`
+	URL      string `json:"url,omitempty"`
+	Path     string `json:"path,omitempty"`
+	Revision string `json:"revision,omitempty"`
+	Source   string `json:"source,omitempty"`
+}
+
+// Cite returns the context's citation.
+func (c Context) Cite() Citation {
+	sec := c.Subtopic
+	if sec == c.Title {
+		sec = ""
+	}
+	return Citation{Title: c.Title, Section: sec, URL: c.URL, Path: c.Path, Revision: c.Revision, Source: c.Source}
+}
+
+// String renders a citation on one line: title § section — URL or path
+// (revision).
+func (c Citation) String() string {
+	s := c.Title
+	if c.Section != "" {
+		s += " § " + c.Section
+	}
+	where := c.URL
+	if where == "" {
+		where = c.Path
+	}
+	if where != "" {
+		s += " — " + where
+	}
+	if c.Revision != "" {
+		s += " (" + c.Revision + ")"
+	}
+	return s
+}
+
+// ContentRevision is the revision of file-backed text: a prefix of the
+// SHA-256 of its bytes.
+func ContentRevision(data []byte) string {
+	h := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(h[:8])
 }
 
 // Source yields contexts. Implementations draw all randomness from rng, so a

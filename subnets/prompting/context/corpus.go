@@ -44,6 +44,24 @@ type CorpusOptions struct {
 	MaxWords int
 	// MaxFileBytes skips larger files (default 32 MiB).
 	MaxFileBytes int64
+	// PathPrefix is put before each file's path in citations (LoadDir: the
+	// directory; Embedded: "embedded:").
+	PathPrefix string
+}
+
+// cite sets the path and revision of every section that has none.
+func cite(arts []Article, path, rev string) {
+	for i := range arts {
+		for j := range arts[i].Sections {
+			s := &arts[i].Sections[j]
+			if s.Path == "" {
+				s.Path = path
+			}
+			if s.Revision == "" {
+				s.Revision = rev
+			}
+		}
+	}
 }
 
 func (o *CorpusOptions) defaults() {
@@ -101,7 +119,7 @@ var embedded embed.FS
 // encyclopedic sections (history, science, geography) rich in dates and
 // numbers, so localnet works offline.
 func Embedded() *Corpus {
-	c, err := LoadFS(embedded, "corpus", CorpusOptions{})
+	c, err := LoadFS(embedded, "corpus", CorpusOptions{PathPrefix: "embedded:"})
 	if err != nil {
 		panic(err) // the embedded files are part of the build
 	}
@@ -121,6 +139,9 @@ func LoadDir(dir string, opt CorpusOptions) (*Corpus, error) {
 	}
 	if !st.IsDir() {
 		return nil, fmt.Errorf("context: corpus: %s is not a directory", dir)
+	}
+	if opt.PathPrefix == "" {
+		opt.PathPrefix = filepath.Clean(dir) + "/"
 	}
 	return LoadFS(os.DirFS(dir), ".", opt)
 }
@@ -163,6 +184,7 @@ func LoadFS(fsys fs.FS, root string, opt CorpusOptions) (*Corpus, error) {
 		if err != nil {
 			return nil, err
 		}
+		cite(a, opt.PathPrefix+p, ContentRevision(data))
 		arts = append(arts, a...)
 	}
 	return NewCorpus(root, arts)

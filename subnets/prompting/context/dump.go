@@ -23,6 +23,8 @@ type DumpOptions struct {
 	MinWords int
 	// BaseURL prefixes article URLs (default https://en.wikipedia.org/wiki/).
 	BaseURL string
+	// Path is the dump file, cited by every section (OpenDump sets it).
+	Path string
 }
 
 // maxPageText bounds one page's text; longer pages are truncated.
@@ -31,6 +33,9 @@ const maxPageText = 4 << 20
 // OpenDump reads a MediaWiki XML export (.xml, or .xml.bz2 decompressed on
 // the fly) into a Corpus; see ReadDump.
 func OpenDump(path string, opt DumpOptions) (*Corpus, error) {
+	if opt.Path == "" {
+		opt.Path = path
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("context: dump: %w", err)
@@ -48,6 +53,7 @@ type xmlPage struct {
 	NS       int       `xml:"ns"`
 	Redirect *struct{} `xml:"redirect"`
 	Text     string    `xml:"revision>text"`
+	RevID    string    `xml:"revision>id"`
 }
 
 // ReadDump streams <page> elements from a MediaWiki XML export with
@@ -111,6 +117,11 @@ func ReadDump(r io.Reader, opt DumpOptions) (*Corpus, error) {
 		}
 		u := opt.BaseURL + url.PathEscape(strings.ReplaceAll(p.Title, " ", "_"))
 		a := articleFromSections(p.Title, u, filterTags(Categories(text)), CleanWikitext(text), "wikipedia", opt.MinWords)
+		rev := ""
+		if p.RevID != "" {
+			rev = "oldid=" + p.RevID
+		}
+		cite([]Article{a}, opt.Path, rev)
 		if len(a.Sections) == 0 {
 			seen--
 			continue

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -64,6 +65,7 @@ type ExtractResponse struct {
 		Pages []struct {
 			Title      string `json:"title"`
 			Missing    bool   `json:"missing"`
+			LastRevID  int64  `json:"lastrevid"`
 			Extract    string `json:"extract"`
 			Categories []struct {
 				Title string `json:"title"`
@@ -127,7 +129,7 @@ func (w *Wiki) Article(ctx context.Context, title string) (Article, error) {
 	w.mu.Unlock()
 	q := url.Values{}
 	q.Set("action", "query")
-	q.Set("prop", "extracts|categories")
+	q.Set("prop", "extracts|categories|info")
 	q.Set("explaintext", "1")
 	q.Set("redirects", "1")
 	q.Set("clshow", "!hidden")
@@ -153,6 +155,9 @@ func (w *Wiki) Article(ctx context.Context, title string) (Article, error) {
 	}
 	u := w.Base + "/wiki/" + url.PathEscape(strings.ReplaceAll(p.Title, " ", "_"))
 	a := articleFromSections(p.Title, u, filterTags(cats), SplitPlainSections(p.Extract), "wikipedia", minWords)
+	if p.LastRevID != 0 {
+		cite([]Article{a}, "", "oldid="+strconv.FormatInt(p.LastRevID, 10))
+	}
 	w.put(title, a)
 	return a, nil
 }

@@ -241,3 +241,36 @@ func FuzzRecordVerify(f *testing.F) {
 		}
 	})
 }
+
+// A citation is signed with the record; a record without one keeps the
+// encoding it had before citations existed.
+func TestCitationSigned(t *testing.T) {
+	alice := kp(t, "//Alice")
+	r := rec(t, alice, 10, "What is 6*7?")
+	before := string(r.Canonical())
+	r.Citation = &Citation{Title: "Apollo 11", Section: "Landing", Path: "embedded:corpus/apollo_11.md", Revision: "sha256:00", Source: "corpus"}
+	if string(r.Canonical()) == before {
+		t.Fatal("citation not in the signed encoding")
+	}
+	r.Citation = nil
+	if string(r.Canonical()) != before {
+		t.Fatal("a record without citation changed encoding")
+	}
+	r.Citation = &Citation{Title: "Apollo 11", Section: "Landing"}
+	if err := r.Sign(alice); err != nil || r.Verify() != nil {
+		t.Fatal("signed citation does not verify")
+	}
+	for i, f := range []func(*Citation){
+		func(c *Citation) { c.Section = "Return" },
+		func(c *Citation) { c.Revision = "x" },
+		func(c *Citation) { c.URL = "\xff" },
+	} {
+		c := r
+		cc := *r.Citation
+		f(&cc)
+		c.Citation = &cc
+		if c.Verify() == nil {
+			t.Errorf("citation tamper %d accepted", i)
+		}
+	}
+}

@@ -20,6 +20,9 @@ const Domain = "taonet/prompting-feed/v1"
 // MaxFieldBytes bounds each text field of a record.
 const MaxFieldBytes = 64 << 10
 
+// maxCitationBytes bounds each citation field.
+const maxCitationBytes = 2048
+
 // Record is one published sample. Seq is the publishing store's cursor and
 // is not signed (it is transport, not content); everything else is.
 type Record struct {
@@ -34,7 +37,21 @@ type Record struct {
 	Miner      string  `json:"miner"`  // hotkey of the best miner ("" if none)
 	Reward     float64 `json:"reward"` // that miner's step reward
 	Validator  string  `json:"validator"`
-	Signature  string  `json:"signature"` // 0x-hex sr25519 over Canonical()
+	// Citation is where the challenge's material came from (nil for
+	// material without a source, e.g. generated math).
+	Citation  *Citation `json:"citation,omitempty"`
+	Signature string    `json:"signature"` // 0x-hex sr25519 over Canonical()
+}
+
+// Citation names the source of a record's context: title, section, URL or
+// file path, and revision (page revision id or content hash).
+type Citation struct {
+	Title    string `json:"title"`
+	Section  string `json:"section,omitempty"`
+	URL      string `json:"url,omitempty"`
+	Path     string `json:"path,omitempty"`
+	Revision string `json:"revision,omitempty"`
+	Source   string `json:"source,omitempty"`
 }
 
 // Canonical returns the signed encoding: Domain, then every field except
@@ -59,6 +76,13 @@ func (r *Record) Canonical() []byte {
 	str(r.Miner)
 	b = binary.BigEndian.AppendUint64(b, math.Float64bits(r.Reward))
 	str(r.Validator)
+	// The citation is appended only when present, so records without one
+	// keep the encoding (and signatures) of before it existed.
+	if c := r.Citation; c != nil {
+		for _, s := range []string{"citation", c.Title, c.Section, c.URL, c.Path, c.Revision, c.Source} {
+			str(s)
+		}
+	}
 	return b
 }
 
@@ -127,6 +151,13 @@ func (r *Record) check() error {
 		}
 		if !utf8.ValidString(s) {
 			return fmt.Errorf("%w: %s is not valid UTF-8", ErrMalformed, name)
+		}
+	}
+	if c := r.Citation; c != nil {
+		for name, s := range map[string]string{"title": c.Title, "section": c.Section, "url": c.URL, "path": c.Path, "revision": c.Revision, "source": c.Source} {
+			if len(s) > maxCitationBytes || !utf8.ValidString(s) {
+				return fmt.Errorf("%w: citation %s: over %d bytes or not UTF-8", ErrMalformed, name, maxCitationBytes)
+			}
 		}
 	}
 	if r.Task == "" || r.Challenge == "" {

@@ -351,6 +351,26 @@ func endToEnd(t *testing.T, proto string) {
 		t.Fatalf("highest weight on uid %d, want the tool miner: %v", top[0], mg.Weights[valUID])
 	}
 
+	// Feed records cite the material of article-based challenges.
+	recs, _ := store.Page(0, 1000)
+	cited := 0
+	for _, r := range recs {
+		switch r.Task {
+		case tasks.QA, tasks.DateQA, tasks.Translation:
+			if r.Citation == nil || r.Citation.Title == "" || !strings.HasPrefix(r.Citation.Path, "embedded:corpus/") || !strings.HasPrefix(r.Citation.Revision, "sha256:") {
+				t.Fatalf("%s record without citation: %+v", r.Task, r.Citation)
+			}
+			cited++
+		case tasks.Math:
+			if r.Citation != nil {
+				t.Fatalf("math record cites %+v", r.Citation)
+			}
+		}
+	}
+	if cited == 0 {
+		t.Fatal("no cited record")
+	}
+
 	// The finetuning data source reads the feed.
 	fc := &feed.Client{Chain: c, Netuid: netuid, MinStake: 1 * tao, PageLimit: 4}
 	head := mg.Block

@@ -475,6 +475,10 @@ func conversation(ch *tasks.Challenge) *protocol.StreamPrompting {
 func (v *Validator) publish(mg *chain.Metagraph, ch *tasks.Challenge, res []MinerResult) (uint64, error) {
 	rec := feed.Record{Netuid: v.cfg.Netuid, Block: mg.Block, TimeMs: time.Now().UnixMilli(), Task: ch.Task,
 		Challenge: clip(ch.Query), Reference: clip(ch.Reference)}
+	if c := ch.Context.Cite(); c.URL != "" || c.Path != "" {
+		fc := feed.Citation(c)
+		rec.Citation = &fc
+	}
 	best := -1
 	for i, r := range res {
 		if r.Reward > 0 && (best < 0 || r.Reward > res[best].Reward) {
