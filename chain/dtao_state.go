@@ -72,9 +72,13 @@ func newDTAOState(taoWeight uint64) *dtaoState {
 // DTAO reports whether the chain runs dynamic TAO.
 func (s *State) DTAO() bool { return s.dt != nil }
 
+// poolMinReserve is the runtime's SwapMinimumReserve (a variable only so tests can
+// use the pallet mock's 100, as the upstream tests they port do).
+var poolMinReserve = swap.MinimumReserve
+
 func (p *pool) swapPool() swap.Pool {
 	return swap.Pool{TAO: p.tao, Alpha: p.alphaIn, Balancer: swap.Balancer{Quote: p.quote}, FeeRate: p.feeRate,
-		MinReserve: swap.MinimumReserve}
+		MinReserve: poolMinReserve}
 }
 
 func (p *pool) price() fixed.U64F64 { return p.swapPool().Price() }

@@ -20,11 +20,22 @@ type Sample struct {
 	Incentive []float64 `json:"incentive"`
 	Emission  []float64 `json:"emission"` // TAO per epoch
 	Agreement *float64  `json:"agreement"`
+	// Pool is the subnet's dTAO pool at the block (nil on classic chains).
+	Pool *PoolSample `json:"pool,omitempty"`
+}
+
+// PoolSample is a dTAO pool's price (τ per α), its moving average, and the TAO
+// injected into it in the block.
+type PoolSample struct {
+	Price       float64 `json:"price"`
+	MovingPrice float64 `json:"moving_price"`
+	TaoIn       float64 `json:"tao_in_emission"`
 }
 
 func (s Sample) same(o Sample) bool {
 	return slices.Equal(s.Incentive, o.Incentive) && slices.Equal(s.Emission, o.Emission) &&
-		((s.Agreement == nil) == (o.Agreement == nil)) && (s.Agreement == nil || *s.Agreement == *o.Agreement)
+		((s.Agreement == nil) == (o.Agreement == nil)) && (s.Agreement == nil || *s.Agreement == *o.Agreement) &&
+		((s.Pool == nil) == (o.Pool == nil)) && (s.Pool == nil || *s.Pool == *o.Pool)
 }
 
 // history keeps, per subnet, a sample at every block where something
@@ -71,6 +82,9 @@ func sampleOf(mg *chain.Metagraph) Sample {
 	}
 	if a, ok := Agreement(mg); ok {
 		s.Agreement = &a
+	}
+	if p := mg.Pool; p != nil {
+		s.Pool = &PoolSample{Price: float64(p.Price) / tao, MovingPrice: float64(p.MovingPrice) / tao, TaoIn: float64(p.TaoInEmission) / tao}
 	}
 	return s
 }

@@ -347,7 +347,7 @@ func browserCheck(t *testing.T, url string) {
 	if h, _ := strconv.Atoi(attr(`<body[^>]*data-height="(\d+)"`)); h == 0 {
 		t.Fatal("no block height shown")
 	}
-	for _, id := range []string{"chart-incentive", "chart-emission"} {
+	for _, id := range []string{"chart-incentive", "chart-emission", "chart-price"} {
 		pts, _ := strconv.Atoi(attr(`id="` + id + `"[^>]*data-points="(\d+)"`))
 		if pts < 1 {
 			t.Fatalf("%s drew no data points", id)

@@ -67,17 +67,21 @@ function setHeight(h) {
 // record appends a metagraph sample to the subnet's history: a point where
 // something changed plus a trailing point at the newest block (stepped lines).
 function record(mg) {
-  pushSample(mg.netuid, mg.block, mg.incentive.map((v) => v / U16), mg.emission.map((v) => v / RAO), agreement(mg));
+  const p = mg.pool;
+  const pool = p ? { price: p.price / RAO, moving_price: p.moving_price / RAO, tao_in_emission: p.tao_in_emission / RAO } : null;
+  pushSample(mg.netuid, mg.block, mg.incentive.map((v) => v / U16), mg.emission.map((v) => v / RAO), agreement(mg), pool);
 }
 
-function pushSample(netuid, block, inc, emi, agree) {
-  const h = st.hist[netuid] || (st.hist[netuid] = { x: [], inc: [], emi: [], agree: [] });
+// pushSample adds a point; pool is the dTAO pool sample (null on classic chains).
+function pushSample(netuid, block, inc, emi, agree, pool) {
+  const h = st.hist[netuid] || (st.hist[netuid] = { x: [], inc: [], emi: [], agree: [], pool: [] });
   const k = h.x.length;
   if (k && h.x[k - 1] >= block) return;
-  const same = (i) => JSON.stringify([h.inc[i], h.emi[i], h.agree[i]]) === JSON.stringify([inc, emi, agree]);
+  pool = pool || null;
+  const same = (i) => JSON.stringify([h.inc[i], h.emi[i], h.agree[i], h.pool[i]]) === JSON.stringify([inc, emi, agree, pool]);
   if (k >= 2 && same(k - 1) && same(k - 2)) { h.x[k - 1] = block; return; }
-  h.x.push(block); h.inc.push(inc); h.emi.push(emi); h.agree.push(agree);
-  if (h.x.length > MAX_POINTS) for (const key of ["x", "inc", "emi", "agree"]) h[key].shift();
+  h.x.push(block); h.inc.push(inc); h.emi.push(emi); h.agree.push(agree); h.pool.push(pool);
+  if (h.x.length > MAX_POINTS) for (const key of ["x", "inc", "emi", "agree", "pool"]) h[key].shift();
 }
 
 // loadHistory seeds the charts with the samples localnet kept since it started.
@@ -85,7 +89,7 @@ async function loadHistory() {
   try {
     const all = await api("/api/localnet/history");
     for (const [netuid, samples] of Object.entries(all)) {
-      for (const s of samples || []) pushSample(Number(netuid), s.block, s.incentive, s.emission, s.agreement);
+      for (const s of samples || []) pushSample(Number(netuid), s.block, s.incentive, s.emission, s.agreement, s.pool);
     }
   } catch (e) { /* not a localnet: charts start now */ }
 }
@@ -133,7 +137,14 @@ function renderSubnets() {
     add("burn", tao(s.burn) + " τ");
     add("last epoch", s.last_epoch_block);
     add("next epoch", s.next_epoch_block);
-    add("pending emission", tao(s.pending_emission) + " τ");
+    if (s.pool) {
+      add("price", fmt(s.pool.price / RAO, 6) + " τ/α");
+      add("pool", `${tao(s.pool.tao_in)} τ · ${tao(s.pool.alpha_in)} α`);
+      add("α outstanding", tao(s.pool.alpha_out) + " α");
+      add("τ injected / block", tao(s.pool.tao_in_emission) + " τ");
+    } else {
+      add("pending emission", tao(s.pending_emission) + " τ");
+    }
     add("owner", short(s.owner_hotkey));
     const more = el("div", { class: "kv" });
     for (const [k, name, div] of HP_MAIN) {
@@ -261,6 +272,12 @@ function renderCharts() {
   drawChart("chart-incentive", h.x, mk(h.inc), "incentive");
   drawChart("chart-emission", h.x, mk(h.emi), "τ");
   drawChart("chart-agreement", h.x, [{ label: "agreement", values: h.agree }], "cosine", { y: { range: [0, 1.05] } });
+  const pv = (k) => h.pool.map((p) => (p ? p[k] : null));
+  document.getElementById("pool-charts").hidden = !h.pool.some((p) => p);
+  if (h.pool.some((p) => p)) {
+    drawChart("chart-price", h.x, [{ label: "price", values: pv("price") }, { label: "moving price", values: pv("moving_price") }], "τ/α");
+    drawChart("chart-flow", h.x, [{ label: "τ injected", values: pv("tao_in_emission") }], "τ / block");
+  }
   const nVal = (st.mg[st.selected].validator_permit || []).filter((p, uid) => p && st.mg[st.selected].weights[uid].length).length;
   let note = document.getElementById("agree-note");
   if (!note) { note = el("div", { id: "agree-note", class: "muted small" }); document.getElementById("chart-agreement").after(note); }
