@@ -37,6 +37,15 @@ const tao = 1_000_000_000
 const (
 	ownerFunds     = 10_000_000 * tao
 	validatorStake = 5_000 * tao
+	// operatorKey names the neurons' coldkey (Key(operatorKey)).
+	operatorKey = "operator"
+	// operatorFunds pays the neurons' registrations and stakes; with ownerFunds
+	// the supply stays below the first halving (10.5M τ).
+	operatorFunds = 100_000 * tao
+	// dTAO: what each validator stakes into its subnet's pool (which starts at
+	// the 100 τ lock) and on root.
+	dtaoSubnetStake = 100 * tao
+	dtaoRootStake   = 1_000 * tao
 )
 
 // Process is one running component, as listed by the dashboard and the
@@ -65,9 +74,13 @@ type Net struct {
 	HubURL string
 
 	owner *keys.Keypair
-	lock  *os.File
-	node  *node.Node
-	clus  *node.Cluster
+	// operator is the coldkey that registers and stakes the validators and
+	// miners: not the subnet owner's, because (dTAO, as upstream) incentive
+	// earned by the owner coldkey's own hotkeys is burned, not paid.
+	operator *keys.Keypair
+	lock     *os.File
+	node     *node.Node
+	clus     *node.Cluster
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -381,6 +394,9 @@ func (n *Net) setupWallets(context.Context) (string, error) {
 		return "", err
 	}
 	n.owner = cold
+	if n.operator, err = Key(operatorKey); err != nil {
+		return "", err
+	}
 	path := filepath.Join(n.o.Dir, "wallets")
 	created := 0
 	hot := n.hotkeyNames()
@@ -427,7 +443,12 @@ func Genesis(tempo uint16) (chain.Genesis, error) {
 	}
 	g := chain.LocalnetGenesis()
 	g.ChainID = ChainID
-	g.Accounts = append(g.Accounts, chain.GenesisAccount{Address: cold.SS58Address(), Balance: ownerFunds})
+	op, err := Key(operatorKey)
+	if err != nil {
+		return chain.Genesis{}, err
+	}
+	g.Accounts = append(g.Accounts, chain.GenesisAccount{Address: cold.SS58Address(), Balance: ownerFunds},
+		chain.GenesisAccount{Address: op.SS58Address(), Balance: operatorFunds})
 	hp := &g.SubnetDefaults
 	hp.Tempo = tempo
 	hp.MaxRegsPerBlock = 64
@@ -588,10 +609,13 @@ func (n *Net) setupNeurons(ctx context.Context) (string, error) {
 		for _, name := range sub.validators {
 			hk, _ := Key(name)
 			if mg.Pool != nil {
-				// Dynamic TAO: validators stake into their subnet's pool (alpha).
+				// Dynamic TAO: validators stake into their subnet's pool (alpha)
+				// and on root, so root has a share of each subnet (root_proportion
+				// > 0) and TAO is injected into the pools as on mainnet.
 				if !hasAlphaStake(mg, hk.SS58Address()) {
-					jobs = append(jobs, job{"stake " + name, &chain.AddStakeLimit{Hotkey: hk.SS58Address(), Netuid: sub.netuid, Amount: validatorStake}})
-					stakes++
+					jobs = append(jobs, job{"stake " + name, &chain.AddStakeLimit{Hotkey: hk.SS58Address(), Netuid: sub.netuid, Amount: dtaoSubnetStake}},
+						job{"root stake " + name, &chain.AddStakeLimit{Hotkey: hk.SS58Address(), Netuid: 0, Amount: dtaoRootStake}})
+					stakes += 2
 				}
 				continue
 			}
@@ -622,7 +646,7 @@ func (n *Net) setupNeurons(ctx context.Context) (string, error) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if _, err := n.Client.Submit(ctx, n.owner, j.call); err != nil {
+				if _, err := n.Client.Submit(ctx, n.operator, j.call); err != nil {
 					errs[i] = fmt.Errorf("%s: %w", j.desc, err)
 				}
 			}()

@@ -62,6 +62,17 @@ func minerIncentive(mg *chain.Metagraph, validators map[string]bool) uint64 {
 	return s
 }
 
+// minerAlpha sums the alpha stake of a subnet's miners (not validators, not the owner).
+func minerAlpha(mg *chain.Metagraph, validators map[string]bool) uint64 {
+	var s uint64
+	for i, hk := range mg.Hotkeys {
+		if !validators[hk] && hk != mg.OwnerHotkey && i < len(mg.AlphaStake) {
+			s += mg.AlphaStake[i]
+		}
+	}
+	return s
+}
+
 func hotkeySet(t *testing.T, names ...string) map[string]bool {
 	m := map[string]bool{}
 	for _, n := range names {
@@ -192,6 +203,11 @@ func TestLocalnetEndToEnd(t *testing.T) {
 		time.Sleep(300 * time.Millisecond)
 	}
 	t.Logf("prompting miners' incentive %d/65535, finetuning miners' %d/65535", pInc, fInc)
+	// dTAO: incentive is paid as alpha stake to the miners' coldkey (the owner's
+	// own hotkeys would have theirs burned, so localnet registers with an operator key).
+	if fm, err := c.Metagraph(ctx, n.FinetuningNetuid); err != nil || fm.Pool == nil || minerAlpha(fm, fVals) == 0 {
+		t.Fatalf("finetuning miners hold no alpha after being paid (pool %+v, err %v)", fm.Pool, err)
+	}
 	if !reflect.DeepEqual(ws[0], ws[1]) {
 		t.Fatalf("finetuning validators disagree at seed block %d:\nfv0 %v\nfv1 %v", seed, ws[0], ws[1])
 	}
