@@ -73,6 +73,9 @@ case "$mode" in
     # OpenBLAS is loaded at run time (no cgo) by the optional BLAS matmul path; the
     # tests compare it against the Go kernels.
     apt_install libopenblas0-pthread
+    # The LM cross-target check (lm/crosstarget) runs its arm64 build under
+    # qemu user emulation with an arm64 dynamic loader.
+    apt_install qemu-user-static libc6-arm64-cross
     # Headless browser for the localnet dashboard test (localnet/).
     apt_install chromium
     install_wink

@@ -10,7 +10,7 @@ import "math"
 // float32 values while the true sum does not; that rare case is settled by the
 // sign of the sum's exact rounding error.
 func fma32(a, b, c float32) float32 {
-	p := float64(a) * float64(b)
+	p := float64(float64(a) * float64(b)) // exact
 	s := p + float64(c)
 	r := float32(s)
 	// In the normal float32 range a halfway point has exactly the bit pattern
@@ -84,7 +84,7 @@ func kernelGo(kc int, a, b, c []float32, ldc int) {
 			av := float64(ap[i])
 			row := &acc[i]
 			for j := range bp {
-				s := av*float64(bp[j]) + float64(row[j])
+				s := float64(av*float64(bp[j])) + float64(row[j]) // exact product
 				if fma32Fast(s) {
 					row[j] = float32(s)
 				} else {

@@ -122,7 +122,7 @@ func scaleC(m, n int, beta float32, c []float32, ldc int) {
 			continue
 		}
 		for j := range row {
-			row[j] *= beta
+			row[j] = float32(row[j] * beta)
 		}
 	}
 }
@@ -330,9 +330,9 @@ func gemmRows(row rowKernel, transB bool, nthreads int, transA bool, m, n, k int
 	for i := 0; i < m; i++ {
 		for p := 0; p < k; p++ {
 			if transA {
-				av[i*k+p] = alpha * a[p*lda+i]
+				av[i*k+p] = float32(alpha * a[p*lda+i])
 			} else {
-				av[i*k+p] = alpha * a[i*lda+p]
+				av[i*k+p] = float32(alpha * a[i*lda+p])
 			}
 		}
 	}
@@ -457,7 +457,7 @@ func packAPanel(d []float32, trans bool, alpha float32, a []float32, lda, i0, h,
 				copy(g, src)
 			} else {
 				for x, v := range src {
-					g[x] = alpha * v
+					g[x] = float32(alpha * v)
 				}
 			}
 			clear(g[h:])
@@ -471,7 +471,7 @@ func packAPanel(d []float32, trans bool, alpha float32, a []float32, lda, i0, h,
 			scatter(d[x:], mr, src)
 		} else {
 			for p, v := range src {
-				d[p*mr+x] = alpha * v
+				d[p*mr+x] = float32(alpha * v)
 			}
 		}
 	}
@@ -535,12 +535,12 @@ func sgemmRef(transA, transB bool, m, n, k int, alpha float32, a []float32, lda 
 				} else {
 					bv = b[p*ldb+j]
 				}
-				sum += av * bv
+				sum += float32(av * bv)
 			}
 			if beta == 0 {
-				c[i*ldc+j] = alpha * sum
+				c[i*ldc+j] = float32(alpha * sum)
 			} else {
-				c[i*ldc+j] = alpha*sum + beta*c[i*ldc+j]
+				c[i*ldc+j] = float32(alpha*sum) + float32(beta*c[i*ldc+j])
 			}
 		}
 	}

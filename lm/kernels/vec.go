@@ -1,6 +1,10 @@
 package kernels
 
-import "math"
+import (
+	"math"
+
+	"github.com/taonet/taonet/lm/detmath"
+)
 
 // Vector primitives for the layers' hot loops (attention scores, softmax, loss,
 // residuals, optimizer updates). Each has an AVX2 assembly path on amd64 and a
@@ -109,7 +113,7 @@ func Scale(alpha float32, x []float32) {
 		scaleVec(alpha, x[:n8])
 	}
 	for i := n8; i < len(x); i++ {
-		x[i] *= alpha
+		x[i] = float32(x[i] * alpha)
 	}
 }
 
@@ -185,7 +189,7 @@ func LogSumExp(x []float32) float32 {
 	if math.IsInf(float64(m), 0) {
 		return m
 	}
-	return m + float32(math.Log(float64(ExpSubSum(nil, x, m))))
+	return m + float32(detmath.Log(float64(ExpSubSum(nil, x, m))))
 }
 
 // Constants of exp32 (Cephes expf): e^x = 2^n·e^r with n = round(x·log2 e),
@@ -230,8 +234,8 @@ func exp32(x float32) float32 {
 	p = float32(p*r) + expP5
 	y := float32(p*z) + r
 	y += 1
-	y *= 2
-	return y * math.Float32frombits(uint32(int32(n)+126)<<23)
+	y = float32(y * 2)
+	return float32(y * math.Float32frombits(uint32(int32(n)+126)<<23))
 }
 
 // Pure-Go lane loops, used where there is no assembly; the assembly versions
@@ -285,7 +289,7 @@ func axpyGo(alpha float32, x, y []float32) {
 
 func scaleGo(alpha float32, x []float32) {
 	for i := range x {
-		x[i] *= alpha
+		x[i] = float32(x[i] * alpha)
 	}
 }
 
@@ -348,16 +352,16 @@ func geluTanhT(x float32) (t, x2 float32) {
 
 func gelu32(x float32) float32 {
 	t, _ := geluTanhT(x)
-	return float32(0.5*x) * (1 + t)
+	return float32(float32(0.5*x) * (1 + t))
 }
 
 func geluBack32(x, dout float32) float32 {
 	t, x2 := geluTanhT(x)
-	a := float32(1+t) * 0.5
+	a := float32(float32(1+t) * 0.5)
 	sech2 := 1 - float32(t*t)
-	dq := float32(float32(geluC3*x2)+1) * geluS
+	dq := float32(float32(float32(geluC3*x2)+1) * geluS)
 	m := float32(float32(0.5*x) * float32(sech2*dq))
-	return float32(a+m) * dout
+	return float32(float32(a+m) * dout)
 }
 
 func geluGo(dst, x []float32) {
@@ -382,7 +386,7 @@ func SwiGLU(dst, gate, up []float32) {
 		swigluVec(dst[:n8], gate[:n8], up[:n8])
 	}
 	for i := n8; i < len(gate); i++ {
-		dst[i] = float32(silu32(gate[i])) * up[i]
+		dst[i] = float32(silu32(gate[i]) * up[i])
 	}
 }
 
@@ -406,20 +410,20 @@ func SwiGLUBackward(dgate, dup, gate, up, dout []float32) {
 
 func sigmoid32(g float32) float32 { return 1 / (1 + exp32(-g)) }
 
-func silu32(g float32) float32 { return g * sigmoid32(g) }
+func silu32(g float32) float32 { return float32(g * sigmoid32(g)) }
 
 func swigluBack32(g, u, d float32) (dgate, dup float32) {
 	s := sigmoid32(g)
-	silu := g * s
-	dup = d * silu
+	silu := float32(g * s)
+	dup = float32(d * silu)
 	t := float32(float32(d*u) * s)
 	q := 1 + float32(g*(1-s))
-	return t * q, dup
+	return float32(t * q), dup
 }
 
 func swigluGo(dst, gate, up []float32) {
 	for i, g := range gate {
-		dst[i] = float32(silu32(g)) * up[i]
+		dst[i] = float32(silu32(g) * up[i])
 	}
 }
 

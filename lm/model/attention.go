@@ -88,20 +88,15 @@ func softmaxRow(row []float32, n int, mask []float32) {
 		}
 		return
 	}
-	var sum float64
-	for j := 0; j < n; j++ {
-		if mask[j] == 0 {
-			row[j] = 0
-			continue
+	// Masked keys become -Inf, whose exponential the kernels flush to 0.
+	r := row[:n]
+	for j, keep := range mask[:n] {
+		if keep == 0 {
+			r[j] = float32(math.Inf(-1))
 		}
-		e := float32(math.Exp(float64(row[j] - mx)))
-		row[j] = e
-		sum += float64(e)
 	}
-	inv := float32(1 / sum)
-	for j := 0; j < n; j++ {
-		row[j] *= inv
-	}
+	s := kernels.ExpSubSum(r, r, mx)
+	kernels.Scale(1/s, r)
 }
 
 // attentionBackward writes dq and dk, dv (overwriting them) from dout
@@ -152,7 +147,7 @@ func attentionBackward(dq, dk, dv, dout, q, k, v, probs []float32, s attnShape) 
 					}
 					dt := float32(dot)
 					for j := range p {
-						d[j] = p[j] * (d[j] - dt)
+						d[j] = float32(p[j] * (d[j] - dt))
 					}
 				}
 				kernels.Sgemm(false, false, t1-t0, D, keys, scale, dP[t0*T:], T, kb, s.ks, 0, dqb[t0*s.qs:], s.qs)

@@ -152,7 +152,7 @@ func (m *Model) GradNorm() float64 {
 		in := m.Infos[i]
 		var s float64
 		for _, v := range m.Grads[in.Offset : in.Offset+in.Size] {
-			s += float64(v) * float64(v)
+			s += float64(float64(v) * float64(v))
 		}
 		sums[i] = s
 	})
@@ -167,7 +167,7 @@ func (m *Model) GradNorm() float64 {
 func (m *Model) ScaleGrads(c float32) {
 	parallelRanges(len(m.Grads), 1<<16, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			m.Grads[i] *= c
+			m.Grads[i] = float32(m.Grads[i] * c)
 		}
 	})
 }

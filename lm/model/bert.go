@@ -137,12 +137,12 @@ func (m *Model) Embed(seqs [][]int, pooling Pooling, normalize bool) ([][]float3
 		if normalize {
 			var ss float64
 			for _, v := range e {
-				ss += float64(v) * float64(v)
+				ss += float64(float64(v) * float64(v))
 			}
 			if ss > 0 {
 				inv := float32(1 / math.Sqrt(ss))
 				for i := range e {
-					e[i] *= inv
+					e[i] = float32(e[i] * inv)
 				}
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/taonet/taonet/lm/detmath"
 	"github.com/taonet/taonet/lm/kernels"
 )
 
@@ -151,7 +152,7 @@ func cachedAttention(out, q, kc, vc []float32, n, start, H, KV, D int) {
 		qr := q[i*QD+h*D : i*QD+h*D+D]
 		scores := make([]float32, p+1)
 		for s := 0; s <= p; s++ {
-			scores[s] = kernels.Dot(qr, kc[s*KVD+g*D:s*KVD+g*D+D]) * scale
+			scores[s] = float32(kernels.Dot(qr, kc[s*KVD+g*D:s*KVD+g*D+D]) * scale)
 		}
 		softmaxRow(scores, p+1, nil)
 		o := out[i*QD+h*D : i*QD+h*D+D]
@@ -294,7 +295,7 @@ func sample(logits []float32, temperature, topP float64, rng *rand.Rand) int {
 	probs := make([]float64, len(logits))
 	var sum float64
 	for i, v := range logits {
-		probs[i] = math.Exp((float64(v) - mx) / temperature)
+		probs[i] = detmath.Exp((float64(v) - mx) / temperature)
 		sum += probs[i]
 	}
 	idx := make([]int, 0, len(probs))
@@ -327,7 +328,7 @@ func sample(logits []float32, temperature, topP float64, rng *rand.Rand) int {
 	for _, id := range idx {
 		total += probs[id]
 	}
-	r := rng.Float64() * total
+	r := float64(rng.Float64() * total)
 	for _, id := range idx {
 		r -= probs[id]
 		if r < 0 {

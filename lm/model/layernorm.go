@@ -17,13 +17,13 @@ func layerNormForward(out, mean, rstd, x, w, b []float32, N, C int, eps float32)
 			var ss float64
 			for _, v := range row {
 				d := float64(v) - mu
-				ss += d * d
+				ss += float64(d * d)
 			}
 			rs := 1 / math.Sqrt(ss/float64(C)+float64(eps))
 			o := out[n*C : n*C+C]
 			m32, r32 := float32(mu), float32(rs)
 			for i, v := range row {
-				o[i] = (v-m32)*r32*w[i] + b[i]
+				o[i] = float32((v-m32)*r32*w[i]) + b[i]
 			}
 			if mean != nil {
 				mean[n], rstd[n] = m32, r32
@@ -41,16 +41,16 @@ func layerNormBackward(dx, dw, db, dout, x, w, mean, rstd []float32, N, C int) {
 			mu, rs := mean[n], rstd[n]
 			var sumD, sumDN float64
 			for i := range row {
-				norm := (row[i] - mu) * rs
-				d := g[i] * w[i]
+				norm := float32((row[i] - mu) * rs)
+				d := float32(g[i] * w[i])
 				sumD += float64(d)
 				sumDN += float64(d * norm)
 			}
 			mD, mDN := float32(sumD/float64(C)), float32(sumDN/float64(C))
 			o := dx[n*C : n*C+C]
 			for i := range row {
-				norm := (row[i] - mu) * rs
-				o[i] += rs * (g[i]*w[i] - mD - norm*mDN)
+				norm := float32((row[i] - mu) * rs)
+				o[i] += float32(rs * (float32(g[i]*w[i]) - mD - float32(norm*mDN)))
 			}
 		}
 	})
@@ -60,7 +60,7 @@ func layerNormBackward(dx, dw, db, dout, x, w, mean, rstd []float32, N, C int) {
 			row, g := x[n*C:n*C+C], dout[n*C:n*C+C]
 			mu, rs := mean[n], rstd[n]
 			for i := lo; i < hi; i++ {
-				dw[i] += g[i] * (row[i] - mu) * rs
+				dw[i] += float32(g[i] * (row[i] - mu) * rs)
 				db[i] += g[i]
 			}
 		}

@@ -1,8 +1,7 @@
 package model
 
 import (
-	"math"
-
+	"github.com/taonet/taonet/lm/detmath"
 	"github.com/taonet/taonet/lm/kernels"
 )
 
@@ -26,7 +25,7 @@ func crossEntropyForward(nll, logits []float32, targets []int, N, V int) {
 func logSumExp(row []float32) float32 {
 	mx := kernels.Max(row)
 	s := kernels.ExpSubSum(nil, row, mx)
-	return mx + float32(math.Log(float64(s)))
+	return mx + float32(detmath.Log(float64(s)))
 }
 
 // crossEntropyBackward overwrites logits with dloss/dlogits =

@@ -142,6 +142,8 @@ func specs(c Config, pooler bool) []paramSpec {
 // NumParams returns the number of parameters of a model with this config
 // (tied embeddings counted once, BERT including its pooler). It is computed
 // in closed form, so absurd configs are rejected without allocating.
+//
+//numerics:exempt integer counts in float64 (exact below 2^53, only compared above).
 func (c Config) NumParams() int64 {
 	f := func(x int) float64 { return float64(x) }
 	C, V, F, L, P := f(c.Hidden), f(c.VocabSize), f(c.FFN), f(c.Layers), f(c.MaxPos)
@@ -281,7 +283,7 @@ func (m *Model) NumParams() int { return len(m.Params) }
 // 1/sqrt(2·layers), norm weights 1, biases 0. The same seed gives the same model.
 func (m *Model) InitRandom(seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, 0x7a6f6e6574))
-	resid := 0.02 / math.Sqrt(2*float64(m.Config.Layers))
+	resid := 0.02 / math.Sqrt(float64(2*m.Config.Layers))
 	for _, in := range m.Infos {
 		t := m.Params[in.Offset : in.Offset+in.Size]
 		switch {

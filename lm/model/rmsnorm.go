@@ -10,12 +10,12 @@ func rmsNormForward(out, rstd, x, w []float32, N, C int, eps float32) {
 			row := x[n*C : n*C+C]
 			var ss float64
 			for _, v := range row {
-				ss += float64(v) * float64(v)
+				ss += float64(float64(v) * float64(v))
 			}
 			rs := float32(1 / math.Sqrt(ss/float64(C)+float64(eps)))
 			o := out[n*C : n*C+C]
 			for i, v := range row {
-				o[i] = w[i] * (v * rs)
+				o[i] = float32(w[i] * (v * rs))
 			}
 			if rstd != nil {
 				rstd[n] = rs
@@ -34,10 +34,10 @@ func rmsNormBackward(dx, dw, dout, x, w, rstd []float32, N, C int) {
 			for i := range row {
 				dot += float64(g[i] * w[i] * row[i])
 			}
-			k := float32(dot/float64(C)) * rs * rs * rs
+			k := float32(float32(dot/float64(C)) * rs * rs * rs)
 			o := dx[n*C : n*C+C]
 			for i := range row {
-				o[i] += rs*g[i]*w[i] - k*row[i]
+				o[i] += float32(rs*g[i]*w[i]) - float32(k*row[i])
 			}
 		}
 	})
@@ -46,7 +46,7 @@ func rmsNormBackward(dx, dw, dout, x, w, rstd []float32, N, C int) {
 			row, g := x[n*C:n*C+C], dout[n*C:n*C+C]
 			rs := rstd[n]
 			for i := lo; i < hi; i++ {
-				dw[i] += g[i] * row[i] * rs
+				dw[i] += float32(g[i] * row[i] * rs)
 			}
 		}
 	})

@@ -1,6 +1,10 @@
 package model
 
-import "math"
+import (
+	"math"
+
+	"github.com/taonet/taonet/lm/detmath"
+)
 
 // ropeTable holds Llama's rotary cos/sin for positions [0,n) and D/2 frequencies,
 // computed like Hugging Face in float32: inv_freq = 1/theta^(2i/D),
@@ -16,16 +20,16 @@ func newRope(positions, D int, theta float64, scaling *RopeScaling) *ropeTable {
 	inv := make([]float32, half)
 	for i := range inv {
 		e := float32(2*i) / float32(D)
-		inv[i] = 1 / float32(math.Pow(theta, float64(e)))
+		inv[i] = 1 / float32(detmath.Pow(theta, float64(e)))
 		if scaling != nil {
 			inv[i] = scaling.scale(inv[i])
 		}
 	}
 	for p := 0; p < positions; p++ {
 		for i, f := range inv {
-			a := float32(p) * f
-			r.cos[p*half+i] = float32(math.Cos(float64(a)))
-			r.sin[p*half+i] = float32(math.Sin(float64(a)))
+			a := float32(float32(p) * f)
+			r.cos[p*half+i] = float32(detmath.Cos(float64(a)))
+			r.sin[p*half+i] = float32(detmath.Sin(float64(a)))
 		}
 	}
 	return r
@@ -45,11 +49,11 @@ func (r *ropeTable) apply(x []float32, N, T, start, heads, stride int, inverse b
 				for i := 0; i < half; i++ {
 					x1, x2 := v[i], v[i+half]
 					if inverse {
-						v[i] = x1*c[i] + x2*s[i]
-						v[i+half] = x2*c[i] - x1*s[i]
+						v[i] = float32(x1*c[i]) + float32(x2*s[i])
+						v[i+half] = float32(x2*c[i]) - float32(x1*s[i])
 					} else {
-						v[i] = x1*c[i] - x2*s[i]
-						v[i+half] = x2*c[i] + x1*s[i]
+						v[i] = float32(x1*c[i]) - float32(x2*s[i])
+						v[i+half] = float32(x2*c[i]) + float32(x1*s[i])
 					}
 				}
 			}
@@ -75,5 +79,5 @@ func (s *RopeScaling) scale(inv float32) float32 {
 		return float32(f / s.Factor)
 	}
 	smooth := (float64(s.OriginalMaxPos)/wave - s.LowFreqFactor) / (s.HighFreqFactor - s.LowFreqFactor)
-	return float32((1-smooth)*f/s.Factor + smooth*f)
+	return float32(float64((1-smooth)*f)/s.Factor + float64(smooth*f))
 }

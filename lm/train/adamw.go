@@ -3,6 +3,7 @@ package train
 import (
 	"math"
 
+	"github.com/taonet/taonet/lm/detmath"
 	"github.com/taonet/taonet/lm/kernels"
 	"github.com/taonet/taonet/lm/model"
 )
@@ -37,8 +38,8 @@ func (o *AdamW) Step(m *model.Model, lr float64) {
 		o.v = make([]float32, len(m.Params))
 	}
 	o.step++
-	bc1 := 1 - math.Pow(o.Beta1, float64(o.step))
-	bc2 := 1 - math.Pow(o.Beta2, float64(o.step))
+	bc1 := 1 - detmath.PowInt(o.Beta1, o.step)
+	bc2 := 1 - detmath.PowInt(o.Beta2, o.step)
 	stepSize := float32(lr / bc1)
 	bc2Sqrt := float32(math.Sqrt(bc2))
 	b1, b2 := float32(o.Beta1), float32(o.Beta2)
@@ -60,18 +61,19 @@ func (o *AdamW) Step(m *model.Model, lr float64) {
 		jb := jobs[i]
 		decay := float32(1)
 		if jb.decay && o.WeightDecay != 0 {
-			decay = float32(1 - lr*o.WeightDecay)
+			decay = float32(1 - float64(lr*o.WeightDecay))
 		}
 		p := m.Params[jb.lo:jb.hi]
 		g := m.Grads[jb.lo:jb.hi]
 		mm := o.m[jb.lo:jb.hi]
 		vv := o.v[jb.lo:jb.hi]
+		// Every product is rounded explicitly (see lm/model/doc.go).
 		for j := range p {
-			p[j] *= decay
-			mm[j] = mm[j]*b1 + g[j]*c1
-			vv[j] = vv[j]*b2 + g[j]*g[j]*c2
-			denom := float32(math.Sqrt(float64(vv[j])))/bc2Sqrt + eps
-			p[j] -= stepSize * (mm[j] / denom)
+			mj := float32(mm[j]*b1) + float32(g[j]*c1)
+			vj := float32(vv[j]*b2) + float32(g[j]*g[j]*c2)
+			denom := float32(math.Sqrt(float64(vj)))/bc2Sqrt + eps
+			p[j] = float32(p[j]*decay) - float32(stepSize*(mj/denom))
+			mm[j], vv[j] = mj, vj
 		}
 	})
 }

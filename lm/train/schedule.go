@@ -1,6 +1,10 @@
 package train
 
-import "math"
+import (
+	"math"
+
+	"github.com/taonet/taonet/lm/detmath"
+)
 
 // Schedule is linear warmup to Peak over Warmup steps, then cosine decay to
 // Min at step Total (and Min afterwards). Steps count from 0.
@@ -21,5 +25,5 @@ func (s Schedule) LR(step int) float64 {
 	if p > 1 {
 		p = 1
 	}
-	return s.Min + 0.5*(s.Peak-s.Min)*(1+math.Cos(math.Pi*p))
+	return s.Min + float64(0.5*(s.Peak-s.Min)*(1+detmath.Cos(float64(math.Pi*p))))
 }
