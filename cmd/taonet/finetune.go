@@ -370,6 +370,8 @@ func ftValidatorCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&once, "once", false, "run one step at the current seed block and exit")
 	cmd.Flags().IntVar(&batch, "eval-batch", 4, "samples per forward pass")
 	cmd.Flags().DurationVar(&poll, "poll", 2*time.Second, "block polling interval")
+	var allowNondet bool
+	cmd.Flags().BoolVar(&allowNondet, "allow-nondeterministic", false, "start even when scores are not guaranteed bit-identical to other validators' (TAONET_BLAS set, --eval.backend openai); a warning is logged either way")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		cfg, _, err := f.load()
 		if err != nil {
@@ -395,7 +397,7 @@ func ftValidatorCmd() *cobra.Command {
 		reg := prometheus.NewRegistry()
 		o := validator.Options{Config: cfg, Chain: c, Hub: f.hub(), Source: src, Netuid: f.netuid, DataDir: dataDir,
 			SetWeights: !noWeights, EvalBatch: batch, Logger: ftLogger(cmd), Table: cmd.OutOrStdout(),
-			Metrics: validator.NewMetrics(reg), Poll: poll}
+			Metrics: validator.NewMetrics(reg), Poll: poll, AllowNondeterministic: allowNondet}
 		if signer != nil {
 			o.Signer = signer
 		}

@@ -585,7 +585,7 @@ func openAIBackendStep(t *testing.T, n *net, seed uint64, want *validator.StepRe
 		log := &syncBuf{}
 		v, err := validator.New(validator.Options{Config: n.cfg, Chain: n.c, Hub: n.hubClient(), Source: data.NewJSONL(n.data),
 			Netuid: n.netuid, DataDir: t.TempDir(), EvalBatch: 4, Logger: slog.New(slog.NewTextHandler(log, nil)),
-			Backend: &evaluate.OpenAI{ServerCmd: cmd, Batch: 4, StartTimeout: time.Minute}})
+			Backend: &evaluate.OpenAI{ServerCmd: cmd, Batch: 4, StartTimeout: time.Minute}, AllowNondeterministic: true})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -69,6 +69,9 @@ type Options struct {
 	// engine (evaluate.OpenAI: an external inference server). Only the Go
 	// engine guarantees bit-identical scores across validators.
 	Backend LossBackend
+	// AllowNondeterministic lets New start with settings that break
+	// bit-identical scoring (Backend, TAONET_BLAS); it refuses them otherwise.
+	AllowNondeterministic bool
 }
 
 // LossBackend computes a checked model directory's per-sample losses on a
@@ -117,8 +120,8 @@ func New(o Options) (*Validator, error) {
 	if v.m == nil {
 		v.m = NewMetrics(nil)
 	}
-	if o.Backend != nil {
-		v.log.Warn(evaluate.NotBitIdentical)
+	if err := checkDeterminism(o, v.log); err != nil {
+		return nil, err
 	}
 	for i := range o.Config.Competitions {
 		k := &o.Config.Competitions[i]
