@@ -11,6 +11,18 @@ import (
 // assembly and pure-Go paths round every operation identically, so results do
 // not depend on the target (see doc.go) nor on how work is split.
 
+// tanhInto writes dst[i] = tanh(x[i]) as 1 - 2/(e^(2x)+1) with the kernels'
+// vectorized exp (±1 at the saturated ends); dst may alias x.
+func tanhInto(dst, x []float32) {
+	for i, v := range x {
+		dst[i] = v + v
+	}
+	kernels.Exp(dst, dst)
+	for i, e := range dst {
+		dst[i] = 1 - 2/(e+1)
+	}
+}
+
 // geluNewForward is GPT-2's tanh-approximated GELU ("gelu_new").
 func geluNewForward(out, x []float32) {
 	parallelRanges(len(x), 4096, func(lo, hi int) {

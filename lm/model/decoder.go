@@ -34,7 +34,7 @@ func (m *Model) attnOpts(l int) attnOpts {
 	c, d := m.Config, m.Config.Decoder
 	o := attnOpts{scale: float32(1 / math.Sqrt(float64(c.HeadDim))), softcap: float32(d.AttnSoftcap)}
 	if d.QueryScalar > 0 {
-		o.scale = float32(math.Pow(d.QueryScalar, -0.5))
+		o.scale = float32(1 / math.Sqrt(d.QueryScalar)) // query_pre_attn_scalar^-0.5, exactly rounded
 	}
 	if d.SlidingWindow > 0 && (!d.SlidingEven || l%2 == 0) {
 		o.window = d.SlidingWindow
@@ -224,7 +224,7 @@ func (m *Model) decoderMLP(out, h []float32, la *layerActs, lw *layerWeights, n 
 	if c.Decoder.Act == "gelu_tanh" {
 		geluNewForward(act, gate)
 		for i := range act {
-			act[i] *= up[i]
+			act[i] = float32(act[i] * up[i])
 		}
 	} else {
 		swigluForward(act, gate, up)
@@ -272,7 +272,7 @@ func decoderAttention(out, q, k, v []float32, s attnShape, o attnOpts) {
 			sc := scores[:t-lo+1]
 			for j := range sc {
 				kr := (b*T + lo + j) * s.ks
-				sc[j] = kernels.Dot(qr, k[kr+g*D:kr+g*D+D]) * o.scale
+				sc[j] = float32(kernels.Dot(qr, k[kr+g*D:kr+g*D+D]) * o.scale)
 			}
 			attendRow(out[(b*T+t)*HD+h*D:(b*T+t)*HD+h*D+D], sc, o.softcap, func(j int) []float32 {
 				vr := (b*T + lo + j) * s.vs
@@ -291,7 +291,7 @@ func attendRow(o, sc []float32, softcap float32, value func(j int) []float32) {
 		}
 		tanhInto(sc, sc)
 		for j := range sc {
-			sc[j] *= softcap
+			sc[j] = float32(sc[j] * softcap)
 		}
 	}
 	softmaxRow(sc, len(sc), nil)
@@ -315,7 +315,7 @@ func (m *Model) softcapLogits(logits []float32) {
 		}
 		tanhInto(x, x)
 		for i := range x {
-			x[i] *= capf
+			x[i] = float32(x[i] * capf)
 		}
 	})
 }
@@ -370,7 +370,7 @@ func cachedDecoderAttention(out, q, kc, vc []float32, n, start, H, KV, D int, o 
 		sc := make([]float32, p-lo+1)
 		for j := range sc {
 			s := lo + j
-			sc[j] = kernels.Dot(qr, kc[s*KVD+g*D:s*KVD+g*D+D]) * o.scale
+			sc[j] = float32(kernels.Dot(qr, kc[s*KVD+g*D:s*KVD+g*D+D]) * o.scale)
 		}
 		attendRow(out[i*QD+h*D:i*QD+h*D+D], sc, o.softcap, func(j int) []float32 {
 			s := lo + j

@@ -352,6 +352,8 @@ func decoderSpecs(c Config) []paramSpec {
 
 // decoderNumParams counts the parameters of decoderSpecs in closed form per
 // layer (no tensors are allocated).
+//
+//numerics:exempt integer counts in float64 (exact below 2^53, only compared above).
 func decoderNumParams(c Config) float64 {
 	one := c
 	one.Layers = 1
