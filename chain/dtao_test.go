@@ -367,3 +367,28 @@ func TestDTAOSubnetsEmit(t *testing.T) {
 	}
 	_ = swap.DefaultFeeRate
 }
+
+// BenchmarkDTAOBlockStep32 is one dTAO block step (coinbase for 32 subnets with
+// pools moved off equal weights, no epoch due).
+func BenchmarkDTAOBlockStep32(b *testing.B) {
+	e := newEnv(b, func(g *Genesis) {
+		g.Economics = EconomicsDTAO
+		g.MaxSubnets = 32
+		g.NetworkMinLockCost = tao
+		g.Accounts = append(g.Accounts, GenesisAccount{Address: addr(b, "Rich"), Balance: 1_000_000 * tao})
+	})
+	for i := 0; i < 32; i++ {
+		e.ok("Rich", &CreateSubnet{Hotkey: addr(b, "Rich")})
+	}
+	e.ok("Rich", &AddStakeLimit{Hotkey: addr(b, "Rich"), Netuid: 0, Amount: 10_000 * tao})
+	e.blocks(3)
+	for _, id := range e.s.sortedNetuids() {
+		e.hp(id, func(h *Hyperparams) { h.Tempo = 0 }) // no epochs: measure the coinbase alone
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e.block()
+	}
+	b.StopTimer()
+	e.checkDTAO()
+}

@@ -58,6 +58,11 @@ func nthRootRatioFloor(num, den *big.Int, q uint) *big.Int {
 	if q == 0 {
 		return new(big.Int)
 	}
+	if q == 1 {
+		// The largest r with r·den ≤ num is the floor quotient (same result as
+		// the bisection, without it).
+		return new(big.Int).Quo(num, den)
+	}
 	qb := big.NewInt(int64(q))
 	fits := func(r *big.Int) bool {
 		v := new(big.Int).Exp(r, qb, nil)

@@ -184,3 +184,22 @@ func TestUpdateWeightsKeepsPrice(t *testing.T) {
 	}
 	_ = fixed.U64F64{}
 }
+
+// BenchmarkBuyAlpha measures one stake quote: equal weights take safe-bigmath's
+// exact path (exponent 1), skewed weights its ln/exp series.
+func BenchmarkBuyAlpha(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		quote uint64
+	}{{"equal_weights", Accuracy / 2}, {"skewed_weights", 510_000_000_000_000_000}} {
+		b.Run(c.name, func(b *testing.B) {
+			p := mockPool(1_000_000_000_000, 4_000_000_000_000)
+			p.Balancer = Balancer{Quote: c.quote}
+			for i := 0; i < b.N; i++ {
+				if _, err := p.BuyAlpha(10_000_000_000, LimitPrice(MaxPriceRao), false); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
