@@ -23,6 +23,7 @@ import (
 	"github.com/taonet/taonet/chain"
 	"github.com/taonet/taonet/client"
 	"github.com/taonet/taonet/keys"
+	"github.com/taonet/taonet/netserve"
 	"github.com/taonet/taonet/node"
 	"github.com/taonet/taonet/wallet"
 )
@@ -324,11 +325,11 @@ func listen(addr string) (net.Listener, error) {
 
 // serve runs h on ln until Stop and returns its base URL.
 func (n *Net) serve(ln net.Listener, h http.Handler) string {
-	s := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	s := netserve.NewServer(h, netserve.Config{})
 	n.mu.Lock()
 	n.servers = append(n.servers, s)
 	n.mu.Unlock()
-	go s.Serve(ln)
+	go s.Serve(netserve.LimitListener(ln, 0))
 	return "http://" + ln.Addr().String()
 }
 

@@ -52,3 +52,17 @@ func Serve(ctx context.Context, addr string, h http.Handler, c Config, ready fun
 	}
 	return err
 }
+
+// Start listens on addr with the connection cap and serves h in the
+// background; the caller stops it with the returned server's Shutdown or
+// Close. It is the one-line replacement for http.Server.ListenAndServe.
+func Start(addr string, h http.Handler, c Config) (*http.Server, net.Addr, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, nil, err
+	}
+	c = c.withDefaults()
+	srv := NewServer(h, c)
+	go srv.Serve(LimitListener(ln, c.MaxConns))
+	return srv, ln.Addr(), nil
+}

@@ -326,6 +326,11 @@ func readTx(w http.ResponseWriter, r *http.Request) (tx []byte, wait bool, timeo
 		if err := dec.Decode(&req); err != nil {
 			return nil, false, 0, http.StatusBadRequest, fmt.Errorf("bad JSON body: %w", err)
 		}
+		// One JSON value and nothing after it: trailing data would let two
+		// readers of the same bytes disagree about what was submitted.
+		if _, err := dec.Token(); err != io.EOF {
+			return nil, false, 0, http.StatusBadRequest, errors.New("bad JSON body: trailing data after the JSON object")
+		}
 		tx, err = base64.StdEncoding.DecodeString(req.Tx)
 		if err != nil {
 			return nil, false, 0, http.StatusBadRequest, fmt.Errorf("tx is not base64: %w", err)

@@ -3,6 +3,7 @@ package node_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -48,6 +49,7 @@ func TestBadInputOverAPI(t *testing.T) {
 		return tx.Encode()
 	}
 	badSig := sign(before.Nonce, chain.DefaultChainID, 9)
+	good := sign(before.Nonce, chain.DefaultChainID, 13)
 	badSig[len(badSig)-1] ^= 0xff
 
 	cases := []struct {
@@ -70,6 +72,9 @@ func TestBadInputOverAPI(t *testing.T) {
 		{"bad json", "application/json", []byte(`{"tx":`), 400, 400, "api", "JSON"},
 		{"unknown json field", "application/json", []byte(`{"tx":"AA==","x":1}`), 400, 400, "api", "unknown field"},
 		{"bad base64", "application/json", []byte(`{"tx":"!!"}`), 400, 400, "api", "base64"},
+		// A valid tx followed by more data: rejected whole (was accepted).
+		{"trailing json", "application/json", []byte(`{"tx":"` + base64.StdEncoding.EncodeToString(good) + `"} {"tx":"AA=="}`), 400, 400, "api", "trailing"},
+		{"trailing garbage", "application/json", []byte(`{"tx":"` + base64.StdEncoding.EncodeToString(good) + `"}x`), 400, 400, "api", "trailing"},
 	}
 	for _, tc := range cases {
 		resp, err := http.Post(url+"/api/v1/tx?wait=true", tc.ctype, bytes.NewReader(tc.body))

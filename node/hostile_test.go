@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/taonet/taonet/netserve"
+	"github.com/taonet/taonet/netserve/netservetest"
 	"github.com/taonet/taonet/node"
 )
 
@@ -159,4 +161,23 @@ func TestChainStartExitsOnConsensusFailure(t *testing.T) {
 	if !strings.Contains(out, "consensus failure") {
 		t.Fatalf("stderr does not give the reason: %q", out)
 	}
+}
+
+// TestAPIClosesHostileClients: the node API closes silent, idle keep-alive
+// and slow-body clients (limits shortened through TAONET_HTTP). Before,
+// only a header timeout was set and the last two stayed open indefinitely.
+func TestAPIClosesHostileClients(t *testing.T) {
+	t.Setenv(netserve.EnvVar, netservetest.FastEnv)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	st, err := node.BuildAppState("", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := node.StartEmbedded(ctx, node.Options{Home: t.TempDir(), BlockTime: 100 * time.Millisecond, AppState: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Stop()
+	netservetest.CheckClosesHostileClients(t, strings.TrimPrefix(n.APIURL(), "http://"), "/api/v1/status", "/api/v1/tx", 10*time.Second)
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/taonet/taonet/netserve"
 )
 
 // AxonConfig configures an Axon. Zero values select the documented defaults.
@@ -38,7 +39,8 @@ type AxonConfig struct {
 	MaxConcurrent int
 	// MaxQueue bounds the requests waiting for a slot (default 1024); beyond it, 503.
 	MaxQueue int
-	// MaxConns bounds open connections when serving through Serve (default 4096).
+	// MaxConns bounds open connections when serving through Serve (default: a
+	// quarter of the process's file-descriptor limit, see package netserve).
 	MaxConns int
 	// MaxTimeout caps the timeout a caller may ask for (default 60 s).
 	MaxTimeout time.Duration
@@ -139,9 +141,6 @@ func NewAxon(cfg AxonConfig) (*Axon, error) {
 	}
 	if cfg.MaxQueue <= 0 {
 		cfg.MaxQueue = 1024
-	}
-	if cfg.MaxConns <= 0 {
-		cfg.MaxConns = 4096
 	}
 	if cfg.MaxTimeout <= 0 {
 		cfg.MaxTimeout = 60 * time.Second
@@ -636,7 +635,9 @@ func (a *Axon) Serve(l net.Listener) error {
 	}
 	a.srv = srv
 	a.srvMu.Unlock()
-	err := srv.Serve(newLimitListener(l, a.cfg.MaxConns))
+	// netserve's listener also counts against the process-wide budget, so
+	// a flood on the axon cannot starve the process of descriptors.
+	err := srv.Serve(netserve.LimitListener(l, a.cfg.MaxConns))
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
@@ -667,40 +668,6 @@ func (a *Axon) Shutdown(ctx context.Context) error {
 		return nil
 	}
 	return srv.Shutdown(ctx)
-}
-
-// limitListener blocks Accept while max connections are open.
-type limitListener struct {
-	net.Listener
-	sem chan struct{}
-}
-
-func newLimitListener(l net.Listener, n int) net.Listener {
-	return &limitListener{Listener: l, sem: make(chan struct{}, n)}
-}
-
-// Accept waits for a free connection slot, then accepts.
-func (l *limitListener) Accept() (net.Conn, error) {
-	l.sem <- struct{}{}
-	c, err := l.Listener.Accept()
-	if err != nil {
-		<-l.sem
-		return nil, err
-	}
-	return &limitConn{Conn: c, release: func() { <-l.sem }}, nil
-}
-
-type limitConn struct {
-	net.Conn
-	once    sync.Once
-	release func()
-}
-
-// Close closes the connection and frees its slot once.
-func (c *limitConn) Close() error {
-	err := c.Conn.Close()
-	c.once.Do(c.release)
-	return err
 }
 
 // newUUID returns a random RFC 4122 version-4 UUID string.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -21,6 +20,7 @@ import (
 	"github.com/taonet/taonet/hub"
 	"github.com/taonet/taonet/keys"
 	"github.com/taonet/taonet/lm/train"
+	"github.com/taonet/taonet/netserve"
 	"github.com/taonet/taonet/node"
 	"github.com/taonet/taonet/subnets/finetuning/competition"
 	"github.com/taonet/taonet/subnets/finetuning/data"
@@ -411,8 +411,10 @@ func ftValidatorCmd() *cobra.Command {
 		ctx, cancel := ftContext()
 		defer cancel()
 		if metricsAddr != "" {
-			srv := &http.Server{Addr: metricsAddr, Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), ReadHeaderTimeout: 5 * time.Second}
-			go srv.ListenAndServe()
+			srv, _, err := netserve.Start(metricsAddr, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), netserve.Config{})
+			if err != nil {
+				return fmt.Errorf("--metrics-addr: %w", err)
+			}
 			defer srv.Close()
 		}
 		if once {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/taonet/taonet/dashboard"
 	"github.com/taonet/taonet/localnet"
+	"github.com/taonet/taonet/netserve"
 	"github.com/taonet/taonet/node"
 )
 
@@ -124,14 +125,14 @@ func dashboardCmd() *cobra.Command {
 		fmt.Fprintf(cmd.OutOrStdout(), "dashboard for %s at http://%s\n", nodeURL, ln.Addr())
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		srv := netserve.NewServer(h, netserve.Config{})
 		go func() {
 			<-ctx.Done()
 			sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 			defer cancel()
 			srv.Shutdown(sctx)
 		}()
-		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(netserve.LimitListener(ln, 0)); !errors.Is(err, http.ErrServerClosed) {
 			return err
 		}
 		return nil

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/taonet/taonet/lm/serve"
 	"github.com/taonet/taonet/lm/serve/modelengine"
+	"github.com/taonet/taonet/netserve"
 )
 
 func init() {
@@ -51,11 +51,13 @@ Stops cleanly on SIGINT/SIGTERM.`,
 			if err != nil {
 				return err
 			}
-			srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+			// Generation can take long before the first byte: write progress
+			// is bounded per write by netserve, not by a whole-response deadline.
+			srv := netserve.NewServer(handler, netserve.Config{Logger: logger})
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			errc := make(chan error, 1)
-			go func() { errc <- srv.Serve(ln) }()
+			go func() { errc <- srv.Serve(netserve.LimitListener(ln, 0)) }()
 			fmt.Fprintf(cmd.OutOrStdout(), "serving %s on http://%s/v1\n", eng.ModelID(), ln.Addr())
 			select {
 			case err := <-errc:

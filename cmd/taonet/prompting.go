@@ -22,6 +22,7 @@ import (
 	"github.com/taonet/taonet/chain"
 	"github.com/taonet/taonet/client"
 	"github.com/taonet/taonet/lm/serve/modelengine"
+	"github.com/taonet/taonet/netserve"
 	"github.com/taonet/taonet/node"
 	"github.com/taonet/taonet/subnets/finetuning/data"
 	pctx "github.com/taonet/taonet/subnets/prompting/context"
@@ -279,8 +280,8 @@ func promptingValidatorCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("--feed-addr: %w", err)
 			}
-			srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 60 * time.Second}
-			go srv.Serve(l)
+			srv := netserve.NewServer(mux, netserve.Config{})
+			go srv.Serve(netserve.LimitListener(l, 0))
 			defer srv.Close()
 			if feedURL == "" {
 				feedURL = "http://" + l.Addr().String()
@@ -448,8 +449,10 @@ func promptingMinerCmd() *cobra.Command {
 		}
 		defer m.Shutdown(context.Background())
 		if metricsAddr != "" {
-			srv := &http.Server{Addr: metricsAddr, Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), ReadHeaderTimeout: 5 * time.Second}
-			go srv.ListenAndServe()
+			srv, _, err := netserve.Start(metricsAddr, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), netserve.Config{})
+			if err != nil {
+				return fmt.Errorf("--metrics-addr: %w", err)
+			}
 			defer srv.Close()
 		}
 		if !noServe {
