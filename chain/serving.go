@@ -106,12 +106,20 @@ func axonIPString(ip [16]byte, ipType uint8) string {
 	return netip.AddrFrom16(ip).String()
 }
 
-// validAxonIP is upstream is_valid_ip_address with allow_zero = true.
+// validAxonIP is upstream is_valid_ip_address (IPv4 below u32::MAX, IPv6 not
+// u128::MAX) with a stricter local rule: unless the chain allows local IPs,
+// the whole loopback range (127.0.0.0/8, ::1), the unspecified addresses
+// (0.0.0.0, ::) and IPv4-mapped forms of either are refused, not only
+// 127.0.0.1 and ::1 — an axon there is unreachable from any other machine,
+// and upstream's single-address check let 127.0.0.2 through. Private ranges
+// stay allowed, as upstream (its exclusion is a standing TODO there) and as
+// LAN deployments need.
 func validAxonIP(ip [16]byte, ipType uint8, allowLocal bool) error {
 	allOnes := true
 	for _, b := range ip {
 		allOnes = allOnes && b == 0xff
 	}
+	var a netip.Addr
 	switch ipType {
 	case 4:
 		for _, b := range ip[:12] {
@@ -122,17 +130,21 @@ func validAxonIP(ip [16]byte, ipType uint8, allowLocal bool) error {
 		if ip[12] == 0xff && ip[13] == 0xff && ip[14] == 0xff && ip[15] == 0xff {
 			return fmt.Errorf("IPv4 value u32::MAX is not allowed")
 		}
-		if !allowLocal && ip[12] == 127 && ip[13] == 0 && ip[14] == 0 && ip[15] == 1 {
-			return fmt.Errorf("127.0.0.1 is not allowed")
-		}
+		a = netip.AddrFrom4([4]byte(ip[12:]))
 	case 6:
 		if allOnes {
 			return fmt.Errorf("IPv6 value u128::MAX is not allowed")
 		}
-		loop := [16]byte{15: 1}
-		if !allowLocal && ip == loop {
-			return fmt.Errorf("::1 is not allowed")
-		}
+		a = netip.AddrFrom16(ip)
+	}
+	if allowLocal {
+		return nil
+	}
+	switch u := a.Unmap(); {
+	case u.IsLoopback():
+		return fmt.Errorf("%s is a loopback address (not allowed unless the chain allows local axon IPs)", a)
+	case u.IsUnspecified():
+		return fmt.Errorf("%s is the unspecified address (not allowed unless the chain allows local axon IPs)", a)
 	}
 	return nil
 }

@@ -87,7 +87,8 @@ func TestServeAxon(t *testing.T) {
 		t.Fatalf("ipv6 axon %+v", n.Axon)
 	}
 	zero, _, _ := AxonIP("0.0.0.0")
-	e.ok("V", &ServeAxon{Netuid: net, IP: zero, Port: 1, IPType: 4}) // 0 is allowed for axons
+	// Upstream allows 0 for axons; taonet refuses it unless local IPs are allowed.
+	e.reject("V", &ServeAxon{Netuid: net, IP: zero, Port: 1, IPType: 4}, CodeInvalidIPAddress)
 	if _, _, err := AxonIP("not an ip"); err == nil {
 		t.Fatal("AxonIP accepted garbage")
 	}
@@ -115,6 +116,18 @@ func TestServeAxonRejections(t *testing.T) {
 	e.reject("M1", ax(v4max, 4, 1), CodeInvalidIPAddress)
 	e.reject("M1", ax(big, 4, 1), CodeInvalidIPAddress)
 	e.reject("M1", ax(ones, 6, 1), CodeInvalidIPAddress)
+	// The whole loopback range, the unspecified addresses and IPv4-mapped
+	// forms of both (sent raw as ip_type 6), not only 127.0.0.1 and ::1.
+	mapped := func(a, b, c, d byte) [16]byte { return [16]byte{10: 0xff, 11: 0xff, 12: a, 13: b, 14: c, 15: d} }
+	for _, bad := range []struct {
+		ip  [16]byte
+		typ uint8
+	}{
+		{v4(t, "127.0.0.2"), 4}, {v4(t, "127.255.255.254"), 4}, {v4(t, "0.0.0.0"), 4}, {[16]byte{}, 6},
+		{mapped(127, 0, 0, 1), 6}, {mapped(127, 0, 0, 2), 6}, {mapped(0, 0, 0, 0), 6},
+	} {
+		e.reject("M1", ax(bad.ip, bad.typ, 1), CodeInvalidIPAddress)
+	}
 	e.hp(net, func(h *Hyperparams) { h.ServingRateLimit = 5 })
 	e.ok("M1", ax(ip, 4, 1))
 	e.reject("M1", ax(ip, 4, 0), CodeServingRateLimitExceeded)
@@ -129,4 +142,28 @@ func TestServeAxonRejections(t *testing.T) {
 	if n, _ := e2.s.Neuron(n2, 0); n.Axon.IP != "127.0.0.1" {
 		t.Fatalf("loopback axon %+v", n.Axon)
 	}
+	e2.ok("AliceHot", &ServeAxon{Netuid: n2, IP: v4(t, "127.0.0.2"), IPType: 4, Port: 8091})
+}
+
+// TestServeAxonPrivateRangesAllowed: private (LAN) addresses stay valid, as
+// upstream, whose private-range exclusion was never implemented.
+func TestServeAxonPrivateRangesAllowed(t *testing.T) {
+	e, net := weightsEnv(t)
+	for i, a := range []string{"10.0.0.1", "172.16.5.4", "192.168.1.20", "fd00::1"} {
+		ip, typ, err := AxonIP(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.ok([]string{"M1", "M2", "V", "M1"}[i], &ServeAxon{Netuid: net, IP: ip, IPType: typ, Port: 8091})
+		e.blocks(1)
+	}
+}
+
+func v4(t *testing.T, s string) [16]byte {
+	t.Helper()
+	ip, typ, err := AxonIP(s)
+	if err != nil || typ != 4 {
+		t.Fatalf("AxonIP(%s): %v %d", s, err, typ)
+	}
+	return ip
 }
