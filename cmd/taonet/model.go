@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/taonet/taonet/lm/model"
+	"github.com/taonet/taonet/lm/safetensors"
 	"github.com/taonet/taonet/lm/tokenizer"
 	"github.com/taonet/taonet/lm/train"
 )
@@ -34,9 +35,14 @@ func init() {
 	modelCmd.AddCommand(newModelInitCmd(), newModelEvalCmd(), newModelTrainCmd(), newModelGenerateCmd())
 }
 
-// loadModelDir loads a model and the tokenizer.json next to it.
-func loadModelDir(dir string) (*model.Model, *tokenizer.Tokenizer, error) {
-	m, err := model.Load(dir)
+// loadModelDir loads a model and the tokenizer.json next to it; for
+// inference, 16-bit weights stay 16-bit (model.LoadInference).
+func loadModelDir(dir string, inference bool) (*model.Model, *tokenizer.Tokenizer, error) {
+	load := model.Load
+	if inference {
+		load = model.LoadInference
+	}
+	m, err := load(dir)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -51,7 +57,7 @@ func loadModelDir(dir string) (*model.Model, *tokenizer.Tokenizer, error) {
 }
 
 func newModelInitCmd() *cobra.Command {
-	var arch, out, size string
+	var arch, out, size, dtype string
 	var seed uint64
 	var force bool
 	cmd := &cobra.Command{
@@ -59,7 +65,8 @@ func newModelInitCmd() *cobra.Command {
 		Short: "Write a randomly initialized model with the GPT-2 tokenizer",
 		Long: `Write a randomly initialized GPT-2, Llama or BERT model (config.json,
 model.safetensors, generation_config.json, tokenizer.json) to --out.
-Sizes: tiny, small (= 15m, about 16M parameters), 124m (gpt2, llama) or 110m (bert).`,
+Sizes: tiny, small (= 15m, about 16M parameters), 124m (gpt2, llama), 1.1b (llama,
+TinyLlama's shape) or 110m (bert).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out == "" {
@@ -77,7 +84,7 @@ Sizes: tiny, small (= 15m, about 16M parameters), 124m (gpt2, llama) or 110m (be
 				return err
 			}
 			m.InitRandom(seed)
-			if err := m.Save(out); err != nil {
+			if err := m.SaveAs(out, safetensors.DType(strings.ToUpper(dtype))); err != nil {
 				return err
 			}
 			tok, err := tokenizer.GPT2()
@@ -96,6 +103,7 @@ Sizes: tiny, small (= 15m, about 16M parameters), 124m (gpt2, llama) or 110m (be
 	cmd.Flags().StringVar(&size, "size", "tiny", "size preset: tiny, small, 15m, 124m (bert: 110m)")
 	cmd.Flags().Uint64Var(&seed, "seed", 0, "random seed of the initialization")
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite an existing model")
+	cmd.Flags().StringVar(&dtype, "dtype", "f32", "weight dtype of model.safetensors: f32, bf16 or f16")
 	return cmd
 }
 
@@ -130,7 +138,7 @@ and not scored), and the mean over samples. --data is JSONL of
 			if dir == "" || data == "" {
 				return errors.New("--model and --data are required")
 			}
-			m, tok, err := loadModelDir(dir)
+			m, tok, err := loadModelDir(dir, true)
 			if err != nil {
 				return err
 			}
@@ -188,7 +196,7 @@ func newModelTrainCmd() *cobra.Command {
 			if dir == "" || data == "" || out == "" {
 				return errors.New("--model, --data and --out are required")
 			}
-			m, tok, err := loadModelDir(dir)
+			m, tok, err := loadModelDir(dir, false)
 			if err != nil {
 				return err
 			}
@@ -269,7 +277,7 @@ func newModelGenerateCmd() *cobra.Command {
 			if dir == "" {
 				return errors.New("--model is required")
 			}
-			m, tok, err := loadModelDir(dir)
+			m, tok, err := loadModelDir(dir, true)
 			if err != nil {
 				return err
 			}

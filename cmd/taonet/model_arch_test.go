@@ -68,3 +68,36 @@ func TestModelEvalDecoderFixtures(t *testing.T) {
 		t.Fatalf("unknown architecture: %v", err)
 	}
 }
+
+// TestModelInitBF16: `model init --dtype bf16` writes bf16 weights, which
+// `model eval` uses 16-bit (the mean loss is the widened model's within
+// float32 noise: the same weights on the decoder pass).
+func TestModelInitBF16(t *testing.T) {
+	// Flag values persist in the shared root command: restore the default.
+	t.Cleanup(func() {
+		if c, _, err := rootCmd.Find([]string{"model", "init"}); err == nil {
+			c.Flags().Set("dtype", "f32")
+		}
+	})
+	dir := filepath.Join(t.TempDir(), "m")
+	if out, err := runTaonet(t, "model", "init", "--arch", "llama", "--size", "tiny", "--dtype", "bf16", "--out", dir, "--seed", "3"); err != nil {
+		t.Fatalf("init: %v\n%s", err, out)
+	}
+	raw, _ := os.ReadFile(filepath.Join(dir, "config.json"))
+	if !strings.Contains(string(raw), `"torch_dtype": "bfloat16"`) {
+		t.Fatalf("config.json: %s", raw)
+	}
+	m, err := model.LoadInference(dir)
+	if err != nil || m.HalfBytes() == 0 {
+		t.Fatalf("bf16 model: %v, %d 16-bit bytes", err, m.HalfBytes())
+	}
+	data := filepath.Join(t.TempDir(), "data.jsonl")
+	os.WriteFile(data, []byte(`{"prompt":"What is two plus two?","response":"Four."}`+"\n"), 0o644)
+	out, err := runTaonet(t, "model", "eval", "--model", dir, "--data", data)
+	if err != nil {
+		t.Fatalf("eval: %v\n%s", err, out)
+	}
+	if l := meanLoss(t, out); l < 9 || l > 12 {
+		t.Fatalf("random bf16 model mean loss %v", l)
+	}
+}

@@ -42,8 +42,8 @@ func (m *Model) ForwardBackward(tokens, targets []int, B, T int, scale float32) 
 	if m.Config.Arch == BERT {
 		return 0, 0, errBERTNoLM
 	}
-	if m.Config.Arch.isDecoder() {
-		return 0, 0, errDecoderTraining(m.Config.Arch)
+	if m.viaDecoder() {
+		return 0, 0, m.errNoTraining()
 	}
 	if err := m.checkTargets(targets, B*T); err != nil {
 		return 0, 0, err

@@ -50,7 +50,7 @@ type attendFunc func(l int, q, k, v, att []float32)
 // norm (and the logits when withLogits is set).
 func (m *Model) forwardDecoder(a *acts, withLogits bool) *acts {
 	c := m.Config
-	N, C, V := a.N, c.Hidden, c.VocabSize
+	N, V := a.N, c.VocabSize
 	m.embedDecoder(a.resid[0], a.tokens)
 	rope := m.decoderRope(a.T)
 	s := attnShape{B: a.B, T: a.T, H: c.Heads, KV: c.KVHeads, D: c.HeadDim, qs: c.Heads * c.HeadDim, ks: c.KVHeads * c.HeadDim, vs: c.KVHeads * c.HeadDim, causal: true}
@@ -71,7 +71,7 @@ func (m *Model) forwardDecoder(a *acts, withLogits bool) *acts {
 		if len(a.logits) < N*V {
 			a.logits = make([]float32, N*V)
 		}
-		linearForward(a.logits[:N*V], a.lnf, m.w.lmHead, nil, N, C, V, false)
+		m.lmHeadForward(a.logits[:N*V], a.lnf, N)
 		m.softcapLogits(a.logits[:N*V])
 	}
 	return a
@@ -81,7 +81,7 @@ func (m *Model) forwardDecoder(a *acts, withLogits bool) *acts {
 // float32 constant like Hugging Face's normalizer).
 func (m *Model) embedDecoder(out []float32, tokens []int) {
 	C := m.Config.Hidden
-	embedForward(out, tokens, m.w.wte, nil, 1, 0, C)
+	m.embedRows(out, tokens)
 	if m.Config.Decoder.EmbedScale {
 		kernels.Scale(float32(math.Sqrt(float64(C))), out[:len(tokens)*C])
 	}
@@ -93,7 +93,7 @@ func (m *Model) decoderRope(n int) *ropeTable {
 	d := m.Config.Decoder
 	if m.ropeT == nil || len(m.ropeT.cos) < n*m.ropeT.half || m.ropeT.half != d.RotaryDim/2 {
 		size := max(n, min(m.Config.MaxPos, 4096))
-		m.ropeT = newRope(size, d.RotaryDim, m.Config.RopeTheta, nil)
+		m.ropeT = newRope(size, d.RotaryDim, m.Config.RopeTheta, m.Config.RopeScaling)
 	}
 	return m.ropeT
 }
@@ -108,22 +108,23 @@ func (m *Model) decoderLayer(l int, x, out []float32, la *layerActs, n, T, start
 	h, q, k, v, att, o := la.ln1[:n*C], la.q[:n*QD], la.k[:n*KVD], la.v[:n*KVD], la.att[:n*QD], la.res2[:n*C]
 
 	m.decoderNorm(h, x, lw.ln1W, lw.ln1B, n)
-	m.projectQKV(q, k, v, la.qkv, h, lw, n)
+	m.projectQKV(q, k, v, la.qkv, h, lw, m.halfLayer(l), n)
 	ropePartial(rope, q, n, T, start, H, QD, D)
 	ropePartial(rope, k, n, T, start, KV, KVD, D)
 	attend(l, q, k, v, att)
-	linearForward(o, att, lw.oW, lw.oB, n, QD, C, false)
+	hl := m.halfLayer(l)
+	lin(o, att, lw.oW, hl.o, lw.oB, n, QD, C)
 	switch {
 	case d.Parallel && c.Arch == StableLM:
 		// x + attn(ln1 x) + mlp(ln1 x), added in that order.
-		m.decoderMLP(tmp, h, la, lw, n)
+		m.decoderMLP(tmp, h, la, lw, hl, n)
 		addInto(out[:n*C], x[:n*C], o)
 		addInto(out[:n*C], out[:n*C], tmp[:n*C])
 	case d.Parallel:
 		// GPT-NeoX: mlp(ln2 x) + attn(ln1 x) + x, added in that order.
 		h2 := la.ln2[:n*C]
 		m.decoderNorm(h2, x, lw.ln2W, lw.ln2B, n)
-		m.decoderMLP(tmp, h2, la, lw, n)
+		m.decoderMLP(tmp, h2, la, lw, hl, n)
 		addInto(out[:n*C], tmp[:n*C], o)
 		addInto(out[:n*C], out[:n*C], x[:n*C])
 	default:
@@ -135,7 +136,7 @@ func (m *Model) decoderLayer(l int, x, out []float32, la *layerActs, n, T, start
 		}
 		addInto(out[:n*C], x[:n*C], o)
 		m.decoderNorm(h2, out, normW, lw.ln2B, n)
-		m.decoderMLP(tmp, h2, la, lw, n)
+		m.decoderMLP(tmp, h2, la, lw, hl, n)
 		if d.Sandwich {
 			m.decoderNorm(tmp, tmp, lw.postFFW, nil, n)
 		}
@@ -165,18 +166,19 @@ func (m *Model) decoderNorm(out, x, w, b []float32, n int) {
 // projections (with optional biases), Phi-3's fused qkv_proj (q, k and v
 // are consecutive row blocks of the weight, so it is sliced), or GPT-NeoX's
 // query_key_value, whose output interleaves q, k, v per head.
-func (m *Model) projectQKV(q, k, v, qkv, h []float32, lw *layerWeights, n int) {
+func (m *Model) projectQKV(q, k, v, qkv, h []float32, lw *layerWeights, hl halfLayer, n int) {
 	c := m.Config
 	C, H, D := c.Hidden, c.Heads, c.HeadDim
 	QD, KVD := H*D, c.KVHeads*D
 	switch c.Arch {
 	case Phi3:
-		linearForward(q, h, lw.qkvW[:QD*C], nil, n, C, QD, false)
-		linearForward(k, h, lw.qkvW[QD*C:(QD+KVD)*C], nil, n, C, KVD, false)
-		linearForward(v, h, lw.qkvW[(QD+KVD)*C:], nil, n, C, KVD, false)
+		end := (QD + 2*KVD) * C
+		lin(q, h, rowsF32(lw.qkvW, 0, QD*C), hl.qkv.rows(0, QD*C), nil, n, C, QD)
+		lin(k, h, rowsF32(lw.qkvW, QD*C, (QD+KVD)*C), hl.qkv.rows(QD*C, (QD+KVD)*C), nil, n, C, KVD)
+		lin(v, h, rowsF32(lw.qkvW, (QD+KVD)*C, end), hl.qkv.rows((QD+KVD)*C, end), nil, n, C, KVD)
 	case GPTNeoX:
 		qkv = qkv[:n*3*C]
-		linearForward(qkv, h, lw.qkvW, lw.qkvB, n, C, 3*C, false)
+		lin(qkv, h, lw.qkvW, hl.qkv, lw.qkvB, n, C, 3*C)
 		parallelRanges(n, 16, func(lo, hi int) {
 			for r := lo; r < hi; r++ {
 				for hd := 0; hd < H; hd++ {
@@ -188,39 +190,39 @@ func (m *Model) projectQKV(q, k, v, qkv, h []float32, lw *layerWeights, n int) {
 			}
 		})
 	default:
-		linearForward(q, h, lw.qW, lw.qB, n, C, QD, false)
-		linearForward(k, h, lw.kW, lw.kB, n, C, KVD, false)
-		linearForward(v, h, lw.vW, lw.vB, n, C, KVD, false)
+		lin(q, h, lw.qW, hl.q, lw.qB, n, C, QD)
+		lin(k, h, lw.kW, hl.k, lw.kB, n, C, KVD)
+		lin(v, h, lw.vW, hl.v, lw.vB, n, C, KVD)
 	}
 }
 
 // decoderMLP writes the MLP of h into out [n, C]: a gated MLP with SiLU
 // (Phi-3's gate_up_proj holds gate then up) or tanh-GELU (Gemma), or
 // GPT-NeoX's plain MLP with exact GELU and biases.
-func (m *Model) decoderMLP(out, h []float32, la *layerActs, lw *layerWeights, n int) {
+func (m *Model) decoderMLP(out, h []float32, la *layerActs, lw *layerWeights, hl halfLayer, n int) {
 	c := m.Config
 	C, F := c.Hidden, c.FFN
 	gate, up, act := la.gate[:n*F], la.up[:n*F], la.act[:n*F]
 	switch {
 	case c.Decoder.Act == "gelu":
-		linearForward(up, h, lw.upW, lw.upB, n, C, F, false)
+		lin(up, h, lw.upW, hl.up, lw.upB, n, C, F)
 		geluErfForward(act, up)
-		linearForward(out, act, lw.downW, lw.downB, n, F, C, false)
+		lin(out, act, lw.downW, hl.down, lw.downB, n, F, C)
 		return
 	case c.Arch == Phi3:
 		fused := la.gate[:n*2*F]
-		linearForward(fused, h, lw.gateW, nil, n, C, 2*F, false)
+		lin(fused, h, lw.gateW, hl.gate, nil, n, C, 2*F)
 		for r := 0; r < n; r++ {
 			copy(act[r*F:r*F+F], fused[r*2*F:r*2*F+F])
 			copy(up[r*F:r*F+F], fused[r*2*F+F:r*2*F+2*F])
 		}
 		gate = la.gate[:n*F]
 		swigluForward(gate, act, up)
-		linearForward(out, gate, lw.downW, nil, n, F, C, false)
+		lin(out, gate, lw.downW, hl.down, nil, n, F, C)
 		return
 	}
-	linearForward(gate, h, lw.gateW, nil, n, C, F, false)
-	linearForward(up, h, lw.upW, nil, n, C, F, false)
+	lin(gate, h, lw.gateW, hl.gate, nil, n, C, F)
+	lin(up, h, lw.upW, hl.up, nil, n, C, F)
 	if c.Decoder.Act == "gelu_tanh" {
 		geluNewForward(act, gate)
 		for i := range act {
@@ -229,7 +231,7 @@ func (m *Model) decoderMLP(out, h []float32, la *layerActs, lw *layerWeights, n 
 	} else {
 		swigluForward(act, gate, up)
 	}
-	linearForward(out, act, lw.downW, nil, n, F, C, false)
+	lin(out, act, lw.downW, hl.down, nil, n, F, C)
 }
 
 // ropePartial rotates, in place, the first 2·half dimensions of each head
@@ -348,7 +350,7 @@ func (m *Model) extendDecoder(cache *KVCache, tokens []int) ([]float32, error) {
 	last := f(C)
 	m.decoderNorm(last, x[(n-1)*C:n*C], m.w.lnfW, m.w.lnfB, 1)
 	logits := f(V)
-	linearForward(logits, last, m.w.lmHead, nil, 1, C, V, false)
+	m.lmHeadForward(logits, last, 1)
 	m.softcapLogits(logits)
 	return logits, nil
 }
@@ -379,8 +381,15 @@ func cachedDecoderAttention(out, q, kc, vc []float32, n, start, H, KV, D int, o 
 	})
 }
 
-// errDecoderTraining is returned when training a decoder-family model: the
-// trainer's backward pass covers GPT-2 and Llama.
-func errDecoderTraining(a Arch) error {
-	return fmt.Errorf("model: training %s is not supported (the backward pass covers gpt2 and llama); forward, loss and generation are", a)
+// viaDecoder reports whether the model runs on the decoder-family pass: the
+// decoder architectures, and Llama with 16-bit weights.
+func (m *Model) viaDecoder() bool { return m.Config.Arch.isDecoder() || m.half != nil }
+
+// errNoTraining explains why a model cannot be trained: the trainer's
+// backward pass covers float32 GPT-2 and Llama.
+func (m *Model) errNoTraining() error {
+	if m.half != nil {
+		return fmt.Errorf("model: 16-bit weights loaded for inference cannot be trained; load the model with model.Load (float32)")
+	}
+	return fmt.Errorf("model: training %s is not supported (the backward pass covers gpt2 and llama); forward, loss and generation are", m.Config.Arch)
 }

@@ -134,7 +134,7 @@ func (m *Model) forward(tokens []int, B, T int, train, withLogits bool) (*acts, 
 	if c.Arch == Llama {
 		rope = m.rope(T)
 	}
-	if c.Arch.isDecoder() {
+	if m.viaDecoder() {
 		return m.forwardDecoder(a, train || withLogits), nil
 	}
 	embedForward(a.resid[0], tokens, w.wte, w.wpe, T, 0, C)
@@ -260,7 +260,7 @@ func (m *Model) TokenNLL(tokens, targets []int, B, T int) ([]float32, error) {
 			copy(a.gather[i*C:(i+1)*C], a.lnf[n*C:(n+1)*C])
 			tg[i] = targets[n]
 		}
-		linearForward(a.logits[:k*V], a.gather[:k*C], m.w.lmHead, nil, k, C, V, false)
+		m.lmHeadForward(a.logits[:k*V], a.gather[:k*C], k)
 		m.softcapLogits(a.logits[:k*V])
 		crossEntropyForward(nl[:k], a.logits[:k*V], tg[:k], k, V)
 		for i, n := range rows[r : r+k] {

@@ -63,7 +63,7 @@ func (m *Model) Extend(cache *KVCache, tokens []int) ([]float32, error) {
 			return nil, fmt.Errorf("model: token %d at position %d outside vocabulary [0,%d)", t, i, c.VocabSize)
 		}
 	}
-	if c.Arch.isDecoder() {
+	if m.viaDecoder() {
 		return m.extendDecoder(cache, tokens)
 	}
 	w := m.w

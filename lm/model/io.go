@@ -162,22 +162,23 @@ func FromSafetensors(cfg Config, f TensorSource) (*Model, error) {
 // Save writes the model to dir in the Hugging Face layout: model.safetensors
 // (F32, HF names), config.json and, for causal LMs, generation_config.json.
 // The weights file is replaced atomically.
-func (m *Model) Save(dir string) error {
+func (m *Model) Save(dir string) error { return m.SaveAs(dir, safetensors.F32) }
+
+// SaveAs is Save with the weights stored as dtype (F32, BF16 or F16;
+// config.json's torch_dtype says which). 16-bit tensors of a model loaded
+// with LoadInference are copied as they are when dtype is theirs.
+func (m *Model) SaveAs(dir string, dtype safetensors.DType) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("model: %w", err)
 	}
-	tensors := make([]safetensors.Tensor, 0, len(m.Infos))
-	for _, in := range m.Infos {
-		t, err := safetensors.FromFloat32(in.Name, safetensors.F32, in.Shape, m.Params[in.Offset:in.Offset+in.Size])
-		if err != nil {
-			return fmt.Errorf("model: %w", err)
-		}
-		tensors = append(tensors, t)
+	tensors, err := m.encodeTensors(dtype)
+	if err != nil {
+		return fmt.Errorf("model: %w", err)
 	}
 	if err := safetensors.WriteFile(filepath.Join(dir, WeightsFile), tensors, map[string]string{"format": "pt"}); err != nil {
 		return fmt.Errorf("model: %w", err)
 	}
-	cfg, err := m.Config.JSON()
+	cfg, err := m.configJSON(dtype)
 	if err != nil {
 		return fmt.Errorf("model: %w", err)
 	}

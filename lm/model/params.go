@@ -182,6 +182,7 @@ type Model struct {
 	specs  []paramSpec
 	acts   *acts      // cached activation buffers of the last batch shape
 	ropeT  *ropeTable // cached rotary table (Llama)
+	half   *halfModel // 16-bit matrices kept in the file mapping (LoadInference); their Infos have Offset -1
 }
 
 // New returns a model with all parameters zero. BERT models get a pooler.
@@ -231,6 +232,9 @@ func (m *Model) bind(buf []float32) *weights {
 	w := &weights{layers: make([]layerWeights, m.Config.Layers)}
 	for i, s := range m.specs {
 		in := m.Infos[i]
+		if in.Offset < 0 { // 16-bit, outside Params
+			continue
+		}
 		*s.ptr(w) = buf[in.Offset : in.Offset+in.Size : in.Offset+in.Size]
 	}
 	if w.lmHead == nil {
@@ -255,7 +259,7 @@ func (m *Model) ZeroGrads() { m.AllocGrads() }
 // Tensor returns the parameter tensor with a Hugging Face name and its shape.
 func (m *Model) Tensor(name string) ([]float32, []int, bool) {
 	for _, in := range m.Infos {
-		if in.Name == name {
+		if in.Name == name && in.Offset >= 0 {
 			return m.Params[in.Offset : in.Offset+in.Size], in.Shape, true
 		}
 	}
@@ -275,8 +279,14 @@ func (m *Model) Grad(name string) ([]float32, bool) {
 	return nil, false
 }
 
-// NumParams returns the number of parameters held.
-func (m *Model) NumParams() int { return len(m.Params) }
+// NumParams returns the number of parameters held (16-bit ones included).
+func (m *Model) NumParams() int {
+	n := 0
+	for _, in := range m.Infos {
+		n += in.Size
+	}
+	return n
+}
 
 // InitRandom fills the parameters GPT-2 style from a seeded generator: matrices
 // and embeddings ~ N(0, 0.02²), residual output projections scaled by
@@ -326,6 +336,9 @@ func isResidualProj(name string) bool {
 // checkFinite reports the first NaN or Inf parameter.
 func (m *Model) checkFinite() error {
 	for _, in := range m.Infos {
+		if in.Offset < 0 {
+			continue
+		}
 		for i, v := range m.Params[in.Offset : in.Offset+in.Size] {
 			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
 				return fmt.Errorf("tensor %s: non-finite value %v at index %d", in.Name, v, i)

@@ -32,6 +32,7 @@ var presets = map[Arch]map[string]preset{
 		"small": {256, 4, 8, 4, 688, 512, false},
 		"15m":   {256, 4, 8, 4, 688, 512, false},
 		"124m":  {768, 12, 12, 4, 2048, 1024, true},
+		"1.1b":  {2048, 22, 32, 4, 5632, 2048, true}, // TinyLlama-1.1B's shape (GPT-2 vocabulary: 1.17B)
 	},
 	BERT: {
 		"tiny":  {64, 2, 4, 4, 256, 256, false},

@@ -64,7 +64,7 @@ func New(m *model.Model, tok *tokenizer.Tokenizer, o Options) (*Engine, error) {
 // Load opens a model directory (config.json, model.safetensors,
 // tokenizer.json and optionally tokenizer_config.json).
 func Load(dir string, o Options) (*Engine, error) {
-	m, err := model.Load(dir)
+	m, err := model.LoadInference(dir)
 	if err != nil {
 		return nil, err
 	}

@@ -85,7 +85,7 @@ func Load(dir string, k *competition.Competition, tok *tokenizer.Tokenizer) (*mo
 	if _, err := CheckConfig(dir, k, tok); err != nil {
 		return nil, err
 	}
-	m, err := model.Load(dir)
+	m, err := model.LoadInference(dir)
 	if err != nil {
 		return nil, reject("weights: %v", err)
 	}
@@ -103,10 +103,8 @@ var layerIndex = regexp.MustCompile(`\.(h|layers)\.[0-9]+\.`)
 // NormSoft must be ≤ NormSoftShare. It also rejects non-finite values.
 func CheckNorms(m *model.Model, k *competition.Competition) error {
 	nc := newNormCheck(k)
-	for _, in := range m.Infos {
-		if err := nc.add(in, m.Params[in.Offset:in.Offset+in.Size]); err != nil {
-			return err
-		}
+	if err := m.EachTensor(nc.add); err != nil {
+		return err
 	}
 	return nc.result()
 }
