@@ -45,6 +45,9 @@ func (c *Client) MetagraphAt(ctx context.Context, netuid uint16, block *uint64) 
 	if err := c.ReadMany(ctx, at, rt, c.perHotkeyReads(rt, netuid, mg)); err != nil {
 		return nil, err
 	}
+	if err := c.stakeWeights(ctx, at, rt, mg); err != nil {
+		return nil, err
+	}
 	if err := c.readMatrices(ctx, at, rt, mg); err != nil {
 		return nil, err
 	}
@@ -157,24 +160,31 @@ func (c *Client) vectorReads(netuid uint16, mg *chain.Metagraph) []Read {
 	}
 }
 
-// perHotkeyReads reads each hotkey's coldkey, stake and axon.
+// perHotkeyReads reads each hotkey's coldkey, stake and axon. Stake follows
+// the taonet backend's meaning: on dynamic-TAO runtimes AlphaStake is the
+// hotkey's alpha on the subnet (TotalHotkeyAlpha[hotkey, netuid]), TaoStake
+// its root stake (TotalHotkeyAlpha[hotkey, 0]) and Stake = TotalStake the
+// stake weight alpha + tao_weight × root (see stakeWeight); on older
+// runtimes TaoStake = Stake = TotalStake = TotalHotkeyStake[hotkey].
 func (c *Client) perHotkeyReads(rt *Runtime, netuid uint16, mg *chain.Metagraph) []Read {
 	n := int(mg.N)
 	mg.Coldkeys = make([]string, n)
-	mg.Stake = make([]uint64, n)
+	mg.Stake, mg.AlphaStake, mg.TaoStake, mg.TotalStake = make([]uint64, n), make([]uint64, n), make([]uint64, n), make([]uint64, n)
 	mg.Axons = make([]chain.AxonInfo, n)
-	alpha := rt.Meta.HasStorage("SubtensorModule", "TotalHotkeyAlpha")
+	dtao := rt.Meta.HasStorage("SubtensorModule", "TotalHotkeyAlpha")
 	var reads []Read
 	for uid := 0; uid < n; uid++ {
 		pk, err := keys.SS58Decode(mg.Hotkeys[uid])
 		if err != nil {
 			continue
 		}
-		stake := Read{Pallet: "SubtensorModule", Item: "TotalHotkeyStake", Keys: []any{pk}}
-		if alpha {
-			stake = Read{Pallet: "SubtensorModule", Item: "TotalHotkeyAlpha", Keys: []any{pk, netuid}}
+		if dtao {
+			reads = append(reads,
+				Read{Pallet: "SubtensorModule", Item: "TotalHotkeyAlpha", Keys: []any{pk, netuid}, Into: func(v metadata.Value) error { mg.AlphaStake[uid] = bigToU64(v); return nil }},
+				Read{Pallet: "SubtensorModule", Item: "TotalHotkeyAlpha", Keys: []any{pk, uint16(0)}, Into: func(v metadata.Value) error { mg.TaoStake[uid] = bigToU64(v); return nil }})
+		} else {
+			reads = append(reads, Read{Pallet: "SubtensorModule", Item: "TotalHotkeyStake", Keys: []any{pk}, Into: func(v metadata.Value) error { mg.TaoStake[uid] = bigToU64(v); return nil }})
 		}
-		stake.Into = func(v metadata.Value) error { mg.Stake[uid] = bigToU64(v); return nil }
 		reads = append(reads,
 			Read{Pallet: "SubtensorModule", Item: "Owner", Keys: []any{pk}, Into: func(v metadata.Value) error {
 				b, err := metadata.AsBytes(v)
@@ -184,7 +194,6 @@ func (c *Client) perHotkeyReads(rt *Runtime, netuid uint16, mg *chain.Metagraph)
 				mg.Coldkeys[uid] = keys.SS58Encode([32]byte(b))
 				return nil
 			}},
-			stake,
 			Read{Pallet: "SubtensorModule", Item: "Axons", Keys: []any{netuid, pk}, Into: func(v metadata.Value) error {
 				if v == nil {
 					mg.Axons[uid].IP = "0.0.0.0" // never served, as the SDK shows it
@@ -196,6 +205,44 @@ func (c *Client) perHotkeyReads(rt *Runtime, netuid uint16, mg *chain.Metagraph)
 			}})
 	}
 	return reads
+}
+
+// stakeWeights fills Stake and TotalStake from the alpha and root parts.
+func (c *Client) stakeWeights(ctx context.Context, at Head, rt *Runtime, mg *chain.Metagraph) error {
+	var w *big.Int
+	if rt.Meta.HasStorage("SubtensorModule", "TotalHotkeyAlpha") && rt.Meta.HasStorage("SubtensorModule", "TaoWeight") {
+		v, err := c.Storage(ctx, at, rt, "SubtensorModule", "TaoWeight")
+		if err != nil {
+			return err
+		}
+		if w, err = metadata.AsBig(v); err != nil {
+			return err
+		}
+	}
+	for i := range mg.Stake {
+		mg.Stake[i] = StakeWeight(mg.AlphaStake[i], mg.TaoStake[i], w)
+		mg.TotalStake[i] = mg.Stake[i]
+	}
+	return nil
+}
+
+// StakeWeight is subtensor's stake weight alpha + tao_weight × root in its
+// U96F32 arithmetic: tao_weight = TaoWeight / u64::MAX truncated to 32
+// fractional bits, the product truncated, the sum floored to u64. A nil
+// weight (pre-dTAO runtimes, alpha 0) gives the TAO stake itself.
+func StakeWeight(alpha, root uint64, taoWeight *big.Int) uint64 {
+	if taoWeight == nil {
+		return alpha + root
+	}
+	q := new(big.Int).Lsh(taoWeight, 32)
+	q.Quo(q, new(big.Int).SetUint64(^uint64(0)))
+	p := new(big.Int).Mul(new(big.Int).SetUint64(root), q)
+	p.Rsh(p, 32)
+	p.Add(p, new(big.Int).SetUint64(alpha))
+	if !p.IsUint64() {
+		return ^uint64(0)
+	}
+	return p.Uint64()
 }
 
 // axonOf converts an AxonInfo {block, version, ip: u128, port, ip_type, protocol, ...}.

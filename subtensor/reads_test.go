@@ -3,6 +3,7 @@ package subtensor
 import (
 	"context"
 	"fmt"
+	"math/big"
 	"reflect"
 	"strconv"
 	"sync"
@@ -62,7 +63,7 @@ func newReplay(t testing.TB, net fixture.Network) *replayNet {
 		Emission: []uint64{1_000_000_000, 2, 3, 4}, ValidatorTrust: []uint16{60000, 0, 0, 0},
 		ValidatorPermit: []bool{true, false, false, true}, Active: []bool{true, true, false, true},
 		LastUpdate: []uint64{500, 501, 502, 503}, BlockAtRegistration: []uint64{10, 11, 12, 13},
-		PruningScore: []uint16{9, 8, 7, 6}, Stake: []uint64{5_000_000_000_000, 0, 42, 1},
+		PruningScore: []uint16{9, 8, 7, 6},
 		Weights: [][][2]uint16{{{1, 65535}, {3, 100}}, {}, {{0, 1}}, {}},
 		Bonds:   [][][2]uint16{{{1, 7}}, {}, {}, {{0, 65535}}},
 		Hyperparams: chain.Hyperparams{Rho: 10, Kappa: 32767, Tempo: 360, ImmunityPeriod: 5000, MinAllowedWeights: 1,
@@ -72,6 +73,26 @@ func newReplay(t testing.TB, net fixture.Network) *replayNet {
 			MaxRegsPerBlock: 2, ServingRateLimit: 49, CommitRevealPeriod: 2, AlphaLow: 1000, AlphaHigh: 60000},
 		OwnerColdkey: cold[0].SS58Address(),
 	}
+	// Stake parts: on the dTAO runtime alpha on the subnet and root stake,
+	// with tao_weight 0.18 × u64::MAX; on the older one TAO stake only.
+	alphas := []uint64{5_000_000_000_000, 0, 42, 1}
+	roots := []uint64{1_000_000_000, 7, 0, 3_000_000_000_000}
+	var taoWeight *big.Int
+	if alpha && srv.Meta().HasStorage("SubtensorModule", "TaoWeight") {
+		taoWeight = new(big.Int).SetUint64(3320413933267719290) // 0.18 × u64::MAX, upstream DefaultTaoWeight
+	}
+	for i := range alphas {
+		if alpha {
+			want.AlphaStake = append(want.AlphaStake, alphas[i])
+			want.TaoStake = append(want.TaoStake, roots[i])
+			want.Stake = append(want.Stake, StakeWeight(alphas[i], roots[i], taoWeight))
+		} else {
+			want.AlphaStake = append(want.AlphaStake, 0)
+			want.TaoStake = append(want.TaoStake, alphas[i])
+			want.Stake = append(want.Stake, alphas[i])
+		}
+	}
+	want.TotalStake = want.Stake
 	var es []entry
 	add := func(item string, value any, k ...any) { es = append(es, entry{"SubtensorModule", item, k, value}) }
 	add("NetworksAdded", true, netuid)
@@ -86,9 +107,10 @@ func newReplay(t testing.TB, net fixture.Network) *replayNet {
 		add("BlockAtRegistration", want.BlockAtRegistration[uid], netuid, uid)
 		add("Uids", uid, netuid, hot[uid].SS58Address())
 		if alpha {
-			add("TotalHotkeyAlpha", strconv.FormatUint(want.Stake[uid], 10), hot[uid].SS58Address(), netuid)
+			add("TotalHotkeyAlpha", strconv.FormatUint(alphas[uid], 10), hot[uid].SS58Address(), netuid)
+			add("TotalHotkeyAlpha", strconv.FormatUint(roots[uid], 10), hot[uid].SS58Address(), 0)
 		} else {
-			add("TotalHotkeyStake", strconv.FormatUint(want.Stake[uid], 10), hot[uid].SS58Address())
+			add("TotalHotkeyStake", strconv.FormatUint(alphas[uid], 10), hot[uid].SS58Address())
 		}
 		ax := chain.AxonInfo{Hotkey: hot[uid].SS58Address(), Coldkey: cold[uid].SS58Address(), IP: "0.0.0.0"}
 		if uid != 2 {
@@ -113,6 +135,9 @@ func newReplay(t testing.TB, net fixture.Network) *replayNet {
 	add("LastUpdate", want.LastUpdate, netuid)
 	add("PruningScores", want.PruningScore, netuid)
 	add("SubnetOwner", cold[0].SS58Address(), netuid)
+	if taoWeight != nil {
+		add("TaoWeight", taoWeight.String())
+	}
 	h := want.Hyperparams
 	for item, v := range map[string]any{"Rho": h.Rho, "Kappa": h.Kappa, "Tempo": h.Tempo, "ImmunityPeriod": h.ImmunityPeriod,
 		"MinAllowedWeights": h.MinAllowedWeights, "MaxWeightsLimit": h.MaxWeightsLimit, "WeightsVersionKey": h.WeightsVersion,
@@ -159,6 +184,9 @@ func loadEntries(t testing.TB, srv *substratetest.Server, net fixture.Network, e
 	}
 	var reqs []map[string]any
 	for _, e := range es {
+		if e.keys == nil {
+			e.keys = []any{}
+		}
 		reqs = append(reqs,
 			map[string]any{"op": "storageKey", "net": string(net), "pallet": e.pallet, "item": e.item, "args": e.keys},
 			map[string]any{"op": "encodeStorage", "net": string(net), "pallet": e.pallet, "item": e.item, "value": e.value})

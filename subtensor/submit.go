@@ -23,6 +23,9 @@ type SubmitOptions struct {
 	WaitFinalized bool
 	// Tip in rao.
 	Tip uint64
+	// NoWait submits with author_submitExtrinsic and returns at once (the
+	// taonet Send semantics): the Result has no block.
+	NoWait bool
 	// Progress, when set, receives status lines (ready, in block, finalized).
 	Progress func(string)
 }
@@ -83,6 +86,13 @@ func (c *Client) Submit(ctx context.Context, signer Signer, pallet, call string,
 		return nil, err
 	}
 	if opts.DryRun {
+		return res, nil
+	}
+	if opts.NoWait {
+		var h string
+		if err := c.rpc.Call(ctx, &h, "author_submitExtrinsic", res.Extrinsic); err != nil {
+			return res, fmt.Errorf("subtensor: extrinsic rejected: %w", err)
+		}
 		return res, nil
 	}
 	return res, c.watch(ctx, rt, res, opts.WaitFinalized, progress)

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TypeRegistry, Metadata, expandMetadata, StorageKey } from '@polkadot/types';
-import { cryptoWaitReady, sr25519Verify, decodeAddress } from '@polkadot/util-crypto';
+import { cryptoWaitReady, sr25519Verify, decodeAddress, blake2AsHex } from '@polkadot/util-crypto';
 import { u8aToHex, hexToU8a } from '@polkadot/util';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -123,6 +123,13 @@ const ops = {
   encodeEvents(r) {
     const n = load(r.net);
     return n.registry.createType('Vec<EventRecord>', r.value).toHex();
+  },
+  // subtensor's commit-reveal v2 hash: BlakeTwo256 of the SCALE tuple
+  // (who, netuid, uids, values, salt, version_key).
+  commitHash(r) {
+    const n = load(r.net);
+    const t = n.registry.createType('(AccountId32, u16, Vec<u16>, Vec<u16>, Vec<u16>, u64)', [r.who, r.netuid, r.uids, r.values, r.salt, r.version_key]);
+    return blake2AsHex(t.toU8a(), 256);
   },
   encodeType(r) {
     const n = load(r.net);

@@ -1,0 +1,219 @@
+package subtensor
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/taonet/taonet/chain"
+	"github.com/taonet/taonet/keys"
+	"github.com/taonet/taonet/node"
+	"github.com/taonet/taonet/subtensor/extrinsic"
+	"github.com/taonet/taonet/subtensor/metadata"
+)
+
+// Backend adapts a Client to the chain interfaces taonet's subnets and CLI
+// consume (LatestBlock, Block, Metagraph, Commitments, Submit, Send), so
+// miners and validators run unchanged on subtensor. taonet calls are
+// translated to the subtensor calls of the same name; see CallFor.
+type Backend struct {
+	*Client
+	// StakeNetuid is the subnet add_stake/remove_stake act on where the
+	// runtime takes one (dynamic TAO); nil makes such calls an error.
+	StakeNetuid *uint16
+	// Options apply to every Submit (DryRun, WaitFinalized, Progress).
+	Options SubmitOptions
+	// LastResult is the most recent submission's result (for --dry-run output).
+	LastResult *Result
+}
+
+// NewBackend wraps c.
+func NewBackend(c *Client) *Backend { return &Backend{Client: c} }
+
+// LatestBlock is the best block as a taonet block summary (hash without 0x,
+// time from Timestamp.Now).
+func (b *Backend) LatestBlock(ctx context.Context) (node.BlockSummary, error) {
+	h, err := b.BestHead(ctx)
+	if err != nil {
+		return node.BlockSummary{}, err
+	}
+	return b.summary(ctx, h)
+}
+
+// Block is block number n as a taonet block summary.
+func (b *Backend) Block(ctx context.Context, n uint64) (node.BlockSummary, error) {
+	h, err := b.HeadAt(ctx, n)
+	if err != nil {
+		return node.BlockSummary{}, err
+	}
+	return b.summary(ctx, h)
+}
+
+func (b *Backend) summary(ctx context.Context, h Head) (node.BlockSummary, error) {
+	s := node.BlockSummary{Height: h.Number, Hash: hex.EncodeToString(h.Hash[:])}
+	rt, err := b.RuntimeAt(ctx, h)
+	if err != nil {
+		return s, err
+	}
+	if rt.Meta.HasStorage("Timestamp", "Now") {
+		v, err := b.Storage(ctx, h, rt, "Timestamp", "Now")
+		if err != nil {
+			return s, err
+		}
+		ms, _ := metadata.AsUint64(v)
+		s.Time = time.UnixMilli(int64(ms)).UTC()
+	}
+	return s, nil
+}
+
+// chainSigner gives a taonet chain.Signer the public key extrinsics need.
+type chainSigner struct{ chain.Signer }
+
+func (s chainSigner) PublicKey() [32]byte {
+	pk, _ := keys.SS58Decode(s.SS58Address())
+	return pk
+}
+
+func signerOf(s chain.Signer) (Signer, error) {
+	if k, ok := s.(Signer); ok {
+		return k, nil
+	}
+	if _, err := keys.SS58Decode(s.SS58Address()); err != nil {
+		return nil, fmt.Errorf("subtensor: signer address: %w", err)
+	}
+	return chainSigner{s}, nil
+}
+
+// Submit translates call, signs it with s and waits for inclusion (or
+// finalization with Options.WaitFinalized). A dispatch failure returns the
+// outcome with Code 1 and the named error, as the taonet client returns a
+// failed transaction.
+func (b *Backend) Submit(ctx context.Context, s chain.Signer, call chain.Call) (*node.TxOutcome, error) {
+	res, err := b.submit(ctx, s, call, b.Options)
+	if res == nil {
+		return nil, err
+	}
+	out := &node.TxOutcome{Hash: res.Hash, Height: res.BlockNumber, Index: res.Index}
+	var de *DispatchError
+	if errors.As(err, &de) {
+		out.Code, out.Log = 1, de.Error()
+		return out, err
+	}
+	return out, err
+}
+
+// Send submits call without waiting for inclusion and returns its hash.
+func (b *Backend) Send(ctx context.Context, s chain.Signer, call chain.Call) (string, error) {
+	opts := b.Options
+	opts.NoWait = true
+	res, err := b.submit(ctx, s, call, opts)
+	if err != nil {
+		return "", err
+	}
+	return res.Hash, nil
+}
+
+func (b *Backend) submit(ctx context.Context, s chain.Signer, call chain.Call, opts SubmitOptions) (*Result, error) {
+	signer, err := signerOf(s)
+	if err != nil {
+		return nil, err
+	}
+	_, rt, err := b.At(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	pallet, name, args, err := CallFor(rt.Meta, call, b.StakeNetuid)
+	if err != nil {
+		return nil, err
+	}
+	res, err := b.Client.Submit(ctx, signer, pallet, name, args, opts)
+	if res != nil {
+		b.LastResult = res
+	}
+	return res, err
+}
+
+// CallFor translates a taonet call into the subtensor pallet, call and
+// arguments (by the metadata's field names). Calls subtensor lacks or that
+// need a subnet the taonet call does not carry are errors.
+func CallFor(m *metadata.Metadata, call chain.Call, stakeNetuid *uint16) (pallet, name string, args map[string]any, err error) {
+	const st = "SubtensorModule"
+	switch c := call.(type) {
+	case *chain.SetWeights:
+		return st, "set_weights", map[string]any{"netuid": c.Netuid, "dests": c.UIDs, "weights": c.Values, "version_key": c.VersionKey}, nil
+	case *chain.CommitWeights:
+		return st, "commit_weights", map[string]any{"netuid": c.Netuid, "commit_hash": c.Hash}, nil
+	case *chain.RevealWeights:
+		return st, "reveal_weights", map[string]any{"netuid": c.Netuid, "uids": c.UIDs, "values": c.Values, "salt": c.Salt, "version_key": c.VersionKey}, nil
+	case *chain.SetCommitment:
+		fields, err := dataFields(c.Fields)
+		if err != nil {
+			return "", "", nil, err
+		}
+		return "Commitments", "set_commitment", map[string]any{"netuid": c.Netuid, "info": map[string]any{"fields": fields}}, nil
+	case *chain.ServeAxon:
+		return st, "serve_axon", map[string]any{"netuid": c.Netuid, "version": c.Version, "ip": new(big.Int).SetBytes(c.IP[:]),
+			"port": c.Port, "ip_type": c.IPType, "protocol": c.Protocol, "placeholder1": c.Placeholder1, "placeholder2": c.Placeholder2}, nil
+	case *chain.BurnedRegister:
+		pk, err := keys.SS58Decode(c.Hotkey)
+		if err != nil {
+			return "", "", nil, fmt.Errorf("subtensor: hotkey: %w", err)
+		}
+		return st, "burned_register", map[string]any{"netuid": c.Netuid, "hotkey": pk}, nil
+	case *chain.AddStake:
+		return stakeCall(m, "add_stake", "amount_staked", c.Hotkey, c.Amount, stakeNetuid)
+	case *chain.RemoveStake:
+		return stakeCall(m, "remove_stake", "amount_unstaked", c.Hotkey, c.Amount, stakeNetuid)
+	case *chain.Transfer:
+		pk, err := keys.SS58Decode(c.Dest)
+		if err != nil {
+			return "", "", nil, fmt.Errorf("subtensor: destination: %w", err)
+		}
+		return "Balances", "transfer_keep_alive", map[string]any{"dest": &metadata.VariantValue{Name: "Id", Fields: []metadata.NamedValue{{Value: pk}}}, "value": c.Amount}, nil
+	}
+	return "", "", nil, fmt.Errorf("subtensor: %s is not supported on the subtensor backend", call.CallName())
+}
+
+func stakeCall(m *metadata.Metadata, name, amountField, hotkey string, amount uint64, netuid *uint16) (string, string, map[string]any, error) {
+	pk, err := keys.SS58Decode(hotkey)
+	if err != nil {
+		return "", "", nil, fmt.Errorf("subtensor: hotkey: %w", err)
+	}
+	args := map[string]any{"hotkey": pk, amountField: amount}
+	if extrinsic.HasArg(m, "SubtensorModule", name, "netuid") {
+		if netuid == nil {
+			return "", "", nil, fmt.Errorf("subtensor: this runtime stakes per subnet (dynamic TAO): give --netuid")
+		}
+		args["netuid"] = *netuid
+	}
+	return "SubtensorModule", name, args, nil
+}
+
+// dataFields maps taonet commitment fields to the commitments pallet's Data.
+func dataFields(fs []chain.CommitmentField) ([]any, error) {
+	names := map[chain.FieldKind]string{chain.FieldNone: "None", chain.FieldBlakeTwo256: "BlakeTwo256", chain.FieldSha256: "Sha256",
+		chain.FieldKeccak256: "Keccak256", chain.FieldShaThree256: "ShaThree256", chain.FieldResetBondsFlag: "ResetBondsFlag", chain.FieldBigRaw: "BigRaw"}
+	out := make([]any, 0, len(fs))
+	for _, f := range fs {
+		if f.Kind == chain.FieldRaw {
+			if len(f.Data) > 128 {
+				return nil, fmt.Errorf("subtensor: a Raw commitment field holds at most 128 bytes, got %d", len(f.Data))
+			}
+			out = append(out, extrinsic.RawData(f.Data))
+			continue
+		}
+		name, ok := names[f.Kind]
+		if !ok {
+			return nil, fmt.Errorf("subtensor: unknown commitment field kind %d", f.Kind)
+		}
+		v := &metadata.VariantValue{Name: name}
+		if len(f.Data) > 0 {
+			v.Fields = []metadata.NamedValue{{Value: f.Data}}
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

@@ -1,0 +1,86 @@
+package subtensor
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/taonet/taonet/chain"
+	"github.com/taonet/taonet/subtensor/internal/fixture"
+	"github.com/taonet/taonet/subtensor/substratetest"
+)
+
+// TestCommitHashMatchesPolkadotAPI: the commit-reveal v2 hash the validators
+// commit (chain.CommitHash) is BlakeTwo256 of the SCALE tuple subtensor hashes,
+// as @polkadot/api encodes and hashes it.
+func TestCommitHashMatchesPolkadotAPI(t *testing.T) {
+	hot := kp(t, "//Alice")
+	uids, vals, salt := []uint16{0, 5, 300}, []uint16{65535, 1, 77}, []uint16{9, 8, 7, 6, 5, 4, 3, 2}
+	ans := fixture.Polkadot(t, []map[string]any{{"op": "commitHash", "net": "mainnet", "who": hot.SS58Address(),
+		"netuid": 7, "uids": uids, "values": vals, "salt": salt, "version_key": 20501}})
+	ours := chain.CommitHash(hot.PublicKey(), 7, uids, vals, salt, 20501)
+	if theirs := fixture.Hex(t, ans[0]); !bytes.Equal(ours[:], theirs) {
+		t.Fatalf("commit hash ours %x, @polkadot/api %x", ours, theirs)
+	}
+}
+
+// TestBackendSubmitsTaonetCalls: the calls the subnets make (set/commit/
+// reveal weights, set_commitment, serve_axon) go through Backend.Submit to
+// the scripted node, which verifies them and sees the subtensor call with
+// the right arguments; a dispatch failure is a failed TxOutcome with the
+// named error, like the taonet client's.
+func TestBackendSubmitsTaonetCalls(t *testing.T) {
+	r := newReplay(t, fixture.Testnet)
+	b := NewBackend(dial(t, r.srv.URL, r.mat.GenesisHash))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	hot := kp(t, "//Alice")
+	ip, ipType, _ := chain.AxonIP("203.0.113.7")
+	calls := []chain.Call{
+		&chain.SetWeights{Netuid: 3, UIDs: []uint16{0, 1}, Values: []uint16{65535, 3}, VersionKey: 1},
+		&chain.CommitWeights{Netuid: 3, Hash: [32]byte{1, 2, 3}},
+		&chain.RevealWeights{Netuid: 3, UIDs: []uint16{1}, Values: []uint16{2}, Salt: []uint16{3}, VersionKey: 4},
+		&chain.SetCommitment{Netuid: 3, Fields: []chain.CommitmentField{{Kind: chain.FieldRaw, Data: []byte("org/model@abc")}}},
+		&chain.ServeAxon{Netuid: 3, Version: 1, IP: ip, Port: 8091, IPType: ipType, Protocol: 4},
+	}
+	for _, c := range calls {
+		out, err := b.Submit(ctx, hot, c)
+		if err != nil || out.Code != 0 || out.Height == 0 {
+			t.Fatalf("%s: %+v %v (rejected: %v)", c.CallName(), out, err, r.srv.Rejected())
+		}
+	}
+	seen := r.srv.Calls()
+	if len(seen) != len(calls) {
+		t.Fatalf("server saw %d calls", len(seen))
+	}
+	for i, c := range calls {
+		if seen[i].Name != c.CallName() {
+			t.Errorf("call %d: server saw %s, sent %s", i, seen[i].Name, c.CallName())
+		}
+	}
+	if got := FormatValue(seen[4].Args); got != "serve_axon(netuid: 3, version: 1, ip: 3405803783, port: 8091, ip_type: 4, protocol: 4, placeholder1: 0, placeholder2: 0)" {
+		t.Errorf("serve_axon args %s", got)
+	}
+	head, err := b.LatestBlock(ctx)
+	if err != nil || head.Height != r.srv.Head() || len(head.Hash) != 64 {
+		t.Errorf("latest block %+v %v", head, err)
+	}
+	if _, err := hex.DecodeString(head.Hash); err != nil {
+		t.Errorf("hash %q", head.Hash)
+	}
+	r.srv.Dispatch = func(substratetest.Call) *substratetest.Failure {
+		return &substratetest.Failure{Pallet: "SubtensorModule", Error: "NotEnoughStakeToSetWeights"}
+	}
+	out, err := b.Submit(ctx, hot, calls[0])
+	var de *DispatchError
+	if !errors.As(err, &de) || out == nil || out.Code == 0 || de.Name != "NotEnoughStakeToSetWeights" {
+		t.Fatalf("failed dispatch: %+v %v", out, err)
+	}
+	// add_stake needs a subnet on this dTAO runtime.
+	if _, err := b.Submit(ctx, kp(t, "//Eve"), &chain.AddStake{Hotkey: hot.SS58Address(), Amount: 1}); err == nil {
+		t.Error("add_stake without a netuid accepted on a dTAO runtime")
+	}
+}
