@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/taonet/taonet/chain"
-	"github.com/taonet/taonet/subtensor/internal/fixture"
+	fixture "github.com/taonet/taonet/subtensor/polkadottest"
 	"github.com/taonet/taonet/subtensor/substratetest"
 )
 
@@ -17,7 +17,7 @@ import (
 // commit (chain.CommitHash) is BlakeTwo256 of the SCALE tuple subtensor hashes,
 // as @polkadot/api encodes and hashes it.
 func TestCommitHashMatchesPolkadotAPI(t *testing.T) {
-	hot := kp(t, "//Alice")
+	hot := substratetest.KP(t, "//Alice")
 	uids, vals, salt := []uint16{0, 5, 300}, []uint16{65535, 1, 77}, []uint16{9, 8, 7, 6, 5, 4, 3, 2}
 	ans := fixture.Polkadot(t, []map[string]any{{"op": "commitHash", "net": "mainnet", "who": hot.SS58Address(),
 		"netuid": 7, "uids": uids, "values": vals, "salt": salt, "version_key": 20501}})
@@ -33,11 +33,11 @@ func TestCommitHashMatchesPolkadotAPI(t *testing.T) {
 // the right arguments; a dispatch failure is a failed TxOutcome with the
 // named error, like the taonet client's.
 func TestBackendSubmitsTaonetCalls(t *testing.T) {
-	r := newReplay(t, fixture.Testnet)
-	b := NewBackend(dial(t, r.srv.URL, r.mat.GenesisHash))
+	r := replay(t, fixture.Testnet)
+	b := NewBackend(dial(t, r.Srv.URL, r.Mat.GenesisHash))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	hot := kp(t, "//Alice")
+	hot := substratetest.KP(t, "//Alice")
 	ip, ipType, _ := chain.AxonIP("203.0.113.7")
 	calls := []chain.Call{
 		&chain.SetWeights{Netuid: 3, UIDs: []uint16{0, 1}, Values: []uint16{65535, 3}, VersionKey: 1},
@@ -49,10 +49,10 @@ func TestBackendSubmitsTaonetCalls(t *testing.T) {
 	for _, c := range calls {
 		out, err := b.Submit(ctx, hot, c)
 		if err != nil || out.Code != 0 || out.Height == 0 {
-			t.Fatalf("%s: %+v %v (rejected: %v)", c.CallName(), out, err, r.srv.Rejected())
+			t.Fatalf("%s: %+v %v (rejected: %v)", c.CallName(), out, err, r.Srv.Rejected())
 		}
 	}
-	seen := r.srv.Calls()
+	seen := r.Srv.Calls()
 	if len(seen) != len(calls) {
 		t.Fatalf("server saw %d calls", len(seen))
 	}
@@ -65,13 +65,13 @@ func TestBackendSubmitsTaonetCalls(t *testing.T) {
 		t.Errorf("serve_axon args %s", got)
 	}
 	head, err := b.LatestBlock(ctx)
-	if err != nil || head.Height != r.srv.Head() || len(head.Hash) != 64 {
+	if err != nil || head.Height != r.Srv.Head() || len(head.Hash) != 64 {
 		t.Errorf("latest block %+v %v", head, err)
 	}
 	if _, err := hex.DecodeString(head.Hash); err != nil {
 		t.Errorf("hash %q", head.Hash)
 	}
-	r.srv.Dispatch = func(substratetest.Call) *substratetest.Failure {
+	r.Srv.Dispatch = func(substratetest.Call) *substratetest.Failure {
 		return &substratetest.Failure{Pallet: "SubtensorModule", Error: "NotEnoughStakeToSetWeights"}
 	}
 	out, err := b.Submit(ctx, hot, calls[0])
@@ -80,7 +80,7 @@ func TestBackendSubmitsTaonetCalls(t *testing.T) {
 		t.Fatalf("failed dispatch: %+v %v", out, err)
 	}
 	// add_stake needs a subnet on this dTAO runtime.
-	if _, err := b.Submit(ctx, kp(t, "//Eve"), &chain.AddStake{Hotkey: hot.SS58Address(), Amount: 1}); err == nil {
+	if _, err := b.Submit(ctx, substratetest.KP(t, "//Eve"), &chain.AddStake{Hotkey: hot.SS58Address(), Amount: 1}); err == nil {
 		t.Error("add_stake without a netuid accepted on a dTAO runtime")
 	}
 }

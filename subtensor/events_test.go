@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/taonet/taonet/subtensor/internal/fixture"
 	"github.com/taonet/taonet/subtensor/metadata"
+	fixture "github.com/taonet/taonet/subtensor/polkadottest"
 )
 
 // TestDispatchErrorNamesMatchPolkadotAPI: every SubtensorModule error, as a

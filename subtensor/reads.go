@@ -382,3 +382,75 @@ func bigToU64(v metadata.Value) uint64 {
 }
 
 var _ = big.NewInt
+
+// RowsOf turns a metagraph's per-uid weights (or bonds) into the rows a
+// storage read returns: one per uid that has entries.
+func RowsOf(m [][][2]uint16) []WeightsRow {
+	out := []WeightsRow{}
+	for uid, r := range m {
+		if len(r) > 0 {
+			out = append(out, WeightsRow{UID: uint16(uid), Entries: r})
+		}
+	}
+	return out
+}
+
+// SubnetInfos summarizes every subnet as the taonet node's subnet list does.
+// NextEpochBlock follows subtensor's blocks_until_next_epoch:
+// tempo − (block + netuid + 1) mod (tempo + 1) blocks after the read block.
+func (c *Client) SubnetInfos(ctx context.Context) ([]chain.SubnetInfo, error) {
+	at, rt, err := c.At(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := c.Iterate(ctx, at, rt, "SubtensorModule", "NetworksAdded")
+	if err != nil {
+		return nil, err
+	}
+	var out []chain.SubnetInfo
+	for _, e := range entries {
+		if ok, _ := metadata.AsBool(e.Value); !ok {
+			continue
+		}
+		n, _ := metadata.AsUint64(e.Keys[0])
+		out = append(out, chain.SubnetInfo{Netuid: uint16(n)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Netuid < out[j].Netuid })
+	var reads []Read
+	for i := range out {
+		s := &out[i]
+		u16 := func(dst *uint16) func(metadata.Value) error {
+			return func(v metadata.Value) error { x, err := metadata.AsUint64(v); *dst = uint16(x); return err }
+		}
+		u64 := func(dst *uint64) func(metadata.Value) error {
+			return func(v metadata.Value) error { *dst = bigToU64(v); return nil }
+		}
+		acct := func(dst *string) func(metadata.Value) error {
+			return func(v metadata.Value) error {
+				b, err := metadata.AsBytes(v)
+				if err == nil && len(b) == 32 {
+					*dst = keys.SS58Encode([32]byte(b))
+				}
+				return err
+			}
+		}
+		r := func(item string, into func(metadata.Value) error) Read {
+			return Read{Pallet: "SubtensorModule", Item: item, Keys: []any{s.Netuid}, Optional: true, Into: into}
+		}
+		reads = append(reads, r("SubnetworkN", u16(&s.N)), r("MaxAllowedUids", u16(&s.MaxN)), r("Tempo", u16(&s.Tempo)),
+			r("Burn", u64(&s.Burn)), r("SubnetLocked", u64(&s.Locked)), r("PendingEmission", u64(&s.PendingEmission)),
+			r("NetworkRegisteredAt", u64(&s.RegisteredAt)), r("LastMechansimStepBlock", u64(&s.LastEpochBlock)),
+			r("SubnetOwner", acct(&s.OwnerColdkey)), r("SubnetOwnerHotkey", acct(&s.OwnerHotkey)))
+	}
+	if err := c.ReadMany(ctx, at, rt, reads); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		s := &out[i]
+		t := uint64(s.Tempo)
+		if t > 0 {
+			s.NextEpochBlock = at.Number + t - (at.Number+uint64(s.Netuid)+1)%(t+1)
+		}
+	}
+	return out, nil
+}

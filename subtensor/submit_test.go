@@ -9,7 +9,7 @@ import (
 
 	"github.com/taonet/taonet/keys"
 	"github.com/taonet/taonet/subtensor/extrinsic"
-	"github.com/taonet/taonet/subtensor/internal/fixture"
+	fixture "github.com/taonet/taonet/subtensor/polkadottest"
 	"github.com/taonet/taonet/subtensor/substratetest"
 )
 
@@ -19,23 +19,23 @@ import (
 // with progress, and a scripted module error comes back named from metadata
 // (SubtensorModule::SettingWeightsTooFast). The nonce advances between calls.
 func TestSubmitIncludedAndDispatchErrorNamed(t *testing.T) {
-	r := newReplay(t, fixture.Testnet)
+	r := replay(t, fixture.Testnet)
 	fail := false
-	r.srv.Dispatch = func(c substratetest.Call) *substratetest.Failure {
+	r.Srv.Dispatch = func(c substratetest.Call) *substratetest.Failure {
 		if fail {
 			return &substratetest.Failure{Pallet: "SubtensorModule", Error: "SettingWeightsTooFast"}
 		}
 		return nil
 	}
-	c := dial(t, r.srv.URL, r.mat.GenesisHash)
-	hot := kp(t, "//Alice")
+	c := dial(t, r.Srv.URL, r.Mat.GenesisHash)
+	hot := substratetest.KP(t, "//Alice")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	args := map[string]any{"netuid": uint16(3), "dests": []uint16{1, 2}, "weights": []uint16{65535, 10}, "version_key": uint64(20501)}
 	var progress []string
 	res, err := c.Submit(ctx, hot, "SubtensorModule", "set_weights", args, SubmitOptions{WaitFinalized: true, Progress: func(s string) { progress = append(progress, s) }})
 	if err != nil {
-		t.Fatalf("submit: %v (server rejected: %v)", err, r.srv.Rejected())
+		t.Fatalf("submit: %v (server rejected: %v)", err, r.Srv.Rejected())
 	}
 	if !res.Finalized || res.BlockNumber == 0 || res.Index != 0 {
 		t.Errorf("result %+v", res)
@@ -46,7 +46,7 @@ func TestSubmitIncludedAndDispatchErrorNamed(t *testing.T) {
 	if want := "SubtensorModule.set_weights(netuid: 3, dests: [1, 2], weights: [65535, 10], version_key: 20501)"; res.Call != want {
 		t.Errorf("call %q, want %q", res.Call, want)
 	}
-	calls := r.srv.Calls()
+	calls := r.Srv.Calls()
 	if len(calls) != 1 || calls[0].Name != "set_weights" || calls[0].Signer != hot.SS58Address() {
 		t.Fatalf("server saw %+v", calls)
 	}
@@ -66,9 +66,9 @@ func TestSubmitIncludedAndDispatchErrorNamed(t *testing.T) {
 
 // TestDryRunSendsNothing: --dry-run builds and signs but the node sees nothing.
 func TestDryRunSendsNothing(t *testing.T) {
-	r := newReplay(t, fixture.Finney)
-	c := dial(t, r.srv.URL, r.mat.GenesisHash)
-	res, err := c.Submit(context.Background(), kp(t, "//Alice"), "Commitments", "set_commitment",
+	r := replay(t, fixture.Finney)
+	c := dial(t, r.Srv.URL, r.Mat.GenesisHash)
+	res, err := c.Submit(context.Background(), substratetest.KP(t, "//Alice"), "Commitments", "set_commitment",
 		map[string]any{"netuid": uint16(3), "info": map[string]any{"fields": []any{extrinsic.RawData([]byte("model@rev"))}}}, SubmitOptions{DryRun: true})
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +76,7 @@ func TestDryRunSendsNothing(t *testing.T) {
 	if !strings.HasPrefix(res.Extrinsic, "0x") || !strings.Contains(res.Call, `Raw9("model@rev")`) {
 		t.Errorf("dry run %+v", res)
 	}
-	if len(r.srv.Calls()) != 0 {
+	if len(r.Srv.Calls()) != 0 {
 		t.Error("dry run submitted")
 	}
 }
@@ -84,10 +84,10 @@ func TestDryRunSendsNothing(t *testing.T) {
 // TestBadInput: wrong network, unreachable endpoint, a rejected extrinsic
 // (bad nonce) and a call the runtime does not have each fail with a clear message.
 func TestBadInput(t *testing.T) {
-	r := newReplay(t, fixture.Finney)
+	r := replay(t, fixture.Finney)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	_, err := Dial(ctx, Config{Endpoints: []string{r.srv.URL}, Genesis: TestnetGenesis})
+	_, err := Dial(ctx, Config{Endpoints: []string{r.Srv.URL}, Genesis: TestnetGenesis})
 	if err == nil || !strings.Contains(err.Error(), "wrong network") || !strings.Contains(err.Error(), "expected "+TestnetGenesis+" (test)") {
 		t.Errorf("wrong network: %v", err)
 	}
@@ -95,15 +95,15 @@ func TestBadInput(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "cannot reach the chain") || !strings.Contains(err.Error(), "127.0.0.1:1") {
 		t.Errorf("unreachable: %v", err)
 	}
-	c := dial(t, r.srv.URL, r.mat.GenesisHash)
-	hot := kp(t, "//Alice")
-	r.srv.SetNonce(hot.PublicKey(), 5)
+	c := dial(t, r.Srv.URL, r.Mat.GenesisHash)
+	hot := substratetest.KP(t, "//Alice")
+	r.Srv.SetNonce(hot.PublicKey(), 5)
 	// A signature over other bytes: the node's own payload check rejects it.
 	_, err = c.Submit(ctx, badSigner{hot}, "SubtensorModule", "set_weights", map[string]any{"netuid": uint16(3), "dests": []uint16{1}, "weights": []uint16{1}, "version_key": uint64(0)}, SubmitOptions{})
 	if err == nil || !strings.Contains(err.Error(), "extrinsic rejected") || !strings.Contains(err.Error(), "bad signature") {
 		t.Errorf("bad signature: %v", err)
 	}
-	if len(r.srv.Calls()) != 0 {
+	if len(r.Srv.Calls()) != 0 {
 		t.Error("a badly signed extrinsic was included")
 	}
 	_, err = c.Submit(ctx, hot, "SubtensorModule", "no_such_call", nil, SubmitOptions{})

@@ -241,10 +241,15 @@ type nodeFlags struct {
 	urls    string
 	timeout time.Duration
 	json    bool
+	// st selects the subtensor backend (--subtensor.network/chain_endpoint).
+	st *subtensorFlags
+	// stakeNetuid is stake add/remove's --netuid (subtensor dynamic TAO).
+	stakeNetuid *uint16
+	cmd         *cobra.Command
 }
 
 func bindNodeFlags(cmd *cobra.Command) *nodeFlags {
-	nf := &nodeFlags{}
+	nf := &nodeFlags{cmd: cmd}
 	def := os.Getenv("TAONET_NODE")
 	if def == "" {
 		def = "http://" + node.DefaultAPIAddr
@@ -252,10 +257,14 @@ func bindNodeFlags(cmd *cobra.Command) *nodeFlags {
 	cmd.Flags().StringVar(&nf.urls, "node", def, "node API URL(s), comma-separated for failover (env TAONET_NODE)")
 	cmd.Flags().DurationVar(&nf.timeout, "timeout", 2*time.Minute, "give up after this long")
 	cmd.Flags().BoolVar(&nf.json, "json", false, "print JSON")
+	nf.st = bindSubtensorFlags(cmd)
 	return nf
 }
 
 func (nf *nodeFlags) client() (*client.Client, context.Context, context.CancelFunc, error) {
+	if err := nf.st.supported(nf.cmd); err != nil {
+		return nil, nil, nil, err
+	}
 	c, err := client.New([]string{nf.urls})
 	if err != nil {
 		return nil, nil, nil, err
@@ -314,6 +323,9 @@ func cliHotkeyAddress(cmd *cobra.Command, wf *walletFlagValues, ss58 string) (st
 
 // cliSubmit signs and submits call, showing progress until it is included.
 func cliSubmit(cmd *cobra.Command, nf *nodeFlags, c *client.Client, ctx context.Context, s chain.Signer, call chain.Call) (*node.TxOutcome, error) {
+	if nf.st.on() {
+		return subtensorSubmit(cmd, nf, s, call)
+	}
 	errw := cmd.ErrOrStderr()
 	hash, err := c.Send(ctx, s, call)
 	if err != nil {

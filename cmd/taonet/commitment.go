@@ -59,7 +59,12 @@ func commitmentGetCmd() *cobra.Command {
 			return err
 		}
 		defer cancel()
-		cs, err := c.Commitments(ctx, netuid)
+		var cs []chain.Commitment
+		if nf.st.on() {
+			cs, err = subtensorCommitments(nf, netuid)
+		} else {
+			cs, err = c.Commitments(ctx, netuid)
+		}
 		if err != nil {
 			return err
 		}

@@ -54,7 +54,16 @@ func stakeMoveCmd(add bool) *cobra.Command {
 		if !add {
 			call = &chain.RemoveStake{Hotkey: h, Amount: rao}
 		}
-		if df.set() {
+		switch {
+		case nf.st.on():
+			// subtensor: --netuid picks the subnet of add_stake/remove_stake.
+			if cmd.Flags().Changed("limit-price") || cmd.Flags().Changed("partial") {
+				return fmt.Errorf("--limit-price/--partial are not supported with --subtensor.*")
+			}
+			if cmd.Flags().Changed("netuid") {
+				nf.stakeNetuid = &df.netuid
+			}
+		case df.set():
 			if call, err = df.call(add, h, rao); err != nil {
 				return err
 			}
@@ -62,7 +71,7 @@ func stakeMoveCmd(add bool) *cobra.Command {
 		if _, err := cliSubmit(cmd, nf, c, ctx, ck, call); err != nil {
 			return err
 		}
-		if nf.json {
+		if nf.json || nf.st.on() {
 			return nil
 		}
 		acc, err := c.Account(ctx, ck.SS58Address())

@@ -72,7 +72,12 @@ func subnetListCmd() *cobra.Command {
 			return err
 		}
 		defer cancel()
-		ss, err := c.Subnets(ctx)
+		var ss []chain.SubnetInfo
+		if nf.st.on() {
+			ss, err = subtensorSubnets(nf)
+		} else {
+			ss, err = c.Subnets(ctx)
+		}
 		if err != nil {
 			return err
 		}
@@ -104,7 +109,15 @@ func subnetHyperparametersCmd() *cobra.Command {
 			return err
 		}
 		defer cancel()
-		h, err := c.Hyperparameters(ctx, netuid)
+		var h chain.Hyperparams
+		if nf.st.on() {
+			var hp *chain.Hyperparams
+			if hp, err = subtensorHyperparameters(cmd, nf, netuid); hp != nil {
+				h = *hp
+			}
+		} else {
+			h, err = c.Hyperparameters(ctx, netuid)
+		}
 		if err != nil {
 			return err
 		}

@@ -37,7 +37,7 @@ func init() {
 		if _, err := cliSubmit(cmd, nf, c, ctx, ck, &chain.Transfer{Dest: dest, Amount: rao}); err != nil {
 			return err
 		}
-		if !nf.json {
+		if !nf.json && !nf.st.on() {
 			acc, err := c.Account(ctx, ck.SS58Address())
 			if err == nil {
 				fmt.Fprintf(cmd.OutOrStdout(), "balance now τ%s\n", client.FormatTAO(acc.Balance))

@@ -11,10 +11,12 @@ import (
 	"github.com/taonet/taonet/client"
 )
 
+// weightsGroup is `taonet weights`; other files add subcommands (get) from their init.
+var weightsGroup = &cobra.Command{Use: "weights", Aliases: []string{"wt"}, Short: "Validator weights: get, set, commit, reveal"}
+
 func init() {
-	cmd := &cobra.Command{Use: "weights", Aliases: []string{"wt"}, Short: "Validator weights: set, commit, reveal"}
-	cmd.AddCommand(weightsCmd("set"), weightsCmd("commit"), weightsCmd("reveal"))
-	rootCmd.AddCommand(cmd)
+	weightsGroup.AddCommand(weightsCmd("set"), weightsCmd("commit"), weightsCmd("reveal"))
+	rootCmd.AddCommand(weightsGroup)
 }
 
 func weightsCmd(kind string) *cobra.Command {

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/taonet/taonet/keys"
-	"github.com/taonet/taonet/subtensor/internal/fixture"
 	"github.com/taonet/taonet/subtensor/metadata"
+	fixture "github.com/taonet/taonet/subtensor/polkadottest"
 )
 
 // callCase is one call with its arguments in our Go form and in the form

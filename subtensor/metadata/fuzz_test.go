@@ -3,7 +3,7 @@ package metadata
 import (
 	"testing"
 
-	"github.com/taonet/taonet/subtensor/internal/fixture"
+	fixture "github.com/taonet/taonet/subtensor/polkadottest"
 	"github.com/taonet/taonet/subtensor/scale"
 )
 

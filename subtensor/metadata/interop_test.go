@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/taonet/taonet/keys"
-	"github.com/taonet/taonet/subtensor/internal/fixture"
+	fixture "github.com/taonet/taonet/subtensor/polkadottest"
 )
 
 // TestStorageKeysMatchPolkadotAPI: the keys we build for the storage items the
