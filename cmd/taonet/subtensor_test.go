@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/taonet/taonet/chain"
+	"github.com/taonet/taonet/subtensor"
+	fixture "github.com/taonet/taonet/subtensor/polkadottest"
+	"github.com/taonet/taonet/subtensor/substratetest"
+	"github.com/taonet/taonet/wallet"
+)
+
+// runSplit executes the root command and returns stdout and stderr apart.
+func runSplit(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	rootCmd.SetOut(&out)
+	rootCmd.SetErr(&errOut)
+	rootCmd.SetArgs(args)
+	err := rootCmd.Execute()
+	return out.String(), errOut.String(), err
+}
+
+// TestSubtensorCLI: the chain commands with --subtensor.chain_endpoint against
+// a scripted node whose state @polkadot/api encoded from the real test
+// network metadata print, in the taonet backend's JSON shapes, the values
+// @polkadot/api encoded; weights set signs what the node verifies; --dry-run
+// sends nothing; --subtensor.network checks the genesis.
+func TestSubtensorCLI(t *testing.T) {
+	r := substratetest.NewReplay(t, fixture.Testnet)
+	ep := r.Srv.URL
+	want := r.Want
+	want.Stake = make([]uint64, len(want.AlphaStake))
+	for i := range want.Stake {
+		want.Stake[i] = subtensor.StakeWeight(want.AlphaStake[i], want.TaoStake[i], r.TaoWeight)
+	}
+	want.TotalStake = want.Stake
+
+	out, _, err := runSplit(t, "metagraph", "--subtensor.chain_endpoint", ep, "--netuid", "3", "--block", "-1", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mg chain.Metagraph
+	if err := json.Unmarshal([]byte(out), &mg); err != nil {
+		t.Fatalf("metagraph JSON: %v\n%.300s", err, out)
+	}
+	want.Block = mg.Block
+	if !reflect.DeepEqual(&mg, want) {
+		t.Errorf("metagraph JSON differs from the encoded state:\n got %.400v\nwant %.400v", mg, *want)
+	}
+
+	out, _, err = runSplit(t, "subnet", "hyperparameters", "--subtensor.chain_endpoint", ep, "--netuid", "3", "--json")
+	var hp chain.Hyperparams
+	if err != nil || json.Unmarshal([]byte(out), &hp) != nil || hp != want.Hyperparams {
+		t.Errorf("hyperparameters: %v %.300s", err, out)
+	}
+	out, _, err = runSplit(t, "commitment", "get", "--subtensor.chain_endpoint", ep, "--netuid", "3", "--hotkey-ss58", "", "--json")
+	var cs []chain.Commitment
+	if err != nil || json.Unmarshal([]byte(out), &cs) != nil || len(cs) != 1 || cs[0].Text != "hello world" || cs[0].UID != 1 {
+		t.Errorf("commitment get: %v %.300s", err, out)
+	}
+	out, _, err = runSplit(t, "weights", "get", "--subtensor.chain_endpoint", ep, "--netuid", "3", "--json")
+	var rows []subtensor.WeightsRow
+	if err != nil || json.Unmarshal([]byte(out), &rows) != nil || !reflect.DeepEqual(rows, subtensor.RowsOf(want.Weights)) {
+		t.Errorf("weights get: %v %.300s", err, out)
+	}
+	out, _, err = runSplit(t, "wallet", "balance", "--subtensor.chain_endpoint", ep, "--ss58-address", want.Coldkeys[0], "--json")
+	var bal subtensor.Balance
+	if err != nil || json.Unmarshal([]byte(out), &bal) != nil || bal.Free != 123456789012 {
+		t.Errorf("wallet balance: %v %.300s", err, out)
+	}
+	out, _, err = runSplit(t, "subnet", "list", "--subtensor.chain_endpoint", ep, "--json")
+	var subnets []chain.SubnetInfo
+	if err != nil || json.Unmarshal([]byte(out), &subnets) != nil || len(subnets) != 3 || subnets[1].Netuid != 3 || subnets[1].N != 4 || subnets[1].Tempo != 360 {
+		t.Errorf("subnet list: %v %.300s", err, out)
+	}
+
+	// A wallet whose hotkey is //Alice (uid 0), to sign with.
+	dir := t.TempDir()
+	w, err := wallet.New(dir, "val", "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.SetColdkey(substratetest.KP(t, "//Eve"), wallet.Options{NoPassword: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.SetHotkey(substratetest.KP(t, "//Alice"), wallet.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"--subtensor.chain_endpoint", ep, "--wallet.path", dir, "--wallet.name", "val", "--wallet.hotkey", "default", "--netuid", "3", "--uids", "1,3", "--weights", "0.75,0.25"}
+	out, _, err = runSplit(t, append([]string{"weights", "set", "--dry-run", "--json=false"}, base...)...)
+	if err != nil || !strings.Contains(out, "SubtensorModule.set_weights(netuid: 3, dests: [1, 3], weights: [65535, 21845], version_key: 0)") || !strings.Contains(out, "extrinsic: 0x") {
+		t.Errorf("dry run: %v\n%s", err, out)
+	}
+	if len(r.Srv.Calls()) != 0 {
+		t.Fatal("--dry-run sent the extrinsic")
+	}
+	out, stderr, err := runSplit(t, append([]string{"weights", "set", "--dry-run=false"}, base...)...)
+	if err != nil || !strings.Contains(out, "✓ set_weights included in block") || !strings.Contains(stderr, "set_weights: ready") {
+		t.Errorf("weights set: %v\n%s\n%s (rejected: %v)", err, out, stderr, r.Srv.Rejected())
+	}
+	if calls := r.Srv.Calls(); len(calls) != 1 || calls[0].Name != "set_weights" {
+		t.Errorf("node saw %+v", calls)
+	}
+
+	// --subtensor.network finney pointed at a test network node: refused.
+	_, _, err = runSplit(t, "metagraph", "--subtensor.network", "finney", "--subtensor.chain_endpoint", ep, "--netuid", "3")
+	if err == nil || !strings.Contains(err.Error(), "wrong network") {
+		t.Errorf("wrong network: %v", err)
+	}
+	// A taonet-only command refuses the subtensor flags.
+	_, _, err = runSplit(t, "stake", "show", "--subtensor.network", "", "--subtensor.chain_endpoint", ep)
+	if err == nil || !strings.Contains(err.Error(), "taonet nodes only") {
+		t.Errorf("taonet-only command: %v", err)
+	}
+}
