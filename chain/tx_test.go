@@ -19,6 +19,11 @@ func allCalls(t testing.TB) []Call {
 		&RevealWeights{Netuid: 2, UIDs: []uint16{1}, Values: []uint16{3}, Salt: []uint16{9, 8}, VersionKey: 1},
 		&SetCommitment{Netuid: 1, Fields: []CommitmentField{{Kind: FieldRaw, Data: []byte("ns:name:abc")}, {Kind: FieldSha256, Data: make([]byte, 32)}}},
 		&ServeAxon{Netuid: 1, Version: 900, IP: [16]byte{12: 10, 13: 0, 14: 0, 15: 7}, Port: 8091, IPType: 4, Protocol: 4},
+		&AddStakeLimit{Hotkey: addr(t, "BobHot"), Netuid: 1, Amount: 3 * tao, LimitPrice: 2 * tao, AllowPartial: true},
+		&RemoveStakeLimit{Hotkey: addr(t, "BobHot"), Netuid: 0, Amount: 7},
+		&MoveStake{OriginHotkey: addr(t, "BobHot"), DestHotkey: addr(t, "AliceHot"), OriginNetuid: 1, DestNetuid: 2, Amount: 5},
+		&TransferStake{DestColdkey: addr(t, "Bob"), Hotkey: addr(t, "BobHot"), OriginNetuid: 2, DestNetuid: 2, Amount: 6},
+		&SwapStake{Hotkey: addr(t, "BobHot"), OriginNetuid: 0, DestNetuid: 1, Amount: 8},
 	}
 }
 
@@ -130,6 +135,11 @@ func FuzzDecodeState(f *testing.F) {
 	e.ok("Alice", &AddStake{Hotkey: addr(f, "AliceHot"), Amount: tao})
 	e.blocks(12)
 	f.Add(e.s.Encode())
+	d := dtaoEnv(f)
+	d.ok("Charlie", &AddStakeLimit{Hotkey: addr(f, "AliceHot"), Netuid: 1, Amount: 2 * tao})
+	d.ok("Charlie", &AddStakeLimit{Hotkey: addr(f, "AliceHot"), Netuid: 0, Amount: 2 * tao})
+	d.blocks(12)
+	f.Add(d.s.Encode())
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		s, err := DecodeState(raw)
 		if err != nil {

@@ -141,10 +141,18 @@ func short(addr string) string {
 // per uid with stake (TAO), the u16 scores as fractions, emission (TAO per
 // epoch), validator permit, last update and axon.
 func WriteMetagraphTable(w io.Writer, m *chain.Metagraph) error {
-	fmt.Fprintf(w, "Metagraph netuid %d at block %d: %d neurons, tempo %d, owner %s\n\n",
+	fmt.Fprintf(w, "Metagraph netuid %d at block %d: %d neurons, tempo %d, owner %s\n",
 		m.Netuid, m.Block, m.N, m.Hyperparams.Tempo, m.OwnerColdkey)
+	unit := "τ"
+	if p := m.Pool; p != nil {
+		// Dynamic TAO: stake is the epoch weight α + tao_weight·root τ; emission is α.
+		unit = "α"
+		fmt.Fprintf(w, "Pool: price %s τ/α, %s τ and %s α in the pool, %s α outstanding\n",
+			FormatTAO(p.Price), FormatTAO(p.TaoIn), FormatTAO(p.AlphaIn), FormatTAO(p.AlphaOut))
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "UID\tHOTKEY\tCOLDKEY\tSTAKE(τ)\tCONSENSUS\tINCENTIVE\tDIVIDENDS\tEMISSION(τ)\tVTRUST\tVPERMIT\tUPDATED\tACTIVE\tAXON\t")
+	fmt.Fprintf(tw, "UID\tHOTKEY\tCOLDKEY\tSTAKE(%s)\tCONSENSUS\tINCENTIVE\tDIVIDENDS\tEMISSION(%s)\tVTRUST\tVPERMIT\tUPDATED\tACTIVE\tAXON\t\n", unit, unit)
 	var stake, emission uint64
 	for i := 0; i < int(m.N) && i < len(m.Hotkeys); i++ {
 		axon := "-"
