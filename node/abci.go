@@ -1,6 +1,7 @@
 package node
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	bolt "go.etcd.io/bbolt"
 )
 
 // Codespace tags every ABCI result the node produces.
@@ -102,32 +104,50 @@ func NewApp(dbPath string, f Factory, logger *slog.Logger, m *Metrics) (*App, er
 	if m == nil {
 		m = NewMetrics()
 	}
-	st, err := openStore(dbPath)
+	st, snap, ok, mach, err := openState(dbPath, f)
 	if err != nil {
 		return nil, err
 	}
 	a := &App{factory: f, store: st, log: logger, metrics: m,
 		waiters: map[string][]chan TxOutcome{}, subs: map[chan BlockSummary]struct{}{}, pending: map[string]uint64{}}
-	snap, ok, err := st.load()
-	if err != nil {
-		st.close()
-		return nil, err
-	}
 	if ok {
-		mach, err := f.Decode(snap.State)
-		if err != nil {
-			st.close()
-			return nil, fmt.Errorf("decode persisted state: %w", err)
-		}
-		if got := mach.AppHash(); hex.EncodeToString(got) != hex.EncodeToString(snap.AppHash) {
-			st.close()
-			return nil, fmt.Errorf("persisted state at height %d has app hash %X, recorded %X", snap.Height, got, snap.AppHash)
-		}
 		a.setCommitted(mach, snap.Height)
 		a.lastBlock = BlockSummary{Height: snap.Height, AppHash: hex.EncodeToString(snap.AppHash)}
 		m.height.Set(float64(snap.Height))
 	}
 	return a, nil
+}
+
+// openState opens the state database and decodes its last commit. Any
+// failure — including bbolt's panics on a truncated or corrupt file — is one
+// error naming the file and the way out.
+func openState(dbPath string, f Factory) (st *store, snap snapshot, ok bool, mach Machine, err error) {
+	err = recovered(func() error {
+		var err error
+		if st, err = openStore(dbPath); err != nil {
+			return err
+		}
+		if snap, ok, err = st.load(); err != nil || !ok {
+			return err
+		}
+		if mach, err = f.Decode(snap.State); err != nil {
+			return fmt.Errorf("decode persisted state: %w", err)
+		}
+		if got := mach.AppHash(); !bytes.Equal(got, snap.AppHash) {
+			return fmt.Errorf("persisted state at height %d has app hash %X, recorded %X", snap.Height, got, snap.AppHash)
+		}
+		return nil
+	})
+	if err == nil {
+		return st, snap, ok, mach, nil
+	}
+	if st != nil {
+		recovered(st.close)
+	}
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, snap, false, nil, fmt.Errorf("state database %s is locked by another process (is a node already running on this home?)", dbPath)
+	}
+	return nil, snap, false, nil, fmt.Errorf("state database %s is unusable (%v): move it aside (mv %s %s.bad) and restart — the node replays the chain from its block store — or restore it from a backup", dbPath, err, dbPath, dbPath)
 }
 
 // Close closes the state database.
@@ -257,7 +277,8 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	for i, tx := range req.Txs {
 		r := a.working.DeliverTx(tx)
 		a.metrics.observeDeliver(r)
-		res.TxResults[i] = &abci.ExecTxResult{Code: r.Code, Log: r.Log, Codespace: Codespace, Events: toABCIEvents(r.Events), GasUsed: 1}
+		res.TxResults[i] = &abci.ExecTxResult{Code: r.Code, Log: r.Log, Codespace: Codespace, Events: toABCIEvents(r.Events), GasUsed: 1,
+			Data: feeData(r.Fee)} // fee under LastResultsHash: the tx index is checked against it
 		p.outcomes = append(p.outcomes, TxOutcome{Hash: TxHash(tx), Height: b.Height, Index: i, Code: r.Code, Log: r.Log, Events: r.Events, Fee: r.Fee})
 	}
 	start := time.Now()

@@ -434,7 +434,10 @@ func (n *Node) handleGetTx(w http.ResponseWriter, r *http.Request) {
 		ch, cancel = n.app.watchTx(hs)
 		defer cancel()
 	}
-	if o, ok := n.lookupTx(r.Context(), hs, hb); ok {
+	if o, ok, err := n.verifiedTx(r.Context(), hb); err != nil {
+		writeErr(w, http.StatusInternalServerError, err.Error())
+		return
+	} else if ok {
 		writeJSON(w, http.StatusOK, o)
 		return
 	}
@@ -453,7 +456,10 @@ func (n *Node) handleGetTx(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, o)
 			return
 		case <-tick.C:
-			if o, ok := n.lookupTx(r.Context(), hs, hb); ok {
+			if o, ok, err := n.verifiedTx(r.Context(), hb); err != nil {
+				writeErr(w, http.StatusInternalServerError, err.Error())
+				return
+			} else if ok {
 				writeJSON(w, http.StatusOK, o)
 				return
 			}
@@ -465,11 +471,6 @@ func (n *Node) handleGetTx(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-}
-
-func (n *Node) lookupTx(_ context.Context, _ string, hb []byte) (TxOutcome, bool) {
-	o, ok, err := n.app.Tx(hb)
-	return o, ok && err == nil
 }
 
 func (n *Node) handleStatus(w http.ResponseWriter, r *http.Request) {
@@ -502,14 +503,16 @@ func (n *Node) handleBlock(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusNotFound, fmt.Sprintf("block %d not committed yet (height %d)", h, lb.Height))
 		return
 	}
-	b, err := n.rpc.Block(r.Context(), &h)
-	if err != nil || b.Block == nil {
-		writeErr(w, http.StatusNotFound, fmt.Sprintf("block %d not available", h))
+	b, err := n.readBlock(r.Context(), h)
+	if err != nil {
+		// Below the committed height a block must be readable: anything
+		// else is the store's failure, not an absent block.
+		writeErr(w, http.StatusInternalServerError, fmt.Sprintf("block %d unreadable: %v", h, err))
 		return
 	}
 	s := BlockSummary{Height: uint64(h), Hash: b.BlockID.Hash.String(), Time: b.Block.Time.UTC(), NumTxs: len(b.Block.Txs)}
 	h1 := h + 1
-	if next, err := n.rpc.Block(r.Context(), &h1); err == nil && next.Block != nil {
+	if next, err := n.readBlock(r.Context(), h1); err == nil {
 		// A header carries the app hash after the previous block.
 		s.AppHash = next.Block.AppHash.String()
 	}
