@@ -54,7 +54,7 @@ func Competition(stepInterval uint64) competition.Config {
 	k.EvalSamples = 32
 	c.StepInterval = stepInterval
 	c.WeightsInterval = stepInterval
-	c.KeepTop = 4
+	c.AggregateSeeds = 3
 	return c
 }
 

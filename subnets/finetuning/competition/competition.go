@@ -115,10 +115,11 @@ type Config struct {
 	// EvalBlockDelay: a commitment is evaluated only this many blocks after
 	// it was made (spec §4.6).
 	EvalBlockDelay uint64 `json:"eval_block_delay" toml:"eval_block_delay"`
-	// Alpha is the moving-average share kept from the old weights.
-	Alpha float64 `json:"alpha" toml:"alpha"`
-	// KeepTop is how many models are re-evaluated next step (sample_min).
-	KeepTop int `json:"keep_top" toml:"keep_top"`
+	// AggregateSeeds (K): a competition's weights are the mean of its step
+	// weights at its last K seed blocks, so any validator that evaluated
+	// those seed blocks sets the same weights (package validator; it
+	// replaces upstream's per-validator moving average and top-k re-check).
+	AggregateSeeds int `json:"aggregate_seeds" toml:"aggregate_seeds"`
 	// VersionKey is sent with set_weights.
 	VersionKey uint64 `json:"version_key" toml:"version_key"`
 
@@ -150,8 +151,7 @@ func Default() Config {
 		StepInterval:    20,
 		WeightsInterval: 20,
 		EvalBlockDelay:  0,
-		Alpha:           0.5,
-		KeepTop:         5,
+		AggregateSeeds:  4,
 		VersionKey:      0,
 	}
 }
@@ -184,10 +184,8 @@ func (c *Config) Validate() error {
 		return errors.New("weights_interval must be > 0")
 	case c.DataWindow == 0:
 		return errors.New("data_window must be > 0")
-	case math.IsNaN(c.Alpha) || c.Alpha < 0 || c.Alpha >= 1:
-		return fmt.Errorf("alpha %v outside [0, 1)", c.Alpha)
-	case c.KeepTop <= 0:
-		return errors.New("keep_top must be > 0")
+	case c.AggregateSeeds <= 0 || c.AggregateSeeds > MaxAggregateSeeds:
+		return fmt.Errorf("aggregate_seeds %d outside 1..%d", c.AggregateSeeds, MaxAggregateSeeds)
 	}
 	return nil
 }
@@ -269,7 +267,7 @@ func Parse(data []byte, dir string) (Config, error) {
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&c); err != nil {
-			return Config{}, fmt.Errorf("competition config (JSON): %w", err)
+			return Config{}, fmt.Errorf("competition config (JSON): %w%s", err, replacedHint(err.Error()))
 		}
 	} else {
 		md, err := toml.Decode(string(data), &c)
@@ -282,7 +280,7 @@ func Parse(data []byte, dir string) (Config, error) {
 				keys[i] = k.String()
 			}
 			sort.Strings(keys)
-			return Config{}, fmt.Errorf("competition config (TOML): unknown keys %s", strings.Join(keys, ", "))
+			return Config{}, fmt.Errorf("competition config (TOML): unknown keys %s%s", strings.Join(keys, ", "), replacedHint(strings.Join(keys, " ")))
 		}
 	}
 	c.dir = dir
@@ -351,3 +349,15 @@ func (c Config) JSON() []byte {
 // SeedBlock is the latest block at or below head whose height is a multiple
 // of the step interval: every validator derives the same seed block.
 func (c *Config) SeedBlock(head uint64) uint64 { return head - head%c.StepInterval }
+
+// MaxAggregateSeeds bounds aggregate_seeds (the results of that many seed
+// blocks per competition are kept on disk and read every step).
+const MaxAggregateSeeds = 1000
+
+// replacedHint explains keys of older configs that are gone.
+func replacedHint(msg string) string {
+	if strings.Contains(msg, "alpha") || strings.Contains(msg, "keep_top") {
+		return " (alpha and keep_top were replaced by aggregate_seeds: weights are the mean over the last K seed blocks, the same on every validator)"
+	}
+	return ""
+}

@@ -26,7 +26,7 @@ func TestDefaultValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c2.Competitions[0].Epsilon != c.Competitions[0].Epsilon || c2.Alpha != c.Alpha {
+	if c2.Competitions[0].Epsilon != c.Competitions[0].Epsilon || c2.AggregateSeeds != c.AggregateSeeds {
 		t.Fatalf("json round trip %+v", c2)
 	}
 }
@@ -57,8 +57,7 @@ const tomlCfg = `
 data_window = 100
 step_interval = 10
 weights_interval = 10
-alpha = 0.9
-keep_top = 3
+aggregate_seeds = 3
 
 [[competition]]
 id = "a1"
@@ -124,8 +123,9 @@ func TestRejects(t *testing.T) {
 		{func(s string) string { return strings.Replace(s, "end = 0.01", "end = 0.06", 1) }, "above start"},
 		{func(s string) string { return strings.Replace(s, `kind = "fixed"`, `kind = "exp"`, 1) }, "want fixed or linear"},
 		{func(s string) string { return strings.Replace(s, "temperature = 0.01", "temperature = 0", 1) }, "temperature"},
-		{func(s string) string { return strings.Replace(s, "alpha = 0.9", "alpha = 1.0", 1) }, "alpha"},
-		{func(s string) string { return strings.Replace(s, "keep_top = 3", "keep_top = 3\nbogus = 1", 1) }, "unknown keys bogus"},
+		{func(s string) string { return strings.Replace(s, "aggregate_seeds = 3", "aggregate_seeds = 0", 1) }, "aggregate_seeds 0 outside"},
+		{func(s string) string { return strings.Replace(s, "aggregate_seeds = 3", "aggregate_seeds = 3\nbogus = 1", 1) }, "unknown keys bogus"},
+		{func(s string) string { return strings.Replace(s, "aggregate_seeds = 3", "aggregate_seeds = 3\nalpha = 0.9", 1) }, "replaced by aggregate_seeds"},
 		{func(s string) string { return strings.Replace(s, "sequence_length = 64", "sequence_length = 1", 1) }, "sequence_length"},
 		{func(s string) string { return strings.Replace(s, "step_interval = 10", "step_interval = 0", 1) }, "step_interval"},
 		{func(s string) string { return s + "\n[[[" }, "TOML"},

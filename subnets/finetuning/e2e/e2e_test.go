@@ -66,8 +66,7 @@ func testCompetition() competition.Config {
 	k.EvalSamples = 24
 	c.StepInterval = 10
 	c.WeightsInterval = 1
-	c.Alpha = 0.5
-	c.KeepTop = 3
+	c.AggregateSeeds = 3
 	return c
 }
 
@@ -435,8 +434,8 @@ func TestEndToEnd(t *testing.T) {
 		if err := <-done; !errors.Is(err, context.Canceled) {
 			t.Fatalf("run: %v", err)
 		}
-		if st := v.State(); st.Weights["g1"][u(2)] <= st.Weights["g1"][u(0)] {
-			t.Fatalf("run loop weights %v\n%s", st.Weights, log)
+		if st := v.State(); st.Models[m[2].SS58Address()].WinRate <= st.Models[m[0].SS58Address()].WinRate {
+			t.Fatalf("run loop win rates %+v\n%s", st.Models, log)
 		}
 	})
 
@@ -474,12 +473,12 @@ func TestEndToEnd(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "v3")
 		log := &syncBuf{}
 		v := n.validator(v3k, dir, log, nil)
-		if _, err := v.StepAt(ctx, seed); err != nil {
+		rep3, err := v.StepAt(ctx, seed)
+		if err != nil {
 			t.Fatal(err)
 		}
-		before := v.State()
-		if fmt.Sprint(before.Weights) != fmt.Sprint(vals[0].State().Weights) {
-			t.Fatalf("v3 disagrees with v1: %v %v", before.Weights, vals[0].State().Weights)
+		if fmt.Sprint(rep3.Weights) != fmt.Sprint(reps[0].Weights) {
+			t.Fatalf("v3 disagrees with v1: %v %v", rep3.Weights, reps[0].Weights)
 		}
 		// Kill the next step mid-evaluation.
 		seed2 := n.nextSeed()
@@ -494,11 +493,15 @@ func TestEndToEnd(t *testing.T) {
 		if _, err := v.StepAt(sctx, seed2); !errors.Is(err, context.Canceled) {
 			t.Fatalf("interrupted step: %v", err)
 		}
-		// A new validator on the same dir resumes with the scores intact.
+		// A new validator on the same dir resumes: the finished seed block's
+		// results are kept, and the model the interrupted step had evaluated
+		// is not evaluated again.
 		v = n.validator(v3k, dir, log, nil)
-		after := v.State()
-		if fmt.Sprint(after.Weights) != fmt.Sprint(before.Weights) || after.LastSeed != seed {
-			t.Fatalf("state lost: %+v vs %+v", after, before)
+		if after := v.State(); after.LastSeed != seed {
+			t.Fatalf("state lost: %+v", after)
+		}
+		if r, err := validator.LoadSeedResults(dir, seed); err != nil || r == nil || !r.Complete {
+			t.Fatalf("results of seed %d: %+v %v", seed, r, err)
 		}
 		rep, err := v.StepAt(ctx, seed2)
 		if err != nil {
@@ -507,15 +510,11 @@ func TestEndToEnd(t *testing.T) {
 		if rep.SeedBlock != seed2 || v.State().LastSeed != seed2 {
 			t.Fatal("resumed step did not complete")
 		}
-		// Kept models were re-evaluated, the EMA moved from the old scores.
-		var top uint16
-		for uid, w := range rep.Weights {
-			if w > rep.Weights[top] {
-				top = uid
-			}
+		if len(rep.Models) == 0 || !rep.Models[0].Cached || rep.Models[len(rep.Models)-1].Cached {
+			t.Fatalf("resumed step recomputed a saved model or reused an unsaved one: %+v", rep.Models)
 		}
-		if top != u(2) {
-			t.Fatalf("after restart best is %d: %v", top, rep.Weights)
+		if !(rep.Weights[u(2)] > rep.Weights[u(1)] && rep.Weights[u(1)] > rep.Weights[u(0)]) {
+			t.Fatalf("after restart weights not ordered by training: %v", rep.Weights)
 		}
 	})
 

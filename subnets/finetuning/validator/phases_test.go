@@ -19,7 +19,6 @@ import (
 	"github.com/taonet/taonet/subnets/finetuning/data"
 	"github.com/taonet/taonet/subnets/finetuning/evaluate"
 	"github.com/taonet/taonet/subnets/finetuning/modelid"
-	"github.com/taonet/taonet/subnets/finetuning/scoring"
 )
 
 // commitmentFor is a well-formed commitment text of competition comp.
@@ -49,6 +48,7 @@ func phaseValidator(t *testing.T, cfg competition.Config, fc *fakeChain, fh Hub)
 func phaseStep(v *Validator, seed uint64) *step {
 	k := v.competitionAt(seed)
 	return &step{seed: seed, seedHash: []byte{1, 2}, head: seed + 3, k: k, tok: v.toks[k.ID], st: v.State(),
+		res: &SeedResults{Seed: seed, SeedHash: "0102", Competition: k.ID},
 		rep: &StepReport{SeedBlock: seed, Competition: k.ID}}
 }
 
@@ -61,44 +61,35 @@ func TestCandidatesPhase(t *testing.T) {
 		t.Fatalf("competition %s", s.k.ID)
 	}
 	st := s.st
-	st.Models["hk0"] = &Record{UID: 0, Hotkey: "hk0", Commitment: commitmentFor("zero", "a1"), Block: 3}   // unchanged, in keep
-	st.Models["hk4"] = &Record{UID: 4, Hotkey: "hk4", Commitment: commitmentFor("four", "a1"), Block: 2}   // unchanged, not kept
-	st.Models["gone"] = &Record{UID: 9, Hotkey: "gone", Commitment: commitmentFor("gone", "a1"), Block: 1} // deregistered
-	st.Keep["a1"] = []uint16{0}
-	st.UIDHotkey[1] = "old1" // uid 1 changed hands: its weight goes
-	st.UIDHotkey[7] = "hk7"  // uid 7 left the metagraph
-	st.Weights["a1"] = map[uint16]float64{0: 0.5, 1: 0.3, 7: 0.2}
+	st.Models["hk4"] = &Record{UID: 4, Hotkey: "hk4", Commitment: commitmentFor("four", "a1"), Block: 2, Dir: "/cache/four"}
+	st.Models["gone"] = &Record{UID: 9, Hotkey: "gone", Commitment: commitmentFor("gone", "a1"), Block: 1, Dir: "/cache/gone"} // deregistered
 	mg := &chain.Metagraph{Hotkeys: []string{"hk0", "hk1", "hk2", "hk3", "hk4", "hk5", "hk6"}}
 	coms := []chain.Commitment{
-		{UID: 6, Hotkey: "hk6", Block: 10, Text: commitmentFor("six", "a1")},   // new: picked
-		{UID: 0, Hotkey: "hk0", Block: 3, Text: commitmentFor("zero", "a1")},   // unchanged, kept: picked
-		{UID: 1, Hotkey: "other", Block: 3, Text: commitmentFor("one", "a1")},  // hotkey does not own the uid
-		{UID: 2, Hotkey: "hk2", Block: 16, Text: commitmentFor("two", "a1")},   // 20-16 < delay 5
-		{UID: 8, Hotkey: "hk8", Block: 3, Text: commitmentFor("eight", "a1")},  // uid outside the metagraph
-		{UID: 3, Hotkey: "hk3", Block: 3, Text: "garbage"},                     // malformed: rejected
-		{UID: 4, Hotkey: "hk4", Block: 2, Text: commitmentFor("four", "a1")},   // unchanged, not kept
-		{UID: 5, Hotkey: "hk5", Block: 4, Text: commitmentFor("five", "b2")},   // other competition
-		{UID: 2, Hotkey: "hk2", Block: 21, Text: commitmentFor("two-b", "a1")}, // above the seed block
+		{UID: 6, Hotkey: "hk6", Block: 10, Text: commitmentFor("six", "a1")},
+		{UID: 0, Hotkey: "hk0", Block: 3, Text: commitmentFor("zero", "a1")},
+		{UID: 1, Hotkey: "other", Block: 3, Text: commitmentFor("one", "a1")}, // hotkey not in the metagraph
+		{UID: 2, Hotkey: "hk2", Block: 16, Text: commitmentFor("two", "a1")},  // 20-16 < delay 5
+		{UID: 3, Hotkey: "hk3", Block: 3, Text: "garbage"},                    // malformed: rejected
+		{UID: 4, Hotkey: "hk4", Block: 2, Text: commitmentFor("four", "a1")},  // unchanged: still evaluated
+		{UID: 5, Hotkey: "hk5", Block: 4, Text: commitmentFor("five", "b2")},  // other competition
+		{UID: -1, Hotkey: "hk1", Block: 4, Text: commitmentFor("one", "a1")},  // matched by hotkey, not the uid field
 	}
 	picked := v.candidates(s, mg, coms)
 	var got []string
 	for _, c := range picked {
 		got = append(got, fmt.Sprintf("%d:%s", c.uid, c.c.Name))
 	}
-	if want := "0:zero 6:six"; strings.Join(got, " ") != want {
+	if want := "0:zero 1:one 4:four 6:six"; strings.Join(got, " ") != want {
 		t.Fatalf("picked %q, want %q", strings.Join(got, " "), want)
 	}
 	if len(s.rep.Rejected) != 1 || s.rep.Rejected[0].UID != 3 {
 		t.Fatalf("rejected %+v, want the malformed uid 3", s.rep.Rejected)
 	}
-	if _, ok := st.Models["gone"]; ok {
-		t.Fatal("deregistered hotkey's record kept")
+	if _, ok := st.Models["gone"]; ok || len(s.dropped) != 1 || s.dropped[0] != "/cache/gone" {
+		t.Fatalf("deregistered hotkey's record kept or its download not dropped: %v", s.dropped)
 	}
-	if w := st.Weights["a1"]; len(w) != 1 || w[0] != 0.5 {
-		t.Fatalf("weights after forgetting replaced uids: %v, want only uid 0", w)
-	}
-	if st.UIDHotkey[1] != "hk1" || st.UIDHotkey[7] != "" {
-		t.Fatalf("uid hotkeys %v", st.UIDHotkey)
+	if strings.Join(s.hotkeys, ",") != strings.Join(mg.Hotkeys, ",") {
+		t.Fatal("seed block hotkeys not recorded for the aggregate")
 	}
 }
 
@@ -229,6 +220,19 @@ func TestEvaluatePhase(t *testing.T) {
 	if len(asked) != 2 || len(s.rep.Models) != 1 || len(s.rep.Rejected) != 1 {
 		t.Fatalf("asked %v, report %+v", asked, s.rep)
 	}
+	// The losses were saved with the seed block's results: a restarted step
+	// reuses them bit for bit instead of computing them again.
+	saved, err := LoadSeedResults(v.o.DataDir, 20)
+	if err != nil || saved == nil || len(saved.Models) != 1 || saved.Complete {
+		t.Fatalf("saved results %+v %v", saved, err)
+	}
+	s2 := phaseStep(v, 20)
+	s2.res = saved
+	asked = nil
+	sm2, err := v.evaluate(context.Background(), s2, models[:1], batch)
+	if err != nil || len(asked) != 0 || !s2.rep.Models[0].Cached || math.Float64bits(sm2[0].Losses[1]) != math.Float64bits(sm[0].Losses[1]) {
+		t.Fatalf("restart recomputed (asked %v) or changed losses: %+v %v", asked, s2.rep.Models, err)
+	}
 
 	// A loss computation that fails (here: a token the model cannot embed)
 	// scores +Inf on every sample instead of failing the step.
@@ -240,40 +244,70 @@ func TestEvaluatePhase(t *testing.T) {
 	}
 }
 
+// results builds a seed block's results from mean losses per uid (hotkey
+// "hk<uid>", committed at block 10-uid so lower uids are later).
+func results(seed uint64, comp string, losses map[uint16]float64) *SeedResults {
+	r := &SeedResults{Seed: seed, Competition: comp, Samples: 3, Complete: true}
+	for u := uint16(0); u < 10; u++ {
+		l, ok := losses[u]
+		if !ok {
+			continue
+		}
+		r.put(SeedResult{UID: u, Hotkey: fmt.Sprint("hk", u), Block: uint64(10 - u), LossBits: lossBits([]float64{l, l, l})})
+	}
+	return r
+}
+
 func TestScorePhase(t *testing.T) {
 	cfg := testConfig(t)
+	cfg.AggregateSeeds = 2
 	v := phaseValidator(t, cfg, nil, nil)
-	s := phaseStep(v, 20)
-	s.st.Weights["b2"] = map[uint16]float64{9: 1} // the other competition's weights are composed in
+	// Seeds 20 (a1), 30 (b2), 40 (a1), 50 (b2), 60 (a1): at seed 60 the a1
+	// window is {60, 40}, the b2 window {50, 30}. Seed 20's results are
+	// outside it; seed 40's incomplete ones would not count.
+	for _, r := range []*SeedResults{
+		results(20, "a1", map[uint16]float64{1: 0.1, 2: 9}),
+		results(30, "b2", map[uint16]float64{7: 1}),
+		results(40, "a1", map[uint16]float64{1: 3, 2: 2, 3: 1}),
+		results(50, "b2", map[uint16]float64{8: 1}),
+	} {
+		if err := r.save(v.o.DataDir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := phaseStep(v, 60)
+	s.res = results(60, "a1", map[uint16]float64{1: 1, 2: 2, 3: 3})
+	s.hotkeys = []string{"hk0", "hk1", "hk2", "other", "hk4", "hk5", "hk6", "hk7", "hk8"} // uid 3 changed hands
 	for _, u := range []uint16{1, 2, 3} {
 		hk := fmt.Sprint("hk", u)
 		s.st.Models[hk] = &Record{UID: u, Hotkey: hk}
 		s.rep.Models = append(s.rep.Models, ModelResult{UID: u, Hotkey: hk, MeanLoss: float64(u)})
 	}
-	sm := []scoring.Model{
-		{UID: 1, Block: 5, Losses: []float64{1, 1, 1}},
-		{UID: 2, Block: 4, Losses: []float64{2, 2, 2}},
-		{UID: 3, Block: 3, Losses: []float64{3, 3, 3}},
-	}
-	if err := v.score(s, sm); err != nil {
+	if err := v.score(s); err != nil {
 		t.Fatal(err)
 	}
 	r := s.rep
-	if r.Models[0].Wins != 6 || r.Models[0].WinRate != 1 || r.Models[2].WinRate != 0 {
-		t.Fatalf("wins %+v", r.Models)
+	if r.Models[0].Wins != 6 || r.Models[0].WinRate != 1 || r.Models[2].WinRate != 0 || r.WindowSeeds != 2 {
+		t.Fatalf("wins %+v window %d", r.Models, r.WindowSeeds)
 	}
-	if s.st.LastSeed != 20 || s.st.Models["hk1"].EvalSeed != 20 || s.st.Models["hk2"].MeanLoss != 2 {
+	if s.st.LastSeed != 60 || s.st.Models["hk1"].EvalSeed != 60 || s.st.Models["hk2"].MeanLoss != 2 {
 		t.Fatalf("state after score: %+v", s.st)
 	}
-	if len(r.Keep) != 3 || r.Keep[0] != 1 {
-		t.Fatalf("keep %v", r.Keep)
+	// The expected weights, from the pure functions by hand.
+	k := &cfg.Competitions[0]
+	w60, _, _, _ := SeedWeights(k, s.res)
+	r40, _ := LoadSeedResults(v.o.DataDir, 40)
+	w40, _, _, _ := SeedWeights(k, r40)
+	a1 := map[uint16]float64{1: w40[1] + w60[1], 2: w40[2] + w60[2]} // uid 3 is not hk3's any more
+	sum := a1[1] + a1[2]
+	want := map[uint16]float64{1: 0.5 * a1[1] / sum, 2: 0.5 * a1[2] / sum, 7: 0.25, 8: 0.25}
+	for u, w := range want {
+		if math.Abs(r.Weights[u]-w) > 1e-12 {
+			t.Fatalf("weights %v, want %v", r.Weights, want)
+		}
 	}
-	var sum float64
-	for _, w := range r.Weights {
-		sum += w
-	}
-	if math.Abs(sum-1) > 1e-12 || r.Weights[9] != 0.5 || !(r.Weights[1] > r.Weights[2]) {
-		t.Fatalf("composed weights %v", r.Weights)
+	if len(r.Weights) != 4 {
+		t.Fatalf("weights %v: stale or foreign uids counted", r.Weights)
 	}
 }
 
@@ -334,5 +368,51 @@ func TestWeightsPhase(t *testing.T) {
 	v.weights(context.Background(), s3, chain.Hyperparams{})
 	if len(rc.calls) != 1 || s3.rep.WeightsSet {
 		t.Fatal("empty weight vector sent")
+	}
+}
+
+func TestWindowSeeds(t *testing.T) {
+	cfg := testConfig(t) // a1 at even tens, b2 at odd tens
+	cfg.AggregateSeeds = 3
+	for _, tc := range []struct {
+		comp string
+		seed uint64
+		want string
+	}{
+		{"a1", 60, "[60 40 20]"}, {"b2", 60, "[50 30 10]"}, {"a1", 20, "[20]"}, {"b2", 10, "[10]"}, {"a1", 10, "[]"},
+	} {
+		if got := fmt.Sprint(windowSeeds(&cfg, tc.comp, tc.seed)); got != tc.want {
+			t.Errorf("%s at %d: %s, want %s", tc.comp, tc.seed, got, tc.want)
+		}
+	}
+}
+
+// The aggregate is a pure function of the window's results: the order they
+// are given in does not change a bit.
+func TestAggregateWeightsPure(t *testing.T) {
+	cfg := testConfig(t)
+	k := &cfg.Competitions[0]
+	win := []*SeedResults{
+		results(20, "a1", map[uint16]float64{1: 0.3, 2: 0.2, 3: 0.1}),
+		results(40, "a1", map[uint16]float64{1: 0.1, 2: 0.25, 4: 0.3}),
+		results(60, "a1", map[uint16]float64{2: 0.1, 3: 0.2, 4: 0.15}),
+	}
+	hk := []string{"hk0", "hk1", "hk2", "hk3", "hk4"}
+	a, err := AggregateWeights(k, win, hk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := AggregateWeights(k, []*SeedResults{win[2], win[0], win[1]}, hk)
+	for u := range a {
+		if math.Float64bits(a[u]) != math.Float64bits(b[u]) {
+			t.Fatalf("order changed uid %d: %v vs %v", u, a[u], b[u])
+		}
+	}
+	var sum float64
+	for _, w := range a {
+		sum += w
+	}
+	if len(a) != 4 || math.Abs(sum-1) > 1e-12 {
+		t.Fatalf("aggregate %v", a)
 	}
 }

@@ -8,8 +8,10 @@ import (
 	"path/filepath"
 )
 
-// stateVersion is bumped when State changes incompatibly.
-const stateVersion = 1
+// stateVersion is bumped when State changes incompatibly. Version 1 held a
+// moving average of weights; its remaining fields load as version 2 (the
+// weights now come from the per-seed results, see results.go).
+const stateVersion = 2
 
 // StateFile is the validator state's file name in the data dir.
 const StateFile = "validator-state.json"
@@ -31,15 +33,10 @@ type Record struct {
 // State is the validator's persisted state.
 type State struct {
 	Version int `json:"version"`
-	// Weights are the per-competition moving averages, by uid.
-	Weights map[string]map[uint16]float64 `json:"weights"`
-	// Keep is the top-k per competition re-evaluated next step.
-	Keep map[string][]uint16 `json:"keep"`
-	// Models are keyed by hotkey.
+	// Models are keyed by hotkey: the verified download and any rule
+	// violation of its current commitment (a cache: a fresh state finds
+	// the same again).
 	Models map[string]*Record `json:"models"`
-	// UIDHotkey records which hotkey a uid's weight belongs to (a replaced
-	// uid loses its weight).
-	UIDHotkey map[uint16]string `json:"uid_hotkey"`
 	// LastSeed is the seed block of the last completed step.
 	LastSeed uint64 `json:"last_seed"`
 	// LastWeightsBlock is the head block when weights were last set.
@@ -66,8 +63,7 @@ type WeightEntry struct {
 }
 
 func newState() *State {
-	return &State{Version: stateVersion, Weights: map[string]map[uint16]float64{},
-		Keep: map[string][]uint16{}, Models: map[string]*Record{}, UIDHotkey: map[uint16]string{}}
+	return &State{Version: stateVersion, Models: map[string]*Record{}}
 }
 
 // clone deep-copies s (steps work on a copy so a cancelled step leaves the
@@ -92,20 +88,15 @@ func LoadState(dir string) (*State, error) {
 	if err := json.Unmarshal(b, s); err != nil {
 		return nil, fmt.Errorf("validator state %s: %w", filepath.Join(dir, StateFile), err)
 	}
-	if s.Version != stateVersion {
+	switch s.Version {
+	case stateVersion:
+	case 1:
+		s.Version = stateVersion // its moving average is dropped (unknown field)
+	default:
 		return nil, fmt.Errorf("validator state version %d, want %d", s.Version, stateVersion)
-	}
-	if s.Weights == nil {
-		s.Weights = map[string]map[uint16]float64{}
-	}
-	if s.Keep == nil {
-		s.Keep = map[string][]uint16{}
 	}
 	if s.Models == nil {
 		s.Models = map[string]*Record{}
-	}
-	if s.UIDHotkey == nil {
-		s.UIDHotkey = map[uint16]string{}
 	}
 	return s, nil
 }
@@ -116,24 +107,5 @@ func (s *State) save(dir string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+StateFile+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), filepath.Join(dir, StateFile))
+	return writeAtomic(filepath.Join(dir, StateFile), b)
 }

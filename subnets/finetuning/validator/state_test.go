@@ -19,9 +19,7 @@ func TestStateRoundTrip(t *testing.T) {
 	if err != nil || s.LastSeed != 0 || len(s.Models) != 0 {
 		t.Fatalf("fresh state: %+v %v", s, err)
 	}
-	s.Weights["g1"] = map[uint16]float64{3: 0.1 + 0.2, 7: 1.0 / 3}
-	s.Keep["g1"] = []uint16{3, 7}
-	s.Models["hk"] = &Record{UID: 3, Hotkey: "hk", Commitment: "c", Block: 9, MeanLoss: 1.5}
+	s.Models["hk"] = &Record{UID: 3, Hotkey: "hk", Commitment: "c", Block: 9, MeanLoss: 0.1 + 0.2, WinRate: 1.0 / 3}
 	s.LastSeed = 40
 	if err := s.save(dir); err != nil {
 		t.Fatal(err)
@@ -31,7 +29,7 @@ func TestStateRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Floats survive exactly: resumed validators keep agreeing bit for bit.
-	if got.Weights["g1"][3] != 0.1+0.2 || got.Weights["g1"][7] != 1.0/3 || got.LastSeed != 40 || got.Models["hk"].Block != 9 {
+	if got.Models["hk"].MeanLoss != 0.1+0.2 || got.Models["hk"].WinRate != 1.0/3 || got.LastSeed != 40 || got.Models["hk"].Block != 9 {
 		t.Fatalf("round trip: %+v", got)
 	}
 	// No temp files left behind.
@@ -107,27 +105,31 @@ func TestMetrics(t *testing.T) {
 	}
 }
 
-func TestPruneCache(t *testing.T) {
+func TestDropDownloads(t *testing.T) {
 	root := t.TempDir()
-	mk := func(repo string) string {
-		d := filepath.Join(root, "models--"+repo, "snapshots", "0123")
+	mk := func(repo, rev string) string {
+		d := filepath.Join(root, "models--"+repo, "snapshots", rev)
 		os.MkdirAll(d, 0o755)
 		os.WriteFile(filepath.Join(d, "model.safetensors"), []byte("x"), 0o644)
 		return d
 	}
-	keep, drop := mk("a--m"), mk("b--m")
-	other := filepath.Join(root, "elsewhere")
+	cur, old, gone := mk("a--m", "0124"), mk("a--m", "0123"), mk("b--m", "0123")
+	other := filepath.Join(root, "elsewhere", "snapshots", "x")
 	os.MkdirAll(other, 0o755)
 	st := newState()
-	st.Keep["g1"] = []uint16{1}
-	st.Models["hk1"] = &Record{UID: 1, Dir: keep}
-	st.Models["hk2"] = &Record{UID: 2, Dir: drop}
-	st.Models["hk3"] = &Record{UID: 3, Dir: other} // not the hub layout: untouched
-	pruneCache(st, slog.New(slog.DiscardHandler))
-	if !dirExists(keep) || dirExists(filepath.Join(root, "models--b--m")) || !dirExists(other) {
+	st.Models["hk1"] = &Record{UID: 1, Dir: cur} // recommitted in the same repo: old revision dropped, repo in use
+	dropDownloads(st, []string{old, gone, other, ""}, slog.New(slog.DiscardHandler))
+	if !dirExists(cur) || dirExists(filepath.Join(root, "models--b--m")) || !dirExists(other) {
 		t.Fatal("wrong directories pruned")
 	}
-	if st.Models["hk1"].Dir == "" || st.Models["hk2"].Dir != "" || st.Models["hk3"].Dir != other {
-		t.Fatalf("records %+v %+v %+v", st.Models["hk1"], st.Models["hk2"], st.Models["hk3"])
+}
+
+// A version-1 state (moving average) loads as version 2 without its weights.
+func TestStateV1Loads(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, StateFile), []byte(`{"version":1,"weights":{"g1":{"3":0.5}},"keep":{"g1":[3]},"models":{"hk":{"uid":3,"hotkey":"hk","block":9}},"last_seed":40}`), 0o644)
+	s, err := LoadState(dir)
+	if err != nil || s.Version != stateVersion || s.LastSeed != 40 || s.Models["hk"].Block != 9 {
+		t.Fatalf("v1 state: %+v %v", s, err)
 	}
 }

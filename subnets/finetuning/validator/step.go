@@ -34,6 +34,9 @@ type step struct {
 	k        *competition.Competition
 	tok      *tokenizer.Tokenizer
 	st       *State // working copy, published when the step completes
+	res      *SeedResults // this seed block's results (cached on disk per model)
+	hotkeys  []string     // the metagraph's hotkeys at the seed block
+	dropped  []string     // downloads of replaced, rejected or deregistered models
 	rep      *StepReport
 }
 
@@ -75,13 +78,14 @@ func (v *Validator) StepAt(ctx context.Context, seed uint64) (*StepReport, error
 	if err != nil {
 		return nil, err
 	}
-	mg, err := v.o.Chain.Metagraph(ctx, v.o.Netuid)
+	// The chain as of the seed block, however late this step runs.
+	mg, err := v.o.Chain.MetagraphAt(ctx, v.o.Netuid, seed)
 	if err != nil {
-		return nil, fmt.Errorf("metagraph: %w", err)
+		return nil, fmt.Errorf("metagraph at seed block %d: %w", seed, err)
 	}
-	coms, err := v.o.Chain.Commitments(ctx, v.o.Netuid)
+	coms, err := v.o.Chain.CommitmentsAt(ctx, v.o.Netuid, seed)
 	if err != nil {
-		return nil, fmt.Errorf("commitments: %w", err)
+		return nil, fmt.Errorf("commitments at seed block %d: %w", seed, err)
 	}
 	picked := v.candidates(s, mg, coms)
 	models, err := v.fetchAndCheck(ctx, s, picked)
@@ -92,11 +96,10 @@ func (v *Validator) StepAt(ctx context.Context, seed uint64) (*StepReport, error
 	if err != nil {
 		return nil, err
 	}
-	sm, err := v.evaluate(ctx, s, models, batch)
-	if err != nil {
+	if _, err := v.evaluate(ctx, s, models, batch); err != nil {
 		return nil, err
 	}
-	if err := v.score(s, sm); err != nil {
+	if err := v.score(s); err != nil {
 		return nil, err
 	}
 	if err := v.commit(s); err != nil {
@@ -141,23 +144,45 @@ func (v *Validator) begin(ctx context.Context, seed uint64) (*step, error) {
 		return nil, fmt.Errorf("seed block %d: bad hash %q", seed, sb.Hash)
 	}
 	k := v.competitionAt(seed)
-	return &step{seed: seed, seedHash: seedHash, head: head.Height, k: k, tok: v.toks[k.ID], st: st,
+	res, err := LoadSeedResults(v.o.DataDir, seed)
+	if err != nil {
+		return nil, err
+	}
+	if res == nil || res.Competition != k.ID || res.SeedHash != sb.Hash {
+		res = &SeedResults{Seed: seed, SeedHash: sb.Hash, Competition: k.ID}
+	}
+	return &step{seed: seed, seedHash: seedHash, head: head.Height, k: k, tok: v.toks[k.ID], st: st, res: res,
 		rep: &StepReport{SeedBlock: seed, SeedHash: sb.Hash, Head: head.Height, Competition: k.ID}}, nil
 }
 
-// candidates is phase 1: from the metagraph and commitments it forgets what
-// belonged to replaced or deregistered hotkeys, parses the commitments of the
-// step's competition old enough for the seed block (malformed ones are
-// reported as rejected), and picks the models to evaluate: the previous
-// step's top-k plus new or changed commitments, by uid.
+// candidates is phase 1: from the metagraph and the commitments in force at
+// the seed block it forgets the models of hotkeys no longer registered,
+// parses the commitments of the step's competition old enough for the seed
+// block (malformed ones are reported as rejected) and returns them by uid:
+// every one is evaluated. (Upstream re-evaluates only its own top-k plus new
+// commitments; that choice depends on the validator's history, so two
+// validators would score different sets and never agree.)
 func (v *Validator) candidates(s *step, mg *chain.Metagraph, coms []chain.Commitment) []candidate {
 	st, cfg := s.st, &v.o.Config
-	forgetReplaced(st, mg.Hotkeys)
+	s.hotkeys = mg.Hotkeys
+	uidOf := make(map[string]int, len(mg.Hotkeys))
+	for uid, hk := range mg.Hotkeys {
+		uidOf[hk] = uid
+	}
+	for hk, r := range st.Models {
+		if _, ok := uidOf[hk]; !ok {
+			s.dropped = append(s.dropped, r.Dir)
+			delete(st.Models, hk) // deregistered: forget its model
+		}
+	}
 	var cands []candidate
 	for _, c := range coms {
-		if c.UID < 0 || c.UID >= len(mg.Hotkeys) || mg.Hotkeys[c.UID] != c.Hotkey {
+		// Matched by hotkey: the commitment's uid field is the current one.
+		uid, ok := uidOf[c.Hotkey]
+		if !ok {
 			continue
 		}
+		c.UID = uid
 		if c.Block > s.seed || s.seed-c.Block < cfg.EvalBlockDelay {
 			continue // too new for this seed: every validator skips it alike
 		}
@@ -177,50 +202,7 @@ func (v *Validator) candidates(s *step, mg *chain.Metagraph, coms []chain.Commit
 		cands = append(cands, candidate{uid: uint16(c.UID), hotkey: c.Hotkey, c: id, raw: c.Text, block: c.Block})
 	}
 	sort.Slice(cands, func(a, b int) bool { return cands[a].uid < cands[b].uid })
-
-	keep := map[uint16]bool{}
-	for _, u := range st.Keep[s.k.ID] {
-		keep[u] = true
-	}
-	var picked []candidate
-	for _, c := range cands {
-		r := st.Models[c.hotkey]
-		changed := r == nil || r.Commitment != c.raw || r.Block != c.block
-		if changed || keep[c.uid] {
-			picked = append(picked, c)
-		}
-	}
-	return picked
-}
-
-// forgetReplaced drops the weight of uids whose hotkey changed or that left
-// the metagraph, and the records of hotkeys no longer registered.
-func forgetReplaced(st *State, hotkeys []string) {
-	for uid, hk := range hotkeys {
-		if old, ok := st.UIDHotkey[uint16(uid)]; ok && old != hk {
-			for _, w := range st.Weights {
-				delete(w, uint16(uid))
-			}
-		}
-		st.UIDHotkey[uint16(uid)] = hk
-	}
-	for u := range st.UIDHotkey {
-		if int(u) >= len(hotkeys) {
-			delete(st.UIDHotkey, u)
-			for _, w := range st.Weights {
-				delete(w, u)
-			}
-		}
-	}
-	registered := make(map[string]bool, len(hotkeys))
-	for _, hk := range hotkeys {
-		registered[hk] = true
-	}
-	for hk := range st.Models {
-		if !registered[hk] {
-			delete(st.Models, hk) // deregistered: forget its model
-		}
-	}
+	return cands
 }
 
 // fetchAndCheck is phase 2: each picked model is downloaded (or found in the
@@ -247,6 +229,9 @@ func (v *Validator) fetchAndCheck(ctx context.Context, s *step, picked []candida
 		if same && r.Dir != "" && dirExists(r.Dir) {
 			dir = r.Dir // verified before (the cache index); the cache is content-addressed
 		} else {
+			if r != nil && !same {
+				s.dropped = append(s.dropped, r.Dir) // the miner recommitted
+			}
 			dir, err = v.fetch(ctx, s.k, s.tok, c)
 		}
 		switch {
@@ -336,15 +321,32 @@ func (v *Validator) evalBatch(ctx context.Context, s *step) (evaluate.Batch, err
 	return batch, nil
 }
 
-// evaluate is phase 3: each fetched model's per-sample losses on the batch.
-// A model whose weights break a rule (non-finite, norms) leaves the step as
-// rejected; one whose loss computation fails scores +Inf on every sample.
-// The models come back in uid order with their report rows.
+// evaluate is phase 3: each fetched model's per-sample losses on the batch,
+// added to the seed block's results, which are saved after every model: a
+// restarted step reuses them instead of computing them again. A model whose
+// weights break a rule (non-finite, norms) leaves the step as rejected; one
+// whose loss computation fails scores +Inf on every sample. The models come
+// back in uid order with their report rows.
 func (v *Validator) evaluate(ctx context.Context, s *step, models []fetched, batch evaluate.Batch) ([]scoring.Model, error) {
+	if s.res.Samples != len(batch.Encoded) {
+		// Cached results of another sample set (the data source changed): void.
+		s.res.Models, s.res.Complete = nil, false
+	}
+	s.res.Samples = len(batch.Encoded)
 	var sm []scoring.Model
 	for _, mr := range models {
 		if err := ctx.Err(); err != nil {
 			return nil, err
+		}
+		row := ModelResult{UID: mr.uid, Hotkey: mr.hotkey, Commitment: mr.raw, Block: mr.block}
+		cached := s.res.find(mr.hotkey, mr.raw, mr.block)
+		if cached != nil && cached.UID == mr.uid {
+			row.Failed, row.Cached = cached.Failed, true
+			losses := cached.Losses()
+			row.MeanLoss = evaluate.Mean(losses)
+			s.rep.Models = append(s.rep.Models, row)
+			sm = append(sm, scoring.Model{UID: mr.uid, Block: mr.block, Losses: losses})
+			continue
 		}
 		if v.o.BeforeEvaluate != nil {
 			v.o.BeforeEvaluate(mr.uid)
@@ -354,22 +356,41 @@ func (v *Validator) evaluate(ctx context.Context, s *step, models []fetched, bat
 		case err != nil && evaluate.IsRejection(err):
 			s.st.Models[mr.hotkey].Rejected = err.Error()
 			s.st.Models[mr.hotkey].Dir = ""
+			s.dropped = append(s.dropped, mr.dir)
 			v.reject(s, mr.candidate, err)
 			continue
 		case err != nil && ctx.Err() != nil:
 			return nil, ctx.Err()
 		}
-		res := ModelResult{UID: mr.uid, Hotkey: mr.hotkey, Commitment: mr.raw, Block: mr.block}
 		if err != nil {
-			res.Failed = err.Error()
+			row.Failed = err.Error()
 			losses = evaluate.InfLosses(len(batch.Encoded))
 			v.log.Warn("loss computation failed; scored +Inf", "uid", mr.uid, "error", err)
 		}
-		res.MeanLoss = evaluate.Mean(losses)
-		s.rep.Models = append(s.rep.Models, res)
+		row.MeanLoss = evaluate.Mean(losses)
+		s.rep.Models = append(s.rep.Models, row)
 		sm = append(sm, scoring.Model{UID: mr.uid, Block: mr.block, Losses: losses})
+		s.res.put(SeedResult{UID: mr.uid, Hotkey: mr.hotkey, Commitment: mr.raw, Block: mr.block, LossBits: lossBits(losses), Failed: row.Failed})
+		if err := s.res.save(v.o.DataDir); err != nil {
+			return nil, fmt.Errorf("save results of seed %d: %w", s.seed, err)
+		}
 	}
-	return sm, ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// Only this step's models count (a cached model since rejected or
+	// recommitted does not).
+	keep := s.res.Models[:0]
+	for _, m := range s.res.Models {
+		for _, x := range sm {
+			if x.UID == m.UID {
+				keep = append(keep, m)
+				break
+			}
+		}
+	}
+	s.res.Models = keep
+	return sm, nil
 }
 
 // losses loads one model (weight rules checked) and computes its losses,
@@ -391,30 +412,40 @@ func (v *Validator) losses(ctx context.Context, s *step, mr fetched, batch evalu
 	return evaluate.Losses(m, batch, v.o.EvalBatch)
 }
 
-// score is phase 4: pairwise wins with the epsilon advantage of the earlier
-// commitment (evaluated at the seed block), win rates, softmax step weights,
-// the competition's aggregate, the top-k kept for the next step, and the
-// subnet weights composed over competitions.
-func (v *Validator) score(s *step, sm []scoring.Model) error {
+// score is phase 4: the seed block's step weights (pairwise wins with the
+// epsilon advantage of the earlier commitment, evaluated at the seed block;
+// win rates; softmax), then each competition's weights as the aggregate of
+// its last aggregate_seeds seed blocks' results, composed by reward share
+// into the subnet weights. Everything here is a pure function of the
+// results and the metagraph at the seed block.
+func (v *Validator) score(s *step) error {
 	st, k, cfg := s.st, s.k, &v.o.Config
-	wins, rates := scoring.ComputeWins(sm, func(b uint64) float64 { return k.Epsilon.At(s.seed, b) })
-	stepW, err := scoring.StepWeights(sm, rates, k.Temperature)
+	stepW, wins, rates, err := SeedWeights(k, s.res)
 	if err != nil {
 		return err
 	}
-	stepW = scoring.Normalize(stepW)
-	if len(sm) > 0 {
-		if old := st.Weights[k.ID]; len(old) == 0 {
-			st.Weights[k.ID] = stepW
-		} else {
-			st.Weights[k.ID] = scoring.EMA(old, stepW, cfg.Alpha)
+	perComp := map[string]map[uint16]float64{}
+	for i := range cfg.Competitions {
+		c := &cfg.Competitions[i]
+		window, err := v.window(s, c.ID)
+		if err != nil {
+			return err
+		}
+		if perComp[c.ID], err = AggregateWeights(c, window, s.hotkeys); err != nil {
+			return err
+		}
+		if c.ID == k.ID {
+			s.rep.WindowSeeds = len(window)
 		}
 	}
-	s.rep.Keep = scoring.TopK(sm, rates, st.Weights[k.ID], cfg.KeepTop)
-	st.Keep[k.ID] = s.rep.Keep
+	s.rep.Weights = scoring.Compose(perComp, cfg.Shares())
 	for i := range s.rep.Models {
 		m := &s.rep.Models[i]
-		m.Wins, m.WinRate, m.StepWeight, m.Weight = wins[i], rates[i], stepW[m.UID], st.Weights[k.ID][m.UID]
+		j := s.res.index(m.UID)
+		if j < 0 {
+			continue
+		}
+		m.Wins, m.WinRate, m.StepWeight, m.Weight = wins[j], rates[j], stepW[m.UID], perComp[k.ID][m.UID]
 		if r := st.Models[m.Hotkey]; r != nil {
 			r.EvalSeed, r.WinRate = s.seed, m.WinRate
 			r.MeanLoss = 0
@@ -423,16 +454,38 @@ func (v *Validator) score(s *step, sm []scoring.Model) error {
 			}
 		}
 	}
-	s.rep.Weights = scoring.Compose(st.Weights, cfg.Shares())
 	st.LastSeed = s.seed
 	return nil
 }
 
-// commit prunes the download cache, persists the step's state atomically
-// and makes it the validator's state.
+// window gathers the completed results of competition comp's window at the
+// step's seed block (this step's own results included).
+func (v *Validator) window(s *step, comp string) ([]*SeedResults, error) {
+	var out []*SeedResults
+	for _, t := range windowSeeds(&v.o.Config, comp, s.seed) {
+		if t == s.seed {
+			out = append(out, s.res)
+			continue
+		}
+		r, err := LoadSeedResults(v.o.DataDir, t)
+		if err != nil {
+			return nil, err
+		}
+		if r != nil && r.Complete && r.Competition == comp {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// commit marks the seed block's results complete, persists them and the
+// step's state atomically, makes the state the validator's, and drops what
+// left: results older than every window, downloads of models no longer
+// evaluated.
 func (v *Validator) commit(s *step) error {
-	if !v.o.KeepCache {
-		pruneCache(s.st, v.log)
+	s.res.Complete = true
+	if err := s.res.save(v.o.DataDir); err != nil {
+		return fmt.Errorf("save results of seed %d: %w", s.seed, err)
 	}
 	if err := s.st.save(v.o.DataDir); err != nil {
 		return fmt.Errorf("save state: %w", err)
@@ -440,6 +493,15 @@ func (v *Validator) commit(s *step) error {
 	v.mu.Lock()
 	v.state = s.st
 	v.mu.Unlock()
+	cfg := &v.o.Config
+	if span := uint64(cfg.AggregateSeeds*len(cfg.Competitions)) * cfg.StepInterval; s.seed > span {
+		if err := pruneResults(v.o.DataDir, s.seed-span+1); err != nil {
+			v.log.Warn("pruning old results failed", "error", err)
+		}
+	}
+	if !v.o.KeepCache {
+		dropDownloads(s.st, s.dropped, v.log)
+	}
 	return nil
 }
 

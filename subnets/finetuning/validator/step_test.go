@@ -33,6 +33,12 @@ func (f *fakeChain) Metagraph(context.Context, uint16) (*chain.Metagraph, error)
 func (f *fakeChain) Commitments(context.Context, uint16) ([]chain.Commitment, error) {
 	return f.coms, nil
 }
+func (f *fakeChain) MetagraphAt(ctx context.Context, n uint16, _ uint64) (*chain.Metagraph, error) {
+	return f.Metagraph(ctx, n)
+}
+func (f *fakeChain) CommitmentsAt(ctx context.Context, n uint16, _ uint64) ([]chain.Commitment, error) {
+	return f.Commitments(ctx, n)
+}
 func (f *fakeChain) Submit(context.Context, chain.Signer, chain.Call) (*node.TxOutcome, error) {
 	return nil, errors.New("no submissions in this test")
 }

@@ -29,7 +29,10 @@ type Chain interface {
 	LatestBlock(ctx context.Context) (node.BlockSummary, error)
 	Block(ctx context.Context, h uint64) (node.BlockSummary, error)
 	Metagraph(ctx context.Context, netuid uint16) (*chain.Metagraph, error)
-	Commitments(ctx context.Context, netuid uint16) ([]chain.Commitment, error)
+	// MetagraphAt and CommitmentsAt read the chain as of a past block (the
+	// step's seed block), so every validator sees the same view.
+	MetagraphAt(ctx context.Context, netuid uint16, height uint64) (*chain.Metagraph, error)
+	CommitmentsAt(ctx context.Context, netuid uint16, height uint64) ([]chain.Commitment, error)
 	Submit(ctx context.Context, s chain.Signer, call chain.Call) (*node.TxOutcome, error)
 }
 
@@ -59,8 +62,8 @@ type Options struct {
 	Metrics *Metrics
 	// Poll is the block polling interval of Run (0: 1 s).
 	Poll time.Duration
-	// KeepCache disables deleting the downloads of models that left the
-	// top-k (they are not evaluated again until their commitment changes).
+	// KeepCache disables deleting the downloads of replaced, rejected and
+	// deregistered models.
 	KeepCache bool
 	// BeforeEvaluate, when set, is called before each model's losses are
 	// computed (tests use it to interrupt a step).
@@ -154,10 +157,11 @@ type ModelResult struct {
 	Block      uint64
 	MeanLoss   float64 // over finite losses; NaN if none
 	Failed     string  // loss computation failure (scored +Inf)
+	Cached     bool    // losses from this seed block's results on disk (a restarted step)
 	WinRate    float64
 	Wins       int
 	StepWeight float64 // softmax of the win rate
-	Weight     float64 // competition moving average after the step
+	Weight     float64 // the competition's aggregate over its window after the step
 }
 
 // Rejected is a model excluded from a step, with the reason.
@@ -179,7 +183,10 @@ type StepReport struct {
 	Models      []ModelResult
 	Rejected    []Rejected
 	Skipped     []Rejected // transient failures (not remembered)
-	Keep        []uint16
+	// WindowSeeds is how many of the competition's last aggregate_seeds
+	// seed blocks had results (fewer: the validator started or lost its
+	// state recently, and its weights may still differ from others').
+	WindowSeeds int
 	Weights     map[uint16]float64 // subnet weights after the step (all competitions)
 	WeightsSet  bool
 	LoadTime    time.Duration // reading and checking model weights
@@ -197,30 +204,29 @@ func (v *Validator) competitionAt(seed uint64) *competition.Competition {
 	return &ks[(seed/v.o.Config.StepInterval)%uint64(len(ks))]
 }
 
-// pruneCache deletes the hub cache of models that are no longer kept for
-// evaluation (upstream's clean thread). Only directories with the hub
-// client's layout CACHE/models--NS--NAME/snapshots/REV are touched.
-func pruneCache(st *State, log *slog.Logger) {
-	kept := map[uint16]bool{}
-	for _, uids := range st.Keep {
-		for _, u := range uids {
-			kept[u] = true
+// dropDownloads deletes the hub cache of models no longer evaluated
+// (upstream's clean thread): replaced, rejected or deregistered ones. Only
+// directories with the hub client's layout CACHE/models--NS--NAME/
+// snapshots/REV are touched, and never a repository a current model uses.
+func dropDownloads(st *State, dirs []string, log *slog.Logger) {
+	inUse := map[string]bool{}
+	for _, r := range st.Models {
+		if r.Dir != "" {
+			inUse[filepath.Dir(filepath.Dir(r.Dir))] = true
 		}
 	}
-	for _, r := range st.Models {
-		if r.Dir == "" || kept[r.UID] {
+	for _, d := range dirs {
+		if d == "" {
 			continue
 		}
-		snaps := filepath.Dir(r.Dir)
+		snaps := filepath.Dir(d)
 		repoDir := filepath.Dir(snaps)
-		if filepath.Base(snaps) != "snapshots" || !strings.HasPrefix(filepath.Base(repoDir), "models--") {
+		if inUse[repoDir] || filepath.Base(snaps) != "snapshots" || !strings.HasPrefix(filepath.Base(repoDir), "models--") {
 			continue
 		}
 		if err := os.RemoveAll(repoDir); err != nil {
 			log.Warn("cache prune failed", "dir", repoDir, "error", err)
-			continue
 		}
-		r.Dir = ""
 	}
 }
 
