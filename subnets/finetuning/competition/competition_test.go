@@ -124,8 +124,12 @@ func TestRejects(t *testing.T) {
 		{func(s string) string { return strings.Replace(s, `kind = "fixed"`, `kind = "exp"`, 1) }, "want fixed or linear"},
 		{func(s string) string { return strings.Replace(s, "temperature = 0.01", "temperature = 0", 1) }, "temperature"},
 		{func(s string) string { return strings.Replace(s, "aggregate_seeds = 3", "aggregate_seeds = 0", 1) }, "aggregate_seeds 0 outside"},
-		{func(s string) string { return strings.Replace(s, "aggregate_seeds = 3", "aggregate_seeds = 3\nbogus = 1", 1) }, "unknown keys bogus"},
-		{func(s string) string { return strings.Replace(s, "aggregate_seeds = 3", "aggregate_seeds = 3\nalpha = 0.9", 1) }, "replaced by aggregate_seeds"},
+		{func(s string) string {
+			return strings.Replace(s, "aggregate_seeds = 3", "aggregate_seeds = 3\nbogus = 1", 1)
+		}, "unknown keys bogus"},
+		{func(s string) string {
+			return strings.Replace(s, "aggregate_seeds = 3", "aggregate_seeds = 3\nalpha = 0.9", 1)
+		}, "replaced by aggregate_seeds"},
 		{func(s string) string { return strings.Replace(s, "sequence_length = 64", "sequence_length = 1", 1) }, "sequence_length"},
 		{func(s string) string { return strings.Replace(s, "step_interval = 10", "step_interval = 0", 1) }, "step_interval"},
 		{func(s string) string { return s + "\n[[[" }, "TOML"},

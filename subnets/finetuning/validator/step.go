@@ -33,7 +33,7 @@ type step struct {
 	head     uint64
 	k        *competition.Competition
 	tok      *tokenizer.Tokenizer
-	st       *State // working copy, published when the step completes
+	st       *State       // working copy, published when the step completes
 	res      *SeedResults // this seed block's results (cached on disk per model)
 	hotkeys  []string     // the metagraph's hotkeys at the seed block
 	dropped  []string     // downloads of replaced, rejected or deregistered models
