@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -73,16 +74,34 @@ type Client struct {
 	PageLimit int
 	// MaxPagesPerSync bounds one sync per feed (default 100).
 	MaxPagesPerSync int
-	// MaxRecords bounds the records kept per validator (default DefaultMaxRecords).
-	MaxRecords int
+	// Retention keeps the records within this many blocks of the chain head
+	// (default DefaultRetention); older ones are pruned at every sync and
+	// never accepted. It must cover the finetuning data window plus how far
+	// behind the head a step's seed block can be.
+	Retention uint64
+	// MaxPerBlock bounds one validator's records per block (default
+	// DefaultMaxPerBlock); records beyond it are dropped with a warning.
+	// Together with Retention it bounds memory without ever refusing a new
+	// validator's fresh records for old ones.
+	MaxPerBlock int
 	// Logger receives rejected records and unreachable feeds.
 	Logger *slog.Logger
 
 	mu       sync.Mutex
 	cursors  map[string]uint64            // feed URL -> cursor
 	records  map[string]map[string]Record // validator -> id -> record
+	perBlock map[string]map[uint64]int    // validator -> block -> records kept
+	head     uint64                       // chain head at the last sync
 	rejected int
+	overRate int
 }
+
+// Client defaults.
+const (
+	// DefaultMaxPerBlock bounds a validator's records per block; a prompting
+	// validator publishes one record per step, a step takes several blocks.
+	DefaultMaxPerBlock = 64
+)
 
 // Rejected returns the number of records rejected so far.
 func (c *Client) Rejected() int {
@@ -116,6 +135,9 @@ func (c *Client) Discover(ctx context.Context) ([]Endpoint, map[string]bool, err
 	if err != nil {
 		return nil, nil, fmt.Errorf("feed: metagraph: %w", err)
 	}
+	c.mu.Lock()
+	c.head = max(c.head, mg.Block)
+	c.mu.Unlock()
 	ok := c.eligible(mg)
 	cs, err := c.Chain.Commitments(ctx, c.Netuid)
 	if err != nil {
@@ -147,15 +169,61 @@ func (c *Client) Sync(ctx context.Context) error {
 			c.log().Warn("feed: pull failed", "validator", ep.Hotkey, "url", ep.URL, "err", err)
 		}
 	}
-	// Records of validators that lost their permit are dropped.
+	// Records of validators that lost their permit are dropped, and those
+	// that left the retention window.
 	c.mu.Lock()
 	for v := range c.records {
 		if !ok[v] {
 			delete(c.records, v)
+			delete(c.perBlock, v)
 		}
 	}
+	c.pruneLocked()
 	c.mu.Unlock()
 	return nil
+}
+
+func (c *Client) retention() uint64 {
+	if c.Retention == 0 {
+		return DefaultRetention
+	}
+	return c.Retention
+}
+
+// oldest is the first block inside the retention window.
+func (c *Client) oldest() uint64 {
+	if c.head <= c.retention() {
+		return 0
+	}
+	return c.head - c.retention()
+}
+
+// pruneLocked drops the records older than the retention window.
+func (c *Client) pruneLocked() {
+	lo := c.oldest()
+	for v, m := range c.records {
+		for id, r := range m {
+			if r.Block < lo {
+				delete(m, id)
+			}
+		}
+		for b := range c.perBlock[v] {
+			if b < lo {
+				delete(c.perBlock[v], b)
+			}
+		}
+	}
+}
+
+// Len returns the number of records held (all validators).
+func (c *Client) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, m := range c.records {
+		n += len(m)
+	}
+	return n
 }
 
 func (c *Client) pull(ctx context.Context, ep Endpoint, ok map[string]bool) error {
@@ -216,18 +284,22 @@ func (c *Client) pull(ctx context.Context, ep Endpoint, ok map[string]bool) erro
 	return nil
 }
 
-// accept verifies and stores records served by ep.
+// accept verifies and stores records served by ep: every verified record
+// inside the retention window, up to MaxPerBlock per validator and block.
 func (c *Client) accept(ep Endpoint, ok map[string]bool, recs []Record) {
-	maxN := c.MaxRecords
-	if maxN <= 0 {
-		maxN = DefaultMaxRecords
+	perBlock := c.MaxPerBlock
+	if perBlock <= 0 {
+		perBlock = DefaultMaxPerBlock
 	}
+	bad := verifyAll(recs)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.records == nil {
 		c.records = map[string]map[string]Record{}
+		c.perBlock = map[string]map[uint64]int{}
 	}
-	for _, r := range recs {
+	lo := c.oldest()
+	for i, r := range recs {
 		reason := ""
 		switch {
 		case r.Validator != ep.Hotkey:
@@ -236,26 +308,47 @@ func (c *Client) accept(ep Endpoint, ok map[string]bool, recs []Record) {
 			reason = "signer has no validator permit or too little stake"
 		case r.Netuid != c.Netuid:
 			reason = "wrong netuid"
-		default:
-			if err := r.Verify(); err != nil {
-				reason = err.Error()
-			}
+		case r.Block > c.head+c.retention():
+			// A record slightly ahead (its validator's node is ahead of
+			// ours) is kept; one a whole window ahead would never be pruned.
+			reason = fmt.Sprintf("block %d is more than the retention window ahead of the chain head %d", r.Block, c.head)
+		case bad[i] != nil:
+			reason = bad[i].Error()
 		}
 		if reason != "" {
 			c.rejected++
 			c.log().Warn("feed: rejected record", "feed", ep.URL, "validator", ep.Hotkey, "seq", r.Seq, "reason", reason)
 			continue
 		}
+		if r.Block < lo {
+			continue // already outside the window: pruned, not an offence
+		}
 		m := c.records[r.Validator]
 		if m == nil {
 			m = map[string]Record{}
 			c.records[r.Validator] = m
+			c.perBlock[r.Validator] = map[uint64]int{}
 		}
-		if len(m) >= maxN {
+		id := r.ID()
+		if _, dup := m[id]; dup {
 			continue
 		}
-		m[r.ID()] = r
+		if c.perBlock[r.Validator][r.Block] >= perBlock {
+			c.overRate++
+			c.log().Warn("feed: record over the per-block rate limit dropped", "feed", ep.URL, "validator", ep.Hotkey,
+				"block", r.Block, "limit", perBlock)
+			continue
+		}
+		c.perBlock[r.Validator][r.Block]++
+		m[id] = r
 	}
+}
+
+// OverRate returns the number of records dropped by the per-block limit.
+func (c *Client) OverRate() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.overRate
 }
 
 // Records returns every accepted record (deduplicated by content ID) with
@@ -317,3 +410,22 @@ func (c *Client) Samples(ctx context.Context, sinceBlock, untilBlock uint64) ([]
 }
 
 var _ data.Source = (*Client)(nil)
+
+// verifyAll checks the records' signatures on every core (a page holds up
+// to MaxPage records and sr25519 verification dominates a sync).
+func verifyAll(recs []Record) []error {
+	errs := make([]error, len(recs))
+	workers := min(runtime.GOMAXPROCS(0), len(recs))
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < len(recs); i += workers {
+				errs[i] = recs[i].Verify()
+			}
+		}(w)
+	}
+	wg.Wait()
+	return errs
+}

@@ -16,7 +16,13 @@
 //     commitment, pulls every feed incrementally, verifies each record's
 //     signature and its signer's permit (rejecting and logging forged or
 //     tampered records), merges and deduplicates by content ID, and
-//     implements the finetuning data.Source contract.
+//     implements the finetuning data.Source contract. It keeps what lies
+//     in a block window behind the chain head (Retention), pruning older
+//     records at every sync; there is no count cap, so a validator's new
+//     records are always taken (bounded by the window and MaxPerBlock
+//     records per validator and block, excess dropped with a warning).
+//     Every client that syncs holds the same window, so finetuning
+//     validators started at different times draw the same samples.
 //
 // Discovery: a validator announces its feed by committing the text
 // "prompting-feed=<URL>" (CommitmentText) on the prompting subnet. The URL

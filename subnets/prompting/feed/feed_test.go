@@ -155,7 +155,7 @@ func TestClientVerifiesAndMerges(t *testing.T) {
 		json.NewEncoder(w).Encode(Page{Next: 1, Records: []Record{forged}})
 	}))
 	defer bobSrv.Close()
-	mg := &chain.Metagraph{Hotkeys: []string{alice.SS58Address(), bob.SS58Address(), eve.SS58Address()},
+	mg := &chain.Metagraph{Block: 25, Hotkeys: []string{alice.SS58Address(), bob.SS58Address(), eve.SS58Address()},
 		Stake: []uint64{5000, 5000, 5000}, ValidatorPermit: []bool{true, true, false}}
 	fc := &fakeChain{mg: mg, cs: []chain.Commitment{
 		{Hotkey: alice.SS58Address(), Text: CommitmentText(srvA.URL)},

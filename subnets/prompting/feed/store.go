@@ -18,9 +18,8 @@ const FileName = "feed.jsonl"
 
 // Store defaults.
 const (
-	DefaultRetention  = 7200 // blocks (one day at 12 s blocks)
-	DefaultMaxRecords = 100000
-	MaxPage           = 1000
+	DefaultRetention = 7200 // blocks (one day at 12 s blocks)
+	MaxPage          = 1000
 )
 
 // Store is a validator's own feed: records with increasing Seq, appended to
@@ -28,10 +27,9 @@ const (
 // use.
 type Store struct {
 	// Retention keeps records whose Block is within this many blocks of the
-	// newest one (0: DefaultRetention).
+	// newest one (0: DefaultRetention). There is no count cap: the store
+	// holds its own validator's records, one per step.
 	Retention uint64
-	// MaxRecords bounds the records kept (0: DefaultMaxRecords).
-	MaxRecords int
 
 	mu      sync.Mutex
 	path    string
@@ -133,12 +131,8 @@ func (s *Store) pruneLocked(head uint64) {
 	if ret == 0 {
 		ret = DefaultRetention
 	}
-	maxN := s.MaxRecords
-	if maxN <= 0 {
-		maxN = DefaultMaxRecords
-	}
 	cut := 0
-	for cut < len(s.recs) && (s.recs[cut].Block+ret < head || len(s.recs)-cut > maxN) {
+	for cut < len(s.recs) && s.recs[cut].Block+ret < head {
 		cut++
 	}
 	if cut == 0 {
