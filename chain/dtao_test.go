@@ -56,7 +56,7 @@ func TestCoinbaseTaoIssuanceBase(t *testing.T) {
 	s := e.s
 	p := s.dt.pools[id]
 	p.movingPrice = fixed.I96F32FromInt(1)
-	s.dt.rootTAO = 21_000_000_000_000_000 // set_full_injection_root_stake
+	fullInjectionRootStake(s)
 	before := p.tao
 	left := s.emitToSubnets([]uint16{id}, 1_234_567)
 	if p.tao != before+1_234_567 || left != 0 {
@@ -74,7 +74,7 @@ func TestCoinbaseAlphaIssuanceBase(t *testing.T) {
 		p := s.dt.pools[id]
 		p.tao, p.alphaIn, p.movingPrice = 1_000_000, 1_000_000, fixed.I96F32FromInt(1)
 	}
-	s.dt.rootTAO = 21_000_000_000_000_000
+	fullInjectionRootStake(s)
 	s.emitToSubnets([]uint16{1, 2}, 1_000_000)
 	for _, id := range []uint16{1, 2} {
 		if p := s.dt.pools[id]; p.alphaIn != 1_500_000 || p.tao != 1_500_000 {

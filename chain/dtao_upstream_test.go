@@ -2,7 +2,10 @@ package chain
 
 import (
 	"errors"
+	"math"
 	"testing"
+
+	"github.com/taonet/taonet/fixed"
 )
 
 // maxAmountCase is one row of staking.rs test_max_amount_add_dynamic /
@@ -150,4 +153,76 @@ func TestAddStakeLimitReserveCap(t *testing.T) {
 	p := e.s.dt.pools[id]
 	p.tao, p.alphaIn, p.alphaMinted = 1_000, 1_000_000_000, 1_000_000_000
 	e.reject("Staker", &AddStakeLimit{Hotkey: hk, Netuid: id, Amount: 1_000_001, LimitPrice: maxU64 / 2, AllowPartial: true}, CodeInsufficientLiquidity)
+}
+
+// fullInjectionRootStake is coinbase.rs set_full_injection_root_stake: root_proportion ≈ 1.
+func fullInjectionRootStake(s *State) {
+	s.dt.rootTAO = 1_000_000_000_000_000_000
+	s.dt.taoWeight = maxU64
+}
+
+func u96f(v fixed.U96F32) float64 {
+	hi, lo := v.Bits()
+	return float64(hi)*4294967296 + float64(lo)/4294967296
+}
+
+func within(t *testing.T, what string, got, want, eps float64) {
+	t.Helper()
+	if math.Abs(got-want) > eps {
+		t.Errorf("%s: got %.6f, want %.6f ± %g", what, got, want, eps)
+	}
+}
+
+// TestSubnetTermsCapped is coinbase.rs test_coinbase_subnet_terms_with_alpha_in_gt_alpha_emission:
+// at price 0.01 the TAO emission would buy more alpha than root_proportion ×
+// alpha emission, so alpha_in is capped, tao_in follows at the price and the rest
+// is excess (upstream's tolerances).
+func TestSubnetTermsCapped(t *testing.T) {
+	e := newEnv(t, func(g *Genesis) { g.Economics = EconomicsDTAO })
+	id := e.subnet("Alice", "AliceHot")
+	p := e.s.dt.pools[id]
+	p.tao, p.alphaIn, p.alphaOut = 1_000_000_000, 100_000_000_000, 0
+	fullInjectionRootStake(e.s)
+	alphaEm := fixed.U96F32FromU64(emissionForIssuance(p.issuance(), 1_000_000_000))
+	price := p.price().ToU96F32()
+	taoEm := alphaEm.SaturatingMul(price).SaturatingAdd(fixed.U96F32FromBits(0, 42949673)) // + 0.01
+	capAlpha := e.s.rootProportion(p).SaturatingMul(alphaEm)
+	tm := e.s.subnetTerms(p, taoEm)
+	if v, _ := taoEm.CheckedDiv(price); v.Cmp(capAlpha) <= 0 {
+		t.Fatal("setup: the cap does not bind")
+	}
+	within(t, "alpha_out", u96f(tm.alphaOut), u96f(alphaEm), 0.01)
+	within(t, "alpha_in", u96f(tm.alphaIn), u96f(capAlpha), u96f(capAlpha)/1000)
+	within(t, "tao_in", u96f(tm.taoIn), u96f(tm.alphaIn.SaturatingMul(price)), 0.01)
+	within(t, "excess", u96f(tm.excess), u96f(taoEm)-u96f(tm.taoIn), 0.01)
+}
+
+// TestSubnetTermsUncapped is coinbase.rs test_coinbase_subnet_terms_with_alpha_in_lte_alpha_emission.
+func TestSubnetTermsUncapped(t *testing.T) {
+	e := newEnv(t, func(g *Genesis) { g.Economics = EconomicsDTAO })
+	id := e.subnet("Alice", "AliceHot")
+	p := e.s.dt.pools[id]
+	p.tao, p.alphaIn, p.alphaOut = 1_000_000_000_000_000, 1_000_000_000_000_000, 0
+	fullInjectionRootStake(e.s)
+	alphaEm := fixed.U96F32FromU64(emissionForIssuance(p.issuance(), 1_000_000_000))
+	taoEm := fixed.U96F32FromU64(34_566_756)
+	price := p.price().ToU96F32()
+	tm := e.s.subnetTerms(p, taoEm)
+	within(t, "alpha_out", u96f(tm.alphaOut), u96f(alphaEm), 0.1)
+	within(t, "alpha_in", u96f(tm.alphaIn), u96f(taoEm)/u96f(price), 0.01)
+	within(t, "tao_in", u96f(tm.taoIn), u96f(taoEm), 0.01)
+	within(t, "excess", u96f(tm.excess), 0, 0.01)
+}
+
+// TestInjectKeepsRatio is coinbase.rs test_coinbase_inject_and_maybe_swap_does_not_skew_reserves.
+func TestInjectKeepsRatio(t *testing.T) {
+	e := newEnv(t, func(g *Genesis) { g.Economics = EconomicsDTAO })
+	id := e.subnet("Alice", "AliceHot")
+	p := e.s.dt.pools[id]
+	p.tao, p.alphaIn = 1_000_000_000_000_000, 1_000_000_000_000_000
+	e.s.inject(p, subnetTerms{taoIn: fixed.U96F32FromU64(123), alphaIn: fixed.U96F32FromU64(456),
+		excess: fixed.U96F32FromU64(789_100)}, 123+789_100)
+	ratio := float64(p.alphaIn) / float64(p.tao)
+	hi, lo := p.price().Bits()
+	within(t, "alpha/tao vs price", ratio, float64(hi)+float64(lo)/18446744073709551616.0, 1.0)
 }
