@@ -129,6 +129,7 @@ func TestHFBadInput(t *testing.T) {
 		{"malformed NDJSON (unknown key)", hubReq{"POST", commit, tokA, "application/x-ndjson", ndjson(hdr, `{"key":"rename","value":{"path":"a"}}`)}, 0, 400, "", "unknown operation"},
 		{"malformed NDJSON (bad base64)", hubReq{"POST", commit, tokA, "application/x-ndjson", ndjson(hdr, `{"key":"file","value":{"path":"a","content":"@@","encoding":"base64"}}`)}, 0, 400, "", "base64"},
 		{"malformed NDJSON (path escapes)", hubReq{"POST", commit, tokA, "application/x-ndjson", ndjson(hdr, inline("../x", "a"))}, 0, 400, "", "dot segment"},
+		{"inline file over the limit", hubReq{"POST", commit, tokA, "application/x-ndjson", ndjson(hdr, inline("big.txt", strings.Repeat("x", MaxInlineFile+1)))}, 0, 413, "", "through LFS"},
 		{"case-colliding paths", hubReq{"POST", commit, tokA, "application/x-ndjson", ndjson(hdr, inline("Config.json", "{}"))}, 0, 400, "", "differ only in case"},
 		{"LFS file never uploaded", hubReq{"POST", commit, tokA, "application/x-ndjson", ndjson(hdr, `{"key":"lfsFile","value":{"path":"w.bin","algo":"sha256","oid":"`+bigSHA+`","size":2000}}`)}, 0, 400, "", "not uploaded"},
 		{"delete a missing file", hubReq{"POST", commit, tokA, "application/x-ndjson", ndjson(hdr, `{"key":"deletedFile","value":{"path":"nope.txt"}}`)}, 0, 404, "EntryNotFound", "nope.txt"},

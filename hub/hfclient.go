@@ -320,7 +320,11 @@ func (c *Client) lfsVerifyHF(ctx context.Context, a *lfsAction, lf localFile) er
 func (c *Client) commitHF(ctx context.Context, repo, parent string, files []localFile, modes map[string]string, deletions []string) (string, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
-	enc.Encode(map[string]any{"key": "header", "value": map[string]any{"summary": "Upload model with taonet", "parentCommit": parent}})
+	header := map[string]any{"summary": "Upload model with taonet"}
+	if parent != "" { // the commit fails if main moved since remoteHead
+		header["parentCommit"] = parent
+	}
+	enc.Encode(map[string]any{"key": "header", "value": header})
 	for _, lf := range files {
 		if modes[lf.path] == "lfs" {
 			enc.Encode(map[string]any{"key": "lfsFile", "value": map[string]any{"path": lf.path, "algo": "sha256", "oid": lf.sha256, "size": lf.size}})

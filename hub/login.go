@@ -65,6 +65,9 @@ func (c *Client) doJSON(ctx context.Context, method, u, contentType string, body
 		return err
 	}
 	req.Header.Set("Content-Type", contentType)
+	if contentType == "application/vnd.git-lfs+json" {
+		req.Header.Set("Accept", contentType) // the git-lfs batch API wants both
+	}
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
 		return err
