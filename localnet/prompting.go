@@ -196,7 +196,9 @@ func (n *Net) promptingLoop(ctx context.Context, name string, v *validator.Valid
 		if err != nil {
 			log.Warn("step failed", "err", err)
 		} else {
-			n.live.addPrompt(name, res)
+			for r := res; r != nil; r = r.FollowUp { // a follow-up turn shows as its own entry
+				n.live.addPrompt(name, r)
+			}
 		}
 		wait := n.o.PromptingInterval - time.Since(t0)
 		select {

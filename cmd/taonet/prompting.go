@@ -152,7 +152,8 @@ func promptingValidatorCmd() *cobra.Command {
 		difficulty                                                                float64
 		src                                                                       promptingSources
 		noAnnounce                                                                bool
-		proto                                                                     string
+		proto, taskMix                                                            string
+		followUp                                                                  float64
 	)
 	cmd := &cobra.Command{Use: "validator", Short: "Run a prompting validator (challenges, scoring, weights, signed feed)", Example: `  taonet prompting validator --wallet.name val --netuid 1                 # offline tasks only
   taonet prompting validator --wallet.name val --netuid 1 --llm-url http://127.0.0.1:8000/v1 --embeddings openai
@@ -180,6 +181,8 @@ func promptingValidatorCmd() *cobra.Command {
 	f.DurationVar(&stepInterval, "step-interval", time.Second, "minimum time between steps")
 	f.IntVar(&steps, "steps", 0, "stop after this many steps (0: run until interrupted)")
 	f.Float64Var(&difficulty, "difficulty", 0.3, "paraphrase difficulty of offline challenges, 0..1")
+	f.StringVar(&taskMix, "tasks", "", "task mix as name=weight pairs, e.g. qa=0.3,translation=0.1,math=0.2 (default: every task, equal weights, as upstream)")
+	f.Float64Var(&followUp, "followup-probability", pvalidator.DefaultFollowUpProbability, "chance that a conversation gets a follow-up turn (0: never)")
 	f.StringVar(&proto, "protocol", pvalidator.ProtocolBittensor, "how miners are queried: bittensor (Axon/Dendrite StreamPromptingSynapse) or epistula (signed OpenAI chat requests)")
 	src.bind(cmd)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
@@ -198,6 +201,19 @@ func promptingValidatorCmd() *cobra.Command {
 		}
 		if err := src.check(); err != nil {
 			return err
+		}
+		if !(followUp >= 0 && followUp <= 1) {
+			return fmt.Errorf("--followup-probability %v: want 0..1", followUp)
+		}
+		if followUp == 0 {
+			followUp = -1 // the validator's "never"
+		}
+		reg := tasks.Default()
+		if taskMix != "" {
+			var err error
+			if reg, err = tasks.ParseMix(taskMix); err != nil {
+				return fmt.Errorf("--tasks: %w", err)
+			}
 		}
 		lw, err := wf.load(cmd)
 		if err != nil {
@@ -270,12 +286,12 @@ func promptingValidatorCmd() *cobra.Command {
 		}
 		defer store.Close()
 		store.Retention = retention
-		reg := prometheus.NewRegistry()
-		reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+		metrics := prometheus.NewRegistry()
+		metrics.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 		if feedAddr != "" {
 			mux := http.NewServeMux()
 			mux.Handle("/feed", feed.Handler(store))
-			mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+			mux.Handle("/metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{}))
 			l, err := net.Listen("tcp", feedAddr)
 			if err != nil {
 				return fmt.Errorf("--feed-addr: %w", err)
@@ -300,13 +316,13 @@ func promptingValidatorCmd() *cobra.Command {
 		}
 		v, err := pvalidator.New(pvalidator.Config{Hotkey: lw.Hotkey, Netuid: netuid, Chain: c, Backends: be, Embedder: emb,
 			SampleSize: sampleSize, Timeout: timeout, WeightsInterval: weightsInterval, DataDir: dataDir, Feed: store,
-			Out: cmd.OutOrStdout(), Logger: log, Metrics: reg, Protocol: proto})
+			Out: cmd.OutOrStdout(), Logger: log, Metrics: metrics, Protocol: proto, Registry: reg, FollowUpProbability: followUp})
 		if err != nil {
 			return err
 		}
 		defer v.Close()
 		fmt.Fprintf(cmd.ErrOrStderr(), "prompting validator %s on subnet %d; tasks %v; data %s\n",
-			lw.Hotkey.SS58Address(), netuid, tasks.Default().Available(be), dataDir)
+			lw.Hotkey.SS58Address(), netuid, reg.Available(be), dataDir)
 		if steps > 0 {
 			var failed int
 			var lastErr error

@@ -90,7 +90,11 @@ func resetFlags(t *testing.T, path ...string) {
 	}
 	c.Flags().VisitAll(func(f *pflag.Flag) {
 		if sv, ok := f.Value.(pflag.SliceValue); ok {
-			sv.Replace(nil)
+			var def []string
+			if d := strings.Trim(f.DefValue, "[]"); d != "" {
+				def = strings.Split(d, ",")
+			}
+			sv.Replace(def)
 		} else {
 			f.Value.Set(f.DefValue)
 		}

@@ -17,7 +17,13 @@ const MaxTurns = 1
 // ContinueConversation is upstream's stop rule after a scored turn: stop
 // with probability 0.5, at MaxTurns, or for sentiment/translation (§3.3).
 func ContinueConversation(rng *rand.Rand, task string, turn int) bool {
-	if rng.Float64() < 0.5 || turn >= MaxTurns || task == Sentiment || task == "translation" {
+	return ContinueWith(rng, 0.5, task, turn)
+}
+
+// ContinueWith is the stop rule with the probability p of going on (upstream:
+// 0.5), for validators that tune how many conversations get a follow-up.
+func ContinueWith(rng *rand.Rand, p float64, task string, turn int) bool {
+	if rng.Float64() >= p || turn >= MaxTurns || task == Sentiment || task == Translation {
 		return false
 	}
 	return true
@@ -68,6 +74,12 @@ func FollowUp(ctx context.Context, rng *rand.Rand, b Backends, prev *Challenge, 
 		}
 		ch.CleanQuery, ch.Query, ch.Reference, ch.LLMGenerated, ch.ChallengeType = q, q, ref, true, ChallengeQuery
 	} else {
+		// Offline follow-ups ask about the article further; a generated
+		// problem, template or code snippet has no other fact to ask.
+		switch prev.Context.Source {
+		case "math", "template", "code":
+			return nil, fmt.Errorf("tasks: no offline follow-up on %s material", prev.Context.Source)
+		}
 		used := prev.Context.Extra["sentence"]
 		var cands []string
 		for _, s := range factSentences(prev.Context.Title, prev.Context.Content) {

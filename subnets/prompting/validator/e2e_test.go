@@ -257,7 +257,8 @@ func endToEnd(t *testing.T, proto string) {
 	var log strings.Builder
 	v, err := validator.New(validator.Config{Hotkey: valKey, Netuid: netuid, Chain: c, Registry: reg,
 		Backends: tasks.Backends{Articles: pctx.Embedded(), Translator: mt}, Embedder: embed.Hashed{Dim: 64}, SampleSize: 8,
-		Timeout: 10 * time.Second, WeightsInterval: 5, DataDir: dataDir, Feed: store, Out: &log, Protocol: proto})
+		Timeout: 10 * time.Second, WeightsInterval: 5, DataDir: dataDir, Feed: store, Out: &log, Protocol: proto,
+		FollowUpProbability: 1}) // every qa/date_qa conversation gets its second turn
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,12 +269,13 @@ func endToEnd(t *testing.T, proto string) {
 	if err := c.WaitHeight(ctx, sn[0].NextEpochBlock+1, nil); err != nil {
 		t.Fatal(err)
 	}
-	// At least minSteps steps and two translation steps (bounded).
+	// At least minSteps steps, two translation steps and a follow-up turn
+	// (bounded).
 	const minSteps, maxSteps = 10, 24
 	weightsSet := false
-	steps := 0
+	steps, followUps := 0, 0
 	var trans [][]validator.MinerResult
-	for steps < minSteps || (len(trans) < 2 && steps < maxSteps) {
+	for steps < minSteps || ((len(trans) < 2 || followUps == 0) && steps < maxSteps) {
 		res, err := v.Step(ctx)
 		if err != nil {
 			t.Fatalf("step %d: %v\n%s", steps, err, log.String())
@@ -292,6 +294,13 @@ func endToEnd(t *testing.T, proto string) {
 		}
 		if res.Challenge.Task == tasks.Translation {
 			trans = append(trans, res.Miners)
+		}
+		if f := res.FollowUp; f != nil {
+			followUps++
+			h := f.Challenge.History
+			if f.Challenge.Turn != 1 || len(h) != 2 || h[0].Content != res.Challenge.Query || h[1].Role != "assistant" || len(f.Miners) != len(minerKeys) {
+				t.Fatalf("step %d: follow-up without the conversation: %+v", steps, f.Challenge)
+			}
 		}
 		weightsSet = weightsSet || res.WeightsSet
 		time.Sleep(300 * time.Millisecond) // let blocks pass for the weights interval
@@ -381,8 +390,12 @@ func endToEnd(t *testing.T, proto string) {
 	if fc.Rejected() != 2 {
 		t.Fatalf("rejected %d records, want 2 (tampered, foreign-signed)", fc.Rejected())
 	}
-	if len(samples) != steps-2 {
-		t.Fatalf("%d samples, want %d", len(samples), steps-2)
+	t.Logf("%d steps, %d follow-up turns", steps, followUps)
+	if followUps == 0 {
+		t.Fatal("no follow-up turn")
+	}
+	if len(samples) != steps+followUps-2 {
+		t.Fatalf("%d samples, want %d (one record per turn, two rejected)", len(samples), steps+followUps-2)
 	}
 	for _, s := range samples {
 		if s.Prompt == "" || s.Response == "" || s.Response == "tampered" || s.Block == 0 || s.Block > head || s.ID == "" {

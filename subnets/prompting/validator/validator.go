@@ -46,6 +46,8 @@ const (
 	VPermitTaoLimit = 4096 * 1_000_000_000
 	// SpecVersion is the weights version key (upstream 2.5.1 → 20501).
 	SpecVersion = 20501
+	// DefaultFollowUpProbability is upstream's chance of a second turn.
+	DefaultFollowUpProbability = 0.5
 )
 
 // Config configures a Validator.
@@ -86,6 +88,9 @@ type Config struct {
 	// Protocol is how miners are queried: ProtocolBittensor (default) or
 	// ProtocolEpistula.
 	Protocol string
+	// FollowUpProbability is the chance that a conversation goes on to a
+	// follow-up turn (§3.3; 0: upstream's 0.5, negative: never).
+	FollowUpProbability float64
 	// Out receives the per-step table (nil: none). Logger gets events.
 	Out    io.Writer
 	Logger *slog.Logger
@@ -131,6 +136,9 @@ type StepResult struct {
 	WeightsSet bool
 	// FeedSeq is the feed cursor of the published record (0: none).
 	FeedSeq uint64
+	// FollowUp is the conversation's second turn, when there was one (its
+	// Challenge has Turn 1 and the history; same miners).
+	FollowUp *StepResult
 }
 
 // New checks cfg, loads the persisted state and builds the dendrite.
@@ -175,6 +183,12 @@ func New(cfg Config) (*Validator, error) {
 	}
 	if cfg.Protocol == "" {
 		cfg.Protocol = ProtocolBittensor
+	}
+	if cfg.FollowUpProbability == 0 {
+		cfg.FollowUpProbability = DefaultFollowUpProbability
+	}
+	if !(cfg.FollowUpProbability <= 1) {
+		return nil, fmt.Errorf("validator: follow-up probability %v: want at most 1", cfg.FollowUpProbability)
 	}
 	if err := checkProtocol(cfg.Protocol); err != nil {
 		return nil, err
@@ -305,55 +319,17 @@ func (v *Validator) Step(ctx context.Context) (*StepResult, error) {
 		ax := mg.Axons[uid]
 		targets[i] = synapse.AxonInfo{IP: ax.IP, Port: int(ax.Port), Hotkey: mg.Hotkeys[uid]}
 	}
-	chunkTok := make([][]int, len(cands))
-	qStart := time.Now()
-	resps := v.queryMiners(ctx, targets, conversation(ch), func(i int, c []byte) {
-		chunkTok[i] = append(chunkTok[i], v.cfg.CountTokens(string(c)))
-	})
-	query := time.Since(qStart)
-
-	comps := make([]rewards.Completion, len(cands))
-	res := make([]MinerResult, len(cands))
-	for i, r := range resps {
-		res[i] = MinerResult{UID: cands[i], Hotkey: mg.Hotkeys[cands[i]], Status: r.Status, Latency: r.Latency}
-		text := ""
-		if r.Status == 200 && utf8.ValidString(r.Completion) {
-			text = r.Completion
-		}
-		res[i].Completion = text
-		comps[i] = rewards.Completion{Text: text}
-		if text != "" {
-			comps[i].ChunkTokens = chunkTok[i]
-		}
-		v.met.status.WithLabelValues(fmt.Sprint(r.Status)).Inc()
-	}
-	scored, err := rewards.Score(bctx, v.cfg.Embedder, rewards.Input{Definition: ch.Rewards, Reference: ch.Reference,
-		Challenge: ch.Query, Completions: comps})
+	res, query, err := v.round(ctx, bctx, mg, cands, targets, ch)
 	if err != nil {
-		return nil, fmt.Errorf("validator: score: %w", err)
-	}
-	stepRewards := make([]float64, len(cands))
-	for i := range scored {
-		stepRewards[i] = scored[i].Total
-		res[i].Reward = scored[i].Total
-		res[i].Detail = scored[i]
-		v.met.reward.WithLabelValues(ch.Task).Observe(scored[i].Total)
-	}
-
-	v.mu.Lock()
-	newScores, err := rewards.UpdateScores(v.state.Scores, cands, stepRewards, v.cfg.Alpha, v.cfg.Decay)
-	if err != nil {
-		v.mu.Unlock()
-		return nil, fmt.Errorf("validator: scores: %w", err)
-	}
-	v.state.Scores = newScores
-	v.state.Step++
-	v.state.Block = mg.Block
-	for i := range res {
-		res[i].Score = newScores[res[i].UID]
+		return nil, err
 	}
 	out := &StepResult{Step: stepNo, Block: mg.Block, Challenge: ch, Miners: res, Query: query}
+	out.FollowUp = v.followUp(ctx, bctx, rng, mg, cands, targets, out)
 
+	v.mu.Lock()
+	newScores := v.state.Scores
+	v.state.Step++
+	v.state.Block = mg.Block
 	// Weights every WeightsInterval blocks (never at step 0).
 	last := v.state.WeightsBlock
 	if myUID < len(mg.LastUpdate) {
@@ -382,10 +358,12 @@ func (v *Validator) Step(ctx context.Context) (*StepResult, error) {
 		return nil, err
 	}
 	if v.cfg.Feed != nil {
-		if seq, err := v.publish(mg, ch, res); err != nil {
-			v.log.Warn("feed publish failed", "err", err)
-		} else {
-			out.FeedSeq = seq
+		for r := out; r != nil; r = r.FollowUp {
+			if seq, err := v.publish(mg, r.Challenge, r.Miners); err != nil {
+				v.log.Warn("feed publish failed", "err", err)
+			} else {
+				r.FeedSeq = seq
+			}
 		}
 	}
 	out.Wall = time.Since(start)
@@ -393,8 +371,97 @@ func (v *Validator) Step(ctx context.Context) (*StepResult, error) {
 	v.met.observe(out)
 	if v.cfg.Out != nil {
 		WriteTable(v.cfg.Out, out)
+		if out.FollowUp != nil {
+			WriteTable(v.cfg.Out, out.FollowUp)
+		}
 	}
 	return out, nil
+}
+
+// round queries the miners with one turn's conversation, scores their
+// answers and folds the rewards into the moving averages.
+func (v *Validator) round(ctx, bctx context.Context, mg *chain.Metagraph, cands []int, targets []synapse.AxonInfo, ch *tasks.Challenge) ([]MinerResult, time.Duration, error) {
+	chunkTok := make([][]int, len(cands))
+	qStart := time.Now()
+	resps := v.queryMiners(ctx, targets, conversation(ch), func(i int, c []byte) {
+		chunkTok[i] = append(chunkTok[i], v.cfg.CountTokens(string(c)))
+	})
+	query := time.Since(qStart)
+
+	comps := make([]rewards.Completion, len(cands))
+	res := make([]MinerResult, len(cands))
+	for i, r := range resps {
+		res[i] = MinerResult{UID: cands[i], Hotkey: mg.Hotkeys[cands[i]], Status: r.Status, Latency: r.Latency}
+		text := ""
+		if r.Status == 200 && utf8.ValidString(r.Completion) {
+			text = r.Completion
+		}
+		res[i].Completion = text
+		comps[i] = rewards.Completion{Text: text}
+		if text != "" {
+			comps[i].ChunkTokens = chunkTok[i]
+		}
+		v.met.status.WithLabelValues(fmt.Sprint(r.Status)).Inc()
+	}
+	scored, err := rewards.Score(bctx, v.cfg.Embedder, rewards.Input{Definition: ch.Rewards, Reference: ch.Reference,
+		Challenge: ch.Query, Completions: comps})
+	if err != nil {
+		return nil, 0, fmt.Errorf("validator: score: %w", err)
+	}
+	stepRewards := make([]float64, len(cands))
+	for i := range scored {
+		stepRewards[i] = scored[i].Total
+		res[i].Reward = scored[i].Total
+		res[i].Detail = scored[i]
+		v.met.reward.WithLabelValues(ch.Task).Observe(scored[i].Total)
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	newScores, err := rewards.UpdateScores(v.state.Scores, cands, stepRewards, v.cfg.Alpha, v.cfg.Decay)
+	if err != nil {
+		return nil, 0, fmt.Errorf("validator: scores: %w", err)
+	}
+	v.state.Scores = newScores
+	for i := range res {
+		res[i].Score = newScores[res[i].UID]
+	}
+	return res, query, nil
+}
+
+// followUp runs upstream's second turn (§3.3) when the stop rule lets the
+// conversation go on: the accepted answer (best completion or reference)
+// joins the history and a follow-up question on the same context goes to
+// the same miners. A follow-up that cannot be built ends the conversation.
+func (v *Validator) followUp(ctx, bctx context.Context, rng *rand.Rand, mg *chain.Metagraph, cands []int, targets []synapse.AxonInfo, first *StepResult) *StepResult {
+	ch := first.Challenge
+	if v.cfg.FollowUpProbability <= 0 || !tasks.ContinueWith(rng, v.cfg.FollowUpProbability, ch.Task, ch.Turn) {
+		return nil
+	}
+	best := ""
+	if i := bestResult(first.Miners); i >= 0 {
+		best = first.Miners[i].Completion
+	}
+	next, err := tasks.FollowUp(bctx, rng, v.cfg.Backends, ch, tasks.AcceptedAnswer(rng, best, ch.Reference))
+	if err != nil {
+		v.log.Debug("no follow-up", "err", err)
+		return nil
+	}
+	res, query, err := v.round(ctx, bctx, mg, cands, targets, next)
+	if err != nil {
+		v.log.Warn("follow-up turn failed", "err", err)
+		return nil
+	}
+	return &StepResult{Step: first.Step, Block: first.Block, Challenge: next, Miners: res, Query: query}
+}
+
+func bestResult(res []MinerResult) int {
+	best := -1
+	for i, r := range res {
+		if r.Reward > 0 && (best < 0 || r.Reward > res[best].Reward) {
+			best = i
+		}
+	}
+	return best
 }
 
 func (v *Validator) setWeights(ctx context.Context, mg *chain.Metagraph, w []float64) error {
@@ -474,24 +541,31 @@ func conversation(ch *tasks.Challenge) *protocol.StreamPrompting {
 // into the feed.
 func (v *Validator) publish(mg *chain.Metagraph, ch *tasks.Challenge, res []MinerResult) (uint64, error) {
 	rec := feed.Record{Netuid: v.cfg.Netuid, Block: mg.Block, TimeMs: time.Now().UnixMilli(), Task: ch.Task,
-		Challenge: clip(ch.Query), Reference: clip(ch.Reference)}
+		Challenge: clip(transcript(ch)), Reference: clip(ch.Reference)}
 	if c := ch.Context.Cite(); c.URL != "" || c.Path != "" {
 		fc := feed.Citation(c)
 		rec.Citation = &fc
 	}
-	best := -1
-	for i, r := range res {
-		if r.Reward > 0 && (best < 0 || r.Reward > res[best].Reward) {
-			best = i
-		}
-	}
-	if best >= 0 {
+	if best := bestResult(res); best >= 0 {
 		rec.Completion, rec.Miner, rec.Reward = clip(res[best].Completion), res[best].Hotkey, res[best].Reward
 	}
 	if err := rec.Sign(v.cfg.Hotkey); err != nil {
 		return 0, err
 	}
 	return v.cfg.Feed.Append(rec)
+}
+
+// transcript is the record's challenge: the query, or for a follow-up the
+// whole conversation as "role: message" lines (upstream's history format).
+func transcript(ch *tasks.Challenge) string {
+	if len(ch.History) == 0 {
+		return ch.Query
+	}
+	var b strings.Builder
+	for _, m := range ch.Messages() {
+		fmt.Fprintf(&b, "%s: %s\n", m.Role, m.Content)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // clip cuts text to the feed's field limit at a rune boundary.
@@ -521,8 +595,13 @@ func (v *Validator) Run(ctx context.Context, interval time.Duration) error {
 
 // WriteTable renders a step as a readable table.
 func WriteTable(w io.Writer, s *StepResult) {
-	fmt.Fprintf(w, "step %d  block %d  task %s  miners %d  wall %s  overhead %s  weights %v\n",
-		s.Step, s.Block, s.Challenge.Task, len(s.Miners), s.Wall.Round(time.Millisecond), s.Overhead.Round(time.Microsecond), s.WeightsSet)
+	if s.Challenge.Turn > 0 {
+		fmt.Fprintf(w, "step %d  block %d  follow-up turn %d (%s)  miners %d  query %s\n",
+			s.Step, s.Block, s.Challenge.Turn, s.Challenge.Task, len(s.Miners), s.Query.Round(time.Millisecond))
+	} else {
+		fmt.Fprintf(w, "step %d  block %d  task %s  miners %d  wall %s  overhead %s  weights %v\n",
+			s.Step, s.Block, s.Challenge.Task, len(s.Miners), s.Wall.Round(time.Millisecond), s.Overhead.Round(time.Microsecond), s.WeightsSet)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "uid\thotkey\tstatus\tlatency\treward\tscore\tanswer\t")
 	for _, m := range s.Miners {
