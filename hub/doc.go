@@ -14,7 +14,7 @@
 //     (hfserver.go), plus taonet's signed manifest protocol:
 //
 //     GET|HEAD /{ns}/{name}/resolve|raw/{rev}/{file}         file bytes (Range, ETag, X-Linked-*)
-//     GET  /api/models/{ns}/{name}[/revision/{rev}]          model info (rev: main, HEAD, 40-hex)
+//     GET  /api/models/{ns}/{name}[/revision/{rev}]          model info (rev: main, HEAD, tag, 40-hex)
 //     GET  /api/models/{ns}/{name}/tree/{rev}[/{path}]       listing (recursive, cursor + Link paging)
 //     POST /api/models/{ns}/{name}/paths-info/{rev}          entries of given paths
 //     POST /api/repos/create, PUT /api/models/{ns}/{name}/settings
@@ -22,6 +22,7 @@
 //     POST /{ns}/{name}.git/info/lfs/objects/batch           git-lfs batch (basic transfer + verify)
 //     PUT  /api/lfs/{ns}/{name}/{oid}?…, POST …/verify?…     signed upload links from the batch answer
 //     POST /api/models/{ns}/{name}/commit/{rev}              NDJSON commit (ndjson.go) → commitOid
+//     POST /api/models/{ns}/{name}/tag/{rev}; GET …/refs            tags (immutable) and refs
 //     GET  /api/whoami-v2; POST /api/auth/challenge, /api/auth/token (token.go)
 //     POST /api/models/{ns}/{name}/preupload|commit, PUT …/blobs/{sha256}   signed protocol (below)
 //     GET  /metrics, /healthz

@@ -399,3 +399,35 @@ func TestHFTagsAndRefs(t *testing.T) {
 		t.Fatal("a refused tag changed the store")
 	}
 }
+
+// TestHFPathsInfoBodies: paths-info takes JSON (@huggingface/hub) and a
+// form with repeated paths (huggingface_hub's requests data=…); missing
+// paths are left out, directories are listed as such.
+func TestHFPathsInfoBodies(t *testing.T) {
+	url, _ := liveHub(t, ServerOptions{})
+	alice := mustKey(t, "//Alice")
+	tok := loginToken(t, url, alice)
+	repo := alice.SS58Address() + "/m"
+	for _, r := range []hubReq{
+		{"POST", "/api/repos/create", tok, "application/json", []byte(`{"name":"m"}`)},
+		{"POST", "/api/models/" + repo + "/commit/main", tok, "application/x-ndjson", ndjson(hdr, inline("config.json", "{}"), inline("sub/a.txt", "a"))},
+	} {
+		if resp, body := r.do(t, url); resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", r.path, resp.StatusCode, body)
+		}
+	}
+	for name, r := range map[string]hubReq{
+		"json": {"POST", "/api/models/" + repo + "/paths-info/main", "", "application/json", []byte(`{"paths":["config.json","sub","nope"],"expand":true}`)},
+		"form": {"POST", "/api/models/" + repo + "/paths-info/main", "", "application/x-www-form-urlencoded", []byte("paths=config.json&paths=sub&paths=nope&expand=True")},
+	} {
+		resp, body := r.do(t, url)
+		var got []TreeEntry
+		if err := json.Unmarshal([]byte(body), &got); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", name, resp.StatusCode, body)
+		}
+		if len(got) != 2 || got[0].Path != "config.json" || got[0].Type != "file" || got[0].LFS == nil || got[0].LFS.OID != sha256Hex([]byte("{}")) ||
+			got[1].Path != "sub" || got[1].Type != "directory" || got[0].LastCommit == nil {
+			t.Errorf("%s: %s", name, body)
+		}
+	}
+}
