@@ -257,7 +257,7 @@ func bindNodeFlags(cmd *cobra.Command) *nodeFlags {
 	cmd.Flags().StringVar(&nf.urls, "node", def, "node API URL(s), comma-separated for failover (env TAONET_NODE)")
 	cmd.Flags().DurationVar(&nf.timeout, "timeout", 2*time.Minute, "give up after this long")
 	cmd.Flags().BoolVar(&nf.json, "json", false, "print JSON")
-	nf.st = bindSubtensorFlags(cmd)
+	nf.st = bindSubtensorFlags(cmd, true)
 	return nf
 }
 

@@ -42,6 +42,7 @@ func init() {
 type ftCommon struct {
 	config, comp, nodeURL, hubURL, cacheDir string
 	netuid                                  uint16
+	st                                      *subtensorFlags
 }
 
 func (f *ftCommon) bind(cmd *cobra.Command, withChain bool) {
@@ -56,6 +57,7 @@ func (f *ftCommon) bind(cmd *cobra.Command, withChain bool) {
 		}
 		cmd.Flags().StringVar(&f.nodeURL, "node", def, "node API URL(s), comma-separated (env TAONET_NODE)")
 		cmd.Flags().Uint16Var(&f.netuid, "netuid", 1, "subnet")
+		f.st = bindSubtensorFlags(cmd, false)
 	}
 }
 
@@ -78,8 +80,8 @@ func (f *ftCommon) load() (competition.Config, *competition.Competition, error) 
 	return cfg, k, nil
 }
 
-func (f *ftCommon) chain() (*client.Client, error) {
-	return client.New(strings.Split(f.nodeURL, ","))
+func (f *ftCommon) chain() (subnetChain, error) {
+	return chainFor(f.st, f.nodeURL)
 }
 
 const defaultHubURL = "http://127.0.0.1:7860"
@@ -115,7 +117,7 @@ func (d *ftData) bind(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&d.response, "feed-response", feed.ResponseReference, "feed text used as the response: reference or completion")
 }
 
-func (d *ftData) source(c *client.Client, log *slog.Logger) (data.Source, error) {
+func (d *ftData) source(c feed.Chain, log *slog.Logger) (data.Source, error) {
 	var u data.Union
 	if d.paths != "" {
 		u = append(u, data.NewJSONL(strings.Split(d.paths, ",")...))
@@ -202,7 +204,7 @@ func ftMinerTrainCmd() *cobra.Command {
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "starting from uid %d: %s\n", b.UID, b.Commitment)
 		}
-		var c *client.Client
+		var c subnetChain
 		if d.feedNet >= 0 || best {
 			if c, err = f.chain(); err != nil {
 				return err

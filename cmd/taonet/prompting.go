@@ -161,6 +161,7 @@ func promptingValidatorCmd() *cobra.Command {
 	wf := bindWalletFlags(cmd, true)
 	f := cmd.Flags()
 	f.StringVar(&nodeURLs, "node", promptingNodeDefault(), "node API URL(s), comma-separated (env TAONET_NODE)")
+	sf := bindSubtensorFlags(cmd, false)
 	f.Uint16Var(&netuid, "netuid", 1, "prompting subnet")
 	f.IntVar(&sampleSize, "sample-size", pvalidator.DefaultSampleSize, "miners queried per step (K)")
 	f.DurationVar(&timeout, "timeout", pvalidator.DefaultTimeout, "per-miner stream timeout")
@@ -219,7 +220,7 @@ func promptingValidatorCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		c, err := client.New(strings.Split(nodeURLs, ","))
+		c, err := chainFor(sf, nodeURLs)
 		if err != nil {
 			return err
 		}
@@ -365,6 +366,7 @@ func promptingMinerCmd() *cobra.Command {
 	wf := bindWalletFlags(cmd, true)
 	f := cmd.Flags()
 	f.StringVar(&nodeURLs, "node", promptingNodeDefault(), "node API URL(s), comma-separated (env TAONET_NODE)")
+	sf := bindSubtensorFlags(cmd, false)
 	f.Uint16Var(&netuid, "netuid", 1, "prompting subnet")
 	f.StringVar(&mode, "mode", "llm", "llm (OpenAI-compatible backend), tool (calculator + retrieval), echo or noise (baselines)")
 	f.StringVar(&llmURL, "llm-url", "http://127.0.0.1:8000/v1", "OpenAI-compatible API base: vLLM, Ollama (/v1), llama.cpp server, OpenAI, taonet model serve")
@@ -402,7 +404,7 @@ func promptingMinerCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		c, err := client.New(strings.Split(nodeURLs, ","))
+		c, err := chainFor(sf, nodeURLs)
 		if err != nil {
 			return err
 		}
@@ -500,6 +502,7 @@ func promptingFeedCmd() *cobra.Command {
   taonet prompting feed --netuid 1 --min-stake 100 --response completion`, Args: cobra.NoArgs}
 	f := cmd.Flags()
 	f.StringVar(&nodeURLs, "node", promptingNodeDefault(), "node API URL(s), comma-separated (env TAONET_NODE)")
+	sf := bindSubtensorFlags(cmd, false)
 	f.Uint16Var(&netuid, "netuid", 1, "prompting subnet")
 	f.Float64Var(&minStake, "min-stake", 1, "minimum stake (TAO) of a publishing validator")
 	f.Uint64Var(&since, "since", 0, "first block")
@@ -517,7 +520,7 @@ func promptingFeedCmd() *cobra.Command {
 		if until != 0 && until < since {
 			return fmt.Errorf("--until %d is before --since %d", until, since)
 		}
-		c, err := client.New(strings.Split(nodeURLs, ","))
+		c, err := chainFor(sf, nodeURLs)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -25,13 +26,15 @@ type subtensorFlags struct {
 	finalized         bool
 }
 
-func bindSubtensorFlags(cmd *cobra.Command) *subtensorFlags {
+func bindSubtensorFlags(cmd *cobra.Command, tx bool) *subtensorFlags {
 	sf := &subtensorFlags{}
 	f := cmd.Flags()
 	f.StringVar(&sf.network, "subtensor.network", os.Getenv("BT_SUBTENSOR_NETWORK"), "use the subtensor chain: finney, test, archive or local (env BT_SUBTENSOR_NETWORK); checks the genesis hash")
 	f.StringVar(&sf.endpoint, "subtensor.chain_endpoint", os.Getenv("BT_SUBTENSOR_CHAIN_ENDPOINT"), "subtensor node URL(s) ws(s):// or http(s)://, comma-separated for failover (env BT_SUBTENSOR_CHAIN_ENDPOINT)")
-	f.BoolVar(&sf.dryRun, "dry-run", false, "subtensor transactions: sign and print the extrinsic hex and decoded call, send nothing")
-	f.BoolVar(&sf.finalized, "wait-finalized", false, "subtensor transactions: wait for finalization, not only inclusion")
+	if tx {
+		f.BoolVar(&sf.dryRun, "dry-run", false, "subtensor transactions: sign and print the extrinsic hex and decoded call, send nothing")
+		f.BoolVar(&sf.finalized, "wait-finalized", false, "subtensor transactions: wait for finalization, not only inclusion")
+	}
 	return sf
 }
 
@@ -98,6 +101,33 @@ func subtensorSubmit(cmd *cobra.Command, nf *nodeFlags, s chain.Signer, call cha
 		return nil
 	})
 	return out, err
+}
+
+// subnetChain is what the subnets' miners and validators use from a chain;
+// *client.Client (taonet nodes) and *subtensor.Backend both have it.
+type subnetChain interface {
+	LatestBlock(ctx context.Context) (node.BlockSummary, error)
+	Block(ctx context.Context, h uint64) (node.BlockSummary, error)
+	Metagraph(ctx context.Context, netuid uint16) (*chain.Metagraph, error)
+	Commitments(ctx context.Context, netuid uint16) ([]chain.Commitment, error)
+	Submit(ctx context.Context, s chain.Signer, call chain.Call) (*node.TxOutcome, error)
+	Send(ctx context.Context, s chain.Signer, call chain.Call) (string, error)
+}
+
+// chainFor connects a miner or validator to subtensor when sf selects it,
+// else to the taonet node(s) nodeURLs.
+func chainFor(sf *subtensorFlags, nodeURLs string) (subnetChain, error) {
+	if !sf.on() {
+		return client.New(strings.Split(nodeURLs, ","))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	b, err := sf.dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b.Options.Progress = nil
+	return b, nil
 }
 
 // Read commands on subtensor: same JSON shapes as on a taonet node.

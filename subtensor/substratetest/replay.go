@@ -70,7 +70,7 @@ func NewReplay(t testing.TB, net fixture.Network) *Replay {
 		Consensus: []uint16{100, 200, 300, 400}, Incentive: []uint16{0, 65535, 0, 7}, Dividends: []uint16{65535, 0, 3, 0},
 		Emission: []uint64{1_000_000_000, 2, 3, 4}, ValidatorTrust: []uint16{60000, 0, 0, 0},
 		ValidatorPermit: []bool{true, false, false, true}, Active: []bool{true, true, false, true},
-		LastUpdate: []uint64{500, 501, 502, 503}, BlockAtRegistration: []uint64{10, 11, 12, 13},
+		LastUpdate: []uint64{0, 1, 1, 0}, BlockAtRegistration: []uint64{10, 11, 12, 13},
 		PruningScore: []uint16{9, 8, 7, 6},
 		Weights:      [][][2]uint16{{{1, 65535}, {3, 100}}, {}, {{0, 1}}, {}},
 		Bonds:        [][][2]uint16{{{1, 7}}, {}, {}, {{0, 65535}}},
@@ -119,8 +119,10 @@ func NewReplay(t testing.TB, net fixture.Network) *Replay {
 		}
 		ax := chain.AxonInfo{Hotkey: hot[uid].SS58Address(), Coldkey: cold[uid].SS58Address(), IP: "0.0.0.0"}
 		if uid != 2 {
-			ax = chain.AxonInfo{Block: 77, Version: 20501, IP: fmt.Sprintf("10.0.0.%d", uid+1), Port: uint16(8091 + uid), IPType: 4, Protocol: 4, Hotkey: ax.Hotkey, Coldkey: ax.Coldkey}
-			add("Axons", map[string]any{"block": 77, "version": 20501, "ip": strconv.Itoa(0x0a000000 + uid + 1), "port": 8091 + uid, "ip_type": 4, "protocol": 4, "placeholder1": 0, "placeholder2": 0}, netuid, hot[uid].SS58Address())
+			// Loopback addresses on port 9 (discard, never listened on in tests):
+			// a validator that queries them gets a refused connection at once.
+			ax = chain.AxonInfo{Block: 77, Version: 20501, IP: fmt.Sprintf("127.0.0.%d", uid+1), Port: 9, IPType: 4, Protocol: 4, Hotkey: ax.Hotkey, Coldkey: ax.Coldkey}
+			add("Axons", map[string]any{"block": 77, "version": 20501, "ip": strconv.Itoa(0x7f000000 + uid + 1), "port": 9, "ip_type": 4, "protocol": 4, "placeholder1": 0, "placeholder2": 0}, netuid, hot[uid].SS58Address())
 		}
 		want.Axons = append(want.Axons, ax)
 		if len(want.Weights[uid]) > 0 {
