@@ -13,10 +13,16 @@ import (
 
 // Metagraph reads a subnet's metagraph at the best block.
 func (c *Client) Metagraph(ctx context.Context, netuid uint16) (*chain.Metagraph, error) {
-	return c.MetagraphAt(ctx, netuid, nil)
+	return c.ReadMetagraph(ctx, netuid, nil)
 }
 
-// MetagraphAt reads a subnet's metagraph from storage at block (nil: best).
+// MetagraphAt reads a subnet's metagraph as of block height (the
+// finetuning validator's seed-block view; old blocks need an archive node).
+func (c *Client) MetagraphAt(ctx context.Context, netuid uint16, height uint64) (*chain.Metagraph, error) {
+	return c.ReadMetagraph(ctx, netuid, &height)
+}
+
+// ReadMetagraph reads a subnet's metagraph from storage at block (nil: best).
 //
 // It is built from the storage items every subtensor runtime has (Keys,
 // Owner, the per-subnet vectors, Axons, Weights, Bonds, ...) through the
@@ -24,7 +30,7 @@ func (c *Client) Metagraph(ctx context.Context, netuid uint16) (*chain.Metagraph
 // return opaque bytes as well as on current ones. Stake is the hotkey's alpha
 // stake on the subnet (TotalHotkeyAlpha) on dynamic-TAO runtimes and its TAO
 // stake (TotalHotkeyStake) on older ones; both are in rao.
-func (c *Client) MetagraphAt(ctx context.Context, netuid uint16, block *uint64) (*chain.Metagraph, error) {
+func (c *Client) ReadMetagraph(ctx context.Context, netuid uint16, block *uint64) (*chain.Metagraph, error) {
 	at, rt, err := c.At(ctx, block)
 	if err != nil {
 		return nil, err

@@ -162,9 +162,19 @@ func (c *Client) Commitment(ctx context.Context, netuid uint16, hotkey string, b
 }
 
 // Commitments reads every commitment on a subnet (Commitments.CommitmentOf
-// under netuid), sorted by hotkey; UID is filled from SubtensorModule.Uids.
+// under netuid) at the best block, sorted by hotkey; UID is filled from
+// SubtensorModule.Uids.
 func (c *Client) Commitments(ctx context.Context, netuid uint16) ([]chain.Commitment, error) {
-	at, rt, err := c.At(ctx, nil)
+	return c.readCommitments(ctx, netuid, nil)
+}
+
+// CommitmentsAt is Commitments as of block height.
+func (c *Client) CommitmentsAt(ctx context.Context, netuid uint16, height uint64) ([]chain.Commitment, error) {
+	return c.readCommitments(ctx, netuid, &height)
+}
+
+func (c *Client) readCommitments(ctx context.Context, netuid uint16, block *uint64) ([]chain.Commitment, error) {
+	at, rt, err := c.At(ctx, block)
 	if err != nil {
 		return nil, err
 	}

@@ -109,7 +109,9 @@ type subnetChain interface {
 	LatestBlock(ctx context.Context) (node.BlockSummary, error)
 	Block(ctx context.Context, h uint64) (node.BlockSummary, error)
 	Metagraph(ctx context.Context, netuid uint16) (*chain.Metagraph, error)
+	MetagraphAt(ctx context.Context, netuid uint16, height uint64) (*chain.Metagraph, error)
 	Commitments(ctx context.Context, netuid uint16) ([]chain.Commitment, error)
+	CommitmentsAt(ctx context.Context, netuid uint16, height uint64) ([]chain.Commitment, error)
 	Submit(ctx context.Context, s chain.Signer, call chain.Call) (*node.TxOutcome, error)
 	Send(ctx context.Context, s chain.Signer, call chain.Call) (string, error)
 }
@@ -134,7 +136,7 @@ func chainFor(sf *subtensorFlags, nodeURLs string) (subnetChain, error) {
 
 func subtensorMetagraph(cmd *cobra.Command, nf *nodeFlags, netuid uint16, block *uint64) error {
 	return nf.withSubtensor(func(ctx context.Context, b *subtensor.Backend) error {
-		m, err := b.MetagraphAt(ctx, netuid, block)
+		m, err := b.ReadMetagraph(ctx, netuid, block)
 		if err != nil {
 			return err
 		}
