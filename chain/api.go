@@ -59,6 +59,8 @@ const (
 	CallMoveStake         CallType = 14
 	CallTransferStake     CallType = 15
 	CallSwapStake         CallType = 16
+	CallDecreaseTake      CallType = 17
+	CallIncreaseTake      CallType = 18
 )
 
 // Call is one of the chain's calls (Transfer, CreateSubnet, ...). The interface is
@@ -171,6 +173,20 @@ type SwapStake struct {
 	OriginNetuid uint16 `json:"origin_netuid"`
 	DestNetuid   uint16 `json:"destination_netuid"`
 	Amount       uint64 `json:"alpha_amount"`
+}
+
+// DecreaseTake (dTAO) lowers the delegate take of Hotkey, owned by the signer, to
+// Take/65535 (upstream decrease_take: any time, down to the minimum 0).
+type DecreaseTake struct {
+	Hotkey string `json:"hotkey"`
+	Take   uint16 `json:"take"`
+}
+
+// IncreaseTake (dTAO) raises the delegate take of Hotkey (upstream increase_take:
+// at most 18%, once per 216 000 blocks).
+type IncreaseTake struct {
+	Hotkey string `json:"hotkey"`
+	Take   uint16 `json:"take"`
 }
 
 // SetWeights sets the signer's (hotkey) weights on Netuid. Values are any u16 scale;

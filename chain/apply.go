@@ -40,7 +40,8 @@ func (s *State) ApplyTx(tx *Tx) TxResult {
 func paysFee(c Call) bool {
 	switch c.Type() {
 	case CallTransfer, CallCreateSubnet, CallSetHyperparameter, CallBurnedRegister, CallAddStake, CallRemoveStake,
-		CallAddStakeLimit, CallRemoveStakeLimit, CallMoveStake, CallTransferStake, CallSwapStake:
+		CallAddStakeLimit, CallRemoveStakeLimit, CallMoveStake, CallTransferStake, CallSwapStake,
+		CallDecreaseTake, CallIncreaseTake:
 		return true
 	}
 	return false
@@ -110,6 +111,10 @@ func (s *State) dispatch(signer string, c Call, fee uint64) ([]Event, error) {
 		return s.doSetCommitment(signer, c)
 	case *ServeAxon:
 		return s.doServeAxon(signer, c)
+	case *DecreaseTake:
+		return s.doTake(signer, c.Hotkey, c.Take, false)
+	case *IncreaseTake:
+		return s.doTake(signer, c.Hotkey, c.Take, true)
 	case *AddStakeLimit:
 		return s.doAddStakeLimit(signer, c, fee)
 	case *RemoveStakeLimit:

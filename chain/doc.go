@@ -88,4 +88,7 @@
 //     owner-set fee rates, subnet leases and locks. Per-hotkey share pools are plain
 //     per-coldkey amounts; pro-rata payouts floor and give the remainder to the
 //     hotkey owner.
+//   - Delegate take per hotkey: DecreaseTake any time (≥ 0), IncreaseTake up to
+//     18% and once per 216 000 blocks, by the hotkey's owner; a hotkey that never
+//     changed it has Genesis.DelegateTake.
 package chain

@@ -75,3 +75,23 @@ func paysFeeFromUnstake(c Call) bool {
 	}
 	return false
 }
+
+// Type implements Call.
+func (*DecreaseTake) Type() CallType { return CallDecreaseTake }
+
+// CallName implements Call.
+func (*DecreaseTake) CallName() string { return "decrease_take" }
+func (c *DecreaseTake) encodeBody(w *writer) {
+	w.str(c.Hotkey)
+	w.u16(c.Take)
+}
+
+// Type implements Call.
+func (*IncreaseTake) Type() CallType { return CallIncreaseTake }
+
+// CallName implements Call.
+func (*IncreaseTake) CallName() string { return "increase_take" }
+func (c *IncreaseTake) encodeBody(w *writer) {
+	w.str(c.Hotkey)
+	w.u16(c.Take)
+}

@@ -65,6 +65,12 @@ func (s *State) encodeDTAO(w *writer) {
 		w.u16(id)
 		d.pools[id].visit(w, fixedWriter{w})
 	}
+	w.u32(uint32(len(d.takes)))
+	for _, hk := range sortedKeys(d.takes) {
+		w.str(hk)
+		w.u16(d.takes[hk].take)
+		w.u64(d.takes[hk].lastBlock)
+	}
 	nets := sortedU16Keys(d.alpha)
 	w.u32(uint32(len(nets)))
 	for _, n := range nets {
@@ -100,6 +106,10 @@ func (s *State) decodeDTAO(r *reader) {
 		p.visit(r, fixedReader{r})
 		d.pools[id] = p
 	}
+	for i, n := 0, r.count(1<<30, 12); i < n && r.err == nil; i++ {
+		hk := r.str(maxStateStr)
+		d.takes[hk] = delegateTake{take: r.u16(), lastBlock: r.u64()}
+	}
 	for i, n := 0, r.count(1<<16, 6); i < n && r.err == nil; i++ {
 		net := r.u16()
 		hm := map[string]map[string]uint64{}
@@ -126,6 +136,9 @@ func (d *dtaoState) clone() *dtaoState {
 	}
 	c := newDTAOState(d.taoWeight)
 	c.rootTAO = d.rootTAO
+	for k, v := range d.takes {
+		c.takes[k] = v
+	}
 	for id, p := range d.pools {
 		cp := *p
 		c.pools[id] = &cp

@@ -73,9 +73,9 @@ func (s *State) distributeDTAO(sn *subnet, p *pool, e *epochPay) uint64 {
 	placed += e.owner
 	placed += s.payIncentives(sn, p, e.incentive)
 	alphaDivs, rootDivs := s.splitDividends(sn, e)
-	take := fixed.U96F32FromRatio(uint64(s.cfg.DelegateTake), 65535)
 	for i, nr := range sn.neurons {
 		hk := nr.hotkey
+		take := fixed.U96F32FromRatio(uint64(s.delegateTake(hk)), 65535)
 		if a := alphaDivs[i]; !a.IsZero() {
 			t := take.SaturatingMul(a)
 			s.dt.credit(sn.netuid, hk, s.owners[hk], t.SaturatingToU64())

@@ -63,10 +63,19 @@ type dtaoState struct {
 	alpha   map[uint16]map[string]map[string]uint64
 	pools   map[uint16]*pool // netuid ≥ 1
 	rootTAO uint64           // SubnetTAO[0]: TAO staked on root
+	// takes are the delegate takes set by decrease/increase_take (Delegates and
+	// LastTxBlockDelegateTake); an absent hotkey has Genesis.DelegateTake.
+	takes map[string]delegateTake
+}
+
+type delegateTake struct {
+	take      uint16
+	lastBlock uint64
 }
 
 func newDTAOState(taoWeight uint64) *dtaoState {
-	return &dtaoState{taoWeight: taoWeight, alpha: map[uint16]map[string]map[string]uint64{}, pools: map[uint16]*pool{}}
+	return &dtaoState{taoWeight: taoWeight, alpha: map[uint16]map[string]map[string]uint64{}, pools: map[uint16]*pool{},
+		takes: map[string]delegateTake{}}
 }
 
 // DTAO reports whether the chain runs dynamic TAO.

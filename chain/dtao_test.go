@@ -392,3 +392,35 @@ func BenchmarkDTAOBlockStep32(b *testing.B) {
 	b.StopTimer()
 	e.checkDTAO()
 }
+
+// TestDelegateTake: decrease_take any time, increase_take up to 18% and rate
+// limited, only by the hotkey's owner; the distribution uses the hotkey's take.
+func TestDelegateTake(t *testing.T) {
+	e := dtaoEnv(t)
+	hk := addr(t, "AliceHot")
+	e.reject("Bob", &DecreaseTake{Hotkey: hk, Take: 100}, CodeNonAssociatedColdkey)
+	e.reject("Alice", &DecreaseTake{Hotkey: addr(t, "Nobody"), Take: 100}, CodeHotkeyAccountNotExists)
+	e.block() // upstream ignores the rate limit when the last change was at block 0
+	e.ok("Alice", &DecreaseTake{Hotkey: hk, Take: 1000})
+	e.reject("Alice", &DecreaseTake{Hotkey: hk, Take: 1000}, CodeDelegateTakeTooLow)
+	e.reject("Alice", &IncreaseTake{Hotkey: hk, Take: 900}, CodeDelegateTakeTooLow)
+	e.reject("Alice", &IncreaseTake{Hotkey: hk, Take: 11_797}, CodeDelegateTakeTooHigh)
+	e.block()
+	e.reject("Alice", &IncreaseTake{Hotkey: hk, Take: 2000}, CodeDelegateTxRateLimit)
+	e.s.height += delegateTakeRateLimitBlks
+	e.ok("Alice", &IncreaseTake{Hotkey: hk, Take: 2000})
+	if got := e.s.delegateTake(hk); got != 2000 {
+		t.Fatalf("take %d", got)
+	}
+	c := newEnv(t, nil)
+	c.reject("Alice", &DecreaseTake{Hotkey: hk, Take: 1}, CodeWrongEconomics)
+	// Zero take: the validator's whole dividend goes pro rata to its stakers.
+	e.ok("Alice", &DecreaseTake{Hotkey: hk, Take: 0})
+	sn := e.s.subnets[1]
+	e.s.dt.credit(1, hk, addr(t, "Dave"), 3_000)
+	e.s.dt.credit(1, hk, addr(t, "Eve"), 1_000)
+	e.s.distributeDTAO(sn, e.s.dt.pools[1], &epochPay{incentive: []uint64{0}, dividend: []uint64{1}, validator: 4_000})
+	if d, ev := e.s.dt.stakeAlpha(1, hk, addr(t, "Dave")), e.s.dt.stakeAlpha(1, hk, addr(t, "Eve")); d != 6_000 || ev != 2_000 {
+		t.Fatalf("pro rata with zero take: Dave %d, Eve %d", d, ev)
+	}
+}

@@ -62,6 +62,9 @@ const (
 	CodeSameNetuid                 uint32 = 54 // SameNetuid: a stake move that moves nothing
 	CodeSwapInputTooLarge          uint32 = 55 // SwapInputTooLarge: input above 1000x its reserve
 	CodeReservesTooLow             uint32 = 56 // ReservesTooLow: the pool's output reserve is too thin
+	CodeDelegateTakeTooLow         uint32 = 57 // DelegateTakeTooLow: not a decrease/increase, or below the minimum
+	CodeDelegateTakeTooHigh        uint32 = 58 // DelegateTakeTooHigh: above the maximum take (18%)
+	CodeDelegateTxRateLimit        uint32 = 59 // DelegateTxRateLimitExceeded: take raised too recently
 )
 
 // codeNames are the reasons the node reports (metrics labels, API results) for
@@ -124,6 +127,9 @@ var codeNames = map[uint32]string{
 	CodeSameNetuid:                 "same_netuid",
 	CodeSwapInputTooLarge:          "swap_input_too_large",
 	CodeReservesTooLow:             "reserves_too_low",
+	CodeDelegateTakeTooLow:         "delegate_take_too_low",
+	CodeDelegateTakeTooHigh:        "delegate_take_too_high",
+	CodeDelegateTxRateLimit:        "delegate_tx_rate_limit_exceeded",
 }
 
 // CodeName returns the snake-case name of a result code ("ok",

@@ -156,6 +156,10 @@ func decodeCall(ct CallType, body []byte) (Call, error) {
 		c = &MoveStake{OriginHotkey: r.str(maxAddressLen), DestHotkey: r.str(maxAddressLen), OriginNetuid: r.u16(), DestNetuid: r.u16(), Amount: r.u64()}
 	case CallTransferStake:
 		c = &TransferStake{DestColdkey: r.str(maxAddressLen), Hotkey: r.str(maxAddressLen), OriginNetuid: r.u16(), DestNetuid: r.u16(), Amount: r.u64()}
+	case CallDecreaseTake:
+		c = &DecreaseTake{Hotkey: r.str(maxAddressLen), Take: r.u16()}
+	case CallIncreaseTake:
+		c = &IncreaseTake{Hotkey: r.str(maxAddressLen), Take: r.u16()}
 	case CallSwapStake:
 		c = &SwapStake{Hotkey: r.str(maxAddressLen), OriginNetuid: r.u16(), DestNetuid: r.u16(), Amount: r.u64()}
 	default:

@@ -24,6 +24,8 @@ func allCalls(t testing.TB) []Call {
 		&MoveStake{OriginHotkey: addr(t, "BobHot"), DestHotkey: addr(t, "AliceHot"), OriginNetuid: 1, DestNetuid: 2, Amount: 5},
 		&TransferStake{DestColdkey: addr(t, "Bob"), Hotkey: addr(t, "BobHot"), OriginNetuid: 2, DestNetuid: 2, Amount: 6},
 		&SwapStake{Hotkey: addr(t, "BobHot"), OriginNetuid: 0, DestNetuid: 1, Amount: 8},
+		&DecreaseTake{Hotkey: addr(t, "BobHot"), Take: 5},
+		&IncreaseTake{Hotkey: addr(t, "BobHot"), Take: 11_796},
 	}
 }
 
