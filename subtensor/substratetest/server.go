@@ -604,3 +604,16 @@ func fieldTypeOfVariant(m *metadata.Metadata, vv *metadata.VariantValue, name st
 	}
 	return 0
 }
+
+// UpgradeRaw switches to a runtime whose metadata the server does not decode
+// itself (for tests of clients facing metadata they cannot read); the
+// submit path is unavailable under it.
+func (s *Server) UpgradeRaw(rt Runtime, raw []byte) error {
+	rt.Metadata = raw
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rt.meta = s.rt.meta // keep the old decoded one for the server's own needs
+	s.rt = &rt
+	s.addBlockLocked(nil, nil)
+	return nil
+}
