@@ -57,6 +57,9 @@ type FinetuneStep struct {
 	Weights     map[uint16]float64 `json:"weights"`
 	WeightsSet  bool               `json:"weights_set"`
 	TotalMs     int64              `json:"total_ms"`
+	// WindowSeeds is how many seed blocks the validator's weights aggregate
+	// (aggregate_seeds once its window is full).
+	WindowSeeds int `json:"window_seeds"`
 }
 
 // FinetuneModel is one evaluated model in a FinetuneStep.
@@ -125,7 +128,7 @@ func finite(x float64) float64 {
 
 func (l *liveData) addFinetune(name string, r *validator.StepReport) {
 	s := FinetuneStep{Validator: name, SeedBlock: r.SeedBlock, Competition: r.Competition, Samples: r.Samples,
-		Weights: r.Weights, WeightsSet: r.WeightsSet, TotalMs: r.Total.Milliseconds()}
+		Weights: r.Weights, WeightsSet: r.WeightsSet, TotalMs: r.Total.Milliseconds(), WindowSeeds: r.WindowSeeds}
 	for _, m := range r.Models {
 		fm := FinetuneModel{UID: m.UID, Hotkey: m.Hotkey, Commitment: m.Commitment, Block: m.Block, WinRate: finite(m.WinRate),
 			Weight: finite(m.Weight)}
@@ -248,7 +251,7 @@ func (n *Net) localAPI() http.Handler {
 				latest[k] = v[len(v)-1]
 			}
 		}
-		js(w, map[string]any{"netuid": n.FinetuningNetuid, "latest": latest})
+		js(w, map[string]any{"netuid": n.FinetuningNetuid, "latest": latest, "agreement": FinetuneAgreementOf(all, n.finetuneK())})
 	})
 	mux.HandleFunc("GET /api/localnet/feed", func(w http.ResponseWriter, _ *http.Request) {
 		js(w, map[string]any{"records": n.feedRecords(20)})
@@ -373,22 +376,8 @@ func (n *Net) Summary(ctx context.Context) (string, error) {
 				bw, leader = m.Weight, fmt.Sprintf("%s (mean loss %s, win rate %.2f)", name(m.Hotkey, int(m.UID)), loss, m.WinRate)
 			}
 		}
-		agree := ""
-		if len(vals) > 1 {
-			same, at := 0, 0
-			for _, v := range vals {
-				for _, x := range ft[v] {
-					if x.SeedBlock == f.SeedBlock {
-						at++
-						if fmt.Sprint(x.Weights) == fmt.Sprint(f.Weights) {
-							same++
-						}
-					}
-				}
-			}
-			agree = fmt.Sprintf(", validators agreeing: %d/%d", same, at)
-		}
-		fmt.Fprintf(&sb, "  finetuning seed block %d: %d models, leader %s%s\n", f.SeedBlock, len(f.Models), leader, agree)
+		fmt.Fprintf(&sb, "  finetuning seed block %d: %d models, leader %s\n", f.SeedBlock, len(f.Models), leader)
+		fmt.Fprintf(&sb, "  finetuning agreement %s\n", FinetuneAgreementOf(ft, n.finetuneK()))
 	}
 	return sb.String(), nil
 }

@@ -24,7 +24,7 @@ import (
 // testOptions: small counts, 200 ms blocks, tempo 5, fast validator steps.
 func testOptions(dir string, out io.Writer) Options {
 	return Options{Dir: dir, BlockTime: 200 * time.Millisecond, Tempo: 5,
-		PromptingMiners: 2, PromptingValidators: 1, FinetuneMiners: 2, FinetuneValidators: 2,
+		PromptingMiners: 2, PromptingValidators: 1, FinetuneMiners: 2, FinetuneValidators: 3,
 		NodeAddr: "127.0.0.1:0", HubAddr: "127.0.0.1:0", DashboardAddr: "127.0.0.1:0",
 		PromptingInterval: 300 * time.Millisecond, PromptingTimeout: 3 * time.Second,
 		FinetuneStepInterval: 10, FinetuneTrainSteps: 4, FinetuneRoundInterval: 3 * time.Second,
@@ -85,11 +85,11 @@ func hotkeySet(t *testing.T, names ...string) map[string]bool {
 	return m
 }
 
-// sameChainWeights reports whether two validators' weight rows on chain are
+// sameChainWeights reports whether the validators' weight rows on chain are
 // set and identical.
-func sameChainWeights(t *testing.T, mg *chain.Metagraph, a, b string) bool {
-	rows := make([][][2]uint16, 2)
-	for i, name := range []string{a, b} {
+func sameChainWeights(t *testing.T, mg *chain.Metagraph, names ...string) bool {
+	rows := make([][][2]uint16, len(names))
+	for i, name := range names {
 		k, err := Key(name)
 		if err != nil {
 			t.Fatal(err)
@@ -100,22 +100,25 @@ func sameChainWeights(t *testing.T, mg *chain.Metagraph, a, b string) bool {
 			}
 		}
 	}
-	return len(rows[0]) > 0 && reflect.DeepEqual(rows[0], rows[1])
-}
-
-// agreedStep finds a seed block at which both finetuning validators
-// stepped with non-empty weights and returns their weights.
-func agreedStep(n *Net) (uint64, []map[uint16]float64, bool) {
-	h := n.FinetuneSteps()
-	a, b := h["fv0"], h["fv1"]
-	for i := len(a) - 1; i >= 0; i-- {
-		for j := len(b) - 1; j >= 0; j-- {
-			if a[i].SeedBlock == b[j].SeedBlock && len(a[i].Weights) > 0 && len(b[j].Weights) > 0 {
-				return a[i].SeedBlock, []map[uint16]float64{a[i].Weights, b[j].Weights}, true
-			}
+	for _, r := range rows[1:] {
+		if !reflect.DeepEqual(rows[0], r) {
+			return false
 		}
 	}
-	return 0, nil, false
+	return len(rows[0]) > 0
+}
+
+// agreedStep reports the newest seed block every finetuning validator
+// stepped, with non-empty weights, and whether all set identical weights.
+func agreedStep(n *Net) (FinetuneAgreement, bool) {
+	steps := n.FinetuneSteps()
+	a := FinetuneAgreementOf(steps, n.finetuneK())
+	for _, s := range steps["fv0"] {
+		if s.SeedBlock == a.SeedBlock && len(s.Weights) > 0 {
+			return a, a.Agree && len(a.Validators) == n.o.FinetuneValidators
+		}
+	}
+	return a, false
 }
 
 // issuanceAt reads the issuance together with the height it belongs to
@@ -177,10 +180,9 @@ func TestLocalnetEndToEnd(t *testing.T) {
 	}
 
 	// Both subnets pay their miners; the finetuning validators agree.
-	pVals, fVals := hotkeySet(t, "prompting", "pv0"), hotkeySet(t, "finetuning", "fv0", "fv1")
+	pVals, fVals := hotkeySet(t, "prompting", "pv0"), hotkeySet(t, "finetuning", "fv0", "fv1", "fv2")
 	var pInc, fInc uint64
-	var seed uint64
-	var ws []map[uint16]float64
+	var agreement FinetuneAgreement
 	for {
 		if ctx.Err() != nil {
 			t.Fatalf("timed out: prompting miner incentive %d, finetuning miner incentive %d, finetune steps %v",
@@ -196,8 +198,8 @@ func TestLocalnetEndToEnd(t *testing.T) {
 		}
 		pInc, fInc = minerIncentive(pm, pVals), minerIncentive(fm, fVals)
 		var ok bool
-		seed, ws, ok = agreedStep(n)
-		if (pInc > 0 || !prompting) && fInc > 0 && ok && sameChainWeights(t, fm, "fv0", "fv1") {
+		agreement, ok = agreedStep(n)
+		if (pInc > 0 || !prompting) && fInc > 0 && ok && sameChainWeights(t, fm, "fv0", "fv1", "fv2") {
 			break
 		}
 		time.Sleep(300 * time.Millisecond)
@@ -208,10 +210,10 @@ func TestLocalnetEndToEnd(t *testing.T) {
 	if fm, err := c.Metagraph(ctx, n.FinetuningNetuid); err != nil || fm.Pool == nil || minerAlpha(fm, fVals) == 0 {
 		t.Fatalf("finetuning miners hold no alpha after being paid (pool %+v, err %v)", fm.Pool, err)
 	}
-	if !reflect.DeepEqual(ws[0], ws[1]) {
-		t.Fatalf("finetuning validators disagree at seed block %d:\nfv0 %v\nfv1 %v", seed, ws[0], ws[1])
+	t.Logf("finetuning agreement %s (and their weight rows on chain are identical)", agreement)
+	if s, err := n.Summary(ctx); err != nil || !strings.Contains(s, "finetuning agreement seed block") {
+		t.Fatalf("summary has no finetuning agreement line: %v\n%s", err, s)
 	}
-	t.Logf("finetuning validators agree at seed block %d: %v (and their weight rows on chain are identical)", seed, ws[0])
 	if prompting {
 		ps := n.PromptingSteps()
 		if len(ps) == 0 || len(ps[len(ps)-1].Miners) != 2 {
@@ -257,9 +259,11 @@ func TestLocalnetEndToEnd(t *testing.T) {
 		t.Fatalf("proxied status: %+v %v", st, err)
 	}
 	var lb struct {
-		Latest map[string]FinetuneStep `json:"latest"`
+		Latest    map[string]FinetuneStep `json:"latest"`
+		Agreement FinetuneAgreement       `json:"agreement"`
 	}
-	if err := json.Unmarshal([]byte(get(n.DashboardURL+"/api/localnet/finetuning")), &lb); err != nil || len(lb.Latest) != 2 {
+	if err := json.Unmarshal([]byte(get(n.DashboardURL+"/api/localnet/finetuning")), &lb); err != nil || len(lb.Latest) != 3 ||
+		len(lb.Agreement.Validators) != 3 || lb.Agreement.SeedBlock == 0 {
 		t.Fatalf("leaderboard: %+v %v", lb, err)
 	}
 	for _, p := range n.Processes() {
@@ -374,6 +378,12 @@ func browserCheck(t *testing.T, url string) {
 	}
 	if !strings.Contains(dom, `id="leaderboard"`) || strings.Count(dom, "data-uid=") < rows+1 {
 		t.Fatalf("finetuning leaderboard has no rows")
+	}
+	// The agreement view names every finetuning validator, not only two.
+	for _, v := range []string{"fv0", "fv1", "fv2"} {
+		if !strings.Contains(dom, `data-validator="`+v+`"`) {
+			t.Fatalf("dashboard agreement view lacks %s", v)
+		}
 	}
 	// scripts/test.sh names the file (TAONET_SCREENSHOT) and prints its path,
 	// because go test shows a passing package's output only with -v.

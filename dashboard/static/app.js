@@ -326,14 +326,7 @@ function renderFinetuning(ft) {
   }
   const first = ft.latest[vals[0]];
   $("#ft-meta").textContent = `· netuid ${ft.netuid} · ${vals[0]} · seed block ${first.seed_block} · ${first.samples} samples · competition ${first.competition}`;
-  // Agreement: validators at the same seed block must have identical weights.
-  const same = vals.filter((v) => ft.latest[v].seed_block === first.seed_block);
-  if (vals.length > 1) {
-    const w0 = JSON.stringify(first.weights);
-    const agree = same.every((v) => JSON.stringify(ft.latest[v].weights) === w0);
-    $("#ft-agree").replaceChildren(el("span", { class: "tag " + (agree ? "ok" : "v"),
-      text: agree ? `${same.length} of ${vals.length} validators at this seed block: identical weights` : "validators disagree at this seed block" }));
-  }
+  renderAgreement(ft.agreement);
   const models = [...(first.models || [])].sort((a, b) => b.weight - a.weight);
   const maxW = Math.max(1e-9, ...models.map((m) => m.weight));
   tb.replaceChildren(...models.map((m) => el("tr", { "data-uid": m.uid },
@@ -427,3 +420,24 @@ loadHistory().then(refreshLocal).finally(refreshChain);
 connect();
 setInterval(refreshLocal, 3000);
 setInterval(refreshChain, 10000); // safety net if the stream is down
+
+// renderAgreement shows every finetuning validator's weights at the newest
+// seed block all of them stepped (computed by localnet, compared bit for
+// bit): one tag per validator, green when it is in the largest group of
+// identical weight vectors, with its window fill (seed blocks aggregated).
+function renderAgreement(a) {
+  const box = $("#ft-agree");
+  if (!a || !(a.validators || []).length) { box.textContent = ""; return; }
+  if (!a.seed_block) {
+    box.replaceChildren(el("span", { class: "muted", text: `no seed block stepped by all ${a.validators.length} validators yet` }));
+    return;
+  }
+  const main = new Set((a.groups || [])[0] || []);
+  const head = el("span", { class: "tag " + (a.agree ? "ok" : "v"),
+    text: a.agree ? `seed block ${a.seed_block}: all ${a.validators.length} validators set identical weights`
+      : `seed block ${a.seed_block}: ${a.groups.length} different weight vectors among ${a.validators.length} validators` });
+  const tags = a.validators.map((v) => el("span", { class: "tag " + (main.has(v) ? "ok" : "v"), "data-validator": v,
+    title: `window: ${a.window[v]} seed blocks`, text: `${v} (${a.window[v]})` }));
+  const warm = (a.warming || []).length ? el("span", { class: "muted small", text: ` window still filling: ${a.warming.join(", ")}` }) : "";
+  box.replaceChildren(head, " ", ...tags, warm);
+}
