@@ -28,7 +28,8 @@ type Engine struct {
 	tok     *tokenizer.Tokenizer
 	id      string
 	family  string
-	style   string // recognized tokenizer_config.json chat_template style, or ""
+	style   string                  // recognized tokenizer_config.json chat_template style, or ""
+	chat    *tokenizer.ChatTemplate // the model's own Jinja chat template, or nil
 	pooling model.Pooling
 	mu      sync.Mutex
 }
@@ -76,18 +77,29 @@ func Load(dir string, o Options) (*Engine, error) {
 		abs, _ := filepath.Abs(dir)
 		o.ModelID = filepath.Base(abs)
 	}
-	return New(m, tok, o)
+	chat, err := tokenizer.LoadChatTemplate(dir)
+	if err != nil {
+		return nil, fmt.Errorf("modelengine: %s: %w", dir, err)
+	}
+	e, err := New(m, tok, o)
+	if err != nil {
+		return nil, err
+	}
+	e.chat = chat
+	return e, nil
 }
 
 // ModelID implements serve.Engine.
 func (e *Engine) ModelID() string { return e.id }
 
-// FormatMessages formats chat messages with the model's own chat template
-// when tokenizer_config.json has a recognized one (Llama-3, ChatML, Llama-2;
-// see tokenizer.RenderChat), else with the fixed template taonet fine-tunes
-// with (the architecture's tokenizer.FormatChat family).
+// FormatMessages formats chat messages with the model's own Jinja chat
+// template (chat_template.jinja or tokenizer_config.json, rendered as
+// apply_chat_template does; an error the template raises is a bad request),
+// else with a recognized fixed style of tokenizer.json's template (Llama-3,
+// ChatML, Llama-2; see tokenizer.RenderChat), else with the fixed template
+// taonet fine-tunes with (the architecture's tokenizer.FormatChat family).
 func (e *Engine) FormatMessages(msgs []openai.Message) (string, error) {
-	if e.style == "" {
+	if e.chat == nil && e.style == "" {
 		return serve.FormatMessages(e.family, msgs)
 	}
 	cm := make([]tokenizer.ChatMessage, len(msgs))
@@ -98,7 +110,13 @@ func (e *Engine) FormatMessages(msgs []openai.Message) (string, error) {
 		}
 		cm[i] = tokenizer.ChatMessage{Role: role, Content: string(m.Content)}
 	}
-	p, err := tokenizer.RenderChat(e.style, cm, true)
+	var p string
+	var err error
+	if e.chat != nil {
+		p, err = e.chat.Apply(cm, true)
+	} else {
+		p, err = tokenizer.RenderChat(e.style, cm, true)
+	}
 	if err != nil {
 		return "", serve.BadRequest(err)
 	}
@@ -140,7 +158,7 @@ func (e *Engine) Generate(ctx context.Context, req serve.GenerateRequest, onText
 			return serve.GenerateResult{}, serve.BadRequest(err)
 		}
 		ids = slices.Clone(req.PromptIDs)
-	} else if req.Chat && e.style != "" {
+	} else if req.Chat && (e.chat != nil || e.style != "") {
 		// The rendered template spells its special tokens (BOS included).
 		ids = e.tok.Encode(req.Prompt)
 	} else {

@@ -253,7 +253,7 @@ func TestChatTemplateFromConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	tok.Save(dir + "/tokenizer.json")
-	os.WriteFile(dir+"/tokenizer_config.json", []byte(`{"eos_token":"<|im_end|>","chat_template":"{% for m in messages %}{{'<|im_start|>' + m['role'] + '\n' + m['content'] + '<|im_end|>' + '\n'}}{% endfor %}"}`), 0o644)
+	os.WriteFile(dir+"/tokenizer_config.json", []byte(`{"eos_token":"<|im_end|>","chat_template":"{% if messages[0]['role'] == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}{% for m in messages %}{{'<|im_start|>' + m['role'] + '\n' + m['content'] + '<|im_end|>' + '\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"}`), 0o644)
 	e, err := Load(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -279,5 +279,11 @@ func TestChatTemplateFromConfig(t *testing.T) {
 	}
 	if resp.Usage.PromptTokens != len(ids) {
 		t.Fatalf("prompt tokens %d, want %d (templated)", resp.Usage.PromptTokens, len(ids))
+	}
+	// The template's own raise_exception is a 400 naming its message.
+	_, err = openai.NewClient(srv.URL+"/v1").ChatCompletion(context.Background(), openai.ChatCompletionRequest{Messages: []openai.Message{{Role: "system", Content: "s"}, {Role: "user", Content: "hi"}}, MaxTokens: &n})
+	var ae *openai.APIError
+	if !errors.As(err, &ae) || ae.Status != 400 || !strings.Contains(ae.Message, "System role not supported") {
+		t.Fatalf("template exception: %v", err)
 	}
 }
