@@ -53,6 +53,17 @@ type InitOptions struct {
 	BlockTime time.Duration
 	// Overwrite allows re-initializing an existing home.
 	Overwrite bool
+	// Genesis, when set, is the complete genesis document of an existing
+	// network to join as a full node (AppState and ChainID are ignored).
+	Genesis []byte
+	// Peers are persistent peers, "id@host:port".
+	Peers []string
+	// ExternalAddr is the host:port other nodes dial to reach this one
+	// (when it differs from P2PAddr, e.g. behind NAT or listening on 0.0.0.0).
+	ExternalAddr string
+	// allowDuplicateIP: several nodes behind one IP (single-machine test
+	// clusters only; GenerateTestnet sets it when all hosts are one).
+	allowDuplicateIP bool
 }
 
 // Initialized reports whether home holds a genesis document.
@@ -73,6 +84,9 @@ func InitHome(o InitOptions) (string, error) {
 	}
 	if o.ChainID == "" {
 		o.ChainID = DefaultChainID
+	}
+	if o.Genesis != nil {
+		return joinHome(o)
 	}
 	c, err := writeNodeFiles(o)
 	if err != nil {
@@ -127,6 +141,9 @@ func writeNodeFiles(o InitOptions) (*cfg.Config, error) {
 		c.RPC.ListenAddress = ""
 	}
 	applyTaonetDefaults(c)
+	if err := applyNetwork(c, o); err != nil {
+		return nil, err
+	}
 	if o.BlockTime > 0 {
 		c.Consensus.TimeoutCommit = o.BlockTime
 	}
@@ -144,12 +161,12 @@ func writeNodeFiles(o InitOptions) (*cfg.Config, error) {
 	return c, nil
 }
 
-// applyTaonetDefaults sets what every taonet node wants: loopback-friendly
-// p2p, a roomy mempool, block-by-block app persistence, no CometBFT metrics
+// applyTaonetDefaults sets what every taonet node wants: p2p through
+// persistent peers (no address exchange), a roomy mempool, block-by-block app persistence, no CometBFT metrics
 // (the node exports its own).
 func applyTaonetDefaults(c *cfg.Config) {
-	c.P2P.AddrBookStrict = false
-	c.P2P.AllowDuplicateIP = true
+	c.P2P.AddrBookStrict = false // reset by applyNetwork
+	c.P2P.AllowDuplicateIP = false
 	c.P2P.PexReactor = false
 	c.Mempool.Size = 20000
 	c.Mempool.CacheSize = 40000
@@ -213,9 +230,13 @@ type TestnetOptions struct {
 	ChainID  string
 	AppState json.RawMessage
 	// BasePort: node i uses p2p BasePort+10*i, CometBFT RPC +1, JSON API +2.
-	// Zero picks free ports.
+	// Zero picks free ports (or, with Hosts, 26656 on each host).
 	BasePort  int
 	BlockTime time.Duration
+	// Hosts are the nodes' addresses (IPs or names), one per node; empty
+	// means all on 127.0.0.1. Nodes on distinct hosts use the same ports;
+	// only when every node shares one host are duplicate IPs allowed.
+	Hosts []string
 }
 
 // TestnetNode describes one generated node.
@@ -237,10 +258,15 @@ func GenerateTestnet(o TestnetOptions) ([]TestnetNode, error) {
 	if o.ChainID == "" {
 		o.ChainID = DefaultChainID
 	}
-	ports, err := pickPorts(o.BasePort, o.Nodes)
+	hosts, err := testnetHosts(o)
 	if err != nil {
 		return nil, err
 	}
+	ports, err := testnetPorts(o, hosts)
+	if err != nil {
+		return nil, err
+	}
+	sameHost := allSame(hosts)
 	nodes := make([]TestnetNode, o.Nodes)
 	confs := make([]*cfg.Config, o.Nodes)
 	var vals []cmttypes.GenesisValidator
@@ -249,12 +275,14 @@ func GenerateTestnet(o TestnetOptions) ([]TestnetNode, error) {
 		if Initialized(home) {
 			return nil, fmt.Errorf("testnet: %s is already initialized", home)
 		}
-		n := TestnetNode{Home: home,
-			P2PAddr: fmt.Sprintf("127.0.0.1:%d", ports[i][0]),
-			RPCAddr: fmt.Sprintf("127.0.0.1:%d", ports[i][1]),
-			APIAddr: fmt.Sprintf("127.0.0.1:%d", ports[i][2])}
+		// Addresses as others reach the node; it listens on the host's IP,
+		// or on all interfaces when the host is a name or not local.
+		h, lh := hosts[i], listenHost(hosts[i])
+		at := func(host string, port int) string { return net.JoinHostPort(host, fmt.Sprint(port)) }
+		n := TestnetNode{Home: home, P2PAddr: at(h, ports[i][0]), RPCAddr: at(h, ports[i][1]), APIAddr: at(h, ports[i][2])}
 		c, err := writeNodeFiles(InitOptions{Home: home, ChainID: o.ChainID, Moniker: fmt.Sprintf("node%d", i),
-			P2PAddr: n.P2PAddr, RPCAddr: n.RPCAddr, APIAddr: n.APIAddr, BlockTime: o.BlockTime})
+			P2PAddr: at(lh, ports[i][0]), ExternalAddr: n.P2PAddr, RPCAddr: at(lh, ports[i][1]), APIAddr: at(lh, ports[i][2]),
+			BlockTime: o.BlockTime, allowDuplicateIP: sameHost})
 		if err != nil {
 			return nil, err
 		}
@@ -286,6 +314,7 @@ func GenerateTestnet(o TestnetOptions) ([]TestnetNode, error) {
 			}
 		}
 		c.P2P.PersistentPeers = joinComma(peers)
+		c.P2P.AddrBookStrict = !anyNonRoutable(peers)
 		cfg.WriteConfigFile(filepath.Join(c.RootDir, "config", "config.toml"), c)
 	}
 	return nodes, nil

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -64,14 +65,16 @@ func (g *genesisFlags) appState() (json.RawMessage, error) {
 }
 
 func chainInitCmd() *cobra.Command {
-	var home, api, p2p, rpc, moniker string
+	var home, api, p2p, rpc, moniker, peers, external string
 	var blockTime time.Duration
 	var overwrite bool
 	cmd := &cobra.Command{
 		Use:   "init --home DIR",
 		Short: "Create a node home: node key, validator key, config and a single-validator genesis",
 		Example: `  taonet chain init --home ~/.taonet/node
-  taonet chain init --home /tmp/n1 --block-time 500ms --alloc 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY=1000000000000`,
+  taonet chain init --home /tmp/n1 --block-time 500ms --alloc 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY=1000000000000
+  # join an existing network as a full node (genesis.json copied from a validator's config/):
+  taonet chain init --home ~/.taonet/full --genesis genesis.json --peers ID@203.0.113.10:26656 --p2p 0.0.0.0:26656 --external-address 203.0.113.20:26656`,
 		Args: cobra.NoArgs,
 	}
 	g := bindGenesisFlags(cmd)
@@ -79,20 +82,37 @@ func chainInitCmd() *cobra.Command {
 		if home == "" {
 			return fmt.Errorf("--home is required")
 		}
-		st, err := g.appState()
+		o := node.InitOptions{Home: home, ChainID: g.chainID, Moniker: moniker, P2PAddr: p2p, RPCAddr: rpc, APIAddr: api,
+			BlockTime: blockTime, Overwrite: overwrite, Peers: node.SplitList(peers), ExternalAddr: external}
+		// --genesis is either a chain genesis (app state) for a new network
+		// or a whole network's genesis.json to join as a full node.
+		if g.genesis != "" {
+			if b, err := os.ReadFile(g.genesis); err == nil && node.IsGenesisDoc(b) {
+				o.Genesis = b
+			}
+		}
+		if o.Genesis == nil {
+			st, err := g.appState()
+			if err != nil {
+				return err
+			}
+			o.AppState = st
+		}
+		id, err := node.InitHome(o)
 		if err != nil {
 			return err
 		}
-		id, err := node.InitHome(node.InitOptions{Home: home, ChainID: g.chainID, Moniker: moniker, AppState: st,
-			P2PAddr: p2p, RPCAddr: rpc, APIAddr: api, BlockTime: blockTime, Overwrite: overwrite})
-		if err != nil {
-			return err
+		if o.Genesis != nil {
+			fmt.Fprintf(cmd.OutOrStdout(), "initialized %s as a full node joining through %d peer(s) (node id %s)\nstart it with: taonet chain start --home %s\n", home, len(o.Peers), id, home)
+			return nil
 		}
 		fmt.Fprintf(cmd.OutOrStdout(), "initialized %s (chain %s, node id %s)\nstart it with: taonet chain start --home %s\n", home, g.chainID, id, home)
 		return nil
 	}
 	f := cmd.Flags()
 	f.StringVar(&home, "home", "", "node home directory")
+	f.StringVar(&peers, "peers", "", "persistent peers, id@host:port,... (the ids are printed by chain init / chain testnet)")
+	f.StringVar(&external, "external-address", "", "host:port other nodes dial to reach this node (when --p2p listens on 0.0.0.0 or behind NAT)")
 	f.StringVar(&api, "api", node.DefaultAPIAddr, "JSON API listen address stored as the start default")
 	f.StringVar(&p2p, "p2p", "127.0.0.1:26656", "CometBFT p2p listen address")
 	f.StringVar(&rpc, "rpc", "", "CometBFT RPC listen address (empty: off)")
@@ -152,14 +172,16 @@ func chainStartCmd() *cobra.Command {
 }
 
 func chainTestnetCmd() *cobra.Command {
-	var out string
+	var out, hosts string
 	var nodes, basePort int
 	var blockTime time.Duration
 	cmd := &cobra.Command{
 		Use:   "testnet --nodes 4 --out DIR",
-		Short: "Write homes for a local multi-validator cluster on loopback ports",
+		Short: "Write homes for a multi-validator network: on loopback ports, or one node per host with --hosts",
 		Example: `  taonet chain testnet --nodes 4 --out /tmp/cluster
-  for i in 0 1 2 3; do taonet chain start --home /tmp/cluster/node$i & done`,
+  for i in 0 1 2 3; do taonet chain start --home /tmp/cluster/node$i & done
+  # four machines (copy nodeI to host I, then start it there; see README "Validators on several machines"):
+  taonet chain testnet --nodes 4 --hosts 203.0.113.10,203.0.113.11,203.0.113.12,203.0.113.13 --out ./net`,
 		Args: cobra.NoArgs,
 	}
 	g := bindGenesisFlags(cmd)
@@ -171,25 +193,33 @@ func chainTestnetCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
+		hs := node.SplitList(hosts)
+		if len(hs) > 0 && !cmd.Flags().Changed("nodes") {
+			nodes = len(hs)
+		}
 		ns, err := node.GenerateTestnet(node.TestnetOptions{Out: out, Nodes: nodes, ChainID: g.chainID, AppState: st,
-			BasePort: basePort, BlockTime: blockTime})
+			BasePort: basePort, BlockTime: blockTime, Hosts: hs})
 		if err != nil {
 			return err
 		}
 		w := cmd.OutOrStdout()
 		fmt.Fprintf(w, "%d validators of chain %s in %s:\n", len(ns), g.chainID, out)
-		var urls []string
+		var urls, peers []string
 		for _, n := range ns {
 			fmt.Fprintf(w, "  taonet chain start --home %s    # p2p %s, API http://%s\n", n.Home, n.P2PAddr, n.APIAddr)
 			urls = append(urls, "http://"+n.APIAddr)
+			peers = append(peers, n.ID+"@"+n.P2PAddr)
 		}
 		fmt.Fprintf(w, "clients: --node %s\n", strings.Join(urls, ","))
+		fmt.Fprintf(w, "full nodes join with: taonet chain init --home DIR --genesis %s --peers %s\n",
+			filepath.Join(ns[0].Home, "config", "genesis.json"), strings.Join(peers, ","))
 		return nil
 	}
 	f := cmd.Flags()
 	f.StringVar(&out, "out", "", "output directory (node0, node1, ...)")
 	f.IntVar(&nodes, "nodes", 4, "number of validators")
-	f.IntVar(&basePort, "base-port", 0, "first port (node i: p2p base+10i, RPC +1, API +2; 0 picks free ports)")
+	f.IntVar(&basePort, "base-port", 0, "first port (node i: p2p base+10i, RPC +1, API +2; 0 picks free ports, or 26656 on each of --hosts)")
+	f.StringVar(&hosts, "hosts", "", "one address per node (h1,h2,...): nodes on distinct hosts share ports and may not share an IP")
 	f.DurationVar(&blockTime, "block-time", time.Second, "target block time")
 	return cmd
 }
