@@ -42,7 +42,7 @@ func TestChatTemplateGoldens(t *testing.T) {
 		Cases []struct {
 			Template, Package, Sha256, Case string
 			Messages                        []ChatMessage
-			AddGenerationPrompt             bool `json:"add_generation_prompt"`
+			AddGenerationPrompt             bool   `json:"add_generation_prompt"`
 			BOS                             string `json:"bos_token"`
 			EOS                             string `json:"eos_token"`
 			Output                          *string
@@ -113,9 +113,9 @@ func TestLoadChatTemplateSources(t *testing.T) {
 	os.Remove(filepath.Join(dir, ChatTemplateFile))
 	for cfg, want := range map[string]string{
 		`{"chat_template":[{"name":"x","template":"y"}]}`: `no "default" among the chat templates x`,
-		`{"chat_template":5}`:                              "must be a string or a list",
-		`{"chat_template":"{% for %}"}`:                    "chat template:",
-		`{`:                                                "tokenizer_config.json",
+		`{"chat_template":5}`:                             "must be a string or a list",
+		`{"chat_template":"{% for %}"}`:                   "chat template:",
+		`{`:                                               "tokenizer_config.json",
 	} {
 		write("tokenizer_config.json", cfg)
 		if _, err := LoadChatTemplate(dir); err == nil || !strings.Contains(err.Error(), want) {
