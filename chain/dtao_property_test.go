@@ -52,7 +52,13 @@ func dtaoCall(t *rapid.T, tb testing.TB, s *State) (string, Call) {
 		}
 		return cur/2 + rapid.Uint64Range(0, cur+1).Draw(t, "limit")
 	}
-	switch rapid.IntRange(0, 5).Draw(t, "dkind") {
+	switch rapid.IntRange(0, 6).Draw(t, "dkind") {
+	case 6:
+		take := uint16(rapid.IntRange(0, 12_000).Draw(t, "take"))
+		if rapid.Bool().Draw(t, "inc") {
+			return cold, &IncreaseTake{Hotkey: hot, Take: take}
+		}
+		return cold, &DecreaseTake{Hotkey: hot, Take: take}
 	case 0, 1:
 		return cold, &AddStakeLimit{Hotkey: hot, Netuid: net, Amount: amount("a"), LimitPrice: limit(), AllowPartial: rapid.Bool().Draw(t, "p")}
 	case 2:

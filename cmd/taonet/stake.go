@@ -15,7 +15,7 @@ func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 func init() {
 	cmd := &cobra.Command{Use: "stake", Aliases: []string{"st"}, Short: "Stake: add, remove, show"}
 	cmd.AddCommand(stakeMoveCmd(true), stakeMoveCmd(false), stakeShowCmd(), stakeTransitionCmd("move"),
-		stakeTransitionCmd("transfer"), stakeTransitionCmd("swap"))
+		stakeTransitionCmd("transfer"), stakeTransitionCmd("swap"), stakeTakeCmd())
 	rootCmd.AddCommand(cmd)
 }
 

@@ -129,3 +129,43 @@ func printPools(tw *tabwriter.Writer, ss []chain.SubnetInfo) error {
 	}
 	return tw.Flush()
 }
+
+// stakeTakeCmd is `stake take --percent P`: decrease_take or increase_take (dTAO).
+func stakeTakeCmd() *cobra.Command {
+	var percent float64
+	var hk string
+	var increase bool
+	cmd := &cobra.Command{Use: "take", Short: "Lower (or with --increase raise) the delegate take of a hotkey you own (dTAO; at most 18%, raises once per 216000 blocks)",
+		Example: "  taonet stake take --wallet.name alice --wallet.hotkey validator --percent 9\n  taonet stake take --wallet.name alice --wallet.hotkey validator --percent 12 --increase", Args: cobra.NoArgs}
+	wf := bindWalletFlags(cmd, true)
+	nf := bindNodeFlags(cmd)
+	cmd.Flags().Float64Var(&percent, "percent", -1, "new take in percent (0..18)")
+	cmd.Flags().StringVar(&hk, "hotkey-ss58", "", "hotkey (default: the wallet hotkey)")
+	cmd.Flags().BoolVar(&increase, "increase", false, "raise the take (increase_take) instead of lowering it (decrease_take)")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if percent < 0 || percent > 100 {
+			return fmt.Errorf("--percent: want 0..18, got %v", percent)
+		}
+		take := uint16(percent/100*65535 + 0.5)
+		c, ctx, cancel, err := nf.client()
+		if err != nil {
+			return err
+		}
+		defer cancel()
+		h, err := cliHotkeyAddress(cmd, wf, hk)
+		if err != nil {
+			return err
+		}
+		ck, err := cliColdkey(cmd, wf)
+		if err != nil {
+			return err
+		}
+		var call chain.Call = &chain.DecreaseTake{Hotkey: h, Take: take}
+		if increase {
+			call = &chain.IncreaseTake{Hotkey: h, Take: take}
+		}
+		_, err = cliSubmit(cmd, nf, c, ctx, ck, call)
+		return err
+	}
+	return cmd
+}
