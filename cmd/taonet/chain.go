@@ -125,7 +125,7 @@ func chainInitCmd() *cobra.Command {
 func chainStartCmd() *cobra.Command {
 	var home, api, logLevel string
 	var blockTime, stallAfter time.Duration
-	var minFreeMiB uint64
+	var minFreeMiB, stateHistory uint64
 	var verbose bool
 	cmd := &cobra.Command{
 		Use:   "start --home DIR",
@@ -144,7 +144,7 @@ func chainStartCmd() *cobra.Command {
 				logw = cmd.ErrOrStderr()
 			}
 			n, err := node.Start(ctx, node.Options{Home: home, APIAddr: api, BlockTime: blockTime, LogWriter: logw, LogLevel: logLevel,
-				StallAfter: stallAfter, MinFreeDisk: minFreeMiB << 20})
+				StallAfter: stallAfter, MinFreeDisk: minFreeMiB << 20, StateHistory: stateHistory})
 			if err != nil {
 				return err
 			}
@@ -168,6 +168,7 @@ func chainStartCmd() *cobra.Command {
 	f.StringVar(&logLevel, "log-level", "info", "CometBFT log level with --verbose (debug, info, error)")
 	f.DurationVar(&stallAfter, "stall-after", 0, "/healthz fails after this long without a block (default: 10 block times, at least 30s)")
 	f.Uint64Var(&minFreeMiB, "min-free-disk", node.DefaultMinFreeDisk>>20, "halt (exit non-zero) when the data directory's filesystem has fewer MiB free")
+	f.Uint64Var(&stateHistory, "state-history", node.DefaultStateHistory, "keep the state of this many recent blocks for ?height= queries (validators read the chain as of their seed block)")
 	return cmd
 }
 
