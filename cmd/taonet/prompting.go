@@ -36,7 +36,7 @@ import (
 
 func init() {
 	cmd := &cobra.Command{Use: "prompting", Short: "Prompting subnet: validator, miners, signed dataset feed"}
-	cmd.AddCommand(promptingValidatorCmd(), promptingMinerCmd(), promptingFeedCmd())
+	cmd.AddCommand(promptingValidatorCmd(), promptingMinerCmd(), promptingFeedCmd(), promptingAPICmd())
 	rootCmd.AddCommand(cmd)
 }
 
