@@ -31,11 +31,13 @@ func newModelServeCmd() *cobra.Command {
 		Short: "Serve a model over an OpenAI-compatible HTTP API",
 		Long: `Serve a Hugging Face-layout model directory over an OpenAI-compatible API:
   POST /v1/chat/completions  (stream: true for server-sent events)
-  POST /v1/completions       (echo + logprobs scores the prompt)
+  POST /v1/completions       (text or token-id prompts; echo + logprobs or vLLM's
+                             prompt_logprobs score the prompt)
   POST /v1/embeddings        (BERT models)
   GET  /v1/models
-Chat messages use the model family's fixed template (see tokenizer.FormatChat).
-Stops cleanly on SIGINT/SIGTERM.`,
+Chat messages are rendered with the model's own Jinja chat template
+(chat_template.jinja or tokenizer_config.json), else the family's fixed format.
+bf16/f16 weights stay 16-bit in memory. Stops cleanly on SIGINT/SIGTERM.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if dir == "" {
