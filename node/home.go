@@ -281,7 +281,7 @@ func GenerateTestnet(o TestnetOptions) ([]TestnetNode, error) {
 		at := func(host string, port int) string { return net.JoinHostPort(host, fmt.Sprint(port)) }
 		n := TestnetNode{Home: home, P2PAddr: at(h, ports[i][0]), RPCAddr: at(h, ports[i][1]), APIAddr: at(h, ports[i][2])}
 		c, err := writeNodeFiles(InitOptions{Home: home, ChainID: o.ChainID, Moniker: fmt.Sprintf("node%d", i),
-			P2PAddr: at(lh, ports[i][0]), ExternalAddr: n.P2PAddr, RPCAddr: at(lh, ports[i][1]), APIAddr: at(lh, ports[i][2]),
+			P2PAddr: at(lh, ports[i][0]), ExternalAddr: n.P2PAddr, RPCAddr: at(rpcHost(lh), ports[i][1]), APIAddr: at(lh, ports[i][2]),
 			BlockTime: o.BlockTime, allowDuplicateIP: sameHost})
 		if err != nil {
 			return nil, err

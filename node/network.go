@@ -186,3 +186,12 @@ func SplitList(s string) []string {
 	}
 	return out
 }
+
+// rpcHost keeps CometBFT's own RPC (unauthenticated, with unsafe routes
+// possible) on the machine: the JSON API is the public interface.
+func rpcHost(listen string) string {
+	if listen == "0.0.0.0" {
+		return "127.0.0.1"
+	}
+	return listen
+}
