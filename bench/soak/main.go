@@ -22,6 +22,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -124,6 +125,10 @@ loop:
 	}
 	cancel()
 	<-done
+	// Let in-flight inclusion waits finish and idle connections settle, so
+	// the end sample counts what stays, not what was mid-request.
+	load.wg.Wait()
+	sleep(ctx, 3*time.Second)
 	fin, h1 := take(), height(context.Background(), n.Client)
 	fmt.Printf("end:   %s, height %d\n", fin, h1)
 	fmt.Printf("growth: RSS %+.1f MiB, fds %+d, goroutines %+d\n", float64(fin.rssKiB-start.rssKiB)/1024, fin.fds-start.fds, fin.goroutines-start.goroutines)
@@ -150,6 +155,7 @@ type load struct {
 	to             string
 	sent, ok, errs atomic.Int64
 	lastErr        atomic.Pointer[error]
+	wg             sync.WaitGroup
 }
 
 func newLoad(ctx context.Context, c *client.Client) (*load, error) {
@@ -182,7 +188,9 @@ func (l *load) run(ctx context.Context, rate float64) {
 			continue
 		}
 		l.sent.Add(1)
+		l.wg.Add(1)
 		go func() {
+			defer l.wg.Done()
 			wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 			defer cancel()
 			o, err := l.c.WaitTx(wctx, h)
