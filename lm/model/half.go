@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/taonet/taonet/lm/kernels"
 	"github.com/taonet/taonet/lm/safetensors"
@@ -75,7 +76,8 @@ type halfLayer struct{ qkv, q, k, v, o, gate, up, down half16 }
 type halfModel struct {
 	layers      []halfLayer
 	wte, lmHead half16
-	bytes       int64 // 16-bit parameter bytes kept in the mapping
+	bytes       int64  // 16-bit parameter bytes kept in the mapping
+	release     func() // unmaps the file (once)
 }
 
 // layer returns block l's 16-bit matrices (none for float32 models).
@@ -201,8 +203,22 @@ func LoadInference(dir string) (*Model, error) {
 		closeSrc()
 		return m, nil
 	}
-	runtime.AddCleanup(m, func(release func()) { release() }, closeSrc)
+	release := sync.OnceFunc(closeSrc)
+	m.half.release = release
+	runtime.AddCleanup(m, func(release func()) { release() }, release)
 	return m, nil
+}
+
+// Close releases the file mapping of a model loaded by LoadInference now,
+// instead of when the model is garbage collected (the mapped pages count
+// towards the process's memory until then). The model must not be used
+// afterwards. Close is a no-op for models without 16-bit weights.
+func (m *Model) Close() error {
+	if m.half != nil && m.half.release != nil {
+		m.half.release()
+		m.half = &halfModel{layers: make([]halfLayer, m.Config.Layers)} // no dangling views
+	}
+	return nil
 }
 
 // loadHalf builds a model whose 16-bit matrices alias src's mapping.

@@ -106,6 +106,10 @@ func TestHalfWeights(t *testing.T) {
 			if seen != len(wide.Infos) {
 				t.Fatalf("EachTensor saw %d of %d tensors", seen, len(wide.Infos))
 			}
+			half.Close()
+			if half.HalfBytes() != 0 || half.Close() != nil {
+				t.Fatalf("%s: Close left %d bytes mapped", arch, half.HalfBytes())
+			}
 		}
 	}
 }

@@ -90,6 +90,7 @@ func Load(dir string, k *competition.Competition, tok *tokenizer.Tokenizer) (*mo
 		return nil, reject("weights: %v", err)
 	}
 	if err := CheckNorms(m, k); err != nil {
+		m.Close()
 		return nil, err
 	}
 	return m, nil

@@ -407,6 +407,7 @@ func (v *Validator) losses(ctx context.Context, s *step, mr fetched, batch evalu
 	if err != nil {
 		return nil, err
 	}
+	defer m.Close() // unmap 16-bit weights now, not at the next GC
 	t1 := time.Now()
 	defer func() { s.rep.EvalTime += time.Since(t1) }()
 	return evaluate.Losses(m, batch, v.o.EvalBatch)
