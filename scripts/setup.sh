@@ -51,7 +51,7 @@ install_interop() {
       continue
     fi
     command -v npm >/dev/null || apt_install npm
-    echo "== npm ci in $dir"
+    echo "== npm install in $dir"
     # `npm install --no-save` installs exactly the lock file's versions, like
     # `npm ci`, but tolerates optional platform packages the registry does not
     # serve (npm ci refuses a lock file that lists them without a version).
