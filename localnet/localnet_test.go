@@ -24,7 +24,7 @@ import (
 // testOptions: small counts, 200 ms blocks, tempo 5, fast validator steps.
 func testOptions(dir string, out io.Writer) Options {
 	return Options{Dir: dir, BlockTime: 200 * time.Millisecond, Tempo: 5,
-		PromptingMiners: 2, PromptingValidators: 1, FinetuneMiners: 2, FinetuneValidators: 3,
+		PromptingMiners: 3, PromptingValidators: 1, FinetuneMiners: 2, FinetuneValidators: 3,
 		NodeAddr: "127.0.0.1:0", HubAddr: "127.0.0.1:0", DashboardAddr: "127.0.0.1:0",
 		PromptingInterval: 300 * time.Millisecond, PromptingTimeout: 3 * time.Second,
 		FinetuneStepInterval: 10, FinetuneTrainSteps: 4, FinetuneRoundInterval: 3 * time.Second,
@@ -216,9 +216,10 @@ func TestLocalnetEndToEnd(t *testing.T) {
 	}
 	if prompting {
 		ps := n.PromptingSteps()
-		if len(ps) == 0 || len(ps[len(ps)-1].Miners) != 2 {
+		if len(ps) == 0 || len(ps[len(ps)-1].Miners) != testOptions(dir, nil).PromptingMiners {
 			t.Fatalf("prompting steps %+v", ps)
 		}
+		checkPromptingConversations(ctx, t, n)
 	}
 
 	// Issuance: the accounting identity holds, and exactly BlockEmission is
@@ -397,4 +398,85 @@ func browserCheck(t *testing.T, url string) {
 	}
 	fmt.Printf("dashboard screenshot: %s\n", shot)
 	t.Logf("dashboard screenshot: %s", shot)
+}
+
+// checkPromptingConversations waits (bounded by ctx) until the prompting
+// validator has run a translation step and a follow-up turn, then checks
+// that the Apertium tool miner (pm0) beat the noise (pm1) and echo (pm2)
+// miners on translation, and that article challenges cite their source in
+// the dashboard's challenge view and in the signed feed records.
+func checkPromptingConversations(ctx context.Context, t *testing.T, n *Net) {
+	t.Helper()
+	var trans, follow *PromptStep
+	for trans == nil || follow == nil {
+		if ctx.Err() != nil {
+			t.Fatalf("no translation step (%v) or follow-up turn (%v) in %d steps", trans != nil, follow != nil, len(n.PromptingSteps()))
+		}
+		for _, s := range n.PromptingSteps() {
+			switch {
+			case s.Task == "translation" && trans == nil:
+				trans = &s
+			case s.Turn == 1 && follow == nil:
+				follow = &s
+			}
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	names := map[string]string{}
+	for _, name := range []string{"pm0", "pm1", "pm2"} {
+		hk, _ := Key(name)
+		names[hk.SS58Address()] = name
+	}
+	reward := map[string]float64{}
+	for _, m := range trans.Miners {
+		reward[names[m.Hotkey]] = m.Reward
+	}
+	t.Logf("translation step: %.80q; rewards tool %.3f noise %.3f echo %.3f; source %s", trans.Query, reward["pm0"], reward["pm1"], reward["pm2"], trans.Citation)
+	if !(reward["pm0"] > reward["pm1"] && reward["pm0"] > reward["pm2"]) {
+		t.Fatalf("the Apertium tool miner does not lead on translation: %v", reward)
+	}
+	if trans.Citation == "" || follow.Citation == "" {
+		t.Fatalf("uncited challenge: translation %q, follow-up %q", trans.Citation, follow.Citation)
+	}
+	t.Logf("follow-up turn: %.100q", follow.Query)
+
+	get := func(url string, v any) {
+		t.Helper()
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var pr struct {
+		Steps []PromptStep `json:"steps"`
+	}
+	get(n.DashboardURL+"/api/localnet/prompting", &pr)
+	cited := 0
+	for _, s := range pr.Steps {
+		if s.Citation != "" {
+			cited++
+		}
+	}
+	var fd struct {
+		Records []struct {
+			Task     string `json:"task"`
+			Citation *struct {
+				Title, URL, Path, Revision string
+			} `json:"citation"`
+		} `json:"records"`
+	}
+	get(n.DashboardURL+"/api/localnet/feed", &fd)
+	fcited := 0
+	for _, r := range fd.Records {
+		if r.Citation != nil && r.Citation.Title != "" && (r.Citation.URL != "" || r.Citation.Path != "") && r.Citation.Revision != "" {
+			fcited++
+		}
+	}
+	if cited == 0 || fcited == 0 {
+		t.Fatalf("dashboard: %d cited challenges of %d, %d cited feed records of %d", cited, len(pr.Steps), fcited, len(fd.Records))
+	}
 }
