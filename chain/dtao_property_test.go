@@ -111,7 +111,7 @@ func TestDTAOPropertyInvariants(t *testing.T) {
 				}
 			}
 		}
-		nBlocks := rapid.IntRange(10, 60).Draw(rt, "blocks")
+		nBlocks := rapid.IntRange(10, 40).Draw(rt, "blocks")
 		for h := uint64(1); h <= uint64(nBlocks); h++ {
 			s.BeginBlock(BlockInfo{Height: h, Hash: [32]byte{byte(h)}})
 			var txs [][]byte
