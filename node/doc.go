@@ -26,4 +26,13 @@
 //	GET  /api/v1/subnets/{netuid}/hyperparameters|metagraph|commitments|neurons/{uid}
 //	GET  /api/v1/issuance                    issuance accounting
 //	GET  /metrics, /healthz
+//
+// Liveness (liveness.go): /healthz answers 503 with the reason when no block
+// was committed within the stall limit or consensus failed; a consensus
+// failure (which CometBFT only logs) or a filesystem short of free space is
+// fatal (Node.Failed), so owners exit instead of serving a frozen chain.
+// Integrity (txindex.go): tx index records are checked against the block and
+// the results under LastResultsHash before they are served. Multi-host
+// networks (network.go): GenerateTestnet with Hosts, joining with a genesis
+// document and persistent peers.
 package node
