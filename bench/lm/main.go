@@ -7,7 +7,11 @@
 //	go run ./bench/lm -arch gpt2 -size 15m -B 8 -T 128 -torch=false
 //
 // PyTorch runs through Debian's /usr/bin/python3 (python3-torch with
-// libopenblas0-pthread) and bench/lm/torch_lm.py, with the same thread count.
+// libopenblas0-pthread) with the same thread count: by default the standard
+// torch.nn GPT-2 module of bench/lm/torch_nn_gpt2.py (nn.Embedding,
+// nn.LayerNorm, nn.Linear, masked-softmax attention, tanh GELU, tied head),
+// or with -ref functional bench/lm/torch_lm.py, the plain-function models of
+// scripts/golden_lm.py (GPT-2 and Llama; slower than the module).
 package main
 
 import (
@@ -19,6 +23,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -38,7 +43,15 @@ func main() {
 	threads := flag.Int("threads", 2, "threads for both engines")
 	torch := flag.Bool("torch", true, "also run the PyTorch reference")
 	python := flag.String("python", "/usr/bin/python3", "Debian python3 with python3-torch")
+	ref := flag.String("ref", "nn", "PyTorch reference: nn (standard torch.nn GPT-2 module, torch_nn_gpt2.py; gpt2 only) or functional (torch_lm.py, the golden_lm.py functions; gpt2 and llama)")
+	cpuprofile := flag.String("cpuprofile", "", "write a Go CPU profile of the timed Go runs to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		check(err)
+		check(pprof.StartCPUProfile(f))
+		defer pprof.StopCPUProfile()
+	}
 	runtime.GOMAXPROCS(*threads)
 	kernels.SetThreads(*threads)
 
@@ -85,9 +98,16 @@ func main() {
 		return
 	}
 	_, self, _, _ := runtime.Caller(0)
-	script := filepath.Join(filepath.Dir(self), "torch_lm.py")
-	args := []string{script, "--arch", *arch, "--size", *size, "--B", fmt.Sprint(*B), "--T", fmt.Sprint(*T),
-		"--iters", fmt.Sprint(*iters), "--mode", *mode, "--threads", fmt.Sprint(*threads)}
+	args := []string{filepath.Join(filepath.Dir(self), "torch_lm.py"), "--arch", *arch}
+	if *ref == "nn" {
+		if *arch != "gpt2" {
+			fmt.Fprintln(os.Stderr, "-ref nn has GPT-2 only; use -ref functional for llama")
+			os.Exit(2)
+		}
+		args = []string{filepath.Join(filepath.Dir(self), "torch_nn_gpt2.py")}
+	}
+	args = append(args, "--size", *size, "--B", fmt.Sprint(*B), "--T", fmt.Sprint(*T),
+		"--iters", fmt.Sprint(*iters), "--mode", *mode, "--threads", fmt.Sprint(*threads))
 	cmd := exec.Command(*python, args...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
@@ -95,18 +115,22 @@ func main() {
 		fmt.Fprintf(os.Stderr, "pytorch reference failed: %v\n", err)
 		os.Exit(1)
 	}
-	var ref map[string]float64
+	var refRes map[string]float64
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	check(json.Unmarshal([]byte(lines[len(lines)-1]), &ref))
+	check(json.Unmarshal([]byte(lines[len(lines)-1]), &refRes))
 	for _, k := range []string{"eval", "train"} {
 		w, c := k+"_tok_s", k+"_tok_cpus"
-		if res[w] > 0 && ref[w] > 0 {
-			fmt.Printf("torch %-5s: %8.0f tokens/s  %8.0f tokens/CPU-s   go/torch = %.2fx wall, %.2fx CPU\n",
-				k, ref[w], ref[c], res[w]/ref[w], res[c]/ref[c])
+		if res[w] > 0 && refRes[w] > 0 {
+			fmt.Printf("torch-%s %-5s: %8.0f tokens/s  %8.0f tokens/CPU-s   go/torch = %.2fx wall, %.2fx CPU\n",
+				*ref, k, refRes[w], refRes[c], res[w]/refRes[w], res[c]/refRes[c])
+			// The line bench/tables turns into BENCHMARKS.md rows.
+			fmt.Printf("BENCH\t%s %s, B=%d T=%d, %s\tGo tokens/s=%.0f\tPyTorch (%s) tokens/s=%.0f\tGo/PyTorch=%.2fx\tGo tokens/CPU-s=%.0f\tPyTorch tokens/CPU-s=%.0f\tGo/PyTorch per CPU-s=%.2fx\n",
+				*arch, *size, *B, *T, map[string]string{"eval": "forward + loss", "train": "train step"}[k],
+				res[w], *ref, refRes[w], res[w]/refRes[w], res[c], refRes[c], res[c]/refRes[c])
 		}
 	}
-	if ref["eval_peak_mb"] > 0 {
-		fmt.Printf("torch eval peak RSS %.0f MB\n", ref["eval_peak_mb"])
+	if refRes["eval_peak_mb"] > 0 {
+		fmt.Printf("torch eval peak RSS %.0f MB\n", refRes["eval_peak_mb"])
 	}
 }
 

@@ -106,6 +106,7 @@ func main() {
 		}
 		goGF, goCPU := run(cGo)
 		line := fmt.Sprintf("%-36s %10.1f %8.1f", s.name, goGF, goCPU)
+		bench := fmt.Sprintf("BENCH\t%s\tGo GFLOP/s=%.1f\tGo GFLOP/CPU-s=%.1f", s.name, goGF, goCPU)
 		if blasErr == nil {
 			cBLAS := make([]float32, s.m*s.n)
 			if err := kernels.UseBLAS(*blas); err != nil {
@@ -115,8 +116,10 @@ func main() {
 			blasGF, blasCPU := run(cBLAS)
 			kernels.DisableBLAS()
 			line += fmt.Sprintf(" %10.1f %8.1f %7.2f %8.2f %10.2g", blasGF, blasCPU, goGF/blasGF, goCPU/blasCPU, maxRelDiff(cGo, cBLAS))
+			bench += fmt.Sprintf("\tOpenBLAS GFLOP/s=%.1f\tGo/OpenBLAS=%.2fx\tGo/OpenBLAS per CPU-s=%.2fx\tmax rel diff=%.2g", blasGF, goGF/blasGF, goCPU/blasCPU, maxRelDiff(cGo, cBLAS))
 		}
 		fmt.Println(line)
+		fmt.Println(bench) // the line bench/tables turns into a BENCHMARKS.md row
 	}
 	fmt.Printf("load at end %s\n", loadAvg())
 }

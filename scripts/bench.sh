@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs benchmarks and keeps their raw output: scripts/bench.sh [name ...]
+# (default: all). Each run writes bench/results/<name>/<UTC time>-<commit>.txt
+# with the machine, date, commit, command, load before and after, and the
+# benchmark's full output; then BENCHMARKS.md's generated tables are rebuilt
+# from every file under bench/results (go run ./bench/tables).
+#
+# Adding a benchmark: add a case below that prints the command to run, and
+# make the program print "BENCH<TAB>row<TAB>column=value<TAB>..." lines for
+# the table (see bench/tables); then put <!-- bench:<name> --> and
+# <!-- /bench:<name> --> markers where its table goes in BENCHMARKS.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export GOFLAGS="${GOFLAGS:--buildvcs=false}"
+
+command_for() {
+  case "$1" in
+    # GPT-2 124M, B=4 T=256, 2 threads: Go engine vs the standard torch.nn
+    # module (Debian python3-torch), measured in the same run.
+    lm) echo "go run ./bench/lm -arch gpt2 -size 124m -B 4 -T 256 -iters 3 -threads 2 -ref nn" ;;
+    matmul) echo "go run ./bench/matmul -threads 2 -time 1s -shapes all" ;;
+    *) return 1 ;;
+  esac
+}
+all=(lm matmul)
+
+names=("$@")
+[ ${#names[@]} -eq 0 ] && names=("${all[@]}")
+for name in "${names[@]}"; do
+  cmd="$(command_for "$name")" || { echo "unknown benchmark $name (have: ${all[*]})" >&2; exit 2; }
+  commit="$(git rev-parse --short=12 HEAD)"
+  git diff --quiet HEAD -- . ':!bench/results' ':!BENCHMARKS.md' || commit="$commit-dirty"
+  stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+  dir="bench/results/$name"
+  mkdir -p "$dir"
+  out="$dir/$stamp-$commit.txt"
+  tmp="$out.tmp"
+  {
+    echo "# bench: $name"
+    echo "# date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "# commit: $commit"
+    echo "# machine: $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //'), $(nproc) CPUs, $(uname -sr), $(go version | cut -d' ' -f3-)"
+    echo "# command: $cmd"
+    echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  } >"$tmp"
+  echo "== $name: $cmd"
+  # The benchmark's own output goes to the file and the terminal.
+  if ! bash -c "$cmd" 2>&1 | tee -a "$tmp"; then
+    echo "# failed" >>"$tmp"
+    mv "$tmp" "$out"
+    echo "benchmark $name failed; raw output in $out" >&2
+    exit 1
+  fi
+  echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$tmp"
+  mv "$tmp" "$out"
+  echo "== raw output: $out"
+done
+go run ./bench/tables -results bench/results -md BENCHMARKS.md
