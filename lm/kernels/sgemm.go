@@ -244,10 +244,11 @@ const superM, superN = 2048, 2048
 // parallel loop, say) run on the calling goroutine.
 var minWorkPerThread int64 = 1 << 20
 
-// gemm runs the blocked algorithm. For each super-block of C and each kc slice
-// of the inner dimension, the workers first pack A and B panels together (one
-// panel per task) and then compute rectangular groups of micro-tiles (one
-// group per task), taking tasks from an atomic counter. Each element's FMA chain
+// gemm runs the blocked algorithm. For each super-block of rows and each kc
+// slice of the inner dimension, the workers pack the A panels (one panel per
+// task), then for each super-block of columns pack the B panels and compute
+// rectangular groups of micro-tiles (one group per task), taking tasks from an
+// atomic counter. Each element's FMA chain
 // runs through the kc slices in order and no task splits it, so neither the
 // partition nor the thread count can change results.
 func gemm(kn *kernel, nthreads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
@@ -274,34 +275,21 @@ func gemm(kn *kernel, nthreads int, transA, transB bool, m, n, k int, alpha floa
 	for i0 := 0; i0 < m; i0 += sm {
 		rows := min(sm, m-i0)
 		pa := ceilDiv(rows, mr)
-		for j0 := 0; j0 < n; j0 += sn {
-			cols := min(sn, n-j0)
-			pb := ceilDiv(cols, nr)
-			// Task grid over micro-tiles: column groups of at most kn.nc
-			// (a kc×nc block of B stays in L2 while A panels pass through
-			// L1), split further until every worker gets about two tasks.
-			gm, gn := pa, min(pb, max(kn.nc/nr, 1))
-			if nthreads > 1 {
-				for ceilDiv(pa, gm)*ceilDiv(pb, gn) < 2*nthreads {
-					if gm >= gn && gm > 1 {
-						gm = (gm + 1) / 2
-					} else if gn > 1 {
-						gn = (gn + 1) / 2
-					} else {
-						break
-					}
-				}
-			}
-			tm, tn := ceilDiv(pa, gm), ceilDiv(pb, gn)
-			for p0 := 0; p0 < k; p0 += kc {
-				kcb := min(kc, k-p0)
-				parallel(nthreads, pa+pb, func(t int) {
-					if t < pa {
-						h := min(mr, rows-t*mr)
-						packAPanel(w.a[t*kcb*mr:(t+1)*kcb*mr], transA, alpha, a, lda, i0+t*mr, h, p0, kcb, mr)
-						return
-					}
-					q := t - pa
+		// The A block of each kc slice is packed once and reused for every
+		// super-block of columns (an LM head has 25 of them); each element's
+		// FMA chain still runs through the kc slices in increasing order.
+		for p0 := 0; p0 < k; p0 += kc {
+			kcb := min(kc, k-p0)
+			parallel(nthreads, pa, func(t int) {
+				h := min(mr, rows-t*mr)
+				packAPanel(w.a[t*kcb*mr:(t+1)*kcb*mr], transA, alpha, a, lda, i0+t*mr, h, p0, kcb, mr)
+			})
+			for j0 := 0; j0 < n; j0 += sn {
+				cols := min(sn, n-j0)
+				pb := ceilDiv(cols, nr)
+				gm, gn := taskGrid(kn, nthreads, pa, pb)
+				tm, tn := ceilDiv(pa, gm), ceilDiv(pb, gn)
+				parallel(nthreads, pb, func(q int) {
 					wd := min(nr, cols-q*nr)
 					packBPanel(w.b[q*kcb*nr:(q+1)*kcb*nr], transB, b, ldb, j0+q*nr, wd, p0, kcb, nr)
 				})
@@ -317,6 +305,26 @@ func gemm(kn *kernel, nthreads int, transA, transB bool, m, n, k int, alpha floa
 			}
 		}
 	}
+}
+
+// taskGrid sizes the groups of micro-tiles (gm panels of A by gn panels of
+// B) that make one compute task: column groups of at most kn.nc (a kc×nc
+// block of B stays in L2 while A panels pass through L1), split further
+// until every worker gets about two tasks.
+func taskGrid(kn *kernel, nthreads, pa, pb int) (gm, gn int) {
+	gm, gn = pa, min(pb, max(kn.nc/kn.nr, 1))
+	if nthreads > 1 {
+		for ceilDiv(pa, gm)*ceilDiv(pb, gn) < 2*nthreads {
+			if gm >= gn && gm > 1 {
+				gm = (gm + 1) / 2
+			} else if gn > 1 {
+				gn = (gn + 1) / 2
+			} else {
+				break
+			}
+		}
+	}
+	return gm, gn
 }
 
 // gemmRows is the small-m path: each row of C is computed rowWidth columns at

@@ -104,7 +104,9 @@ func softmaxRow(row []float32, n int, mask []float32) {
 // head) so that the heads sharing one key/value head accumulate in a fixed
 // order. Causal attention skips the masked triangle block-wise; the skipped
 // terms are exact zeros, so results equal the full products.
-func attentionBackward(dq, dk, dv, dout, q, k, v, probs []float32, s attnShape) {
+//
+// scratch holds B·KV·T·T floats (the score gradients, reused across calls).
+func attentionBackward(dq, dk, dv, dout, q, k, v, probs, scratch []float32, s attnShape) {
 	T, D, HD := s.T, s.D, s.H*s.D
 	rep := s.H / s.KV
 	scale := s.scale()
@@ -114,7 +116,7 @@ func attentionBackward(dq, dk, dv, dout, q, k, v, probs []float32, s attnShape) 
 	}
 	kernels.ParallelFor(s.B*s.KV, func(job int) {
 		b, g := job/s.KV, job%s.KV
-		dP := make([]float32, T*T)
+		dP := scratch[job*T*T : (job+1)*T*T] // every read element is written first
 		kb, vb := k[b*T*s.ks+g*D:], v[b*T*s.vs+g*D:]
 		dkb, dvb := dk[b*T*s.ks+g*D:], dv[b*T*s.vs+g*D:]
 		for r := 0; r < rep; r++ {

@@ -102,7 +102,11 @@ func TestCausalBackwardMatchesFull(t *testing.T) {
 		for i := range dk {
 			dk[i], dv[i] = float32(math.NaN()), float32(math.NaN()) // must be overwritten
 		}
-		attentionBackward(dq, dk, dv, dout, q, k, v, probs, s2)
+		scratch := make([]float32, B*s.KV*T*T)
+		for i := range scratch {
+			scratch[i] = float32(math.NaN()) // stale scores must never be read
+		}
+		attentionBackward(dq, dk, dv, dout, q, k, v, probs, scratch, s2)
 		return [3][]float32{dq, dk, dv}
 	}
 	blocked, full := grads(true), grads(false)

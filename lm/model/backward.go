@@ -14,6 +14,7 @@ type backBufs struct {
 	dq, dk, dv      []float32 // Llama
 	dact, dup, dgat []float32 // [N,F]
 	dloss           []float32 // [N]
+	dscores         []float32 // attention score gradients [B,KV,T,T]
 }
 
 func (m *Model) getBackBufs(a *acts) *backBufs {
@@ -24,7 +25,8 @@ func (m *Model) getBackBufs(a *acts) *backBufs {
 	N, C, F := a.N, c.Hidden, c.FFN
 	QD, KVD := c.Heads*c.HeadDim, c.KVHeads*c.HeadDim
 	f := func(n int) []float32 { return make([]float32, n) }
-	b := &backBufs{dres: f(N * C), dln: f(N * C), datt: f(N * QD), dact: f(N * F), dup: f(N * F), dloss: f(N)}
+	b := &backBufs{dres: f(N * C), dln: f(N * C), datt: f(N * QD), dact: f(N * F), dup: f(N * F), dloss: f(N),
+		dscores: f(a.B * c.KVHeads * a.T * a.T)}
 	if c.Arch == GPT2 {
 		b.dqkv = f(N * 3 * C)
 	} else {
@@ -116,7 +118,7 @@ func (m *Model) backward(a *acts, targets []int, bb *backBufs) {
 			layerNormBackward(bb.dres, lg.ln2W, lg.ln2B, bb.dln, la.res2, lw.ln2W, la.ln2Mean, la.ln2Rstd, N, C)
 			linearBackward(bb.datt, lg.oW, lg.oB, bb.dres, la.att, lw.oW, N, C, C, true, false)
 			s := attnShape{B: B, T: T, H: c.Heads, KV: c.KVHeads, D: c.HeadDim, qs: 3 * C, ks: 3 * C, vs: 3 * C, causal: true}
-			attentionBackward(bb.dqkv, bb.dqkv[C:], bb.dqkv[2*C:], bb.datt, la.qkv, la.qkv[C:], la.qkv[2*C:], la.probs, s)
+			attentionBackward(bb.dqkv, bb.dqkv[C:], bb.dqkv[2*C:], bb.datt, la.qkv, la.qkv[C:], la.qkv[2*C:], la.probs, bb.dscores, s)
 			linearBackward(bb.dln, lg.qkvW, lg.qkvB, bb.dqkv, la.ln1, lw.qkvW, N, C, 3*C, true, false)
 			layerNormBackward(bb.dres, lg.ln1W, lg.ln1B, bb.dln, in, lw.ln1W, la.ln1Mean, la.ln1Rstd, N, C)
 		case Llama:
@@ -127,7 +129,7 @@ func (m *Model) backward(a *acts, targets []int, bb *backBufs) {
 			rmsNormBackward(bb.dres, lg.ln2W, bb.dln, la.res2, lw.ln2W, la.ln2Rstd, N, C)
 			linearBackward(bb.datt, lg.oW, nil, bb.dres, la.att, lw.oW, N, QD, C, false, false)
 			s := attnShape{B: B, T: T, H: c.Heads, KV: c.KVHeads, D: c.HeadDim, qs: QD, ks: KVD, vs: KVD, causal: true}
-			attentionBackward(bb.dq, bb.dk, bb.dv, bb.datt, la.q, la.k, la.v, la.probs, s)
+			attentionBackward(bb.dq, bb.dk, bb.dv, bb.datt, la.q, la.k, la.v, la.probs, bb.dscores, s)
 			rope.apply(bb.dq, N, T, 0, c.Heads, QD, true)
 			rope.apply(bb.dk, N, T, 0, c.KVHeads, KVD, true)
 			linearBackward(bb.dln, lg.qW, nil, bb.dq, la.ln1, lw.qW, N, C, QD, false, false)

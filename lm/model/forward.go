@@ -110,8 +110,10 @@ func (m *Model) checkTokens(tokens []int, B, T int) error {
 // errBERTNoLM is returned by language-model entry points on an encoder.
 var errBERTNoLM = errors.New("model: BERT is an encoder without a language-model head; use Embed")
 
-// lossChunk is how many rows of logits evaluation materializes at a time.
-const lossChunk = 128
+// lossChunk is how many rows of logits evaluation materializes at a time
+// (512 rows of a 50257-token vocabulary: 103 MB). Every chunk packs the whole
+// LM head for the matrix multiply, so fewer, larger chunks are faster.
+const lossChunk = 512
 
 // forward runs the causal LM over B×T tokens up to the final norm, and on to
 // the full logits [N,V] when train or withLogits is set (evaluation computes
