@@ -1,6 +1,7 @@
 package crosstarget
 
 import (
+	"fmt"
 	"go/ast"
 	"go/importer"
 	"go/parser"
@@ -184,4 +185,55 @@ func roundedUse(e ast.Expr, stack []ast.Node, info *types.Info) bool {
 		}
 	}
 	return false
+}
+
+// The check itself finds what it must and passes what it may.
+func TestFusionCheckerCases(t *testing.T) {
+	src := `package p
+
+import "math"
+
+func bad(a, b, c float32, x float64, s []float32) float32 {
+	d := a*b + c          // 1: fused add
+	e := c - a*b          // 2: fused sub (arm64)
+	f := a * b            // 3: unrounded product kept
+	s[0] *= a             // 4: *=
+	_ = math.Exp(x)       // 5: unstable math
+	g := -(a * b) + c     // 6: negated product
+	h := float32(a*b*c) + (a*b)*c // 7: outer product of the second term
+	_, _, _, _ = d, e, f, g
+	_ = h
+	return a * b          // 8: returned (inlining may fuse)
+}
+
+func good(a, b, c float32, x float64) (float32, bool) {
+	d := float32(a*b) + c
+	e := float32(a*b*c) - float32((a*b)/c)
+	_ = math.Sqrt(x) + math.Abs(x)
+	const k = 2 * 3.5
+	return d + e*0 + k, a*b > c
+}
+
+//numerics:exempt counts only
+func exempt(a, b float64) float64 { return a*b + 1 }
+`
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "p.go", src, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Uses: map[*ast.Ident]types.Object{}}
+	conf := types.Config{Importer: importer.ForCompiler(fset, "source", nil)}
+	if _, err := conf.Check("p", fset, []*ast.File{f}, info); err != nil {
+		t.Fatal(err)
+	}
+	var lines []int
+	for _, p := range fusionProblems(f, info) {
+		lines = append(lines, fset.Position(p.pos).Line)
+	}
+	// good's "e*0" is a product added to d: reported too (line 23).
+	want := []int{6, 7, 8, 9, 10, 11, 12, 15, 23}
+	if fmt.Sprint(lines) != fmt.Sprint(want) {
+		t.Fatalf("problems on lines %v, want %v", lines, want)
+	}
 }
