@@ -86,7 +86,10 @@ func TestCrossTarget(t *testing.T) {
 	default:
 		t.Logf("arm64 not checked: %v", err)
 	}
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		goBin = filepath.Join(runtime.GOROOT(), "bin", "go") // go test runs with the toolchain's go
+	}
 	dir := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
