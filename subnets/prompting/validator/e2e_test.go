@@ -127,9 +127,17 @@ func endToEnd(t *testing.T, proto string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
 	defer cancel()
-	n, err := node.StartEmbedded(ctx, node.Options{Home: t.TempDir(), BlockTime: 200 * time.Millisecond, AppState: appState})
-	if err != nil {
-		t.Fatal(err)
+	// The node picks free ports before binding them; on a busy machine
+	// another process can take one in between, so a bind failure is retried.
+	var n *node.Node
+	for try := 0; ; try++ {
+		n, err = node.StartEmbedded(ctx, node.Options{Home: t.TempDir(), BlockTime: 200 * time.Millisecond, AppState: appState})
+		if err == nil {
+			break
+		}
+		if try == 2 || !strings.Contains(err.Error(), "address already in use") {
+			t.Fatal(err)
+		}
 	}
 	defer n.Stop()
 	c, err := client.New([]string{n.APIURL()})
