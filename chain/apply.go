@@ -15,17 +15,32 @@ func (s *State) CheckTx(raw []byte) TxResult { return s.apply(raw) }
 // nothing: no fee is charged and the nonce does not advance.
 func (s *State) DeliverTx(raw []byte) TxResult { return s.apply(raw) }
 
-func (s *State) apply(raw []byte) TxResult {
+func (s *State) apply(raw []byte) TxResult { return s.ApplyRawTx(raw, (*Tx).VerifySignature) }
+
+// SigVerifier reports whether a decoded transaction's signature verifies. The
+// answer must equal tx.VerifySignature(): a verifier may only remember earlier
+// answers (the check is a pure function of the transaction's bytes), so state
+// transitions stay bit-identical whichever verifier a node uses.
+type SigVerifier func(tx *Tx) bool
+
+// ApplyRawTx is DeliverTx with the signature check delegated to verify (a node
+// uses it to reuse the verification its mempool or a parallel pre-pass did).
+func (s *State) ApplyRawTx(raw []byte, verify SigVerifier) TxResult {
 	tx, err := DecodeTx(raw)
 	if err != nil {
 		return TxResult{Code: CodeDecode, Log: "decode: " + err.Error()}
 	}
-	return s.ApplyTx(tx)
+	return s.applyTxResult(tx, verify)
 }
 
+// VerifySignature reports whether the signature is the signer's over SignBytes.
+func (t *Tx) VerifySignature() bool { return keys.VerifySS58(t.Signer, t.SignBytes(), t.Signature) }
+
 // ApplyTx applies an already decoded transaction (what DeliverTx does after decoding).
-func (s *State) ApplyTx(tx *Tx) TxResult {
-	events, fee, err := s.applyTx(tx)
+func (s *State) ApplyTx(tx *Tx) TxResult { return s.applyTxResult(tx, (*Tx).VerifySignature) }
+
+func (s *State) applyTxResult(tx *Tx, verify SigVerifier) TxResult {
+	events, fee, err := s.applyTx(tx, verify)
 	if err != nil {
 		var te *txError
 		if errors.As(err, &te) {
@@ -47,7 +62,7 @@ func paysFee(c Call) bool {
 	return false
 }
 
-func (s *State) applyTx(tx *Tx) ([]Event, uint64, error) {
+func (s *State) applyTx(tx *Tx, verify SigVerifier) ([]Event, uint64, error) {
 	if tx.Call == nil {
 		return nil, 0, errors.New("transaction has no call")
 	}
@@ -64,7 +79,7 @@ func (s *State) applyTx(tx *Tx) ([]Event, uint64, error) {
 	if tx.Nonce != nonce {
 		return nil, 0, fail(CodeBadNonce, "nonce %d, account %s expects %d", tx.Nonce, tx.Signer, nonce)
 	}
-	if !keys.VerifySS58(tx.Signer, tx.SignBytes(), tx.Signature) {
+	if !verify(tx) {
 		return nil, 0, fail(CodeBadSignature, "signature does not verify for %s", tx.Signer)
 	}
 	var fee uint64

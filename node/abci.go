@@ -88,6 +88,30 @@ type hashEncoder interface {
 	EncodeWithHash() (state, appHash []byte)
 }
 
+// txPreVerifier is implemented by machines that can check transactions'
+// signatures without touching state, from any goroutine, and remember the
+// result for CheckTx/DeliverTx (a pure check: outcomes do not change).
+type txPreVerifier interface {
+	PreVerifyTxs(txs [][]byte)
+}
+
+// preVerify runs the machine's stateless signature pre-check, if it has one.
+// It only reads the working machine's shared cache, so API handlers may call
+// it concurrently with ABCI calls.
+func preVerify(m Machine, txs [][]byte) {
+	if pv, ok := m.(txPreVerifier); ok {
+		pv.PreVerifyTxs(txs)
+	}
+}
+
+// PreVerifyTx checks tx's signature on the caller's goroutine (an API handler)
+// so that CheckTx, which CometBFT runs one at a time, finds it done.
+func (a *App) PreVerifyTx(tx []byte) {
+	if c := a.Committed(); c != nil {
+		preVerify(c, [][]byte{tx})
+	}
+}
+
 func encodeWithHash(m Machine) ([]byte, []byte) {
 	if he, ok := m.(hashEncoder); ok {
 		return he.EncodeWithHash()
@@ -274,6 +298,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	a.working.BeginBlock(b)
 	p := &pendingBlock{summary: BlockSummary{Height: b.Height, Hash: strings.ToUpper(hex.EncodeToString(req.Hash)), Time: b.Time, NumTxs: len(req.Txs)}}
 	res := &abci.ResponseFinalizeBlock{TxResults: make([]*abci.ExecTxResult, len(req.Txs))}
+	preVerify(a.working, req.Txs) // parallel; application below stays in block order
 	for i, tx := range req.Txs {
 		r := a.working.DeliverTx(tx)
 		a.metrics.observeDeliver(r)

@@ -371,6 +371,7 @@ func (n *Node) handleSubmit(w http.ResponseWriter, r *http.Request) {
 		ch, cancel = n.app.watchTx(hash)
 		defer cancel()
 	}
+	n.app.PreVerifyTx(tx) // in parallel across requests; CheckTx is serialized
 	res, err := n.rpc.BroadcastTxSync(r.Context(), tx)
 	if err != nil {
 		st := http.StatusServiceUnavailable

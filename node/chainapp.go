@@ -51,7 +51,7 @@ func (ChainFactory) FromGenesis(chainID string, appState json.RawMessage) (Machi
 	if err != nil {
 		return nil, err
 	}
-	return &ChainMachine{S: s}, nil
+	return &ChainMachine{S: s, sigs: newSigCache(sigCacheGeneration)}, nil
 }
 
 // Decode implements Factory.
@@ -60,7 +60,7 @@ func (ChainFactory) Decode(b []byte) (Machine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &ChainMachine{S: s}, nil
+	return &ChainMachine{S: s, sigs: newSigCache(sigCacheGeneration)}, nil
 }
 
 // ChainMachine adapts *chain.State to Machine and Querier. Queries on one
@@ -69,10 +69,19 @@ func (ChainFactory) Decode(b []byte) (Machine, error) {
 type ChainMachine struct {
 	S  *chain.State
 	mu sync.Mutex
+	// sigs is shared by a machine and its clones (check, working, committed):
+	// it is not state, only remembered signature checks. Nil verifies every time.
+	sigs *sigCache
 }
 
 // Clone implements Machine.
-func (m *ChainMachine) Clone() Machine { return &ChainMachine{S: m.S.Clone()} }
+func (m *ChainMachine) Clone() Machine { return &ChainMachine{S: m.S.Clone(), sigs: m.sigs} }
+
+var _ txPreVerifier = (*ChainMachine)(nil)
+
+// PreVerifyTxs checks the signatures of txs in parallel and remembers the
+// valid ones for CheckTx/DeliverTx; it reads no state.
+func (m *ChainMachine) PreVerifyTxs(txs [][]byte) { m.sigs.preVerifyAll(txs) }
 
 // Encode implements Machine.
 func (m *ChainMachine) Encode() []byte { return m.S.Encode() }
@@ -86,10 +95,14 @@ var _ hashEncoder = (*ChainMachine)(nil)
 func (m *ChainMachine) EncodeWithHash() ([]byte, []byte) { return m.S.EncodeWithHash() }
 
 // CheckTx implements Machine.
-func (m *ChainMachine) CheckTx(raw []byte) Result { return fromChainResult(m.S.CheckTx(raw)) }
+func (m *ChainMachine) CheckTx(raw []byte) Result {
+	return fromChainResult(m.S.ApplyRawTx(raw, m.sigs.verifier(raw)))
+}
 
 // DeliverTx implements Machine.
-func (m *ChainMachine) DeliverTx(raw []byte) Result { return fromChainResult(m.S.DeliverTx(raw)) }
+func (m *ChainMachine) DeliverTx(raw []byte) Result {
+	return fromChainResult(m.S.ApplyRawTx(raw, m.sigs.verifier(raw)))
+}
 
 // BeginBlock implements Machine.
 func (m *ChainMachine) BeginBlock(b Block) {

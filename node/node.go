@@ -71,6 +71,7 @@ type Node struct {
 	apiCancel context.CancelFunc
 
 	indexDB dbm.DB
+	blocks  blockCache // verified blocks for tx lookups (txindex.go)
 
 	fatal      *fatal
 	started    time.Time

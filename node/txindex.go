@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmttypes "github.com/cometbft/cometbft/types"
@@ -63,18 +64,40 @@ func (n *Node) verifiedTx(ctx context.Context, hb []byte) (o TxOutcome, ok bool,
 // index of the block at height must hash to hb, and the block's results must
 // match the next header's LastResultsHash when that header exists.
 func (n *Node) outcomeFromChain(ctx context.Context, height uint64, index int, hb []byte) (TxOutcome, error) {
-	h := int64(height)
-	blk, err := n.readBlock(ctx, h)
+	vb, err := n.blocks.get(int64(height), func() (*verifiedBlock, bool, error) { return n.verifyBlock(ctx, int64(height)) })
 	if err != nil {
 		return TxOutcome{}, err
 	}
+	if index < 0 || index >= len(vb.hashes) {
+		return TxOutcome{}, fmt.Errorf("block %d has %d txs, no index %d", height, len(vb.hashes), index)
+	}
+	if got := vb.hashes[index]; !strings.EqualFold(got, hex.EncodeToString(hb)) {
+		return TxOutcome{}, fmt.Errorf("block %d holds tx %s at index %d", height, got, index)
+	}
+	r := vb.results[index]
+	o := TxOutcome{Hash: vb.hashes[index], Height: height, Index: index, Code: r.Code, Log: r.Log, Events: fromABCIEvents(r.Events)}
+	if len(r.Data) == 8 {
+		o.Fee = binary.BigEndian.Uint64(r.Data)
+	}
+	return o, nil
+}
+
+// verifiedBlock is what tx lookups need of one block: its tx hashes and its
+// FinalizeBlock results, checked against each other and the next header.
+type verifiedBlock struct {
+	hashes  []string
+	results []*abci.ExecTxResult
+}
+
+// verifyBlock loads block h and its results and checks the results against
+// the next header's LastResultsHash. final is true when that check was made
+// (the next header exists), so the answer can never change.
+func (n *Node) verifyBlock(ctx context.Context, h int64) (vb *verifiedBlock, final bool, err error) {
+	blk, err := n.readBlock(ctx, h)
+	if err != nil {
+		return nil, false, err
+	}
 	txs := blk.Block.Txs
-	if index < 0 || index >= len(txs) {
-		return TxOutcome{}, fmt.Errorf("block %d has %d txs, no index %d", h, len(txs), index)
-	}
-	if got := TxHash(txs[index]); !strings.EqualFold(got, hex.EncodeToString(hb)) {
-		return TxOutcome{}, fmt.Errorf("block %d holds tx %s at index %d", h, got, index)
-	}
 	var res []*abci.ExecTxResult
 	if err := recovered(func() error {
 		r, err := n.rpc.BlockResults(ctx, &h)
@@ -83,23 +106,79 @@ func (n *Node) outcomeFromChain(ctx context.Context, height uint64, index int, h
 		}
 		return err
 	}); err != nil {
-		return TxOutcome{}, fmt.Errorf("block results %d unreadable: %w", h, err)
+		return nil, false, fmt.Errorf("block results %d unreadable: %w", h, err)
 	}
 	if len(res) != len(txs) {
-		return TxOutcome{}, fmt.Errorf("block results %d have %d txs, the block %d", h, len(res), len(txs))
+		return nil, false, fmt.Errorf("block results %d have %d txs, the block %d", h, len(res), len(txs))
 	}
 	next := h + 1
 	if nb, err := n.readBlock(ctx, next); err == nil && nb.Block != nil {
 		if !bytes.Equal(cmttypes.NewResults(res).Hash(), nb.Block.LastResultsHash) {
-			return TxOutcome{}, fmt.Errorf("block results %d do not match the results hash in header %d", h, next)
+			return nil, false, fmt.Errorf("block results %d do not match the results hash in header %d", h, next)
 		}
+		final = true
 	}
-	r := res[index]
-	o := TxOutcome{Hash: TxHash(txs[index]), Height: height, Index: index, Code: r.Code, Log: r.Log, Events: fromABCIEvents(r.Events)}
-	if len(r.Data) == 8 {
-		o.Fee = binary.BigEndian.Uint64(r.Data)
+	vb = &verifiedBlock{hashes: make([]string, len(txs)), results: res}
+	for i, tx := range txs {
+		vb.hashes[i] = TxHash(tx)
 	}
-	return o, nil
+	return vb, final, nil
+}
+
+// blockCache keeps the last few finally verified blocks in memory. Loading and
+// hashing a whole block (and the next one) per tx lookup made every lookup
+// cost O(block size): clients waiting on the ~1,000 txs of one busy block
+// spent most of the node's CPU there. Only blocks whose results were checked
+// against the next header are kept; that check is what the index's integrity
+// rests on, and committed blocks do not change under a running node.
+type blockCache struct {
+	mu      sync.Mutex
+	entries map[int64]*blockEntry
+	order   []int64 // insertion order, for eviction
+}
+
+type blockEntry struct {
+	ready chan struct{}
+	vb    *verifiedBlock // nil: not cacheable (error or not final)
+}
+
+const blockCacheSize = 32
+
+// get returns the verified block at h, loading it with load at most once at
+// a time per height; concurrent lookups of the same height wait for it.
+func (c *blockCache) get(h int64, load func() (*verifiedBlock, bool, error)) (*verifiedBlock, error) {
+	c.mu.Lock()
+	if c.entries == nil {
+		c.entries = map[int64]*blockEntry{}
+	}
+	if e, ok := c.entries[h]; ok {
+		c.mu.Unlock()
+		<-e.ready
+		if e.vb != nil {
+			return e.vb, nil
+		}
+		vb, _, err := load() // the first load failed or was not final: ours decides
+		return vb, err
+	}
+	e := &blockEntry{ready: make(chan struct{})}
+	c.entries[h] = e
+	c.mu.Unlock()
+
+	vb, final, err := load()
+	c.mu.Lock()
+	if err == nil && final {
+		e.vb = vb
+		c.order = append(c.order, h)
+		if len(c.order) > blockCacheSize {
+			delete(c.entries, c.order[0])
+			c.order = c.order[1:]
+		}
+	} else {
+		delete(c.entries, h)
+	}
+	c.mu.Unlock()
+	close(e.ready)
+	return vb, err
 }
 
 // readBlock loads a block, turning the block store's panics on corrupt

@@ -12,6 +12,7 @@ import (
 	"log"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"sync"
 	"time"
@@ -27,7 +28,18 @@ func main() {
 	txs := flag.Int("txs", 4000, "set_weights transactions in the throughput phase")
 	nval := flag.Int("validators", 32, "validators (senders) on the subnet")
 	nlat := flag.Int("latency", 100, "sequential submissions in the latency phase")
+	cpuprof := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
+	if *cpuprof != "" {
+		f, err := os.Create(*cpuprof)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(*blockTime, *txs, *nval, *nlat); err != nil {
 		log.Fatal(err)
 	}
