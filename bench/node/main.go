@@ -1,7 +1,10 @@
 // Command node measures the taonet node: committed set_weights transactions
 // per second on one embedded node, and submit→inclusion latency (p50/p99).
 //
-//	go run ./bench/node [-block-time 1s] [-txs 4000] [-validators 32] [-latency 100]
+//	go run ./bench/node [-block-time 1s] [-txs 4000] [-validators 32] [-latency 100] [-cpuprofile f]
+//
+// It also prints the CPU (user+system) per committed transaction, the figure
+// that stays meaningful on a shared machine, and BENCH lines for scripts/bench.sh.
 package main
 
 import (
@@ -156,6 +159,11 @@ func run(blockTime time.Duration, ntx, nval, nlat int) error {
 	// consensus and the in-process clients signing and submitting) does.
 	fmt.Printf("cpu: %s user+system for the throughput phase, %.0f µs per committed tx (2,000 tx/s on 2 cores needs < 1,000)\n",
 		cpu.Round(time.Millisecond), float64(cpu.Microseconds())/float64(max(okCount, 1)))
+	row := fmt.Sprintf("%d set_weights, %d validators, block time %s", ntx, nval, blockTime)
+	// Table line for scripts/bench.sh (bench/tables).
+	fmt.Printf("BENCH\t%s\tcommitted tx/s (wall)=%.0f\tCPU per committed tx=%.0f µs\tCPU-bound ceiling on %d cores=%.0f tx/s\n",
+		row, float64(okCount)/el.Seconds(), float64(cpu.Microseconds())/float64(max(okCount, 1)),
+		runtime.NumCPU(), float64(runtime.NumCPU())*float64(okCount)/cpu.Seconds())
 
 	// Latency: sequential submit → inclusion, at light load.
 	if err := c.WaitHeight(ctx, last+2, nil); err != nil {
@@ -173,6 +181,7 @@ func run(blockTime time.Duration, ntx, nval, nlat int) error {
 	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
 	fmt.Printf("latency submit→inclusion (%d sequential): p50 %s, p99 %s, max %s (block time %s)\n",
 		len(lat), pct(0.50).Round(time.Millisecond), pct(0.99).Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond), blockTime)
+	fmt.Printf("BENCH\t%s\tlatency p50=%s\tlatency p99=%s\n", row, pct(0.50).Round(time.Millisecond), pct(0.99).Round(time.Millisecond))
 	return nil
 }
 
