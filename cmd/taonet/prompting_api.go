@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/taonet/taonet/client"
+	"github.com/taonet/taonet/netserve"
 	"github.com/taonet/taonet/subnets/prompting/embed"
 	"github.com/taonet/taonet/subnets/prompting/organic"
 	"github.com/taonet/taonet/subnets/prompting/tasks"
@@ -99,11 +99,11 @@ from --llm-url. /metrics has requests and latency per route and the winning mine
 		mux := http.NewServeMux()
 		mux.Handle("/v1/", g)
 		mux.Handle("GET /metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{}))
-		l, err := net.Listen("tcp", addr)
+		l, err := netserve.Listen("tcp", addr)
 		if err != nil {
 			return fmt.Errorf("--addr: %w", err)
 		}
-		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 90 * time.Second}
+		srv := netserve.NewServer(mux, netserve.Config{})
 		ctx, cancel := promptingSignalContext()
 		defer cancel()
 		go func() {

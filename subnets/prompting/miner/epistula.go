@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/taonet/taonet/lm/serve/openai"
+	"github.com/taonet/taonet/netserve"
 	"github.com/taonet/taonet/subnets/prompting/protocol"
 	"github.com/taonet/taonet/synapse/epistula"
 )
@@ -40,16 +41,14 @@ func (m *Miner) EpistulaHandler() http.Handler {
 // StartEpistula serves EpistulaHandler on addr in the background and
 // returns the bound address; Shutdown stops it.
 func (m *Miner) StartEpistula(addr string) (*net.TCPAddr, error) {
-	l, err := net.Listen("tcp", addr)
+	srv, a, err := netserve.Start(addr, m.EpistulaHandler(), netserve.Config{})
 	if err != nil {
 		return nil, err
 	}
-	srv := &http.Server{Handler: m.EpistulaHandler(), ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 90 * time.Second}
 	m.mu.Lock()
 	m.http = srv
 	m.mu.Unlock()
-	go srv.Serve(l)
-	return l.Addr().(*net.TCPAddr), nil
+	return a.(*net.TCPAddr), nil
 }
 
 func chatError(w http.ResponseWriter, status int, msg string) {
