@@ -99,13 +99,13 @@ func TestValidatorsAgree(t *testing.T) {
 
 	s1 := n.nextSeed()
 	step(s1, "A", "C")
-	s2 := n.nextSeed()
+	s2 := n.seedAfter(s1)
 	step(s2, "A", "C")
 	sameResults(s2, "A", "C")
 
 	// Seed 3: miner mb recommits right after the seed block; every
 	// validator steps after the recommitment is on chain.
-	s3 := n.nextSeed()
+	s3 := n.seedAfter(s2)
 	oldCommit := ""
 	if mg, err := n.c.CommitmentsAt(ctx, n.netuid, s3); err == nil {
 		for _, c := range mg {
@@ -166,9 +166,12 @@ func TestValidatorsAgree(t *testing.T) {
 		// the window is not doing anything and the test proves nothing.
 		t.Fatalf("B agrees with A after one seed block: %v", r4["A"].Weights)
 	}
+	// Consecutive seed blocks from s4 on, so that the last step's window is
+	// exactly K seed blocks every validator evaluated.
 	var last map[string]*validator.StepReport
-	for i := 1; i < K; i++ {
-		last = step(n.nextSeed(), "A", "B", "C")
+	for i, seed := 1, s4; i < K; i++ {
+		seed = n.seedAfter(seed)
+		last = step(seed, "A", "B", "C")
 	}
 	// After K seed blocks each: identical weight vectors, bit for bit.
 	for _, name := range []string{"B", "C"} {

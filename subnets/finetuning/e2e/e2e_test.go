@@ -263,6 +263,18 @@ func (n *net) nextSeed() uint64 {
 	return seed
 }
 
+// seedAfter waits for the seed block right after prev and returns it. Unlike
+// nextSeed it never skips one: on a slow machine (-race) a step can outlast
+// the step interval, and a skipped seed block would leave a hole in every
+// validator's aggregate window.
+func (n *net) seedAfter(prev uint64) uint64 {
+	seed := prev + n.cfg.StepInterval
+	if err := n.c.WaitHeight(n.ctx, seed, nil); err != nil {
+		n.t.Fatal(err)
+	}
+	return seed
+}
+
 func TestEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
