@@ -66,6 +66,9 @@ func (r *Report) String() string {
 	if r.FailedCalls > 0 {
 		s += fmt.Sprintf("  FAILED calls    %d (first: %s)\n", r.FailedCalls, r.FirstFailStatus)
 	}
+	// Table line for scripts/bench.sh (bench/tables).
+	s += fmt.Sprintf("BENCH\t%d axons, %s handlers, %d rounds\toverhead p50=%s\toverhead p99=%s\tCPU per fan-out=%s\tfailed calls=%d\n",
+		r.Axons, r.Sleep, r.Rounds, ms(r.OverheadP50), ms(r.OverheadP99), ms(r.CPUPerFanout), r.FailedCalls)
 	return s
 }
 
