@@ -21,7 +21,7 @@ command_for() {
     matmul) echo "go run ./bench/matmul -threads 2 -time 1s -shapes all" ;;
     # set_weights through the JSON API into one real node, 1 s blocks; CPU
     # per committed tx is the figure that holds on a shared machine.
-    node) echo "go run ./bench/node -txs 10000 -latency 20" ;;
+    node) echo "go run ./bench/node -txs 20000 -latency 20" ;;
     # 256 real axons over loopback in one process, 50 ms handlers.
     fanout) echo "go run ./cmd/taonet synapse bench --axons 256 --sleep 50ms --rounds 30" ;;
     *) return 1 ;;
