@@ -67,6 +67,14 @@ type Server struct {
 	srv      *http.Server
 	ln       net.Listener
 	delay    time.Duration
+	apis     map[string][]byte // runtime API answers by "Api_method"
+	apiCalls []StateCall
+}
+
+// StateCall is one state_call the server answered from SetRuntimeCall.
+type StateCall struct {
+	Method string
+	Args   []byte
 }
 
 // New starts a server on loopback with the given genesis hash and runtime.
@@ -104,6 +112,24 @@ func (s *Server) Meta() *metadata.Metadata {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.rt.meta
+}
+
+// SetRuntimeCall makes state_call of method ("Api_method") answer with
+// result, whatever the arguments; StateCalls records what was asked.
+func (s *Server) SetRuntimeCall(method string, result []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.apis == nil {
+		s.apis = map[string][]byte{}
+	}
+	s.apis[method] = append([]byte(nil), result...)
+}
+
+// StateCalls returns the state_calls answered from SetRuntimeCall, in order.
+func (s *Server) StateCalls() []StateCall {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]StateCall(nil), s.apiCalls...)
 }
 
 // SetStorage sets a raw storage value (nil deletes it).
@@ -350,8 +376,16 @@ func (s *Server) handle(req rpcReq, ws *wsOut) (any, *rpcErr) {
 		}
 		return hexs(b.rt.Metadata), nil
 	case "state_call":
-		// These v14 runtimes' recorded metadata has no runtime API types; answer
-		// as a node without the method does, so clients fall back.
+		if ans, ok := s.apis[str(req.Params, 0)]; ok {
+			args, err := hex.DecodeString(strings.TrimPrefix(str(req.Params, 1), "0x"))
+			if err != nil {
+				return nil, &rpcErr{Code: -32602, Message: "Invalid params: " + err.Error()}
+			}
+			s.apiCalls = append(s.apiCalls, StateCall{Method: str(req.Params, 0), Args: args})
+			return hexs(ans), nil
+		}
+		// A method without a scripted answer: answer as a node whose runtime
+		// lacks it does, so clients fall back.
 		return nil, &rpcErr{Code: 4003, Message: "Client error: Execution failed: Other: Exported method " + str(req.Params, 0) + " is not found"}
 	case "state_getStorage":
 		b, err := s.at(req.Params, 1)
