@@ -15,7 +15,6 @@ import (
 	"github.com/taonet/taonet/subtensor/metadata"
 	fixture "github.com/taonet/taonet/subtensor/polkadottest"
 	"github.com/taonet/taonet/subtensor/scale"
-	"github.com/taonet/taonet/subtensor/substratetest"
 )
 
 // TestRuntimeCallMatchesPolkadot: runtime API calls over state_call against a
@@ -50,19 +49,9 @@ func TestRuntimeCallMatchesPolkadot(t *testing.T) {
 		specs[i] = c.spec
 	}
 	v15 := fixture.RuntimeCalls(t, specs)
-	d := scale.NewDecoder(v15.Opaque[1:])
-	blob, err := d.ByteVec()
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := v15Server(t, v15.Opaque)
 	var genesis [32]byte
 	genesis[0] = 0x15
-	srv, err := substratetest.New(genesis, substratetest.Runtime{SpecName: "node", SpecVersion: 268, TxVersion: 2, Metadata: blob})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	srv.SetRuntimeCall("Metadata_metadata_at_version", v15.Opaque)
 	for i, c := range cases {
 		srv.SetRuntimeCall(c.spec.API+"_"+c.spec.Method, hexBytes(t, v15.Calls[i].Output))
 	}
@@ -210,4 +199,10 @@ func numbersAsStrings(v any) any {
 		}
 	}
 	return v
+}
+
+// metadataFromOpaque unwraps Option<OpaqueMetadata> into the metadata blob.
+func metadataFromOpaque(opaque []byte) ([]byte, error) {
+	d := scale.NewDecoder(opaque[1:])
+	return d.ByteVec()
 }
