@@ -29,7 +29,8 @@ func (c *Client) MetagraphAt(ctx context.Context, netuid uint16, height uint64) 
 // runtime's own metadata, so it works on v14-only runtimes whose runtime APIs
 // return opaque bytes as well as on current ones. Stake is the hotkey's alpha
 // stake on the subnet (TotalHotkeyAlpha) on dynamic-TAO runtimes and its TAO
-// stake (TotalHotkeyStake) on older ones; both are in rao.
+// stake (TotalHotkeyStake) on older ones; both are in rao. Pool is the
+// subnet's dTAO pool on runtimes that store one (see readPool), else nil.
 func (c *Client) ReadMetagraph(ctx context.Context, netuid uint16, block *uint64) (*chain.Metagraph, error) {
 	at, rt, err := c.At(ctx, block)
 	if err != nil {
@@ -55,6 +56,9 @@ func (c *Client) ReadMetagraph(ctx context.Context, netuid uint16, block *uint64
 		return nil, err
 	}
 	if err := c.readMatrices(ctx, at, rt, mg); err != nil {
+		return nil, err
+	}
+	if mg.Pool, err = c.readPool(ctx, at, rt, netuid); err != nil {
 		return nil, err
 	}
 	for i := range mg.Axons {

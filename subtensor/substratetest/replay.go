@@ -158,6 +158,22 @@ func NewReplay(t testing.TB, net fixture.Network) *Replay {
 			add(item, v, netuid)
 		}
 	}
+	if srv.Meta().HasStorage("SubtensorModule", "SubnetTAO") {
+		// The dTAO pool: 7000 TAO against 3000 alpha on a dynamic subnet,
+		// price 7/3 TAO in I96F32 (10021590357 / 2^32) = 2333333333 rao, moving
+		// price 3/4 TAO (I96F32 bits 3221225472) = 750000000 rao.
+		want.Pool = &chain.PoolInfo{TaoIn: 7_000_000_000_000, AlphaIn: 3_000_000_000_000, AlphaOut: 11_000_000_000_000,
+			Price: 2_333_333_333, MovingPrice: 750_000_000, QuoteWeight: 500_000_000_000_000_000,
+			TaoInEmission: 1_000_000, AlphaInEmission: 2_000_000, AlphaOutEmission: 3_000_000}
+		add("SubnetTAO", "7000000000000", netuid)
+		add("SubnetAlphaIn", "3000000000000", netuid)
+		add("SubnetAlphaOut", "11000000000000", netuid)
+		add("SubnetMechanism", 1, netuid)
+		add("SubnetMovingPrice", map[string]any{"bits": "3221225472"}, netuid)
+		add("SubnetTaoInEmission", 1_000_000, netuid)
+		add("SubnetAlphaInEmission", 2_000_000, netuid)
+		add("SubnetAlphaOutEmission", 3_000_000, netuid)
+	}
 	if srv.Meta().HasStorage("SubtensorModule", "SubnetOwnerHotkey") {
 		want.OwnerHotkey = hot[0].SS58Address()
 		add("SubnetOwnerHotkey", want.OwnerHotkey, netuid)
