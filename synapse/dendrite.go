@@ -55,7 +55,7 @@ type Dendrite struct {
 	client    *http.Client
 	transport *http.Transport
 	lastNonce atomic.Int64
-	lanes     sync.Map // target key -> *laneSet
+	lanes     sync.Map // AxonInfo -> *laneSet
 	met       *dendriteMetrics
 	inflight  chan struct{} // nil: no cap
 }
@@ -72,7 +72,7 @@ type laneSet struct {
 }
 
 func (d *Dendrite) acquireLane(target AxonInfo) (*laneSet, string) {
-	k := target.Hotkey + "@" + target.IP + ":" + strconv.Itoa(target.Port)
+	k := target // comparable: no key string built per call
 	v, ok := d.lanes.Load(k)
 	if !ok {
 		v, _ = d.lanes.LoadOrStore(k, &laneSet{free: []string{d.cfg.UUID}})
@@ -241,6 +241,7 @@ type prepared struct {
 	payload  []byte
 	bodyHash string
 	timeout  time.Duration
+	tmpl     *requestTemplate
 }
 
 func prepare[T any](s *T, timeout time.Duration) (*prepared, error) {
@@ -262,15 +263,25 @@ func prepare[T any](s *T, timeout time.Duration) (*prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &prepared{sc: sc, payload: payload, bodyHash: h, timeout: timeout}, nil
+	p := &prepared{sc: sc, payload: payload, bodyHash: h, timeout: timeout}
+	common := p.request()
+	p.tmpl, err = newRequestTemplate(sc, &common, payload)
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// request is the part of a request common to every target: what send fills in
+// before the terminal infos.
+func (p *prepared) request() Request {
+	return Request{Name: p.sc.name, Timeout: p.timeout.Seconds(), BodyHash: p.bodyHash}
 }
 
 // send signs and posts one request on the given lane uuid; the caller owns resp.Body
 // and must keep the lane until the call is over.
 func (d *Dendrite) send(ctx context.Context, p *prepared, target AxonInfo, lane string, req *Request) (*http.Response, error) {
-	req.Name = p.sc.name
-	req.Timeout = p.timeout.Seconds()
-	req.BodyHash = p.bodyHash
+	*req = p.request()
 	req.Dendrite = TerminalInfo{IP: d.cfg.ExternalIP, Version: d.cfg.Version, Nonce: d.nextNonce(), UUID: lane, Hotkey: d.hotkey}
 	req.Axon = TerminalInfo{IP: target.IP, Port: target.Port, Hotkey: target.Hotkey}
 	sig, err := d.signer.Sign(RequestMessage(req.Dendrite.Nonce, d.hotkey, target.Hotkey, lane, p.bodyHash))
@@ -278,7 +289,7 @@ func (d *Dendrite) send(ctx context.Context, p *prepared, target AxonInfo, lane 
 		return nil, fmt.Errorf("synapse: sign request: %w", err)
 	}
 	req.Dendrite.Signature = EncodeSignature(sig)
-	body, err := encodeBody(p.sc, req, p.payload)
+	body, err := p.tmpl.body(req)
 	if err != nil {
 		return nil, err
 	}
@@ -296,7 +307,8 @@ func (d *Dendrite) send(ctx context.Context, p *prepared, target AxonInfo, lane 
 	if err != nil {
 		return nil, err
 	}
-	encodeHeaders(hr.Header, p.sc, req, int64(len(body)))
+	hr.Header = make(http.Header, 32) // sized for the ~26 headers: no map growth
+	p.tmpl.headers(hr.Header, req, int64(len(body)))
 	hr.Header.Set("Content-Type", "application/json")
 	return d.client.Do(hr)
 }

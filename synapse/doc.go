@@ -37,6 +37,13 @@
 // one process (`taonet synapse bench`), about 30% of the CPU is sr25519 (library
 // speed: ~16 µs per base-point multiplication, ~40 µs per verification), and most of
 // the rest is net/http with the ~25 bt_header_* headers each way, JSON, and syscalls.
+// A fan-out encodes what all its requests share (envelope, payload, name, timeout,
+// input_obj and body-hash headers) once; each request encodes only its terminal infos
+// (BenchmarkEncodeRequestTemplate vs BenchmarkEncodeRequestGeneral, ~4.6 vs ~6.7-8 µs
+// and 10 vs 17 allocations; TestRequestTemplateMatchesEncoders and
+// FuzzRequestTemplate hold it byte-identical to the general encoders). That is well
+// under 1 ms of a fan-out's ~25-37 ms dendrite CPU, which stays dominated by sr25519
+// signing and net/http.
 // GC is not the bottleneck there (GOGC=off changes neither CPU per fan-out nor
 // latency beyond run-to-run noise), so no GOGC tuning is recommended.
 //

@@ -84,15 +84,20 @@ var (
 
 // headerVals hands out one-element value slices from a single backing array, so a
 // header set costs one allocation for its values instead of one per header.
-type headerVals []string
+// It also counts the header_size share (key + value + 4) of what it set.
+type headerVals struct {
+	vals []string
+	size int
+}
 
 func (hv *headerVals) set(h http.Header, k, v string) {
-	if len(*hv) == cap(*hv) {
-		*hv = make([]string, 0, 8)
+	if len(hv.vals) == cap(hv.vals) {
+		hv.vals = make([]string, 0, 8)
 	}
-	*hv = append(*hv, v)
-	n := len(*hv)
-	h[k] = (*hv)[n-1 : n : n]
+	hv.vals = append(hv.vals, v)
+	n := len(hv.vals)
+	h[k] = hv.vals[n-1 : n : n]
+	hv.size += len(k) + len(v) + 4
 }
 
 func encodeTerminal(h http.Header, hv *headerVals, keys *terminalKeys, t *TerminalInfo) {
@@ -153,7 +158,7 @@ func headerSafe(s string) string {
 // encodeHeaders writes the full to_headers() set of a synapse: name, timeout, axon and
 // dendrite terminal fields, input_obj for required payload fields, sizes and body hash.
 func encodeHeaders(h http.Header, sc *schema, r *Request, totalSize int64) {
-	hv := make(headerVals, 0, 28)
+	hv := headerVals{vals: make([]string, 0, 28)}
 	hv.set(h, hdrName, headerSafe(r.Name))
 	hv.set(h, hdrTimeout, PyFloat(r.Timeout))
 	encodeTerminal(h, &hv, axonKeys, &r.Axon)
