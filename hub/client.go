@@ -239,6 +239,43 @@ func httpErr(resp *http.Response) error {
 	return e
 }
 
+// doBounded sends req and returns its answer's body: a non-2xx status is
+// the hub's error, and a body over maxInfoJSON bytes is refused (u names the
+// request in that error).
+func (c *Client) doBounded(req *http.Request, u string) ([]byte, error) {
+	resp, err := c.httpClient().Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return nil, httpErr(resp)
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxInfoJSON+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxInfoJSON {
+		return nil, fmt.Errorf("hub: %s: response over %d bytes", u, maxInfoJSON)
+	}
+	return b, nil
+}
+
+// doDrained sends req for its status alone (a non-2xx status is the hub's
+// error) and drains a bounded part of the body so the connection is reused.
+func (c *Client) doDrained(req *http.Request) error {
+	resp, err := c.httpClient().Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return httpErr(resp)
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	return nil
+}
+
 // getJSON GETs u into v with retries and a bounded body.
 func (c *Client) getJSON(ctx context.Context, u string, v any) error {
 	return c.retry(ctx, func() error {
@@ -956,20 +993,9 @@ func (c *Client) signedJSON(ctx context.Context, signer Signer, method, u string
 		if err := SignRequest(req, signer, bodySHA, c.now()); err != nil {
 			return err
 		}
-		resp, err := c.httpClient().Do(req)
+		b, err := c.doBounded(req, u)
 		if err != nil {
 			return err
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode/100 != 2 {
-			return httpErr(resp)
-		}
-		b, err := io.ReadAll(io.LimitReader(resp.Body, maxInfoJSON+1))
-		if err != nil {
-			return err
-		}
-		if len(b) > maxInfoJSON {
-			return fmt.Errorf("hub: %s: response over %d bytes", u, maxInfoJSON)
 		}
 		return json.Unmarshal(b, out)
 	})
@@ -1000,16 +1026,7 @@ func (c *Client) putBlob(ctx context.Context, signer Signer, repo, sha, path str
 		if err := SignRequest(req, signer, sha, c.now()); err != nil {
 			return err
 		}
-		resp, err := c.httpClient().Do(req)
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode/100 != 2 {
-			return httpErr(resp)
-		}
-		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil
+		return c.doDrained(req)
 	})
 }
 

@@ -280,16 +280,7 @@ func (c *Client) lfsPut(ctx context.Context, a *lfsAction, lf localFile, progres
 		for k, v := range a.Header {
 			req.Header.Set(k, v)
 		}
-		resp, err := c.httpClient().Do(req)
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode/100 != 2 {
-			return httpErr(resp)
-		}
-		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil
+		return c.doDrained(req)
 	})
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 )
@@ -68,20 +67,9 @@ func (c *Client) doJSON(ctx context.Context, method, u, contentType string, body
 	if contentType == "application/vnd.git-lfs+json" {
 		req.Header.Set("Accept", contentType) // the git-lfs batch API wants both
 	}
-	resp, err := c.httpClient().Do(req)
+	b, err := c.doBounded(req, u)
 	if err != nil {
 		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return httpErr(resp)
-	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxInfoJSON+1))
-	if err != nil {
-		return err
-	}
-	if len(b) > maxInfoJSON {
-		return fmt.Errorf("hub: %s: response over %d bytes", u, maxInfoJSON)
 	}
 	if out == nil || len(bytes.TrimSpace(b)) == 0 {
 		return nil
