@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"runtime/pprof"
 	"slices"
@@ -29,6 +30,9 @@ type Config struct {
 	Rounds        int           // measured fan-outs after one warm-up round [20]
 	Timeout       time.Duration // per-call timeout [5s]
 	SignResponses bool          // axons sign bt_header_axon_signature (upstream default)
+	// CPUProfile, if set, receives the CPU profile of the measured rounds (pprof
+	// format, goroutines labelled side=axon|dendrite).
+	CPUProfile io.Writer
 }
 
 // Report is the outcome of a run. Durations are wall time unless named CPU.
@@ -40,6 +44,10 @@ type Report struct {
 	CallP50       time.Duration // per-call latency across all rounds
 	CallP99       time.Duration
 	CPUPerFanout  time.Duration // process CPU (user+system) per measured round
+	// DendriteCPU and AxonCPU split CPUPerFanout by the shares of the goroutines'
+	// side label in a CPU profile of the measured rounds; RuntimeCPU is the unlabelled
+	// rest (GC workers, scheduler, network poller).
+	DendriteCPU, AxonCPU, RuntimeCPU time.Duration
 	OverheadP50   time.Duration // P50 - Sleep
 	OverheadP99   time.Duration // P99 - Sleep
 	// ArriveP50/P99: from the start of a fan-out to a handler starting (dendrite
@@ -63,12 +71,13 @@ func (r *Report) String() string {
 	s += fmt.Sprintf("  where: request arrival p50/p99 %s / %s after the fan-out starts; response return p50/p99 %s / %s after the handler\n",
 		ms(r.ArriveP50), ms(r.ArriveP99), ms(r.ReturnP50), ms(r.ReturnP99))
 	s += fmt.Sprintf("  CPU per fan-out %s (all axons and the dendrite share this process)\n", ms(r.CPUPerFanout))
+	s += fmt.Sprintf("    by side (CPU profile): dendrite %s, axons %s, runtime (GC, poller) %s\n", ms(r.DendriteCPU), ms(r.AxonCPU), ms(r.RuntimeCPU))
 	if r.FailedCalls > 0 {
 		s += fmt.Sprintf("  FAILED calls    %d (first: %s)\n", r.FailedCalls, r.FirstFailStatus)
 	}
 	// Table line for scripts/bench.sh (bench/tables).
-	s += fmt.Sprintf("BENCH\t%d axons, %s handlers, %d rounds\toverhead p50=%s\toverhead p99=%s\tCPU per fan-out=%s\tfailed calls=%d\n",
-		r.Axons, r.Sleep, r.Rounds, ms(r.OverheadP50), ms(r.OverheadP99), ms(r.CPUPerFanout), r.FailedCalls)
+	s += fmt.Sprintf("BENCH\t%d axons, %s handlers, %d rounds\toverhead p50=%s\toverhead p99=%s\tCPU per fan-out=%s\tdendrite CPU per fan-out=%s\tfailed calls=%d\n",
+		r.Axons, r.Sleep, r.Rounds, ms(r.OverheadP50), ms(r.OverheadP99), ms(r.CPUPerFanout), ms(r.DendriteCPU), r.FailedCalls)
 	return s
 }
 
@@ -180,15 +189,26 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rep.Cold = round()
 	calls, arrive, ret = calls[:0], arrive[:0], ret[:0]
 	rep.FailedCalls = 0
+	var prof sideProfile
+	if err := prof.start(); err != nil {
+		return nil, fmt.Errorf("synbench: CPU profile: %w", err)
+	}
 	cpu0 := cpuTime()
 	totals := make([]time.Duration, 0, cfg.Rounds)
 	for range cfg.Rounds {
 		if err := ctx.Err(); err != nil {
+			pprof.StopCPUProfile()
 			return nil, err
 		}
 		totals = append(totals, round())
 	}
 	rep.CPUPerFanout = (cpuTime() - cpu0) / time.Duration(cfg.Rounds)
+	sides, err := prof.stop(cfg.CPUProfile)
+	if err != nil {
+		return nil, err
+	}
+	share := func(side string) time.Duration { return time.Duration(sides[side] * float64(rep.CPUPerFanout)) }
+	rep.DendriteCPU, rep.AxonCPU, rep.RuntimeCPU = share("dendrite"), share("axon"), share("")
 	slices.Sort(totals)
 	slices.Sort(calls)
 	slices.Sort(arrive)

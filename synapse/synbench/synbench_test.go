@@ -7,7 +7,8 @@ import (
 )
 
 func TestRunSmall(t *testing.T) {
-	rep, err := Run(context.Background(), Config{Axons: 8, Sleep: 5 * time.Millisecond, Rounds: 3, SignResponses: true})
+	// 640 signed calls: enough CPU (~0.1 s) for the profile to sample both sides.
+	rep, err := Run(context.Background(), Config{Axons: 16, Sleep: 5 * time.Millisecond, Rounds: 40, SignResponses: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -17,6 +18,14 @@ func TestRunSmall(t *testing.T) {
 	// Every call sleeps 5 ms, so the total can never be below it.
 	if rep.P50 < 5*time.Millisecond || rep.P50 > rep.P99 || rep.P99 > rep.Max || rep.CallP50 < 5*time.Millisecond {
 		t.Fatalf("inconsistent report %+v", rep)
+	}
+	// The side split comes from a CPU profile: both sides ran, and the shares add up
+	// to the measured process CPU (within rounding).
+	if rep.DendriteCPU <= 0 || rep.AxonCPU <= 0 || rep.RuntimeCPU < 0 {
+		t.Fatalf("CPU by side: dendrite %v axon %v runtime %v", rep.DendriteCPU, rep.AxonCPU, rep.RuntimeCPU)
+	}
+	if sum := rep.DendriteCPU + rep.AxonCPU + rep.RuntimeCPU; sum > rep.CPUPerFanout+time.Microsecond || sum < rep.CPUPerFanout-time.Microsecond {
+		t.Fatalf("CPU by side sums to %v, process CPU %v", sum, rep.CPUPerFanout)
 	}
 	if rep.String() == "" {
 		t.Fatal("empty report")
@@ -53,6 +62,7 @@ func BenchmarkFanOut256(b *testing.B) {
 				b.ReportMetric(ms(rep.OverheadP99), "p99-overhead-ms")
 				b.ReportMetric(ms(rep.CallP99), "call-p99-ms")
 				b.ReportMetric(ms(rep.CPUPerFanout), "cpu-ms/fanout")
+				b.ReportMetric(ms(rep.DendriteCPU), "dendrite-cpu-ms/fanout")
 				b.ReportMetric(ms(rep.Cold), "cold-ms")
 			}
 		})
