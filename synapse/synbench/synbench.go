@@ -44,10 +44,6 @@ type Report struct {
 	CallP50       time.Duration // per-call latency across all rounds
 	CallP99       time.Duration
 	CPUPerFanout  time.Duration // process CPU (user+system) per measured round
-	// DendriteCPU and AxonCPU split CPUPerFanout by the shares of the goroutines'
-	// side label in a CPU profile of the measured rounds; RuntimeCPU is the unlabelled
-	// rest (GC workers, scheduler, network poller).
-	DendriteCPU, AxonCPU, RuntimeCPU time.Duration
 	OverheadP50   time.Duration // P50 - Sleep
 	OverheadP99   time.Duration // P99 - Sleep
 	// ArriveP50/P99: from the start of a fan-out to a handler starting (dendrite
@@ -56,8 +52,12 @@ type Report struct {
 	// ReturnP99: from a handler returning to its call completing at the dendrite
 	// (response encoding and signing, transport, decoding).
 	ReturnP50, ReturnP99 time.Duration
-	FailedCalls          int
-	FirstFailStatus      string
+	// DendriteCPU and AxonCPU split CPUPerFanout by the shares of the goroutines'
+	// side label in a CPU profile of the measured rounds; RuntimeCPU is the unlabelled
+	// rest (GC workers, scheduler, network poller).
+	DendriteCPU, AxonCPU, RuntimeCPU time.Duration
+	FailedCalls                      int
+	FirstFailStatus                  string
 }
 
 // String renders the report for a terminal.
