@@ -80,6 +80,86 @@ func TestRecordedRuntimeCalls(t *testing.T) {
 	if len(calls) != 3 || hexOf(calls[1].Args) != "0x0100" || hexOf(calls[2].Args) != "0x0e001d00" {
 		t.Errorf("args sent %+v, the SDK sent 0x0100 and 0x0e001d00", calls)
 	}
+	t.Run("typed spec 343", func(t *testing.T) { recordedTyped343(t, rec, srv, c, head) })
+	t.Run("typed spec 208", func(t *testing.T) { recordedTyped208(t, rec) })
+}
+
+// recordedTyped343: the typed readers on the spec-343 answers (declared by
+// the v15 metadata). test_metagraph asserts n == 1024 and netuid 1; the
+// SDK's metagraph read the same block's get_neurons_lite and
+// get_subnet_state, two independent answers that must agree uid by uid.
+func recordedTyped343(t *testing.T, rec map[string]map[string]map[string]json.RawMessage, srv *substratetest.Server, c *Client, head Head) {
+	srv.SetRuntimeCall("SubnetInfoRuntimeApi_get_subnet_state", recordedCall(t, rec, "metagraph", `["SubnetInfoRuntimeApi_get_subnet_state", "0100", "0xdb13c066e2c63969f140164fb3bfe7a0aaa7b71407fc0fe525d68e57329ef9d0"]`))
+	ctx := context.Background()
+	neurons, err := c.NeuronsLite(ctx, head, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.SubnetStateAPI(ctx, head, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(neurons) != 1024 || st == nil || st.Netuid != 1 || len(st.Hotkeys) != 1024 || len(st.TotalStake) != 1024 || len(st.BlockAtRegistration) != 1024 {
+		t.Fatalf("get_neurons_lite(1): %d neurons; get_subnet_state(1): %+v", len(neurons), st != nil)
+	}
+	for i, n := range neurons {
+		if n.UID != uint16(i) || n.Netuid != 1 || n.Hotkey != st.Hotkeys[i] || n.Coldkey != st.Coldkeys[i] ||
+			n.Active != st.Active[i] || n.ValidatorPermit != st.ValidatorPermit[i] || n.LastUpdate != st.LastUpdate[i] ||
+			n.Emission != st.Emission[i] || n.Dividends != st.Dividends[i] || n.Incentive != st.Incentives[i] ||
+			n.Consensus != st.Consensus[i] || n.PruningScore != st.PruningScore[i] {
+			t.Fatalf("uid %d: get_neurons_lite %+v disagrees with get_subnet_state", i, n)
+		}
+	}
+}
+
+// recordedTyped208: spec 208 (v14 metadata, no runtime API section): the
+// built-in registry decodes the Vec<u8>-wrapped answers. The hyperparameters
+// of netuid 23 must be what the SDK's storage recordings of the same subnet,
+// a few blocks apart, hold: tempo 1000, immunity_period 5000,
+// max_weight_limit 65535, min_allowed_weights 1, difficulty 10,000,000.
+func recordedTyped208(t *testing.T, rec map[string]map[string]map[string]json.RawMessage) {
+	var genesis [32]byte
+	genesis[0] = 0x14
+	m14, err := decodeHex(string(sdkFile(t, "tests/helpers/integration_websocket_metadata.txt")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := substratetest.New(genesis, substratetest.Runtime{SpecName: "node-subtensor", SpecVersion: 208, TxVersion: 1, Metadata: m14})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	srv.SetRuntimeCall("SubnetInfoRuntimeApi_get_subnet_hyperparams", recordedCall(t, rec, "get_subnet_hyperparameters", `["SubnetInfoRuntimeApi_get_subnet_hyperparams", "0x1700"]`))
+	srv.SetRuntimeCall("NeuronInfoRuntimeApi_get_neurons_lite", recordedCall(t, rec, "neurons_lite", `["NeuronInfoRuntimeApi_get_neurons_lite", "0x1700"]`))
+	c := dial(t, srv.URL, hexOf(genesis[:]))
+	ctx := context.Background()
+	head, err := c.BestHead(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := c.SubnetHyperparamsAPI(ctx, head, 23)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h == nil || h.V2 || h.Tempo != 1000 || h.ImmunityPeriod != 5000 || h.MaxWeightsLimit != 65535 || h.MinAllowedWeights != 1 || h.Difficulty != 10_000_000 {
+		t.Errorf("get_subnet_hyperparams(23) at spec 208 = %+v", h)
+	}
+	neurons, err := c.NeuronsLite(ctx, head, 23)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(neurons) == 0 {
+		t.Fatal("get_neurons_lite(23) at spec 208: no neurons")
+	}
+	for i, n := range neurons {
+		if n.UID != uint16(i) || n.Netuid != 23 {
+			t.Fatalf("neuron %d: uid %d netuid %d", i, n.UID, n.Netuid)
+		}
+	}
+	calls := srv.StateCalls()
+	if len(calls) != 2 || hexOf(calls[0].Args) != "0x1700" || hexOf(calls[1].Args) != "0x1700" {
+		t.Errorf("state_calls %+v, the SDK sent 0x1700 (netuid 23) each time", calls)
+	}
 }
 
 // v15Server starts a scripted node on the v15 metadata that

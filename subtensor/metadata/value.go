@@ -176,7 +176,7 @@ func (r *Registry) decodeCompact(t *Type, d *scale.Decoder) (Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	if inner.Kind == KindPrimitive && inner.Prim.size() <= 8 && !v.IsUint64() {
+	if inner.Kind == KindPrimitive && inner.Prim.size() <= 8 && v.BitLen() > 8*inner.Prim.size() {
 		return nil, fmt.Errorf("metadata: compact %s overflows %s", v, inner.Prim)
 	}
 	if v.IsUint64() && (inner.Kind != KindPrimitive || inner.Prim.size() <= 8) {
