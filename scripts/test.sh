@@ -26,6 +26,8 @@ race_pkgs=()
 for p in synapse node client hub localnet subnets/prompting subnets/finetuning netserve subtensor/rpc subtensor/e2e; do
   [ -d "$p" ] && race_pkgs+=("./$p/...")
 done
+# The subtensor client's head followers (the package alone; its rpc and e2e are above).
+[ -d subtensor ] && race_pkgs+=("./subtensor")
 # The dashboard browser test (localnet) saves its screenshot here; printed below.
 export TAONET_SCREENSHOT="${TMPDIR:-/tmp}/taonet-dashboard-$$.png"
 rm -f "$TAONET_SCREENSHOT"

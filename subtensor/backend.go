@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"sync"
 	"time"
 
 	"github.com/taonet/taonet/chain"
@@ -28,19 +29,79 @@ type Backend struct {
 	Options SubmitOptions
 	// LastResult is the most recent submission's result (for --dry-run output).
 	LastResult *Result
+
+	heads   *Heads // set by Follow
+	sumMu   sync.Mutex
+	sumFor  Head // the block lastSum describes
+	lastSum node.BlockSummary
 }
 
 // NewBackend wraps c.
 func NewBackend(c *Client) *Backend { return &Backend{Client: c} }
 
+// Follow makes the backend follow new heads (a subscription, else polling;
+// see Heads) for long-running miners and validators: LatestBlock is then
+// answered from the stream without asking the node each time, and
+// WaitHeight wakes on notifications. Call it once, before concurrent use;
+// Close stops it.
+func (b *Backend) Follow() *Heads {
+	if b.heads == nil {
+		b.heads = b.FollowHeads(false)
+	}
+	return b.heads
+}
+
 // LatestBlock is the best block as a taonet block summary (hash without 0x,
-// time from Timestamp.Now).
+// time from Timestamp.Now). With Follow it is the followed head while the
+// subscription is live, else the node is asked.
 func (b *Backend) LatestBlock(ctx context.Context) (node.BlockSummary, error) {
+	if b.heads != nil {
+		if h, live, ok := b.heads.Current(); ok && live {
+			return b.cachedSummary(ctx, h)
+		}
+	}
 	h, err := b.BestHead(ctx)
 	if err != nil {
 		return node.BlockSummary{}, err
 	}
 	return b.summary(ctx, h)
+}
+
+// cachedSummary reads a block's summary once per block.
+func (b *Backend) cachedSummary(ctx context.Context, h Head) (node.BlockSummary, error) {
+	b.sumMu.Lock()
+	if b.sumFor == h && b.lastSum.Hash != "" {
+		s := b.lastSum
+		b.sumMu.Unlock()
+		return s, nil
+	}
+	b.sumMu.Unlock()
+	s, err := b.summary(ctx, h)
+	if err != nil {
+		return s, err
+	}
+	b.sumMu.Lock()
+	b.sumFor, b.lastSum = h, s
+	b.sumMu.Unlock()
+	return s, nil
+}
+
+// WaitHeight blocks until the chain reaches height h (as the taonet client's
+// WaitHeight); progress (may be nil) gets each new height. It follows heads
+// (Follow's stream, or one of its own for the call).
+func (b *Backend) WaitHeight(ctx context.Context, h uint64, progress func(uint64)) error {
+	heads := b.heads
+	if heads == nil {
+		heads = b.FollowHeads(false)
+		defer heads.Close()
+	}
+	cur, err := heads.Latest(ctx)
+	for err == nil && cur.Number < h {
+		if cur, err = heads.Wait(ctx, cur.Number+1); err == nil && progress != nil {
+			progress(cur.Number)
+		}
+	}
+	return err
 }
 
 // Block is block number n as a taonet block summary.

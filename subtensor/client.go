@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/taonet/taonet/subtensor/metadata"
 	"github.com/taonet/taonet/subtensor/rpc"
@@ -23,6 +25,11 @@ type Config struct {
 	RPC rpc.Options
 	// EraPeriod is the mortality of signed extrinsics in blocks (default 64).
 	EraPeriod uint64
+	// PollInterval is how often head followers poll where the endpoint
+	// cannot carry subscriptions (default 2 s; subtensor makes a block every 12 s).
+	PollInterval time.Duration
+	// Logger receives the head followers' reconnects and gap fills (default: none).
+	Logger *slog.Logger
 }
 
 // Runtime is one runtime version with its decoded metadata.
@@ -38,9 +45,13 @@ type Client struct {
 	rpc     *rpc.Client
 	genesis [32]byte
 	period  uint64
+	poll    time.Duration // head polling interval (HTTP endpoints)
+	backoff time.Duration // first resubscription delay
+	log     *slog.Logger
 
-	mu       sync.Mutex
-	runtimes map[uint32]*Runtime // by spec version: a runtime upgrade adds one
+	mu        sync.Mutex
+	runtimes  map[uint32]*Runtime // by spec version: a runtime upgrade adds one
+	followers []*Heads
 }
 
 // Dial connects to the first reachable endpoint, reads the genesis hash and
@@ -50,9 +61,18 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{rpc: rc, period: cfg.EraPeriod, runtimes: map[uint32]*Runtime{}}
+	c := &Client{rpc: rc, period: cfg.EraPeriod, poll: cfg.PollInterval, backoff: cfg.RPC.Backoff, log: cfg.Logger, runtimes: map[uint32]*Runtime{}}
 	if c.period == 0 {
 		c.period = 64
+	}
+	if c.poll <= 0 {
+		c.poll = pollInterval
+	}
+	if c.backoff <= 0 {
+		c.backoff = 250 * time.Millisecond
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
 	}
 	var g string
 	if err := rc.Call(ctx, &g, "chain_getBlockHash", 0); err != nil {
@@ -81,8 +101,21 @@ func networkName(genesis string) string {
 	return "unknown network"
 }
 
-// Close closes the connection.
-func (c *Client) Close() error { return c.rpc.Close() }
+// Close stops the head followers and closes the connection.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	fs := c.followers
+	c.followers = nil
+	c.mu.Unlock()
+	for _, f := range fs {
+		f.stop()
+	}
+	err := c.rpc.Close()
+	for _, f := range fs {
+		<-f.done
+	}
+	return err
+}
 
 // RPC is the underlying JSON-RPC client.
 func (c *Client) RPC() *rpc.Client { return c.rpc }

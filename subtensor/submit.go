@@ -3,12 +3,14 @@ package subtensor
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
 	"strings"
 
 	"github.com/taonet/taonet/subtensor/extrinsic"
 	"github.com/taonet/taonet/subtensor/metadata"
+	"github.com/taonet/taonet/subtensor/rpc"
 )
 
 // Signer is an sr25519 key; *keys.Keypair satisfies it.
@@ -95,16 +97,18 @@ func (c *Client) Submit(ctx context.Context, signer Signer, pallet, call string,
 		}
 		return res, nil
 	}
-	return res, c.watch(ctx, rt, res, opts.WaitFinalized, progress)
+	return res, c.watch(ctx, rt, res, head.Number, opts.WaitFinalized, progress)
 }
 
 // watch submits res.Extrinsic and follows its status until inclusion or
-// finalization, then reads the block's events for its outcome.
-func (c *Client) watch(ctx context.Context, rt *Runtime, res *Result, waitFinal bool, progress func(string)) error {
+// finalization, then reads the block's events for its outcome. If the
+// status stream breaks after the node took the extrinsic (connection lost),
+// the blocks from start on are followed instead: nothing is submitted twice.
+func (c *Client) watch(ctx context.Context, rt *Runtime, res *Result, start uint64, waitFinal bool, progress func(string)) error {
 	sub, err := c.rpc.Subscribe(ctx, "author_submitAndWatchExtrinsic", "author_unwatchExtrinsic", res.Extrinsic)
 	if err != nil {
-		if strings.Contains(err.Error(), "needs a ws") {
-			return c.submitAndPoll(ctx, rt, res, progress)
+		if errors.Is(err, rpc.ErrNoSubscriptions) || rpc.MethodNotFound(err) {
+			return c.submitAndFollow(ctx, rt, res, start, waitFinal, progress)
 		}
 		return fmt.Errorf("subtensor: extrinsic rejected: %w", err)
 	}
@@ -112,7 +116,11 @@ func (c *Client) watch(ctx context.Context, rt *Runtime, res *Result, waitFinal 
 	for {
 		msg, err := sub.Next(ctx)
 		if err != nil {
-			return fmt.Errorf("subtensor: waiting for %s: %w", res.Hash, err)
+			if ctx.Err() != nil {
+				return fmt.Errorf("subtensor: waiting for %s: %w", res.Hash, err)
+			}
+			progress(fmt.Sprintf("status stream lost (%v); following new blocks", err))
+			return c.followInclusion(ctx, rt, res, start, waitFinal, progress)
 		}
 		status, hash := parseStatus(msg)
 		switch status {
@@ -152,6 +160,9 @@ func parseStatus(msg json.RawMessage) (status, detail string) {
 	return "error", string(msg)
 }
 
+// errNotInBlock: settle's block does not contain the extrinsic.
+var errNotInBlock = errors.New("not in this block")
+
 // settle finds the extrinsic in block hash and its outcome in the block's events.
 func (c *Client) settle(ctx context.Context, rt *Runtime, res *Result, hash string) error {
 	var blk struct {
@@ -174,7 +185,7 @@ func (c *Client) settle(ctx context.Context, rt *Runtime, res *Result, hash stri
 		}
 	}
 	if res.Index < 0 {
-		return fmt.Errorf("subtensor: block %s does not contain extrinsic %s", hash, res.Hash)
+		return fmt.Errorf("subtensor: block %s does not contain extrinsic %s: %w", hash, res.Hash, errNotInBlock)
 	}
 	at, err := c.HeadByHash(ctx, hash)
 	if err != nil {
@@ -214,35 +225,57 @@ func (c *Client) settle(ctx context.Context, rt *Runtime, res *Result, hash stri
 	return derr
 }
 
-// submitAndPoll is the HTTP fallback: author_submitExtrinsic, then scan new
-// blocks for the extrinsic until its era would expire.
-func (c *Client) submitAndPoll(ctx context.Context, rt *Runtime, res *Result, progress func(string)) error {
-	start, err := c.BestHead(ctx)
-	if err != nil {
-		return err
-	}
+// submitAndFollow is the fallback for endpoints without subscriptions
+// (HTTP): author_submitExtrinsic, then follow the blocks for it.
+func (c *Client) submitAndFollow(ctx context.Context, rt *Runtime, res *Result, start uint64, waitFinal bool, progress func(string)) error {
 	var h string
 	if err := c.rpc.Call(ctx, &h, "author_submitExtrinsic", res.Extrinsic); err != nil {
 		return fmt.Errorf("subtensor: extrinsic rejected: %w", err)
 	}
 	progress("submitted " + h)
-	next := start.Number + 1
-	for next <= start.Number+c.period {
-		head, err := c.BestHead(ctx)
+	return c.followInclusion(ctx, rt, res, start, waitFinal, progress)
+}
+
+// followInclusion looks for the submitted extrinsic in every best block
+// after start until its era expires (a head follower: subscription, else
+// polling), then, with waitFinal, waits until that block is finalized; if
+// another block was finalized at its height, the finalized blocks are
+// searched instead.
+func (c *Client) followInclusion(ctx context.Context, rt *Runtime, res *Result, start uint64, waitFinal bool, progress func(string)) error {
+	best := c.FollowHeads(false)
+	defer best.Close()
+	if err := c.scanFor(ctx, best, rt, res, start+1, "inBlock", progress); err != nil || !waitFinal {
+		return err
+	}
+	fin := c.FollowHeads(true)
+	defer fin.Close()
+	fh, err := fin.Wait(ctx, res.BlockNumber)
+	if err != nil {
+		return err
+	}
+	if equalHex(fh.HashHex(), res.BlockHash) {
+		res.Finalized = true
+		progress("finalized " + res.BlockHash)
+		return nil
+	}
+	progress(fmt.Sprintf("retracted from %s (block %d finalized as %s); waiting", res.BlockHash, res.BlockNumber, fh.HashHex()))
+	err = c.scanFor(ctx, fin, rt, res, res.BlockNumber, "finalized", progress)
+	res.Finalized = err == nil || errors.As(err, new(*DispatchError))
+	return err
+}
+
+// scanFor settles res in the first of heads' blocks from block from on that
+// contains it (a dispatch failure is returned, as settle does).
+func (c *Client) scanFor(ctx context.Context, heads *Heads, rt *Runtime, res *Result, from uint64, status string, progress func(string)) error {
+	last := from + c.period
+	for n := from; n <= last; n++ {
+		b, err := heads.Wait(ctx, n)
 		if err != nil {
-			return err
+			return fmt.Errorf("subtensor: waiting for %s: %w", res.Hash, err)
 		}
-		for ; next <= head.Number; next++ {
-			b, err := c.HeadAt(ctx, next)
-			if err != nil {
-				return err
-			}
-			if err := c.settle(ctx, rt, res, b.HashHex()); err == nil || !strings.Contains(err.Error(), "does not contain") {
-				progress(fmt.Sprintf("inBlock %s", b.HashHex()))
-				return err
-			}
-		}
-		if err := sleepCtx(ctx, pollInterval); err != nil {
+		err = c.settle(ctx, rt, res, b.HashHex())
+		if !errors.Is(err, errNotInBlock) {
+			progress(fmt.Sprintf("%s %s", status, b.HashHex()))
 			return err
 		}
 	}

@@ -129,6 +129,9 @@ func chainFor(sf *subtensorFlags, nodeURLs string) (subnetChain, error) {
 		return nil, err
 	}
 	b.Options.Progress = nil
+	// Miners and validators ask for the latest block often: follow the
+	// heads (subscription, else polling) instead of asking the node each time.
+	b.Follow()
 	return b, nil
 }
 

@@ -95,6 +95,10 @@ func TestFinetuningOnSubtensor(t *testing.T) {
 	for r.Srv.Head() < cfg.StepInterval+1 { // past the first seed block
 		r.Srv.AddBlock()
 	}
+	// The backend learns of blocks from its head subscription.
+	if err := b.WaitHeight(ctx, r.Srv.Head(), nil); err != nil {
+		t.Fatal(err)
+	}
 	var log logBuf
 	v, err := validator.New(validator.Options{Config: cfg, Chain: b, Hub: hubClient(), Source: data.NewJSONL(dataPath),
 		Signer: alice, Netuid: substratetest.Netuid, DataDir: t.TempDir(), SetWeights: true, EvalBatch: 4,

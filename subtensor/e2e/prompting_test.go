@@ -15,7 +15,8 @@ import (
 	"github.com/taonet/taonet/subtensor/substratetest"
 )
 
-// backend connects a subtensor Backend to the replay node.
+// backend connects a subtensor Backend to the replay node, following its
+// heads as the CLI's miners and validators do.
 func backend(t *testing.T, r *substratetest.Replay) *subtensor.Backend {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -25,7 +26,9 @@ func backend(t *testing.T, r *substratetest.Replay) *subtensor.Backend {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	return subtensor.NewBackend(c)
+	b := subtensor.NewBackend(c)
+	b.Follow()
+	return b
 }
 
 // TestPromptingOnSubtensor: a prompting miner (//Bob, uid 1) serves its axon

@@ -32,6 +32,22 @@ func (e *Error) Error() string {
 // ErrClosed is returned after Close.
 var ErrClosed = errors.New("rpc: client closed")
 
+// ErrNoSubscriptions is returned by Subscribe when no endpoint can carry a
+// subscription (HTTP only): callers fall back to polling.
+var ErrNoSubscriptions = errors.New("subscriptions need a ws:// or wss:// endpoint")
+
+// ErrSlowConsumer ends a subscription whose reader fell more than its
+// buffer behind; the connection itself stays up.
+var ErrSlowConsumer = errors.New("notifications were not read in time and the subscription was dropped")
+
+// MethodNotFound reports whether err is the node's JSON-RPC "method not
+// found" (-32601): the node does not offer the method (e.g. an RPC proxy
+// that refuses subscriptions).
+func MethodNotFound(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == -32601
+}
+
 // Options configure a Client.
 type Options struct {
 	// Timeout bounds each request (default 30 s) and each dial (default 10 s).
@@ -337,12 +353,12 @@ func dedupe(s []string) []string {
 
 // Subscription delivers a subscription's notifications.
 type Subscription struct {
-	conn  *wsConn
-	id    string
-	ch    chan json.RawMessage
-	errc  chan error
-	once  sync.Once
-	unsub string
+	conn   *wsConn
+	id     string
+	ch     chan json.RawMessage
+	once   sync.Once
+	unsub  string
+	reason error // why ch was closed while the connection lives (set before close)
 }
 
 // Next returns the next notification, or an error when the connection drops
@@ -351,7 +367,11 @@ func (s *Subscription) Next(ctx context.Context) (json.RawMessage, error) {
 	select {
 	case m, ok := <-s.ch:
 		if !ok {
-			return nil, fmt.Errorf("rpc: subscription %s on %s ended: %w", s.id, s.conn.endpoint, s.conn.err())
+			why := s.conn.err()
+			if why == nil {
+				why = s.reason
+			}
+			return nil, fmt.Errorf("rpc: subscription %s on %s ended: %w", s.id, s.conn.endpoint, why)
 		}
 		return m, nil
 	case <-ctx.Done():
@@ -379,7 +399,7 @@ func (c *Client) Subscribe(ctx context.Context, method, unsubscribe string, para
 		params = []any{}
 	}
 	if !anyWS(c.endpoints) {
-		return nil, fmt.Errorf("rpc: %s needs a ws:// or wss:// endpoint (subscriptions do not work over HTTP)", method)
+		return nil, fmt.Errorf("rpc: %s: %w (subscriptions do not work over HTTP)", method, ErrNoSubscriptions)
 	}
 	ctx2, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
@@ -571,6 +591,7 @@ func (c *wsConn) notify(r response) {
 		// A consumer that stopped reading must not block the connection;
 		// drop the subscription instead of stalling every request.
 		delete(c.subs, sid)
+		s.reason = ErrSlowConsumer
 		close(s.ch)
 	}
 }

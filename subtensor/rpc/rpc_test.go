@@ -145,7 +145,7 @@ func TestSubscriptionAndHTTP(t *testing.T) {
 	if err := h.Call(ctx, &out, "anything", "x"); err != nil || out[0] != "x" {
 		t.Fatalf("http: %v %v", out, err)
 	}
-	if _, err := h.Subscribe(ctx, "sub", ""); err == nil || !strings.Contains(err.Error(), "needs a ws") {
+	if _, err := h.Subscribe(ctx, "sub", ""); !errors.Is(err, ErrNoSubscriptions) {
 		t.Errorf("http subscribe: %v", err)
 	}
 }

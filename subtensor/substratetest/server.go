@@ -46,6 +46,7 @@ type block struct {
 	extrinsics []string
 	events     []byte // System.Events value
 	rt         *Runtime
+	header
 }
 
 // Server is the scripted node.
@@ -69,6 +70,12 @@ type Server struct {
 	delay    time.Duration
 	apis     map[string][]byte // runtime API answers by "Api_method"
 	apiCalls []StateCall
+
+	headSubs   map[string]*headSub // head subscriptions by id (heads.go)
+	subSeq     int
+	dropHeads  int
+	refuseSubs bool
+	conns      map[*websocket.Conn]struct{}
 }
 
 // StateCall is one state_call the server answered from SetRuntimeCall.
@@ -86,7 +93,7 @@ func New(genesis [32]byte, rt Runtime) (*Server, error) {
 	rt.meta = m
 	s := &Server{genesis: genesis, rt: &rt, storage: map[string][]byte{}, nonces: map[[32]byte]uint64{}}
 	s.blocks = append(s.blocks, &block{number: 0, hash: genesis, rt: s.rt})
-	s.addBlockLocked(nil, nil) // block 1, so eras have a parent
+	s.addBlockLocked(nil, nil, false) // block 1, so eras have a parent
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -176,7 +183,7 @@ func (s *Server) Upgrade(rt Runtime) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.rt = &rt
-	s.addBlockLocked(nil, nil)
+	s.addBlockLocked(nil, nil, true)
 	return nil
 }
 
@@ -197,7 +204,7 @@ func (s *Server) Rejected() []string {
 // AddBlock appends an empty block.
 func (s *Server) AddBlock() {
 	s.mu.Lock()
-	s.addBlockLocked(nil, nil)
+	s.addBlockLocked(nil, nil, false)
 	s.mu.Unlock()
 }
 
@@ -208,13 +215,14 @@ func (s *Server) Head() uint64 {
 	return s.blocks[len(s.blocks)-1].number
 }
 
-func (s *Server) addBlockLocked(exts []string, events []byte) *block {
+// addBlockLocked appends a block (upgraded: it enacts a new runtime) and
+// announces it to head subscribers.
+func (s *Server) addBlockLocked(exts []string, events []byte, upgraded bool) *block {
 	n := uint64(len(s.blocks))
-	seed := fmt.Sprintf("block %d %x", n, s.genesis)
-	var h [32]byte
-	copy(h[:], metadata.Blake2([]byte(seed), 32))
-	b := &block{number: n, hash: h, extrinsics: exts, events: events, rt: s.rt}
+	b := &block{number: n, extrinsics: exts, events: events, rt: s.rt}
+	s.sealLocked(b, s.blocks[n-1], upgraded)
 	s.blocks = append(s.blocks, b)
+	s.notifyHeadsLocked(b)
 	return b
 }
 
@@ -276,8 +284,26 @@ func reply(id json.RawMessage, res any, e *rpcErr) map[string]any {
 }
 
 type wsOut struct {
-	mu sync.Mutex
-	c  *websocket.Conn
+	mu      sync.Mutex
+	c       *websocket.Conn
+	closers []func()
+}
+
+// onClose runs f when the connection ends (subscriptions end with it).
+func (o *wsOut) onClose(f func()) {
+	o.mu.Lock()
+	o.closers = append(o.closers, f)
+	o.mu.Unlock()
+}
+
+func (o *wsOut) closed() {
+	o.mu.Lock()
+	fs := o.closers
+	o.closers = nil
+	o.mu.Unlock()
+	for _, f := range fs {
+		f()
+	}
 }
 
 func (o *wsOut) send(v any) {
@@ -296,7 +322,12 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	c.SetReadLimit(16 << 20)
 	out := &wsOut{c: c}
-	defer c.CloseNow()
+	s.trackConn(c, true)
+	defer func() {
+		s.trackConn(c, false)
+		out.closed()
+		_ = c.CloseNow()
+	}()
 	for {
 		_, data, err := c.Read(r.Context())
 		if err != nil {
@@ -322,6 +353,9 @@ func str(params []json.RawMessage, i int) string {
 func hexs(b []byte) string { return "0x" + hex.EncodeToString(b) }
 
 func (s *Server) handle(req rpcReq, ws *wsOut) (any, *rpcErr) {
+	if res, e, ok := s.handleHeads(req, ws); ok {
+		return res, e
+	}
 	if req.Method == "author_submitAndWatchExtrinsic" {
 		if ws == nil {
 			return nil, &rpcErr{Code: -32601, Message: "Method not found"}
@@ -352,7 +386,7 @@ func (s *Server) handle(req rpcReq, ws *wsOut) (any, *rpcErr) {
 		if err != nil {
 			return nil, &rpcErr{Code: 4003, Message: err.Error()}
 		}
-		return map[string]any{"number": fmt.Sprintf("0x%x", b.number)}, nil
+		return headerJSON(b), nil
 	case "chain_getBlock":
 		b, err := s.at(req.Params, 0)
 		if err != nil {
@@ -362,7 +396,7 @@ func (s *Server) handle(req rpcReq, ws *wsOut) (any, *rpcErr) {
 		if exts == nil {
 			exts = []string{}
 		}
-		return map[string]any{"block": map[string]any{"header": map[string]any{"number": fmt.Sprintf("0x%x", b.number)}, "extrinsics": exts}}, nil
+		return map[string]any{"block": map[string]any{"header": headerJSON(b), "extrinsics": exts}}, nil
 	case "state_getRuntimeVersion":
 		b, err := s.at(req.Params, 0)
 		if err != nil {
@@ -516,7 +550,7 @@ func (s *Server) includeLocked(extHex string) (string, *rpcErr) {
 	pub, _ := keys.SS58Decode(call.Signer)
 	s.nonces[pub] = call.Nonce + 1
 	s.calls = append(s.calls, *call)
-	s.addBlockLocked([]string{extHex}, events)
+	s.addBlockLocked([]string{extHex}, events, false)
 	return hexs(metadata.Blake2(raw, 32)), nil
 }
 
@@ -648,6 +682,6 @@ func (s *Server) UpgradeRaw(rt Runtime, raw []byte) error {
 	defer s.mu.Unlock()
 	rt.meta = s.rt.meta // keep the old decoded one for the server's own needs
 	s.rt = &rt
-	s.addBlockLocked(nil, nil)
+	s.addBlockLocked(nil, nil, true)
 	return nil
 }
