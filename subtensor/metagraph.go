@@ -22,15 +22,20 @@ func (c *Client) MetagraphAt(ctx context.Context, netuid uint16, height uint64) 
 	return c.ReadMetagraph(ctx, netuid, &height)
 }
 
-// ReadMetagraph reads a subnet's metagraph from storage at block (nil: best).
+// ReadMetagraph reads a subnet's metagraph at block (nil: best).
 //
-// It is built from the storage items every subtensor runtime has (Keys,
-// Owner, the per-subnet vectors, Axons, Weights, Bonds, ...) through the
-// runtime's own metadata, so it works on v14-only runtimes whose runtime APIs
-// return opaque bytes as well as on current ones. Stake is the hotkey's alpha
-// stake on the subnet (TotalHotkeyAlpha) on dynamic-TAO runtimes and its TAO
-// stake (TotalHotkeyStake) on older ones; both are in rao. Pool is the
-// subnet's dTAO pool on runtimes that store one (see readPool), else nil.
+// The neurons come from the runtime APIs get_neurons_lite and
+// get_subnet_state where the runtime offers them (two state_calls, as the
+// Bittensor SDK reads; see neuronsFromAPI), else from the storage items every
+// subtensor runtime has (Keys, Owner, the per-subnet vectors, Axons, ...)
+// through the runtime's own metadata; the JSON shape is the same either way.
+// On the storage path stake is the hotkey's alpha stake on the subnet
+// (TotalHotkeyAlpha) on dynamic-TAO runtimes and its TAO stake
+// (TotalHotkeyStake) on older ones; on the API path it is what the runtime
+// reports (its stake weights, child-key inheritance included); rao either
+// way. Hyperparameters come from get_subnet_hyperparams(_v2) where offered
+// (readHyperparams); weights and bonds from storage. Pool is the subnet's
+// dTAO pool on runtimes that store one (see readPool), else nil.
 func (c *Client) ReadMetagraph(ctx context.Context, netuid uint16, block *uint64) (*chain.Metagraph, error) {
 	at, rt, err := c.At(ctx, block)
 	if err != nil {
@@ -40,19 +45,19 @@ func (c *Client) ReadMetagraph(ctx context.Context, netuid uint16, block *uint64
 		return nil, err
 	}
 	mg := &chain.Metagraph{Netuid: netuid, Block: at.Number}
-	if err := c.readN(ctx, at, rt, mg); err != nil {
+	viaAPI, err := c.neuronsFromAPI(ctx, at, netuid, mg)
+	if err != nil {
 		return nil, err
 	}
-	if err := c.ReadMany(ctx, at, rt, c.vectorReads(netuid, mg)); err != nil {
+	if viaAPI {
+		err = c.ReadMany(ctx, at, rt, c.ownerReads(netuid, mg))
+	} else {
+		err = c.neuronsFromStorage(ctx, at, rt, netuid, mg)
+	}
+	if err != nil {
 		return nil, err
 	}
-	if err := c.ReadMany(ctx, at, rt, hyperparamReads(netuid, &mg.Hyperparams)); err != nil {
-		return nil, err
-	}
-	if err := c.ReadMany(ctx, at, rt, c.perHotkeyReads(rt, netuid, mg)); err != nil {
-		return nil, err
-	}
-	if err := c.stakeWeights(ctx, at, rt, mg); err != nil {
+	if err := c.readHyperparams(ctx, at, rt, netuid, &mg.Hyperparams); err != nil {
 		return nil, err
 	}
 	if err := c.readMatrices(ctx, at, rt, mg); err != nil {
@@ -65,6 +70,20 @@ func (c *Client) ReadMetagraph(ctx context.Context, netuid uint16, block *uint64
 		mg.Axons[i].Hotkey, mg.Axons[i].Coldkey = mg.Hotkeys[i], mg.Coldkeys[i]
 	}
 	return mg, nil
+}
+
+// neuronsFromStorage fills the per-uid fields and the owner from storage.
+func (c *Client) neuronsFromStorage(ctx context.Context, at Head, rt *Runtime, netuid uint16, mg *chain.Metagraph) error {
+	if err := c.readN(ctx, at, rt, mg); err != nil {
+		return err
+	}
+	if err := c.ReadMany(ctx, at, rt, append(c.vectorReads(netuid, mg), c.ownerReads(netuid, mg)...)); err != nil {
+		return err
+	}
+	if err := c.ReadMany(ctx, at, rt, c.perHotkeyReads(rt, netuid, mg)); err != nil {
+		return err
+	}
+	return c.stakeWeights(ctx, at, rt, mg)
 }
 
 // readN reads the neuron count and every uid's hotkey (Keys).
@@ -152,6 +171,16 @@ func (c *Client) vectorReads(netuid uint16, mg *chain.Metagraph) []Read {
 	r := func(item string, into func(metadata.Value) error) Read {
 		return Read{Pallet: "SubtensorModule", Item: item, Keys: []any{netuid}, Optional: true, Into: into}
 	}
+	return []Read{
+		r("Consensus", u16s(&mg.Consensus)), r("Incentive", u16s(&mg.Incentive)), r("Dividends", u16s(&mg.Dividends)),
+		r("Emission", u64s(&mg.Emission)), r("ValidatorTrust", u16s(&mg.ValidatorTrust)),
+		r("ValidatorPermit", bools(&mg.ValidatorPermit)), r("Active", bools(&mg.Active)),
+		r("LastUpdate", u64s(&mg.LastUpdate)), r("PruningScores", u16s(&mg.PruningScore)),
+	}
+}
+
+// ownerReads reads the subnet owner's coldkey and hotkey.
+func (c *Client) ownerReads(netuid uint16, mg *chain.Metagraph) []Read {
 	ownerKey := func(dst *string) func(metadata.Value) error {
 		return func(v metadata.Value) error {
 			b, err := metadata.AsBytes(v)
@@ -161,13 +190,10 @@ func (c *Client) vectorReads(netuid uint16, mg *chain.Metagraph) []Read {
 			return err
 		}
 	}
-	return []Read{
-		r("Consensus", u16s(&mg.Consensus)), r("Incentive", u16s(&mg.Incentive)), r("Dividends", u16s(&mg.Dividends)),
-		r("Emission", u64s(&mg.Emission)), r("ValidatorTrust", u16s(&mg.ValidatorTrust)),
-		r("ValidatorPermit", bools(&mg.ValidatorPermit)), r("Active", bools(&mg.Active)),
-		r("LastUpdate", u64s(&mg.LastUpdate)), r("PruningScores", u16s(&mg.PruningScore)),
-		r("SubnetOwner", ownerKey(&mg.OwnerColdkey)), r("SubnetOwnerHotkey", ownerKey(&mg.OwnerHotkey)),
+	r := func(item string, into func(metadata.Value) error) Read {
+		return Read{Pallet: "SubtensorModule", Item: item, Keys: []any{netuid}, Optional: true, Into: into}
 	}
+	return []Read{r("SubnetOwner", ownerKey(&mg.OwnerColdkey)), r("SubnetOwnerHotkey", ownerKey(&mg.OwnerHotkey))}
 }
 
 // perHotkeyReads reads each hotkey's coldkey, stake and axon. Stake follows

@@ -339,6 +339,14 @@ func hyperparamReads(netuid uint16, h *chain.Hyperparams) []Read {
 		r("LiquidAlphaOn", boolean(&h.LiquidAlphaEnabled)), r("Yuma3On", boolean(&h.Yuma3Enabled)),
 		r("BondsPenalty", u16(&h.BondsPenalty)), r("BondsResetOn", boolean(&h.BondsResetEnabled)),
 		r("MaxAllowedUids", u16(&h.MaxAllowedUids)),
+		r("AlphaSigmoidSteepness", func(v metadata.Value) error {
+			n, err := metadata.AsBig(v)
+			if err == nil && n.IsInt64() && n.Int64() >= -32768 && n.Int64() <= 32767 {
+				h.AlphaSigmoidSteepness = int16(n.Int64())
+				return nil
+			}
+			return fmt.Errorf("AlphaSigmoidSteepness %v is not an i16", v)
+		}),
 		r("AlphaValues", func(v metadata.Value) error {
 			pair, err := metadata.AsSlice(v)
 			if err != nil || len(pair) != 2 {
@@ -353,7 +361,9 @@ func hyperparamReads(netuid uint16, h *chain.Hyperparams) []Read {
 	}
 }
 
-// Hyperparameters reads a subnet's hyperparameters from storage.
+// Hyperparameters reads a subnet's hyperparameters: from
+// get_subnet_hyperparams(_v2) where the runtime offers it, the rest from
+// storage (readHyperparams).
 func (c *Client) Hyperparameters(ctx context.Context, netuid uint16, block *uint64) (*chain.Hyperparams, uint64, error) {
 	at, rt, err := c.At(ctx, block)
 	if err != nil {
@@ -363,7 +373,7 @@ func (c *Client) Hyperparameters(ctx context.Context, netuid uint16, block *uint
 		return nil, 0, err
 	}
 	var h chain.Hyperparams
-	if err := c.ReadMany(ctx, at, rt, hyperparamReads(netuid, &h)); err != nil {
+	if err := c.readHyperparams(ctx, at, rt, netuid, &h); err != nil {
 		return nil, 0, err
 	}
 	return &h, at.Number, nil

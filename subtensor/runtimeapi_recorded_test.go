@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/taonet/taonet/subtensor/metadata"
+	fixture "github.com/taonet/taonet/subtensor/polkadottest"
 	"github.com/taonet/taonet/subtensor/substratetest"
 )
 
@@ -102,6 +103,24 @@ func recordedTyped343(t *testing.T, rec map[string]map[string]map[string]json.Ra
 	if len(neurons) != 1024 || st == nil || st.Netuid != 1 || len(st.Hotkeys) != 1024 || len(st.TotalStake) != 1024 || len(st.BlockAtRegistration) != 1024 {
 		t.Fatalf("get_neurons_lite(1): %d neurons; get_subnet_state(1): %+v", len(neurons), st != nil)
 	}
+	// @polkadot/types decodes the same answers by the recorded v15 metadata.
+	opaque, err := decodeHex(string(sdkFile(t, "tests/helpers/integration_websocket_at_version.txt")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pd struct {
+		V15 []json.RawMessage `json:"v15"`
+	}
+	nl := recordedCall(t, rec, "metagraph", `["NeuronInfoRuntimeApi_get_neurons_lite", "0100", "0xdb13c066e2c63969f140164fb3bfe7a0aaa7b71407fc0fe525d68e57329ef9d0"]`)
+	ss := recordedCall(t, rec, "metagraph", `["SubnetInfoRuntimeApi_get_subnet_state", "0100", "0xdb13c066e2c63969f140164fb3bfe7a0aaa7b71407fc0fe525d68e57329ef9d0"]`)
+	if err := json.Unmarshal(fixture.TypedAPI(t, map[string]any{"v15": map[string]any{"opaque": hexOf(opaque), "calls": []map[string]any{
+		{"api": "NeuronInfoRuntimeApi", "method": "get_neurons_lite", "hex": hexOf(nl)},
+		{"api": "SubnetInfoRuntimeApi", "method": "get_subnet_state", "hex": hexOf(ss)},
+	}}}), &pd); err != nil || len(pd.V15) != 2 {
+		t.Fatalf("runtimeapi.mjs: %v", err)
+	}
+	samePrimitive(t, "get_neurons_lite(1) at spec 343", neurons, pd.V15[0])
+	samePrimitive(t, "get_subnet_state(1) at spec 343", st, pd.V15[1])
 	for i, n := range neurons {
 		if n.UID != uint16(i) || n.Netuid != 1 || n.Hotkey != st.Hotkeys[i] || n.Coldkey != st.Coldkeys[i] ||
 			n.Active != st.Active[i] || n.ValidatorPermit != st.ValidatorPermit[i] || n.LastUpdate != st.LastUpdate[i] ||
@@ -156,6 +175,19 @@ func recordedTyped208(t *testing.T, rec map[string]map[string]map[string]json.Ra
 			t.Fatalf("neuron %d: uid %d netuid %d", i, n.UID, n.Netuid)
 		}
 	}
+	// @polkadot/types, given the spec-208 types from the Rust structs,
+	// decodes the same recorded Vec<u8> answers to the same values.
+	var pd struct {
+		Decode []json.RawMessage `json:"decode"`
+	}
+	if err := json.Unmarshal(fixture.TypedAPI(t, map[string]any{"decode": []map[string]any{
+		{"type": "SubnetHyperparams", "wrap": true, "hex": hexOf(recordedCall(t, rec, "get_subnet_hyperparameters", `["SubnetInfoRuntimeApi_get_subnet_hyperparams", "0x1700"]`))},
+		{"type": "Vec<NeuronInfoLite>", "wrap": true, "hex": hexOf(recordedCall(t, rec, "neurons_lite", `["NeuronInfoRuntimeApi_get_neurons_lite", "0x1700"]`))},
+	}}), &pd); err != nil || len(pd.Decode) != 2 {
+		t.Fatalf("runtimeapi.mjs: %v", err)
+	}
+	samePrimitive(t, "get_subnet_hyperparams(23) at spec 208", h, pd.Decode[0])
+	samePrimitive(t, "get_neurons_lite(23) at spec 208", neurons, pd.Decode[1])
 	calls := srv.StateCalls()
 	if len(calls) != 2 || hexOf(calls[0].Args) != "0x1700" || hexOf(calls[1].Args) != "0x1700" {
 		t.Errorf("state_calls %+v, the SDK sent 0x1700 (netuid 23) each time", calls)
