@@ -4,9 +4,15 @@
 // signing and verification with the "substrate" signing context, and SS58
 // addresses (generic Substrate prefix 42).
 //
-// The cryptography itself comes from github.com/ChainSafe/go-schnorrkel,
-// github.com/cosmos/go-bip39 and golang.org/x/crypto; this package is the glue
-// that reproduces Substrate's derivation rules and byte formats exactly (see
+// Key derivation and the Merlin transcripts come from
+// github.com/ChainSafe/go-schnorrkel, mnemonics from github.com/cosmos/go-bip39,
+// hashing from golang.org/x/crypto; this package is the glue that reproduces
+// Substrate's derivation rules and byte formats exactly (see
 // shared/specs/wire-protocol.md §5). Derivation is cross-checked in tests
-// against github.com/vedhavyas/go-subkey.
+// against github.com/vedhavyas/go-subkey. The ristretto255 group arithmetic of
+// Sign and Verify is keys/internal/ristretto (RFC 9496 over
+// filippo.io/edwards25519); signatures are cross-checked both ways against
+// go-schnorrkel (TestSignaturesCrossVerifyWithGoSchnorrkel,
+// FuzzVerifyMatchesGoSchnorrkel) and against Rust schnorrkel via polkadot-js
+// (TestVerifiesRustSchnorrkelSignature).
 package keys

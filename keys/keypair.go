@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"strings"
 
+	"filippo.io/edwards25519"
 	schnorrkel "github.com/ChainSafe/go-schnorrkel"
 	bip39 "github.com/cosmos/go-bip39"
-	r255 "github.com/gtank/ristretto255"
+
+	"github.com/taonet/taonet/keys/internal/ristretto"
 )
 
 // SigningContext is the schnorrkel signing context Substrate (and Bittensor)
@@ -24,10 +26,10 @@ const SignatureSize = 64
 // so that wallet files can store them (secretSeed / secretPhrase).
 type Keypair struct {
 	pub      [32]byte
-	key      [32]byte // schnorrkel secret scalar (SecretKey::to_bytes()[..32])
-	nonce    [32]byte // schnorrkel signing nonce seed (SecretKey::to_bytes()[32..])
-	secret   *schnorrkel.SecretKey
-	x        *r255.Scalar // the secret scalar, decoded once; read-only after construction
+	key      [32]byte              // schnorrkel secret scalar (SecretKey::to_bytes()[..32])
+	nonce    [32]byte              // schnorrkel signing nonce seed (SecretKey::to_bytes()[32..])
+	secret   *schnorrkel.SecretKey // for derivation (suri.go)
+	x        *edwards25519.Scalar  // the secret scalar, decoded once; read-only after construction
 	seed     [32]byte
 	hasSeed  bool
 	mnemonic string
@@ -75,16 +77,15 @@ func FromEd25519Bytes(b [64]byte) (*Keypair, error) {
 }
 
 func fromSecret(key, nonce [32]byte) (*Keypair, error) {
-	sk := schnorrkel.NewSecretKey(key, nonce)
-	pk, err := sk.Public()
+	// Like schnorrkel's SecretKey::from_bytes, the scalar must be canonical
+	// (below the group order ℓ).
+	x, err := edwards25519.NewScalar().SetCanonicalBytes(key[:])
 	if err != nil {
 		return nil, fmt.Errorf("keys: invalid secret scalar: %w", err)
 	}
-	x, err := schnorrkel.ScalarFromBytes(key)
-	if err != nil {
-		return nil, fmt.Errorf("keys: invalid secret scalar: %w", err)
-	}
-	return &Keypair{pub: pk.Encode(), key: key, nonce: nonce, secret: sk, x: x}, nil
+	kp := &Keypair{key: key, nonce: nonce, secret: schnorrkel.NewSecretKey(key, nonce), x: x}
+	kp.pub = ristretto.NewElement().ScalarBaseMult(x).Bytes()
+	return kp, nil
 }
 
 // normalizeMnemonic collapses whitespace so "a  b\n c" and "a b c" are one phrase.
@@ -185,11 +186,12 @@ func (k *Keypair) PrivateKey() [64]byte {
 // bytes that both verify.
 //
 // This is schnorrkel's Schnorr-over-transcript signature (sign.rs) written
-// out, rather than go-schnorrkel's SecretKey.Sign, because that one
-// re-derives the public key (a base-point multiplication, about a third of
-// the cost) on every call; here the encoded public key and the decoded secret
-// scalar are computed once when the pair is built. The transcript labels are
-// schnorrkel's: proto-name "Schnorr-sig", sign:pk, sign:R, challenge sign:c.
+// out, rather than go-schnorrkel's SecretKey.Sign: the transcript is
+// go-schnorrkel's (Merlin, labels proto-name "Schnorr-sig", sign:pk, sign:R,
+// challenge sign:c), the group arithmetic is package ristretto's
+// (edwards25519 underneath, several times faster than the pure-Go
+// gtank/ristretto255 go-schnorrkel uses), and the encoded public key and the
+// decoded secret scalar are computed once when the pair is built.
 func (k *Keypair) Sign(msg []byte) ([]byte, error) {
 	if k == nil || k.x == nil {
 		return nil, errors.New("keys: sign with an empty keypair")
@@ -199,19 +201,38 @@ func (k *Keypair) Sign(msg []byte) ([]byte, error) {
 	t.AppendMessage([]byte("sign:pk"), k.pub[:])
 	// r is a fresh uniform scalar (go-schnorrkel does the same; Rust
 	// schnorrkel also mixes in the nonce seed, which verifiers cannot see).
-	r, err := schnorrkel.NewRandomScalar()
+	r, err := randomScalar()
 	if err != nil {
 		return nil, fmt.Errorf("keys: sign: %w", err)
 	}
 	sig := make([]byte, 0, SignatureSize)
-	sig = r255.NewElement().ScalarBaseMult(r).Encode(sig) // R
-	t.AppendMessage([]byte("sign:R"), sig[:32])
-	c := r255.NewScalar().FromUniformBytes(t.ExtractBytes([]byte("sign:c"), 64))
-	s := r255.NewScalar().Multiply(c, k.x) // k.x is shared: never a receiver
-	s.Add(s, r)
-	sig = s.Encode(sig)
+	sig = ristretto.NewElement().ScalarBaseMult(r).Encode(sig) // R = r·B, constant time
+	t.AppendMessage([]byte("sign:R"), sig)
+	c, err := edwards25519.NewScalar().SetUniformBytes(t.ExtractBytes([]byte("sign:c"), 64))
+	if err != nil {
+		return nil, fmt.Errorf("keys: sign: %w", err)
+	}
+	s := edwards25519.NewScalar().MultiplyAdd(c, k.x, r) // k.x is shared: never a receiver
+	sig = append(sig, s.Bytes()...)
 	sig[63] |= 0x80 // schnorrkel marks its signatures apart from Ed25519
 	return sig, nil
+}
+
+// randomScalar returns a uniform non-zero scalar from crypto/rand (64 bytes
+// reduced mod ℓ, as go-schnorrkel's NewRandomScalar, which also refuses 0).
+func randomScalar() (*edwards25519.Scalar, error) {
+	var wide [64]byte
+	if _, err := rand.Read(wide[:]); err != nil {
+		return nil, err
+	}
+	r, err := edwards25519.NewScalar().SetUniformBytes(wide[:])
+	if err != nil {
+		return nil, err
+	}
+	if r.Equal(edwards25519.NewScalar()) == 1 {
+		return nil, errors.New("random scalar was zero")
+	}
+	return r, nil
 }
 
 // Verify reports whether sig is a valid sr25519 signature of msg by this pair.

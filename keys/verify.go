@@ -3,8 +3,10 @@ package keys
 import (
 	"errors"
 
+	"filippo.io/edwards25519"
 	schnorrkel "github.com/ChainSafe/go-schnorrkel"
-	r255 "github.com/gtank/ristretto255"
+
+	"github.com/taonet/taonet/keys/internal/ristretto"
 )
 
 // PublicKey is a decoded sr25519 public key, ready to verify many signatures.
@@ -13,7 +15,7 @@ import (
 // the PublicKey. It is immutable and safe for concurrent use.
 type PublicKey struct {
 	raw  [32]byte
-	negA *r255.Element // -A, the form the verification equation uses; never a receiver
+	negA *ristretto.Element // -A, the form the verification equation uses; never a receiver
 }
 
 // ErrInvalidPublicKey is returned for bytes that are not a canonical
@@ -26,11 +28,11 @@ func ParsePublicKey(pub [32]byte) (*PublicKey, error) {
 	if pub == ([32]byte{}) {
 		return nil, ErrInvalidPublicKey
 	}
-	a := r255.NewElement()
+	a := ristretto.NewElement()
 	if err := a.Decode(pub[:]); err != nil {
 		return nil, ErrInvalidPublicKey
 	}
-	return &PublicKey{raw: pub, negA: r255.NewElement().Negate(a)}, nil
+	return &PublicKey{raw: pub, negA: a.Negate(a)}, nil
 }
 
 // Bytes returns the 32-byte encoding.
@@ -52,18 +54,20 @@ func (p *PublicKey) Verify(msg, sig []byte) bool {
 	var sb [32]byte
 	copy(sb[:], sig[32:])
 	sb[31] &= 0x7f
-	s := r255.NewScalar()
-	if err := s.Decode(sb[:]); err != nil {
+	s, err := edwards25519.NewScalar().SetCanonicalBytes(sb[:])
+	if err != nil {
 		return false // s not reduced
 	}
 	t := schnorrkel.NewSigningContext([]byte(SigningContext), msg)
 	t.AppendMessage([]byte("proto-name"), []byte("Schnorr-sig"))
 	t.AppendMessage([]byte("sign:pk"), p.raw[:])
 	t.AppendMessage([]byte("sign:R"), sig[:32])
-	k := r255.NewScalar().FromUniformBytes(t.ExtractBytes([]byte("sign:c"), 64))
-	var enc [32]byte
-	r := r255.NewElement().VarTimeDoubleScalarBaseMult(k, p.negA, s).Encode(enc[:0])
-	return constantTimeEq(r, sig[:32])
+	k, err := edwards25519.NewScalar().SetUniformBytes(t.ExtractBytes([]byte("sign:c"), 64))
+	if err != nil {
+		return false
+	}
+	r := ristretto.NewElement().VarTimeDoubleScalarBaseMult(k, p.negA, s).Bytes()
+	return constantTimeEq(r[:], sig[:32])
 }
 
 // VerifyWrapped is Verify with the polkadot-js "<Bytes>…</Bytes>" fallback

@@ -1,0 +1,18 @@
+// Package ristretto is the ristretto255 prime-order group of RFC 9496 built
+// on filippo.io/edwards25519: decoding and encoding (§4.3.1, §4.3.2),
+// equality (§4.3.3), the one-way map from 64 uniform bytes (§4.3.4), and the
+// group operations and scalar multiplications the sr25519 signatures in
+// package keys need.
+//
+// It exists for speed: edwards25519 has assembly field multiplication on
+// amd64, a precomputed fixed-base table for ScalarBaseMult and a wide-NAF
+// VarTimeDoubleScalarBaseMult, while github.com/gtank/ristretto255 v0.1.2
+// (what go-schnorrkel uses) is pure Go throughout. Only the thin ristretto
+// layer is written here; all curve arithmetic is edwards25519's.
+//
+// Scalars are edwards25519.Scalar (integers modulo the group order ℓ, the
+// same for ristretto255 and edwards25519). Constant-time: Decode, Encode,
+// Equal, FromUniformBytes, ScalarBaseMult and ScalarMult run in time
+// independent of their inputs' values; VarTimeDoubleScalarBaseMult does not
+// and must only see public scalars (signature verification).
+package ristretto
