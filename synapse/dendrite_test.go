@@ -187,9 +187,9 @@ func TestHostileResponses(t *testing.T) {
 	addr := srv.Listener.Addr().(*net.TCPAddr)
 	d, err := NewDendrite(key(t, "Alice"), DendriteConfig{MaxResponseBytes: 64 << 10,
 		// Route every target to the test server; the port header tells it what to do.
-		Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			return (&net.Dialer{}).DialContext(ctx, "tcp", addr.String())
-		}}})
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,6 +208,18 @@ func TestHostileResponses(t *testing.T) {
 	res := st.Result()
 	if res.StatusCode != 422 || int64(len(res.Streamed)) > 64<<10 || len(res.Streamed) == 0 {
 		t.Fatalf("endless stream: %d %q, %d bytes", res.StatusCode, res.StatusMessage, len(res.Streamed))
+	}
+}
+
+// A metagraph entry whose IP would smuggle header lines into the request is refused
+// before anything is signed or sent.
+func TestHostileTargetAddress(t *testing.T) {
+	d := newDendrite(t, "Alice")
+	for _, ip := range []string{"127.0.0.1\r\nX-Injected: 1", "a b", "", "host/path"} {
+		res := Query(context.Background(), d, AxonInfo{IP: ip, Port: 8091, Hotkey: key(t, "Bob").SS58Address()}, &Prompt{}, time.Second)
+		if res.StatusCode != 503 || !errors.Is(res.Err, errBadAddress) || res.Dendrite.Signature != "" {
+			t.Errorf("%q: %d %q %v", ip, res.StatusCode, res.StatusMessage, res.Err)
+		}
 	}
 }
 

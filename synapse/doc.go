@@ -47,6 +47,8 @@
 // GC is not the bottleneck there (GOGC=off changes neither CPU per fan-out nor
 // latency beyond run-to-run noise), so no GOGC tuning is recommended.
 //
-// Subpackages: epistula (the later Epistula v2 signed plain-HTTP scheme) and synbench
-// (the fan-out benchmark behind `taonet synapse bench`).
+// Subpackages: h1 (the dendrite's HTTP/1.1 client: pooled keep-alive connections,
+// one write per request, a strict fuzzed response parser), epistula (the later
+// Epistula v2 signed plain-HTTP scheme) and synbench (the fan-out benchmark behind
+// `taonet synapse bench`).
 package synapse

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/taonet/taonet/synapse/h1"
 )
 
 // TerminalInfo describes one end of a call (Python's bittensor TerminalInfo). A zero
@@ -212,44 +214,68 @@ func ParseHeaders(h http.Header) (*Request, error) {
 		if len(vs) == 0 {
 			continue
 		}
-		v := vs[0]
-		lk := strings.ToLower(k)
-		var err error
-		switch {
-		case strings.HasPrefix(lk, prefixAxon):
-			err = setTerminal(&r.Axon, lk[len(prefixAxon):], v)
-		case strings.HasPrefix(lk, prefixDendrite):
-			err = setTerminal(&r.Dendrite, lk[len(prefixDendrite):], v)
-		case strings.HasPrefix(lk, prefixInputObj):
-			// Upstream decodes these only to build a valid header-only synapse; a value
-			// that does not decode is skipped there too, but we insist on well-formed
-			// base64 JSON so garbage cannot be smuggled through.
-			raw, derr := base64.StdEncoding.DecodeString(strings.TrimSpace(v))
-			if derr != nil {
-				err = derr
-			} else if !json.Valid(raw) {
-				err = fmt.Errorf("not JSON")
-			}
-		case lk == hdrName:
-			r.Name = v
-		case lk == hdrTimeout:
-			f, perr := parsePyFloat(v)
-			if perr == nil && (math.IsNaN(f) || math.IsInf(f, 0) || f < 0) {
-				perr = fmt.Errorf("timeout must be a finite non-negative number")
-			}
-			r.Timeout, err = f, perr
-		case lk == hdrHeaderSize:
-			r.HeaderSize, err = parsePyInt(v)
-		case lk == hdrTotalSize:
-			r.TotalSize, err = parsePyInt(v)
-		case lk == hdrBodyHash:
-			r.BodyHash = v
-		}
-		if err != nil {
-			return nil, &HeaderError{Header: lk, Value: v, Err: err}
+		if err := r.setHeader(k, vs[0]); err != nil {
+			return nil, err
 		}
 	}
 	return r, nil
+}
+
+// parseFields is ParseHeaders over header fields in wire order. The first of
+// duplicate fields wins, as http.Header's first value does; fields are applied last
+// to first for that, so a malformed duplicate is an error here.
+func parseFields(h h1.Header) (*Request, error) {
+	r := &Request{Timeout: DefaultTimeout}
+	for i := len(h) - 1; i >= 0; i-- {
+		if err := r.setHeader(h[i].Name, h[i].Value); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// setHeader applies one header. Names match case-insensitively without building a
+// lower-case copy: net/http's server hands over "Bt_header_axon_nonce".
+func (r *Request) setHeader(k, v string) error {
+	var err error
+	switch {
+	case hasPrefixFold(k, prefixAxon):
+		err = setTerminal(&r.Axon, strings.ToLower(k[len(prefixAxon):]), v)
+	case hasPrefixFold(k, prefixDendrite):
+		err = setTerminal(&r.Dendrite, strings.ToLower(k[len(prefixDendrite):]), v)
+	case hasPrefixFold(k, prefixInputObj):
+		// Upstream decodes these only to build a valid header-only synapse; a value
+		// that does not decode is skipped there too, but we insist on well-formed
+		// base64 JSON so garbage cannot be smuggled through.
+		raw, derr := base64.StdEncoding.DecodeString(strings.TrimSpace(v))
+		if derr != nil {
+			err = derr
+		} else if !json.Valid(raw) {
+			err = fmt.Errorf("not JSON")
+		}
+	case strings.EqualFold(k, hdrName):
+		r.Name = v
+	case strings.EqualFold(k, hdrTimeout):
+		f, perr := parsePyFloat(v)
+		if perr == nil && (math.IsNaN(f) || math.IsInf(f, 0) || f < 0) {
+			perr = fmt.Errorf("timeout must be a finite non-negative number")
+		}
+		r.Timeout, err = f, perr
+	case strings.EqualFold(k, hdrHeaderSize):
+		r.HeaderSize, err = parsePyInt(v)
+	case strings.EqualFold(k, hdrTotalSize):
+		r.TotalSize, err = parsePyInt(v)
+	case strings.EqualFold(k, hdrBodyHash):
+		r.BodyHash = v
+	}
+	if err != nil {
+		return &HeaderError{Header: strings.ToLower(k), Value: v, Err: err}
+	}
+	return nil
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 func setTerminal(t *TerminalInfo, field, v string) error {

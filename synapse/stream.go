@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/taonet/taonet/synapse/h1"
 )
 
 // Stream is one streaming call in progress. Read chunks with Next or Chunks, then take
@@ -18,7 +20,7 @@ type Stream[T any] struct {
 	p      *prepared
 	start  time.Time
 	cancel context.CancelFunc
-	resp   *http.Response
+	resp   *h1.Response
 	res    Response[T]
 	buf    []byte
 	done   bool
@@ -147,7 +149,12 @@ func (st *Stream[T]) Result() Response[T] {
 
 // Header returns the response headers (nil when the axon did not answer) and
 // the status known so far, without waiting for the stream to end.
-func (st *Stream[T]) Header() (int, http.Header) { return st.res.StatusCode, st.res.Header }
+func (st *Stream[T]) Header() (int, http.Header) {
+	if st.res.Header == nil {
+		return st.res.StatusCode, nil
+	}
+	return st.res.StatusCode, st.res.Header.HTTP()
+}
 
 // Close abandons the stream.
 func (st *Stream[T]) Close() { st.finish() }

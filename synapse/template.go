@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strconv"
+	"strings"
 )
 
 // requestTemplate holds the parts of a request that are the same for every target of
@@ -20,6 +20,7 @@ type requestTemplate struct {
 	// computed_body_hash value.
 	fixed    []fixedHeader
 	bodyHash string
+	wire     wireHead
 }
 
 type fixedHeader struct{ key, value string }
@@ -51,6 +52,9 @@ func newRequestTemplate(sc *schema, r *Request, payload []byte) (*requestTemplat
 			t.add(k, sc.inputObj[f.wire])
 		}
 	}
+	if err := t.buildWire(r.Name); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 
@@ -60,7 +64,11 @@ func (t *requestTemplate) add(k, v string) {
 
 // body encodes the request body with r's terminal infos.
 func (t *requestTemplate) body(r *Request) ([]byte, error) {
-	b := make([]byte, 0, len(t.bodyHead)+len(t.bodyTail)+512)
+	return t.appendBody(make([]byte, 0, len(t.bodyHead)+len(t.bodyTail)+512), r)
+}
+
+// appendBody appends the request body with r's terminal infos to b.
+func (t *requestTemplate) appendBody(b []byte, r *Request) ([]byte, error) {
 	b = append(b, t.bodyHead...)
 	b, err := appendTerminalJSON(b, &r.Dendrite)
 	if err != nil {
@@ -132,16 +140,121 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// headers writes the same header set as encodeHeaders into an empty h.
-func (t *requestTemplate) headers(h http.Header, r *Request, totalSize int64) {
-	hv := headerVals{vals: make([]string, 0, len(t.fixed)+23)}
+// The request on the wire: the template also holds the HTTP/1.1 head with everything
+// that is the same for every target, so a request is the request line and Host,
+// Content-Length, the terminal-info and size headers, and the body, appended into one
+// buffer and written with one write. Its headers are exactly encodeHeaders' set
+// (TestWireRequestMatchesEncoders reads it back with net/http).
+
+// wireHead is the fixed part of the request head.
+type wireHead struct {
+	path  string // "POST /{name} HTTP/1.1\r\nHost: "
+	fixed []byte // "\r\nContent-Type: application/json\r\n" + fixed synapse headers + body hash
+	// fixedSize is the header_size share of the fixed synapse headers.
+	fixedSize int
+}
+
+func (t *requestTemplate) buildWire(name string) error {
+	t.wire.path = "POST /" + name + " HTTP/1.1\r\nHost: "
+	b := []byte("\r\nContent-Type: application/json\r\n")
 	for _, f := range t.fixed {
-		hv.set(h, f.key, f.value)
+		if !validHeaderName(f.key) {
+			return fmt.Errorf("synapse: header name %q is not an HTTP token", f.key)
+		}
+		b = appendHeaderLine(b, f.key, f.value)
+		t.wire.fixedSize += len(f.key) + len(f.value) + 4
 	}
-	encodeTerminal(h, &hv, axonKeys, &r.Axon)
-	encodeTerminal(h, &hv, dendriteKeys, &r.Dendrite)
-	size := hv.size
-	hv.set(h, hdrHeaderSize, strconv.Itoa(size))
-	hv.set(h, hdrTotalSize, strconv.FormatInt(totalSize, 10))
-	hv.set(h, hdrBodyHash, t.bodyHash)
+	t.wire.fixed = appendHeaderLine(b, hdrBodyHash, t.bodyHash)
+	return nil
+}
+
+// appendRequest appends the whole request (head and body) for host ("ip:port").
+func (t *requestTemplate) appendRequest(b []byte, host string, r *Request, body []byte) []byte {
+	b = append(b, t.wire.path...)
+	b = append(b, host...)
+	b = append(b, "\r\nContent-Length: "...)
+	b = strconv.AppendInt(b, int64(len(body)), 10)
+	b = append(b, t.wire.fixed...)
+	size := t.wire.fixedSize
+	b, size = appendTerminalHeaders(b, size, axonKeys, &r.Axon)
+	b, size = appendTerminalHeaders(b, size, dendriteKeys, &r.Dendrite)
+	b = append(b, hdrHeaderSize+": "...)
+	b = strconv.AppendInt(b, int64(size), 10)
+	b = append(b, "\r\n"+hdrTotalSize+": "...)
+	b = strconv.AppendInt(b, int64(len(body)), 10)
+	b = append(b, "\r\n\r\n"...)
+	return append(b, body...)
+}
+
+// appendTerminalHeaders writes encodeTerminal's headers as lines and adds their
+// header_size share to size.
+func appendTerminalHeaders(b []byte, size int, keys *terminalKeys, t *TerminalInfo) ([]byte, int) {
+	intLine := func(k string, v int64) {
+		if v != 0 {
+			start := len(b)
+			b = append(b, k...)
+			b = append(b, ':', ' ')
+			b = strconv.AppendInt(b, v, 10)
+			b = append(b, '\r', '\n')
+			size += len(b) - start // key + ": " + value + CRLF = key + value + 4
+		}
+	}
+	strLine := func(k, v string) {
+		if v != "" {
+			v = headerSafe(v)
+			b = appendHeaderLine(b, k, v)
+			size += len(k) + len(v) + 4
+		}
+	}
+	intLine(keys.statusCode, int64(t.StatusCode))
+	strLine(keys.statusMessage, t.StatusMessage)
+	if t.ProcessTime != 0 {
+		strLine(keys.processTime, PyFloat(t.ProcessTime))
+	}
+	strLine(keys.ip, t.IP)
+	intLine(keys.port, int64(t.Port))
+	intLine(keys.version, int64(t.Version))
+	intLine(keys.nonce, t.Nonce)
+	strLine(keys.uuid, t.UUID)
+	strLine(keys.hotkey, t.Hotkey)
+	strLine(keys.signature, t.Signature)
+	return b, size
+}
+
+// appendHeaderLine appends "k: v\r\n"; v must be header-safe. Leading and trailing
+// blanks of v would be trimmed by any reader, as net/http's client trims them.
+func appendHeaderLine(b []byte, k, v string) []byte {
+	b = append(b, k...)
+	b = append(b, ':', ' ')
+	b = append(b, strings.Trim(v, " \t")...)
+	return append(b, '\r', '\n')
+}
+
+// validHeaderName reports an RFC 9110 token.
+func validHeaderName(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// validHost reports a host:port made of the characters of IP literals and DNS names,
+// so a metagraph entry cannot inject header lines through the Host header.
+func validHost(h string) bool {
+	if h == "" {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(".-:_[]%", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }

@@ -77,7 +77,7 @@ func StreamKind[T any](example string, input func(*T) string) (Kind, error) {
 			fmt.Fprintf(out, "< chunk %d (%d bytes): %s\n", n, len(c), strings.TrimRight(string(c), "\n"))
 		}
 		res := st.Result()
-		return finish(out, res.StatusCode, res.StatusMessage, res.Header, h != nil, res.Latency, res.Synapse, n, res.Err)
+		return finish(out, res.StatusCode, res.StatusMessage, res.Header.HTTP(), h != nil, res.Latency, res.Synapse, n, res.Err)
 	}
 	return k, nil
 }

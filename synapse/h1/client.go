@@ -1,0 +1,257 @@
+package h1
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Config configures a Client. Zero values select the defaults in brackets.
+type Config struct {
+	// Dial opens connections [net.Dialer with DialTimeout and 30 s keep-alive].
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// DialTimeout bounds connection setup [5 s]; the request's context also applies.
+	DialTimeout time.Duration
+	// MaxIdlePerHost keeps this many idle connections per address [16].
+	MaxIdlePerHost int
+	// MaxConnsPerHost caps concurrent requests, and so connections, per address
+	// [0: no cap]. A request waiting for a slot spends its own context waiting.
+	MaxConnsPerHost int
+	// IdleTimeout retires connections idle for longer [90 s].
+	IdleTimeout time.Duration
+	// MaxHeaderBytes bounds a response head [64 KiB].
+	MaxHeaderBytes int
+}
+
+// Client sends requests over pooled keep-alive connections. It is safe for concurrent
+// use.
+type Client struct {
+	cfg   Config
+	mu    sync.Mutex
+	hosts map[string]*hostPool
+}
+
+// New returns a Client.
+func New(cfg Config) *Client {
+	if cfg.DialTimeout <= 0 {
+		cfg.DialTimeout = 5 * time.Second
+	}
+	if cfg.Dial == nil {
+		cfg.Dial = (&net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: 30 * time.Second}).DialContext
+	}
+	if cfg.MaxIdlePerHost <= 0 {
+		cfg.MaxIdlePerHost = 16
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 90 * time.Second
+	}
+	if cfg.MaxHeaderBytes <= 0 {
+		cfg.MaxHeaderBytes = 64 << 10
+	}
+	return &Client{cfg: cfg, hosts: map[string]*hostPool{}}
+}
+
+// hostPool holds the idle connections to one address, most recently used last.
+type hostPool struct {
+	mu   sync.Mutex
+	idle []*conn
+	slot chan struct{} // nil: no cap
+}
+
+func (c *Client) host(addr string) *hostPool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	hp := c.hosts[addr]
+	if hp == nil {
+		hp = &hostPool{}
+		if c.cfg.MaxConnsPerHost > 0 {
+			hp.slot = make(chan struct{}, c.cfg.MaxConnsPerHost)
+		}
+		c.hosts[addr] = hp
+	}
+	return hp
+}
+
+func (hp *hostPool) acquire(ctx context.Context) error {
+	if hp.slot == nil {
+		return nil
+	}
+	select {
+	case hp.slot <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (hp *hostPool) release() {
+	if hp.slot != nil {
+		<-hp.slot
+	}
+}
+
+// CloseIdle closes every idle connection.
+func (c *Client) CloseIdle() {
+	c.mu.Lock()
+	hosts := make([]*hostPool, 0, len(c.hosts))
+	for _, hp := range c.hosts {
+		hosts = append(hosts, hp)
+	}
+	c.mu.Unlock()
+	for _, hp := range hosts {
+		hp.mu.Lock()
+		idle := hp.idle
+		hp.idle = nil
+		hp.mu.Unlock()
+		for _, cn := range idle {
+			cn.nc.Close()
+		}
+	}
+}
+
+// conn is one connection and its read buffer.
+type conn struct {
+	c       *Client
+	hp      *hostPool
+	nc      net.Conn
+	br      *bufio.Reader
+	scratch []byte
+	idleAt  time.Time
+	reused  bool
+	stop    func() bool // ends the request's cancellation hook
+}
+
+var errClosedBody = errors.New("h1: read on closed body")
+
+// aLongTimeAgo is a deadline that has passed: setting it unblocks pending I/O.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// Do writes req, a complete HTTP/1.1 request (head and body), to a connection to addr
+// and reads the response head. The caller must close the response body. The context
+// bounds the whole exchange, including reading the body. A request that fails on a
+// reused connection before any response byte arrives (the server closed it while
+// idle) is sent once more on a new connection.
+func (c *Client) Do(ctx context.Context, addr string, req []byte) (*Response, error) {
+	hp := c.host(addr)
+	if err := hp.acquire(ctx); err != nil {
+		return nil, err
+	}
+	for attempt := 0; ; attempt++ {
+		cn, err := c.get(ctx, hp, addr)
+		if err != nil {
+			hp.release()
+			return nil, err
+		}
+		resp, err := cn.roundTrip(ctx, req)
+		if err == nil {
+			return resp, nil
+		}
+		if attempt == 0 && cn.reused && staleConn(err) && ctx.Err() == nil {
+			continue
+		}
+		hp.release()
+		return nil, contextError(ctx, err)
+	}
+}
+
+// contextError reports the context's end instead of the I/O error it caused; the
+// connection's deadline can fire a moment before the context's own timer.
+func contextError(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
+	if dl, ok := ctx.Deadline(); ok && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(dl) {
+		return context.DeadlineExceeded
+	}
+	return err
+}
+
+// staleConn reports the errors of a kept-alive connection the server had closed.
+func staleConn(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
+// get takes the most recently used live idle connection or dials a new one.
+func (c *Client) get(ctx context.Context, hp *hostPool, addr string) (*conn, error) {
+	now := time.Now()
+	hp.mu.Lock()
+	for n := len(hp.idle); n > 0; n = len(hp.idle) {
+		cn := hp.idle[n-1]
+		hp.idle = hp.idle[:n-1]
+		if now.Sub(cn.idleAt) < c.cfg.IdleTimeout {
+			hp.mu.Unlock()
+			cn.reused = true
+			return cn, nil
+		}
+		cn.nc.Close()
+	}
+	hp.mu.Unlock()
+	nc, err := c.cfg.Dial(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return &conn{c: c, hp: hp, nc: nc, br: bufio.NewReaderSize(nc, 4096)}, nil
+}
+
+// roundTrip writes req and reads the response head; on error the connection is closed.
+func (cn *conn) roundTrip(ctx context.Context, req []byte) (*Response, error) {
+	dl, _ := ctx.Deadline()
+	if err := cn.nc.SetDeadline(dl); err != nil {
+		cn.nc.Close()
+		return nil, err
+	}
+	nc := cn.nc
+	cn.stop = context.AfterFunc(ctx, func() { _ = nc.SetDeadline(aLongTimeAgo) })
+	fail := func(err error) (*Response, error) {
+		cn.stop()
+		cn.nc.Close()
+		return nil, err
+	}
+	if _, err := cn.nc.Write(req); err != nil {
+		return fail(err)
+	}
+	h, err := readHead(cn.br, &cn.scratch, cn.c.cfg.MaxHeaderBytes)
+	if err != nil {
+		return fail(err)
+	}
+	return newResponse(h, cn, cn.br), nil
+}
+
+// newResponse frames the body of a parsed head read from br; cn (if any) is handed
+// back when the body ends.
+func newResponse(h *head, cn *conn, br *bufio.Reader) *Response {
+	b := &body{cn: cn, br: br, remaining: h.length, chunked: h.chunked, keepAlive: h.keepAlive}
+	if h.chunked {
+		b.remaining = -1
+	}
+	return &Response{StatusCode: h.status, Header: h.header, ContentLength: b.remaining, Body: b}
+}
+
+// done ends a request on cn: a reusable connection goes back to the idle pool,
+// anything else is closed. The request's slot is released either way.
+func (cn *conn) done(reusable bool) {
+	hp := cn.hp
+	if !cn.stop() {
+		reusable = false // the context ended: the deadline was poisoned
+	}
+	if reusable {
+		cn.idleAt = time.Now()
+		hp.mu.Lock()
+		if len(hp.idle) < cn.c.cfg.MaxIdlePerHost {
+			hp.idle = append(hp.idle, cn)
+			reusable = false
+			cn = nil
+		}
+		hp.mu.Unlock()
+	}
+	if cn != nil {
+		cn.nc.Close()
+	}
+	hp.release()
+}

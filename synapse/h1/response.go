@@ -1,0 +1,291 @@
+package h1
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Field is one response header as received.
+type Field struct{ Name, Value string }
+
+// Header is a response's header fields in wire order.
+type Header []Field
+
+// Get returns the value of the first field named name (case-insensitive), or "".
+func (h Header) Get(name string) string {
+	for _, f := range h {
+		if strings.EqualFold(f.Name, name) {
+			return f.Value
+		}
+	}
+	return ""
+}
+
+// HTTP returns the fields as an http.Header (canonical keys, values in order; nil for
+// nil), for code that shows or forwards them.
+func (h Header) HTTP() http.Header {
+	if h == nil {
+		return nil
+	}
+	out := make(http.Header, len(h))
+	for _, f := range h {
+		k := http.CanonicalHeaderKey(f.Name)
+		out[k] = append(out[k], f.Value)
+	}
+	return out
+}
+
+// Response is a response head and its body.
+type Response struct {
+	StatusCode int
+	Header     Header
+	// ContentLength is the declared body length, -1 for chunked or close-delimited.
+	ContentLength int64
+	// Body reads the body; Close must be called. The connection is reused only when
+	// the body was read to the end.
+	Body io.ReadCloser
+}
+
+// ErrMalformed wraps every parse failure.
+var ErrMalformed = errors.New("h1: malformed response")
+
+func malformed(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrMalformed, fmt.Sprintf(format, args...))
+}
+
+// maxInterim bounds the 1xx responses skipped before the final one.
+const maxInterim = 5
+
+// head is a parsed response head.
+type head struct {
+	status    int
+	header    Header
+	length    int64 // -1: not declared
+	chunked   bool
+	keepAlive bool
+	noBody    bool
+}
+
+// readHead reads a response head from br, skipping interim 1xx responses. maxBytes
+// bounds each head; scratch is reused across calls on one connection. An io.EOF
+// means the connection ended before the first byte.
+func readHead(br *bufio.Reader, scratch *[]byte, maxBytes int) (*head, error) {
+	for range maxInterim + 1 {
+		raw, err := readHeadBytes(br, scratch, maxBytes)
+		if err != nil {
+			return nil, err
+		}
+		h, err := parseHead(raw)
+		if err != nil {
+			return nil, err
+		}
+		if h.status >= 200 {
+			return h, nil
+		}
+	}
+	return nil, malformed("more than %d interim responses", maxInterim)
+}
+
+// readHeadBytes returns the bytes up to and including the blank line that ends a head,
+// as one string the parsed fields share.
+func readHeadBytes(br *bufio.Reader, scratch *[]byte, maxBytes int) (string, error) {
+	buf := (*scratch)[:0]
+	defer func() { *scratch = buf[:0] }()
+	lineStart := 0
+	for {
+		frag, err := br.ReadSlice('\n')
+		if len(buf)+len(frag) > maxBytes {
+			return "", malformed("head longer than %d bytes", maxBytes)
+		}
+		buf = append(buf, frag...)
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil {
+			if err == io.EOF && len(buf) > 0 {
+				err = io.ErrUnexpectedEOF
+			}
+			return "", err
+		}
+		if line := buf[lineStart:]; len(line) == 2 && line[0] == '\r' {
+			if lineStart == 0 {
+				return "", malformed("empty status line")
+			}
+			return string(buf), nil
+		}
+		lineStart = len(buf)
+	}
+}
+
+// parseHead parses a complete head (status line, fields, blank line).
+func parseHead(raw string) (*head, error) {
+	line, rest, err := nextLine(raw)
+	if err != nil {
+		return nil, err
+	}
+	h := &head{length: -1}
+	proto11, err := parseStatusLine(line, h)
+	if err != nil {
+		return nil, err
+	}
+	h.keepAlive = proto11
+	n := strings.Count(rest, "\n") - 1
+	h.header = make(Header, 0, max(n, 0))
+	var te, cl bool
+	for {
+		line, rest, err = nextLine(rest)
+		if err != nil {
+			return nil, err
+		}
+		if line == "" {
+			break
+		}
+		f, err := parseField(line)
+		if err != nil {
+			return nil, err
+		}
+		h.header = append(h.header, f)
+		switch {
+		case strings.EqualFold(f.Name, "Content-Length"):
+			n, err := parseContentLength(f.Value)
+			if err != nil {
+				return nil, err
+			}
+			if cl && n != h.length {
+				return nil, malformed("conflicting Content-Length values")
+			}
+			cl, h.length = true, n
+		case strings.EqualFold(f.Name, "Transfer-Encoding"):
+			if te || !strings.EqualFold(f.Value, "chunked") {
+				return nil, malformed("unsupported Transfer-Encoding %q", f.Value)
+			}
+			te = true
+		case strings.EqualFold(f.Name, "Connection"):
+			for tok := range strings.SplitSeq(f.Value, ",") {
+				if strings.EqualFold(strings.TrimSpace(tok), "close") {
+					h.keepAlive = false
+				}
+			}
+		}
+	}
+	if rest != "" {
+		return nil, malformed("bytes after the head")
+	}
+	if te && cl {
+		return nil, malformed("both Transfer-Encoding and Content-Length")
+	}
+	if te && !proto11 {
+		return nil, malformed("Transfer-Encoding in an HTTP/1.0 response")
+	}
+	h.chunked = te
+	if h.status == http.StatusNoContent || h.status == http.StatusNotModified || h.status < 200 {
+		h.noBody, h.chunked, h.length = true, false, 0
+	}
+	if !h.noBody && !te && !cl {
+		h.keepAlive = false // close-delimited
+	}
+	return h, nil
+}
+
+// nextLine splits off one CRLF-terminated line.
+func nextLine(s string) (line, rest string, err error) {
+	i := strings.IndexByte(s, '\n')
+	if i < 1 || s[i-1] != '\r' {
+		return "", "", malformed("line not terminated by CRLF")
+	}
+	return s[:i-1], s[i+1:], nil
+}
+
+// parseStatusLine parses "HTTP/1.x SP 3DIGIT [SP reason]" and reports HTTP/1.1.
+func parseStatusLine(line string, h *head) (bool, error) {
+	var proto11 bool
+	switch {
+	case strings.HasPrefix(line, "HTTP/1.1 "):
+		proto11 = true
+	case strings.HasPrefix(line, "HTTP/1.0 "):
+	default:
+		return false, malformed("status line %q", clip(line))
+	}
+	code := line[len("HTTP/1.x "):]
+	reason := ""
+	if len(code) > 3 {
+		if code[3] != ' ' {
+			return false, malformed("status line %q", clip(line))
+		}
+		code, reason = code[:3], code[4:]
+	}
+	if len(code) != 3 || code[0] < '1' || code[0] > '5' || !isDigit(code[1]) || !isDigit(code[2]) {
+		return false, malformed("status code %q", clip(code))
+	}
+	for i := 0; i < len(reason); i++ {
+		if !fieldValueByte(reason[i]) {
+			return false, malformed("control byte in the reason phrase")
+		}
+	}
+	h.status = int(code[0]-'0')*100 + int(code[1]-'0')*10 + int(code[2]-'0')
+	if h.status == http.StatusSwitchingProtocols {
+		return false, malformed("unexpected 101 Switching Protocols")
+	}
+	return proto11, nil
+}
+
+// parseField parses "token ':' OWS value OWS".
+func parseField(line string) (Field, error) {
+	colon := strings.IndexByte(line, ':')
+	if colon <= 0 {
+		return Field{}, malformed("header line %q", clip(line))
+	}
+	name := line[:colon]
+	for i := 0; i < len(name); i++ {
+		if !tokenByte(name[i]) {
+			return Field{}, malformed("header name %q", clip(name))
+		}
+	}
+	v := strings.Trim(line[colon+1:], " \t")
+	for i := 0; i < len(v); i++ {
+		if !fieldValueByte(v[i]) {
+			return Field{}, malformed("control byte in header %s", clip(name))
+		}
+	}
+	return Field{Name: name, Value: v}, nil
+}
+
+// parseContentLength accepts 1*DIGIT without overflow.
+func parseContentLength(v string) (int64, error) {
+	if v == "" || len(v) > 18 {
+		return 0, malformed("Content-Length %q", clip(v))
+	}
+	for i := 0; i < len(v); i++ {
+		if !isDigit(v[i]) {
+			return 0, malformed("Content-Length %q", clip(v))
+		}
+	}
+	n, _ := strconv.ParseInt(v, 10, 64) // ≤ 18 digits: cannot overflow
+	return n, nil
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// tokenByte: RFC 9110 tchar.
+func tokenByte(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', isDigit(c):
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+}
+
+// fieldValueByte: VCHAR, obs-text, SP or HTAB.
+func fieldValueByte(c byte) bool { return c == '\t' || c >= 0x20 && c != 0x7f }
+
+func clip(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "..."
+	}
+	return s
+}
