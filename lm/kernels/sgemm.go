@@ -234,23 +234,29 @@ func getWorkspace(na, nb int) *workspace {
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
-// Super-block sizes: the packed A block (superM×kc) and B block (kc×superN)
-// every worker shares; they bound the packing memory for huge operands such as
-// the 50257-row LM head.
-const superM, superN = 2048, 2048
+// superM is the height of a row super-block: it bounds the packed A block
+// (superM×kc per kc slice) for huge operands such as the 50257-row gradient
+// of the LM head.
+const superM = 2048
 
 // minWorkPerThread is the smallest number of multiply-adds worth handing to
 // another goroutine; smaller products (per-head attention inside an already
 // parallel loop, say) run on the calling goroutine.
 var minWorkPerThread int64 = 1 << 20
 
-// gemm runs the blocked algorithm. For each super-block of rows and each kc
-// slice of the inner dimension, the workers pack the A panels (one panel per
-// task), then for each super-block of columns pack the B panels and compute
-// rectangular groups of micro-tiles (one group per task), taking tasks from an
-// atomic counter. Each element's FMA chain
-// runs through the kc slices in order and no task splits it, so neither the
-// partition nor the thread count can change results.
+// maxPackedA bounds how many floats of packed A a product holds at once.
+// When all kc slices of a row super-block fit, they are packed in one go and
+// every compute task runs through all of them without a barrier in between.
+var maxPackedA = 1 << 22
+
+// gemm runs the blocked algorithm. For each super-block of rows the workers
+// pack the A panels of a group of kc slices (one panel per task), then
+// compute rectangular groups of micro-tiles (gm panels of A by gn panels of B,
+// one group per task, taken from an atomic counter): a task packs its own B
+// panels for each kc slice into its worker's buffer and runs the micro-kernel
+// over them. Each element's FMA chain runs through the kc slices in order and
+// no task splits it, so neither the partition nor the thread count can change
+// results.
 func gemm(kn *kernel, nthreads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	mr, nr := kn.mr, kn.nr
 	if work := int64(m) * int64(n) * int64(k); work/minWorkPerThread < int64(nthreads) {
@@ -269,62 +275,66 @@ func gemm(kn *kernel, nthreads int, transA, transB bool, m, n, k int, alpha floa
 	}
 	kc := min(k, kn.kc)
 	sm := min(ceilDiv(m, mr)*mr, superM/mr*mr)
-	sn := min(ceilDiv(n, nr)*nr, superN/nr*nr)
-	w := getWorkspace(sm*kc, sn*kc)
+	slices := ceilDiv(k, kc)
+	group := max(1, min(slices, maxPackedA/(sm*kc)))
+	pb := ceilDiv(n, nr)
+	w := getWorkspace(sm*kc*group, 0)
 	defer workspaces.Put(w)
 	for i0 := 0; i0 < m; i0 += sm {
 		rows := min(sm, m-i0)
 		pa := ceilDiv(rows, mr)
-		// The A block of each kc slice is packed once and reused for every
-		// super-block of columns (an LM head has 25 of them); each element's
-		// FMA chain still runs through the kc slices in increasing order.
-		for p0 := 0; p0 < k; p0 += kc {
-			kcb := min(kc, k-p0)
-			parallel(nthreads, pa, func(t int) {
-				h := min(mr, rows-t*mr)
-				packAPanel(w.a[t*kcb*mr:(t+1)*kcb*mr], transA, alpha, a, lda, i0+t*mr, h, p0, kcb, mr)
+		gm, gn := taskGrid(kn, nthreads, pa, pb)
+		tm, tn := ceilDiv(pa, gm), ceilDiv(pb, gn)
+		for s0 := 0; s0 < slices; s0 += group {
+			s1 := min(slices, s0+group)
+			parallel(nthreads, pa*(s1-s0), func(t int) {
+				s, r := s0+t/pa, t%pa
+				p0 := s * kc
+				kcb := min(kc, k-p0)
+				off := ((s-s0)*pa + r) * kc * mr
+				packAPanel(w.a[off:off+kcb*mr], transA, alpha, a, lda, i0+r*mr, min(mr, rows-r*mr), p0, kcb, mr)
 			})
-			for j0 := 0; j0 < n; j0 += sn {
-				cols := min(sn, n-j0)
-				pb := ceilDiv(cols, nr)
-				gm, gn := taskGrid(kn, nthreads, pa, pb)
-				tm, tn := ceilDiv(pa, gm), ceilDiv(pb, gn)
-				parallel(nthreads, pb, func(q int) {
-					wd := min(nr, cols-q*nr)
-					packBPanel(w.b[q*kcb*nr:(q+1)*kcb*nr], transB, b, ldb, j0+q*nr, wd, p0, kcb, nr)
-				})
-				parallel(nthreads, tm*tn, func(t int) {
-					r0, q0 := (t/tn)*gm, (t%tn)*gn
-					r1, q1 := min(pa, r0+gm), min(pb, q0+gn)
-					if p0 == 0 {
-						ii, jj := i0+r0*mr, j0+q0*nr
-						scaleC(min(i0+rows, i0+r1*mr)-ii, min(j0+cols, j0+q1*nr)-jj, beta, c[ii*ldc+jj:], ldc)
+			parallelScratch(nthreads, tm*tn, gn*kc*nr, func(bp []float32, t int) {
+				r0, q0 := (t/tn)*gm, (t%tn)*gn
+				r1, q1 := min(pa, r0+gm), min(pb, q0+gn)
+				iEnd, j0, jEnd := min(i0+rows, i0+r1*mr), q0*nr, min(n, q1*nr)
+				for s := s0; s < s1; s++ {
+					p0 := s * kc
+					kcb := min(kc, k-p0)
+					for q := q0; q < q1; q++ {
+						packBPanel(bp[(q-q0)*kcb*nr:(q-q0+1)*kcb*nr], transB, b, ldb, q*nr, min(nr, n-q*nr), p0, kcb, nr)
 					}
-					computeTiles(kn, kcb, w, r0, r1, q0, q1, i0, i0+rows, j0, j0+cols, c, ldc)
-				})
-			}
+					if s == 0 {
+						ii := i0 + r0*mr
+						scaleC(iEnd-ii, jEnd-j0, beta, c[ii*ldc+j0:], ldc)
+					}
+					ap := w.a[(s-s0)*pa*kc*mr:]
+					computeTiles(kn, kcb, kc*mr, ap, bp, r0, r1, q1-q0, i0, iEnd, j0, jEnd, c, ldc)
+				}
+			})
 		}
 	}
 }
 
 // taskGrid sizes the groups of micro-tiles (gm panels of A by gn panels of
 // B) that make one compute task: column groups of at most kn.nc (a kc×nc
-// block of B stays in L2 while A panels pass through L1), split further
-// until every worker gets about two tasks.
+// block of B stays in L2 while A panels pass through L1), narrowed down to
+// about 192 columns and then split by rows until there are about four tasks
+// per worker (so a worker slowed by other load is evened out), all of nearly
+// equal size.
 func taskGrid(kn *kernel, nthreads, pa, pb int) (gm, gn int) {
 	gm, gn = pa, min(pb, max(kn.nc/kn.nr, 1))
 	if nthreads > 1 {
-		for ceilDiv(pa, gm)*ceilDiv(pb, gn) < 2*nthreads {
-			if gm >= gn && gm > 1 {
-				gm = (gm + 1) / 2
-			} else if gn > 1 {
-				gn = (gn + 1) / 2
-			} else {
-				break
-			}
+		want := 4 * nthreads
+		minGn := min(gn, ceilDiv(192, kn.nr))
+		for ceilDiv(pb, gn) < want && gn > minGn {
+			gn--
+		}
+		if tasks := ceilDiv(pb, gn); tasks < want {
+			gm = max(ceilDiv(pa, ceilDiv(want, tasks)), min(pa, 4))
 		}
 	}
-	return gm, gn
+	return ceilDiv(pa, ceilDiv(pa, gm)), ceilDiv(pb, ceilDiv(pb, gn))
 }
 
 // gemmRows is the small-m path: each row of C is computed rowWidth columns at
@@ -398,54 +408,68 @@ func ParallelFor(n int, fn func(i int)) { parallel(Threads(), n, fn) }
 // parallel runs fn(0..tasks-1) on up to nthreads goroutines (the caller's
 // included) and returns when all are done.
 func parallel(nthreads, tasks int, fn func(int)) {
+	runTasks(nthreads, tasks, func(next func() int) {
+		for t := next(); t < tasks; t = next() {
+			fn(t)
+		}
+	})
+}
+
+// parallelScratch is parallel with a scratch buffer of nb floats per worker,
+// passed to every task that worker runs.
+func parallelScratch(nthreads, tasks, nb int, fn func(buf []float32, t int)) {
+	runTasks(nthreads, tasks, func(next func() int) {
+		w := getWorkspace(0, nb)
+		defer workspaces.Put(w)
+		for t := next(); t < tasks; t = next() {
+			fn(w.b, t)
+		}
+	})
+}
+
+// runTasks runs worker on min(nthreads, tasks) goroutines (the caller's
+// included); next hands out task numbers 0, 1, ... in order.
+func runTasks(nthreads, tasks int, worker func(next func() int)) {
 	workers := min(nthreads, tasks)
 	if workers <= 1 {
-		for t := 0; t < tasks; t++ {
-			fn(t)
-		}
+		t := 0
+		worker(func() int { t++; return t - 1 })
 		return
 	}
-	var next atomic.Int64
+	var n atomic.Int64
+	next := func() int { return int(n.Add(1)) - 1 }
 	var wg sync.WaitGroup
-	work := func() {
-		for {
-			t := int(next.Add(1)) - 1
-			if t >= tasks {
-				return
-			}
-			fn(t)
-		}
-	}
 	wg.Add(workers - 1)
 	for i := 1; i < workers; i++ {
-		go func() { defer wg.Done(); work() }()
+		go func() { defer wg.Done(); worker(next) }()
 	}
-	work()
+	worker(next)
 	wg.Wait()
 }
 
-// computeTiles runs the micro-kernel over A panels r0..r1 and B panels q0..q1
-// of the packed blocks, whose top-left element is C[i0,j0]; rows ≥ iEnd and
-// columns ≥ jEnd do not exist (edge tiles go through a scratch tile).
-func computeTiles(kn *kernel, kc int, w *workspace, r0, r1, q0, q1, i0, iEnd, j0, jEnd int, c []float32, ldc int) {
+// computeTiles runs the micro-kernel over A panels r0..r1 (aStride floats
+// apart in ap, panel 0 holding row i0) and the nq B panels of bp (panel 0
+// holding column j0); rows ≥ iEnd and columns ≥ jEnd do not exist (edge tiles
+// go through a scratch tile).
+func computeTiles(kn *kernel, kc, aStride int, ap, bp []float32, r0, r1, nq, i0, iEnd, j0, jEnd int, c []float32, ldc int) {
 	mr, nr := kn.mr, kn.nr
 	var edge [32 * 32]float32
 	for r := r0; r < r1; r++ {
-		ap := w.a[r*kc*mr : (r+1)*kc*mr]
+		a := ap[r*aStride : r*aStride+kc*mr]
 		ii := i0 + r*mr
 		h := min(mr, iEnd-ii)
-		for q := q0; q < q1; q++ {
-			bp := w.b[q*kc*nr : (q+1)*kc*nr]
+		for q := 0; q < nq; q++ {
+			b := bp[q*kc*nr : (q+1)*kc*nr]
 			jj := j0 + q*nr
 			wd := min(nr, jEnd-jj)
 			if h == mr && wd == nr {
-				kn.fn(kc, ap, bp, c[ii*ldc+jj:], ldc)
+				kn.fn(kc, a, b, c[ii*ldc+jj:], ldc)
 				continue
 			}
 			for x := 0; x < h; x++ {
 				copy(edge[x*nr:x*nr+wd], c[(ii+x)*ldc+jj:(ii+x)*ldc+jj+wd])
 			}
-			kn.fn(kc, ap, bp, edge[:mr*nr], nr)
+			kn.fn(kc, a, b, edge[:mr*nr], nr)
 			for x := 0; x < h; x++ {
 				copy(c[(ii+x)*ldc+jj:(ii+x)*ldc+jj+wd], edge[x*nr:x*nr+wd])
 			}

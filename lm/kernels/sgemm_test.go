@@ -133,11 +133,12 @@ var testShapes = [][3]int{
 }
 
 // splitSmall makes gemm spread even tiny products over all threads, so the
-// task partition is exercised by small shapes too.
+// task partition is exercised by small shapes too, and pack A one kc slice
+// at a time (a barrier between slices) instead of all slices at once.
 func splitSmall(t *testing.T) {
-	saved := minWorkPerThread
-	minWorkPerThread = 1
-	t.Cleanup(func() { minWorkPerThread = saved })
+	savedWork, savedA := minWorkPerThread, maxPackedA
+	minWorkPerThread, maxPackedA = 1, 1
+	t.Cleanup(func() { minWorkPerThread, maxPackedA = savedWork, savedA })
 }
 
 func TestSgemmKernelsExact(t *testing.T) {
