@@ -497,6 +497,9 @@ func packAPanel(d []float32, trans bool, alpha float32, a []float32, lda, i0, h,
 		return
 	}
 	d = d[:kc*mr]
+	if packTransposed(d, mr, a[i0*lda+p0:], lda, h, kc, alpha) {
+		return
+	}
 	for x := 0; x < h; x++ {
 		src := a[(i0+x)*lda+p0 : (i0+x)*lda+p0+kc]
 		if alpha == 1 {
@@ -540,6 +543,9 @@ func packBPanel(d []float32, trans bool, b []float32, ldb, j0, wd, p0, kc, nr in
 	}
 	// op(B)[p,j] = b[j*ldb+p]: each column is a contiguous run of kc values.
 	d = d[:kc*nr]
+	if packTransposed(d, nr, b[j0*ldb+p0:], ldb, wd, kc, 1) {
+		return
+	}
 	for x := 0; x < wd; x++ {
 		scatter(d[x:], nr, b[(j0+x)*ldb+p0:(j0+x)*ldb+p0+kc])
 	}
