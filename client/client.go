@@ -115,6 +115,28 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("node error %d: %s", e.Status, e.Message)
 }
 
+// Is lets errors.Is classify a node's answer to a state query at a height
+// (see MetagraphAt): node.ErrHeightPruned for 410 (older than the node's
+// state history), node.ErrHeightFuture for a 404 about a block not
+// committed yet, and node.ErrNotFound for any other 404 of the node API (at
+// a past height: the subnet or object did not exist then). Answers that are
+// not the node API's JSON errors match none of them.
+func (e *Error) Is(target error) bool {
+	if e.Codespace != "api" {
+		return false
+	}
+	future := e.Status == http.StatusNotFound && strings.HasPrefix(e.Message, node.ErrHeightFuture.Error())
+	switch target {
+	case node.ErrHeightPruned:
+		return e.Status == http.StatusGone
+	case node.ErrHeightFuture:
+		return future
+	case node.ErrNotFound:
+		return e.Status == http.StatusNotFound && !future
+	}
+	return false
+}
+
 // TxFailed is returned when a transaction was included in a block but its
 // execution failed (the outcome's Code is non-zero).
 type TxFailed struct{ Outcome node.TxOutcome }

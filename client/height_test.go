@@ -34,6 +34,10 @@ func TestQueriesAtHeight(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, b := key(t, "//Alice//ha"), key(t, "//Alice//hb")
+	before, err := c.LatestBlock(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := c.Submit(ctx, alice, &chain.CreateSubnet{Hotkey: key(t, "//Alice//owner").SS58Address()}); err != nil {
 		t.Fatal(err)
 	}
@@ -104,8 +108,15 @@ func TestQueriesAtHeight(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.MetagraphAt(ctx, netuid, head.Height+1000); status(err) != http.StatusNotFound {
+	if _, err := c.MetagraphAt(ctx, netuid, head.Height+1000); status(err) != http.StatusNotFound ||
+		!errors.Is(err, node.ErrHeightFuture) || errors.Is(err, node.ErrNotFound) {
 		t.Fatalf("future metagraph: %v", err)
+	}
+	// Before the subnet was created: not found (not "future", not "pruned").
+	if before.Height > 0 {
+		if _, err := c.MetagraphAt(ctx, netuid, before.Height); !errors.Is(err, node.ErrNotFound) || errors.Is(err, node.ErrHeightFuture) {
+			t.Fatalf("metagraph at %d, before the subnet existed: %v", before.Height, err)
+		}
 	}
 	if _, err := c.CommitmentsAt(ctx, netuid, head.Height+1000); status(err) != http.StatusNotFound {
 		t.Fatalf("future commitments: %v", err)
@@ -132,7 +143,7 @@ func TestQueriesAtHeight(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if _, err := c.MetagraphAt(ctx, netuid, h1); status(err) != http.StatusGone {
+	if _, err := c.MetagraphAt(ctx, netuid, h1); status(err) != http.StatusGone || !errors.Is(err, node.ErrHeightPruned) {
 		t.Fatalf("pruned metagraph: %v", err)
 	}
 	if got := texts(h1); got != fmt.Sprintf("first@%d ", h1) {

@@ -21,9 +21,12 @@ import (
 // killed in the middle of a step and restarted with its state deleted; a
 // miner recommits right after a seed block. Every validator judges that
 // seed block by the commitment in force at it (however late it steps), the
-// per-seed results are identical, and once each has K seed blocks of its
-// own, all three set identical weight vectors, in their reports and on
-// chain.
+// per-seed results are identical, and the late and restarted validators
+// agree with A at their first step: they catch up the seed blocks of the
+// window they lack through the node's ?height= queries. Finally B and C skip
+// a seed block A steps at (as a step outlasting the step interval would),
+// and all three still set identical weight vectors, in their reports and
+// on chain.
 func TestValidatorsAgree(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
@@ -143,6 +146,21 @@ func TestValidatorsAgree(t *testing.T) {
 	}
 	start("C", nil)
 	r3 := step(s3, "A", "C")
+	sameWeights := func(r map[string]*validator.StepReport, seed uint64, names ...string) {
+		t.Helper()
+		for _, name := range names {
+			if r[name].WindowSeeds != K || len(r[name].Missing) != 0 || fmt.Sprint(r[name].Weights) != fmt.Sprint(r["A"].Weights) {
+				t.Fatalf("seed %d: %s (window %d, missing %v) disagrees with A:\n%v\n%v\n%s", seed, name, r[name].WindowSeeds,
+					r[name].Missing, r[name].Weights, r["A"].Weights, logs[name])
+			}
+		}
+	}
+	// C, restarted without state, caught up the two earlier seed blocks of
+	// its window and agrees at once.
+	if len(r3["C"].CaughtUp) != K-1 {
+		t.Fatalf("restarted C caught up %+v, want the %d seed blocks before %d", r3["C"].CaughtUp, K-1, s3)
+	}
+	sameWeights(r3, s3, "C")
 	uidB := n.uid(m[1])
 	for name, r := range r3 {
 		if got := commitmentOf(r, uidB); got != oldCommit {
@@ -161,24 +179,27 @@ func TestValidatorsAgree(t *testing.T) {
 		}
 	}
 	sameResults(s4, "A", "B")
-	if fmt.Sprint(r4["A"].Weights) == fmt.Sprint(r4["B"].Weights) {
-		// With one seed block B cannot know A's window: if they agree here,
-		// the window is not doing anything and the test proves nothing.
-		t.Fatalf("B agrees with A after one seed block: %v", r4["A"].Weights)
+	// B never stepped before: it caught up the K-1 earlier seed blocks of
+	// its window (seed blocks it was not running at) and agrees at once.
+	if len(r4["B"].CaughtUp) != K-1 {
+		t.Fatalf("late B caught up %+v, want the %d seed blocks before %d", r4["B"].CaughtUp, K-1, s4)
 	}
-	// Consecutive seed blocks from s4 on, so that the last step's window is
-	// exactly K seed blocks every validator evaluated.
-	var last map[string]*validator.StepReport
-	for i, seed := 1, s4; i < K; i++ {
-		seed = n.seedAfter(seed)
-		last = step(seed, "A", "B", "C")
-	}
-	// After K seed blocks each: identical weight vectors, bit for bit.
+	sameWeights(r4, s4, "B", "C")
+	// B and C skip the next seed block (a step outlasting the interval);
+	// at the one after, they catch it up and agree with A, which stepped at
+	// both.
+	s5 := n.seedAfter(s4)
+	step(s5, "A")
+	s6 := n.seedAfter(s5)
+	last := step(s6, "A", "B", "C")
 	for _, name := range []string{"B", "C"} {
-		if last[name].WindowSeeds != K || fmt.Sprint(last[name].Weights) != fmt.Sprint(last["A"].Weights) {
-			t.Fatalf("after %d seed blocks %s (window %d) disagrees with A:\n%v\n%v", K, name, last[name].WindowSeeds,
-				last[name].Weights, last["A"].Weights)
+		if len(last[name].CaughtUp) != 1 || last[name].CaughtUp[0].Seed != s5 {
+			t.Fatalf("%s at %d caught up %+v, want the skipped seed block %d", name, s6, last[name].CaughtUp, s5)
 		}
+		sameResults(s5, "A", name)
+	}
+	sameWeights(last, s6, "B", "C")
+	for _, name := range []string{"A", "B", "C"} {
 		if !last[name].WeightsSet {
 			t.Fatalf("%s did not set weights\n%s", name, logs[name])
 		}
@@ -194,5 +215,5 @@ func TestValidatorsAgree(t *testing.T) {
 	if rows["A"] == "[]" || rows["A"] != rows["B"] || rows["A"] != rows["C"] {
 		t.Fatalf("on-chain weight rows differ:\n%s", strings.Join([]string{rows["A"], rows["B"], rows["C"]}, "\n"))
 	}
-	t.Logf("agreed weights after %d seed blocks: %v; on chain %s", K, last["A"].Weights, rows["A"])
+	t.Logf("agreed weights at seed block %d: %v; on chain %s", s6, last["A"].Weights, rows["A"])
 }

@@ -284,6 +284,10 @@ func TestEndToEnd(t *testing.T) {
 		m[i] = key(t, fmt.Sprintf("//Alice//m%d", i))
 	}
 	n := setup(t, ctx, m, []*keys.Keypair{v1k, v2k, v3k})
+	// This test is about one step's scoring: a window of one seed block, so
+	// the weights are that step's (the window over earlier seed blocks and
+	// catching them up are TestValidatorsAgree's).
+	n.cfg.AggregateSeeds = 1
 	k := &n.cfg.Competitions[0]
 	tok, _ := n.cfg.LoadTokenizer(k)
 

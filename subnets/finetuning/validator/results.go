@@ -31,8 +31,12 @@ type SeedResults struct {
 	// have this length).
 	Samples int `json:"samples"`
 	// Complete is set when every model of the step was evaluated.
-	Complete bool         `json:"complete"`
-	Models   []SeedResult `json:"models"`
+	Complete bool `json:"complete"`
+	// Note says why a complete seed block has no models, when that is the
+	// same on every validator (subnet not registered at it, no usable
+	// samples in its data window).
+	Note   string       `json:"note,omitempty"`
+	Models []SeedResult `json:"models"`
 }
 
 // SeedResult is one model's losses at a seed block.

@@ -33,10 +33,11 @@ type step struct {
 	head     uint64
 	k        *competition.Competition
 	tok      *tokenizer.Tokenizer
-	st       *State       // working copy, published when the step completes
-	res      *SeedResults // this seed block's results (cached on disk per model)
-	hotkeys  []string     // the metagraph's hotkeys at the seed block
-	dropped  []string     // downloads of replaced, rejected or deregistered models
+	st       *State             // working copy, published when the step completes
+	res      *SeedResults       // this seed block's results (cached on disk per model)
+	hotkeys  []string           // the metagraph's hotkeys at the seed block
+	dropped  []string           // downloads of replaced, rejected or deregistered models
+	failed   map[uint64]Missing // window seed blocks catchUp could not evaluate
 	rep      *StepReport
 }
 
@@ -71,11 +72,16 @@ func (v *Validator) Step(ctx context.Context) (*StepReport, error) {
 
 // StepAt runs a step at an explicit seed block (a multiple of the step
 // interval, at or below the head, after the last step's seed). Step uses the
-// latest such block; validators stepping at the same seed agree exactly.
+// latest such block. First it catches up the seed blocks of the step's
+// window that have no results (catchup.go), so validators stepping at the
+// same seed block agree exactly, however many seed blocks each skipped.
 func (v *Validator) StepAt(ctx context.Context, seed uint64) (*StepReport, error) {
 	start := time.Now()
 	s, err := v.begin(ctx, seed)
 	if err != nil {
+		return nil, err
+	}
+	if err := v.catchUp(ctx, s); err != nil {
 		return nil, err
 	}
 	// The chain as of the seed block, however late this step runs.
@@ -109,6 +115,7 @@ func (v *Validator) StepAt(ctx context.Context, seed uint64) (*StepReport, error
 		v.weights(ctx, s, mg.Hyperparams)
 	}
 	s.rep.Total = time.Since(start)
+	v.warnIfBehind(ctx, s)
 	v.m.observe(s.rep)
 	if v.o.Table != nil {
 		WriteTable(v.o.Table, s.rep)
@@ -118,23 +125,29 @@ func (v *Validator) StepAt(ctx context.Context, seed uint64) (*StepReport, error
 	return s.rep, nil
 }
 
-// begin checks the seed block against the head and the last step, reads its
-// hash and sets up the step on a copy of the state.
+// begin checks the seed block against the head and the last step, and sets
+// up the step at it on a copy of the state.
 func (v *Validator) begin(ctx context.Context, seed uint64) (*step, error) {
 	head, err := v.o.Chain.LatestBlock(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("latest block: %w", err)
 	}
 	cfg := &v.o.Config
-	st := v.State()
 	switch {
 	case seed == 0 || seed%cfg.StepInterval != 0:
 		return nil, fmt.Errorf("seed block %d is not a positive multiple of the step interval %d", seed, cfg.StepInterval)
 	case seed > head.Height:
 		return nil, fmt.Errorf("seed block %d is above the head %d", seed, head.Height)
-	case seed <= st.LastSeed:
+	case seed <= v.State().LastSeed:
 		return nil, ErrNoNewSeed
 	}
+	return v.openStep(ctx, seed, head.Height)
+}
+
+// openStep reads the seed block's hash and sets up a step at it on a copy
+// of the state, with the seed block's results cached on disk (results of
+// another competition or another block hash are not this seed block's).
+func (v *Validator) openStep(ctx context.Context, seed, head uint64) (*step, error) {
 	sb, err := v.o.Chain.Block(ctx, seed)
 	if err != nil {
 		return nil, fmt.Errorf("seed block %d: %w", seed, err)
@@ -151,8 +164,8 @@ func (v *Validator) begin(ctx context.Context, seed uint64) (*step, error) {
 	if res == nil || res.Competition != k.ID || res.SeedHash != sb.Hash {
 		res = &SeedResults{Seed: seed, SeedHash: sb.Hash, Competition: k.ID}
 	}
-	return &step{seed: seed, seedHash: seedHash, head: head.Height, k: k, tok: v.toks[k.ID], st: st, res: res,
-		rep: &StepReport{SeedBlock: seed, SeedHash: sb.Hash, Head: head.Height, Competition: k.ID}}, nil
+	return &step{seed: seed, seedHash: seedHash, head: head, k: k, tok: v.toks[k.ID], st: v.State(), res: res,
+		rep: &StepReport{SeedBlock: seed, SeedHash: sb.Hash, Head: head, Competition: k.ID}}, nil
 }
 
 // candidates is phase 1: from the metagraph and the commitments in force at
@@ -299,6 +312,9 @@ func (v *Validator) fetch(ctx context.Context, k *competition.Competition, tok *
 	return snap.Dir, nil
 }
 
+// errNoSamples: the seed block's data window holds no usable sample.
+var errNoSamples = errors.New("no usable samples")
+
 // evalBatch selects the step's evaluation samples from the data window
 // ending at the seed block, deterministically from the seed block's hash,
 // and tokenizes them once for all models.
@@ -315,7 +331,7 @@ func (v *Validator) evalBatch(ctx context.Context, s *step) (evaluate.Batch, err
 	chosen := data.Select(data.Dedup(samples), s.seedHash, s.k.EvalSamples)
 	batch := evaluate.Encode(chosen, s.k, s.tok)
 	if len(batch.Encoded) == 0 {
-		return evaluate.Batch{}, fmt.Errorf("data window [%d, %d]: no usable samples (%d in window)", since, s.seed, len(samples))
+		return evaluate.Batch{}, fmt.Errorf("data window [%d, %d]: %w (%d in window)", since, s.seed, errNoSamples, len(samples))
 	}
 	s.rep.Samples, s.rep.Tokens = len(batch.Encoded), batch.Tokens
 	return batch, nil
@@ -438,6 +454,7 @@ func (v *Validator) score(s *step) error {
 		if c.ID == k.ID {
 			s.rep.WindowSeeds = len(window)
 		}
+		s.rep.Missing = append(s.rep.Missing, v.missing(s, c.ID, window)...)
 	}
 	s.rep.Weights = scoring.Compose(perComp, cfg.Shares())
 	for i := range s.rep.Models {
@@ -507,9 +524,15 @@ func (v *Validator) commit(s *step) error {
 }
 
 // weights is phase 5: every weights_interval blocks the subnet weights go on
-// chain. A failure is logged, not fatal: the step's results stand and the
-// next step tries again.
+// chain, unless a seed block of the window has no results (then they would
+// differ from every other validator's: nothing is sent, and the error says
+// which seed blocks and until when). A failure is logged, not fatal: the
+// step's results stand and the next step tries again.
 func (v *Validator) weights(ctx context.Context, s *step, hp chain.Hyperparams) {
+	if len(s.rep.Missing) > 0 {
+		v.refuseWeights(s)
+		return
+	}
 	last := s.st.LastWeightsBlock
 	if last != 0 && s.head-last < v.o.Config.WeightsInterval {
 		return
@@ -519,4 +542,42 @@ func (v *Validator) weights(ctx context.Context, s *step, hp chain.Hyperparams) 
 		return
 	}
 	s.rep.WeightsSet = true
+}
+
+// refuseWeights explains why a step with holes in its window sets no weights.
+func (v *Validator) refuseWeights(s *step) {
+	var seeds []uint64
+	pruned, reason := false, ""
+	for _, m := range s.rep.Missing {
+		seeds = append(seeds, m.Seed)
+		pruned = pruned || m.Pruned
+		if reason == "" {
+			reason = m.Reason
+		}
+	}
+	newest := seeds[0]
+	for _, t := range seeds {
+		newest = max(newest, t)
+	}
+	msg := "not setting weights: seed blocks of the window have no results, and weights from a partial window would differ from every other validator's"
+	if pruned {
+		msg = "not setting weights: this validator is behind beyond the node's state history; weights from a partial window would differ from every other validator's"
+	}
+	v.log.Error(msg, "seed", s.seed, "missing", fmt.Sprint(seeds), "reason", reason,
+		"weights_again_from_seed", v.leavesWindow(newest))
+}
+
+// warnIfBehind logs when the chain reached a later seed block during the
+// step: the next step catches up the ones in its window (and if every step
+// outlasts the step interval, the validator's weights are always those of
+// an older seed block than other validators' — the same as theirs were).
+func (v *Validator) warnIfBehind(ctx context.Context, s *step) {
+	head, err := v.o.Chain.LatestBlock(ctx)
+	if err != nil {
+		return
+	}
+	if now := v.o.Config.SeedBlock(head.Height); now > s.seed {
+		v.log.Warn("step outlasted the step interval; the next step catches up the seed blocks it passed", "seed", s.seed,
+			"latest_seed", now, "seeds_behind", (now-s.seed)/v.o.Config.StepInterval, "took", s.rep.Total.Round(time.Millisecond))
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"text/tabwriter"
+	"time"
 )
 
 // WriteTable prints a step as a readable table: uid, model, commit block,
@@ -31,6 +32,16 @@ func WriteTable(w io.Writer, r *StepReport) {
 	}
 	for _, x := range r.Skipped {
 		fmt.Fprintf(w, "skipped uid %d (%s): %s\n", x.UID, x.Hotkey, x.Reason)
+	}
+	for _, c := range r.CaughtUp {
+		note := ""
+		if c.Note != "" {
+			note = " (" + c.Note + ")"
+		}
+		fmt.Fprintf(w, "caught up seed %d: %d models%s in %s\n", c.Seed, c.Models, note, c.Took.Round(time.Millisecond))
+	}
+	for _, m := range r.Missing {
+		fmt.Fprintf(w, "missing seed %d (weights not set): %s\n", m.Seed, m.Reason)
 	}
 }
 

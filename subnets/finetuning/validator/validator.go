@@ -184,14 +184,21 @@ type StepReport struct {
 	Rejected    []Rejected
 	Skipped     []Rejected // transient failures (not remembered)
 	// WindowSeeds is how many of the competition's last aggregate_seeds
-	// seed blocks had results (fewer: the validator started or lost its
-	// state recently, and its weights may still differ from others').
+	// seed blocks have results (fewer only on a young chain, whose first
+	// seed blocks are the same for every validator, or with Missing ones).
 	WindowSeeds int
 	Weights     map[uint16]float64 // subnet weights after the step (all competitions)
-	WeightsSet  bool
-	LoadTime    time.Duration // reading and checking model weights
-	EvalTime    time.Duration // time inside the LM engine (losses)
-	Total       time.Duration
+	// CaughtUp are the seed blocks of the window evaluated before the step
+	// (missed by earlier steps or before this validator started).
+	CaughtUp []CaughtUp
+	// Missing are the seed blocks of the window (any competition's) without
+	// results: with any, weights are not set (they would differ from other
+	// validators').
+	Missing    []Missing
+	WeightsSet bool
+	LoadTime   time.Duration // reading and checking model weights
+	EvalTime   time.Duration // time inside the LM engine (losses)
+	Total      time.Duration
 }
 
 // ErrNoNewSeed means the seed block has not advanced since the last step.
