@@ -15,8 +15,12 @@ import (
 
 // fusionDirs are the packages whose float arithmetic must be target-stable:
 // the model, loss and optimizer code, the kernels' pure-Go paths, the
-// deterministic math functions, and this check's own dump code.
-var fusionDirs = []string{"../model", "../train", "../kernels", "../detmath", "."}
+// deterministic math functions, this check's own dump code, and the
+// finetuning scoring that turns losses into weights (wins, softmax, the
+// composition by reward share). Of the rest of the weights' path, the
+// validator's aggregate only adds and competition.Epsilon.At rounds its one
+// product; type-checking those packages here would take half a minute.
+var fusionDirs = []string{"../model", "../train", "../kernels", "../detmath", ".", "../../subnets/finetuning/scoring"}
 
 // stableMath are the math functions that are exactly rounded (or exact) on
 // every target; every other math function (Exp, Log, Pow, Sin, Tanh, Erf, ...)

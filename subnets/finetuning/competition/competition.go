@@ -43,7 +43,7 @@ func (e Epsilon) At(cur, modelBlock uint64) float64 {
 		age = cur - modelBlock
 	}
 	f := min(float64(age)/float64(e.Blocks), 1)
-	return e.Start - f*(e.Start-e.End)
+	return e.Start - float64(f*(e.Start-e.End)) // rounded: never fused into an FMA
 }
 
 func (e Epsilon) validate() error {

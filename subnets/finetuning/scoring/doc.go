@@ -11,4 +11,9 @@
 // matches). We choose +Inf deliberately: every model of a step then plays
 // the same number of matches, so win rates stay comparable across steps. Equal adjusted losses, +Inf vs +Inf and NaN are
 // wins for neither side. Comparisons are strict (<), as upstream.
+//
+// Every function is bit-identical on every CPU and target: products are
+// rounded explicitly (never fused into an FMA) and the softmax uses
+// lm/detmath's Exp (TestNoFusibleFloatExpressions in lm/crosstarget checks
+// this package; TestSoftmaxSameBitsWithoutFMA).
 package scoring

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
+
+	"github.com/taonet/taonet/lm/detmath"
 )
 
 // IsWin reports whether model i beats model j on one sample: the model with
@@ -13,9 +15,9 @@ import (
 func IsWin(lossI, lossJ float64, blockI, blockJ uint64, eps float64) bool {
 	switch {
 	case blockI < blockJ:
-		lossI *= 1 - eps
+		lossI = float64(lossI * (1 - eps))
 	case blockJ < blockI:
-		lossJ *= 1 - eps
+		lossJ = float64(lossJ * (1 - eps))
 	}
 	return lossI < lossJ
 }
@@ -80,7 +82,10 @@ func Softmax(x []float64, temperature float64) ([]float64, error) {
 	}
 	var sum float64
 	for i, v := range x {
-		out[i] = math.Exp((v - mx) / temperature)
+		// detmath.Exp, not math.Exp: the latter's amd64 assembly takes
+		// an FMA path only on CPUs that have FMA, and arm64 has its own,
+		// so the weights would differ by CPU.
+		out[i] = detmath.Exp((v - mx) / temperature)
 		sum += out[i]
 	}
 	for i := range out {
@@ -95,10 +100,10 @@ func Softmax(x []float64, temperature float64) ([]float64, error) {
 func EMA(old, new map[uint16]float64, alpha float64) map[uint16]float64 {
 	out := make(map[uint16]float64, max(len(old), len(new)))
 	for u, v := range old {
-		out[u] = alpha * v
+		out[u] = float64(alpha * v)
 	}
 	for u, v := range new {
-		out[u] += (1 - alpha) * v
+		out[u] += float64((1 - alpha) * v)
 	}
 	for u, v := range out {
 		if math.IsNaN(v) || v == 0 {
@@ -139,7 +144,7 @@ func Compose(perComp map[string]map[uint16]float64, share map[string]float64) ma
 	for _, c := range comps {
 		w := perComp[c]
 		for _, u := range sortedKeys(w) {
-			out[u] += share[c] * w[u]
+			out[u] += float64(share[c] * w[u]) // rounded: never fused into an FMA
 		}
 	}
 	return Normalize(out)

@@ -1,7 +1,12 @@
 package scoring
 
 import (
+	"fmt"
 	"math"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -174,4 +179,55 @@ func TestWinsProperties(t *testing.T) {
 			}
 		}
 	})
+}
+
+// softmaxDump hashes the bits of softmax weights over many win-rate vectors
+// and temperatures (the step weights every validator must agree on).
+func softmaxDump() string {
+	var h uint64 = 14695981039346656037
+	rng := uint64(1)
+	next := func() float64 {
+		rng = rng*6364136223846793005 + 1442695040888963407
+		return float64(rng>>11) / (1 << 53)
+	}
+	for i := 0; i < 3000; i++ {
+		rates := make([]float64, 2+i%7)
+		for j := range rates {
+			rates[j] = next()
+		}
+		for _, temp := range []float64{0.01, 0.08, 0.5, 1} {
+			w, err := Softmax(rates, temp)
+			if err != nil {
+				return err.Error()
+			}
+			for _, x := range w {
+				h = (h ^ math.Float64bits(x)) * 1099511628211
+			}
+		}
+	}
+	return fmt.Sprintf("softmax-bits %016x", h)
+}
+
+// TestSoftmaxSameBitsWithoutFMA: the same binary on an amd64 CPU without FMA
+// (simulated with GODEBUG=cpu.fma=off) gives the same softmax bits. It
+// failed with math.Exp, whose amd64 assembly takes an FMA path only on
+// CPUs that have it: validators on older CPUs set other weights.
+func TestSoftmaxSameBitsWithoutFMA(t *testing.T) {
+	if os.Getenv("TAONET_SOFTMAX_DUMP") == "1" {
+		fmt.Println(softmaxDump())
+		return
+	}
+	if runtime.GOARCH != "amd64" {
+		t.Skip("the CPU-dependent FMA dispatch of math.Exp is amd64's")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSoftmaxSameBitsWithoutFMA$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "TAONET_SOFTMAX_DUMP=1", "GODEBUG=cpu.fma=off")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	want := softmaxDump()
+	if !strings.Contains(string(out), want) {
+		t.Fatalf("without FMA: %q, with: %q", strings.TrimSpace(string(out)), want)
+	}
 }

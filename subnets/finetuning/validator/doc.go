@@ -84,9 +84,11 @@
 //
 // Two validators with the same competition config and the deterministic
 // engine (not TAONET_BLAS, not --eval.backend openai; see determinism.go)
-// that step at the same seed block S set bit-identical weights, whenever
-// each started and however many seed blocks each skipped, provided that for
-// every seed block t of S's window:
+// that step at the same seed block S set bit-identical weights, on every
+// CPU and target lm/crosstarget covers (the losses; the scoring after them
+// rounds every product and uses lm/detmath's exp), whenever each started
+// and however many seed blocks each skipped, provided that for every seed
+// block t of S's window:
 //
 //   - they read the same chain: guaranteed, as both read the metagraph and
 //     commitments as of t and any node of the chain answers the same;
