@@ -5,6 +5,7 @@ import (
 	"math/big"
 
 	"github.com/taonet/taonet/chain"
+	"github.com/taonet/taonet/fixed"
 	"github.com/taonet/taonet/subtensor/metadata"
 	"github.com/taonet/taonet/swap"
 )
@@ -24,6 +25,10 @@ const raoPerTAO = 1_000_000_000
 // reported as rao per alpha (floor). These runtimes price by constant product
 // (x·y = k), the balancer with equal weights, so QuoteWeight is reported as
 // one half (the taonet backend's default balancer).
+//
+// The pending emissions, protocol alpha, excess TAO and root proportion are
+// filled from whichever of their storage items the runtime has (see
+// pendingReads and RootProportionParts); the rest stay 0.
 func (c *Client) readPool(ctx context.Context, at Head, rt *Runtime, netuid uint16) (*chain.PoolInfo, error) {
 	for _, item := range []string{"SubnetTAO", "SubnetAlphaIn", "SubnetAlphaOut"} {
 		if !rt.Meta.HasStorage("SubtensorModule", item) {
@@ -50,6 +55,16 @@ func (c *Client) readPool(ctx context.Context, at Head, rt *Runtime, netuid uint
 		r("SubnetTaoInEmission", true, u64(&p.TaoInEmission)),
 		r("SubnetAlphaInEmission", true, u64(&p.AlphaInEmission)),
 		r("SubnetAlphaOutEmission", true, u64(&p.AlphaOutEmission)),
+		r("SubnetExcessTao", true, u64(&p.ExcessTao)),
+		r("SubnetProtocolAlpha", true, u64(&p.ProtocolAlpha)),
+		r("PendingOwnerCut", true, u64(&p.PendingOwnerCut)),
+	}
+	reads = append(reads, pendingReads(rt.Meta, netuid, p)...)
+	var rootTAO, taoWeight uint64
+	hasTaoWeight := rt.Meta.HasStorage("SubtensorModule", "TaoWeight")
+	if hasTaoWeight {
+		reads = append(reads, Read{Pallet: "SubtensorModule", Item: "TaoWeight", Into: u64(&taoWeight)},
+			Read{Pallet: "SubtensorModule", Item: "SubnetTAO", Keys: []any{uint16(0)}, Into: u64(&rootTAO)})
 	}
 	if err := c.ReadMany(ctx, at, rt, reads); err != nil {
 		return nil, err
@@ -58,7 +73,56 @@ func (c *Client) readPool(ctx context.Context, at Head, rt *Runtime, netuid uint
 	if moving != nil {
 		p.MovingPrice = fixed32ToRao(moving)
 	}
+	if hasTaoWeight {
+		p.RootProportion = RootProportionParts(rootTAO, taoWeight, satAdd(p.AlphaIn, p.AlphaOut))
+	}
 	return p, nil
+}
+
+// pendingReads reads the emission a subnet accumulates until its epoch, by
+// the names each runtime generation stores it under:
+//
+//   - PendingAlphaEmission (miners + validators): PendingServerEmission +
+//     PendingValidatorEmission; on early dynamic-TAO runtimes (spec 224)
+//     PendingEmission, which then held exactly that share.
+//   - PendingRootEmission (the alpha paid to root stakers):
+//     PendingRootAlphaDivs; on early runtimes PendingAlphaSwapped (the alpha
+//     sold for the root dividends, whose TAO PendingRootDivs holds).
+//
+// On pre-dTAO runtimes the pool is nil and none of this is read.
+func pendingReads(m *metadata.Metadata, netuid uint16, p *chain.PoolInfo) []Read {
+	const st = "SubtensorModule"
+	add := func(v metadata.Value) error { p.PendingAlphaEmission = satAdd(p.PendingAlphaEmission, bigToU64(v)); return nil }
+	r := func(item string, into func(metadata.Value) error) Read {
+		return Read{Pallet: st, Item: item, Keys: []any{netuid}, Optional: true, Into: into}
+	}
+	root := func(v metadata.Value) error { p.PendingRootEmission = bigToU64(v); return nil }
+	if m.HasStorage(st, "PendingServerEmission") || m.HasStorage(st, "PendingValidatorEmission") {
+		return []Read{r("PendingServerEmission", add), r("PendingValidatorEmission", add), r("PendingRootAlphaDivs", root)}
+	}
+	return []Read{r("PendingEmission", add), r("PendingAlphaSwapped", root)}
+}
+
+// RootProportionParts is subtensor's root_proportion (coinbase/block_step.rs;
+// spec yuma-consensus §5.2: tao_weight·root_TAO / (tao_weight·root_TAO +
+// alpha_issuance)) in U96F32 as the runtime computes it — tao_weight is
+// TaoWeight / u64::MAX, root_TAO is SubnetTAO[0], alpha_issuance is
+// SubnetAlphaIn + SubnetAlphaOut; 0 when both are 0 — reported in parts per
+// 1e9 (floor), as the taonet backend reports it.
+func RootProportionParts(rootTAO, taoWeight, alphaIssuance uint64) uint64 {
+	tw := fixed.U96F32FromU64(rootTAO).SaturatingMul(fixed.U96F32FromRatio(taoWeight, ^uint64(0)))
+	rp, ok := tw.CheckedDiv(tw.SaturatingAdd(fixed.U96F32FromU64(alphaIssuance)))
+	if !ok {
+		return 0
+	}
+	return rp.SaturatingMul(fixed.U96F32FromU64(1_000_000_000)).SaturatingToU64()
+}
+
+func satAdd(a, b uint64) uint64 {
+	if a+b < a {
+		return ^uint64(0)
+	}
+	return a + b
 }
 
 // AlphaPriceRao is subtensor's get_alpha_price for a constant-product pool

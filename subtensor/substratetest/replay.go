@@ -173,6 +173,24 @@ func NewReplay(t testing.TB, net fixture.Network) *Replay {
 		add("SubnetTaoInEmission", 1_000_000, netuid)
 		add("SubnetAlphaInEmission", 2_000_000, netuid)
 		add("SubnetAlphaOutEmission", 3_000_000, netuid)
+		// Pending emissions under the names of this runtime generation
+		// (spec 224: PendingEmission, PendingAlphaSwapped, PendingOwnerCut)
+		// and 5000 TAO on root. Root proportion (subtensor's root_proportion
+		// in U96F32, spec yuma-consensus §5.2): tao_weight = floor(2^32 ·
+		// 3320413933267719290 / (2^64−1)) = 773094113 / 2^32; bits =
+		// floor(2^32 · 5e12·773094113 / (5e12·773094113 + 14e12·2^32)) =
+		// 259427554; × 1e9 / 2^32 = 60402684 parts per 1e9 (≈ 0.0604).
+		for item, v := range map[string]*uint64{"PendingEmission": &want.Pool.PendingAlphaEmission,
+			"PendingAlphaSwapped": &want.Pool.PendingRootEmission, "PendingOwnerCut": &want.Pool.PendingOwnerCut} {
+			if srv.Meta().HasStorage("SubtensorModule", item) {
+				*v = uint64(4_000_000 + len(item))
+				add(item, *v, netuid)
+			}
+		}
+		if taoWeight != nil {
+			add("SubnetTAO", "5000000000000", 0)
+			want.Pool.RootProportion = 60_402_684
+		}
 	}
 	if srv.Meta().HasStorage("SubtensorModule", "SubnetOwnerHotkey") {
 		want.OwnerHotkey = hot[0].SS58Address()
