@@ -86,7 +86,7 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 	}
 	if cfg.Genesis != "" && !strings.EqualFold(g, cfg.Genesis) {
 		rc.Close()
-		return nil, fmt.Errorf("subtensor: wrong network: %s has genesis %s, expected %s (%s)", rc.Endpoint(), g, cfg.Genesis, networkName(cfg.Genesis))
+		return nil, fmt.Errorf("subtensor: wrong network: %s has genesis %s (%s), expected %s (%s)", rc.Endpoint(), g, networkName(g), cfg.Genesis, networkName(cfg.Genesis))
 	}
 	c.genesis = gb
 	return c, nil

@@ -92,7 +92,10 @@ func (c *Client) readPool(ctx context.Context, at Head, rt *Runtime, netuid uint
 // On pre-dTAO runtimes the pool is nil and none of this is read.
 func pendingReads(m *metadata.Metadata, netuid uint16, p *chain.PoolInfo) []Read {
 	const st = "SubtensorModule"
-	add := func(v metadata.Value) error { p.PendingAlphaEmission = satAdd(p.PendingAlphaEmission, bigToU64(v)); return nil }
+	add := func(v metadata.Value) error {
+		p.PendingAlphaEmission = satAdd(p.PendingAlphaEmission, bigToU64(v))
+		return nil
+	}
 	r := func(item string, into func(metadata.Value) error) Read {
 		return Read{Pallet: st, Item: item, Keys: []any{netuid}, Optional: true, Into: into}
 	}

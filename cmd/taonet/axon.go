@@ -14,7 +14,7 @@ func init() {
 	var version uint32
 	serve := &cobra.Command{Use: "serve", Short: "Publish the wallet hotkey's axon endpoint (ip:port) on a subnet", Example: `  taonet axon serve --wallet.name alice --wallet.hotkey miner1 --netuid 1 --ip 203.0.113.7 --port 8091`, Args: cobra.NoArgs}
 	wf := bindWalletFlags(serve, true)
-	nf := bindNodeFlags(serve)
+	nf := bindTxNodeFlags(serve)
 	f := serve.Flags()
 	f.Uint16Var(&netuid, "netuid", 1, "subnet")
 	f.StringVar(&ip, "ip", "", "public IP address (IPv4 or IPv6)")

@@ -285,10 +285,22 @@ func bindNodeFlags(cmd *cobra.Command) *nodeFlags {
 	if def == "" {
 		def = "http://" + node.DefaultAPIAddr
 	}
-	cmd.Flags().StringVar(&nf.urls, "node", def, "node API URL(s), comma-separated for failover (env TAONET_NODE)")
+	cmd.Flags().StringVar(&nf.urls, "node", def, "taonet backend: node API URL(s), comma-separated for failover (env TAONET_NODE)")
 	cmd.Flags().DurationVar(&nf.timeout, "timeout", 2*time.Minute, "give up after this long")
 	cmd.Flags().BoolVar(&nf.json, "json", false, "print JSON")
-	nf.st = bindSubtensorFlags(cmd, true)
+	nf.st = bindSubtensorFlags(cmd, false)
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	cmd.Annotations[nodeFlagsAnnotation] = "1"
+	return nf
+}
+
+// bindTxNodeFlags is bindNodeFlags for commands that send transactions:
+// they also take the subtensor backend's --dry-run and --wait-finalized.
+func bindTxNodeFlags(cmd *cobra.Command) *nodeFlags {
+	nf := bindNodeFlags(cmd)
+	nf.st.bindTx(cmd)
 	return nf
 }
 

@@ -19,7 +19,7 @@ func commitmentSetCmd() *cobra.Command {
 	var data string
 	cmd := &cobra.Command{Use: "set", Short: "Commit a string (≤ 512 bytes) for the wallet hotkey on a subnet", Example: `  taonet commitment set --wallet.name alice --wallet.hotkey miner1 --netuid 2 --data "myorg/model@3f2a9c"`, Args: cobra.NoArgs}
 	wf := bindWalletFlags(cmd, true)
-	nf := bindNodeFlags(cmd)
+	nf := bindTxNodeFlags(cmd)
 	cmd.Flags().Uint16Var(&netuid, "netuid", 1, "subnet")
 	cmd.Flags().StringVar(&data, "data", "", "the commitment text")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {

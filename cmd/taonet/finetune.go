@@ -55,7 +55,7 @@ func (f *ftCommon) bind(cmd *cobra.Command, withChain bool) {
 		if def == "" {
 			def = "http://" + node.DefaultAPIAddr
 		}
-		cmd.Flags().StringVar(&f.nodeURL, "node", def, "node API URL(s), comma-separated (env TAONET_NODE)")
+		cmd.Flags().StringVar(&f.nodeURL, "node", def, "taonet backend: node API URL(s), comma-separated (env TAONET_NODE)")
 		cmd.Flags().Uint16Var(&f.netuid, "netuid", 1, "subnet")
 		f.st = bindSubtensorFlags(cmd, false)
 	}

@@ -160,7 +160,7 @@ func promptingValidatorCmd() *cobra.Command {
   taonet prompting validator --wallet.name val --netuid 1 --steps 10 --sample-size 16`, Args: cobra.NoArgs}
 	wf := bindWalletFlags(cmd, true)
 	f := cmd.Flags()
-	f.StringVar(&nodeURLs, "node", promptingNodeDefault(), "node API URL(s), comma-separated (env TAONET_NODE)")
+	f.StringVar(&nodeURLs, "node", promptingNodeDefault(), "taonet backend: node API URL(s), comma-separated (env TAONET_NODE)")
 	sf := bindSubtensorFlags(cmd, false)
 	f.Uint16Var(&netuid, "netuid", 1, "prompting subnet")
 	f.IntVar(&sampleSize, "sample-size", pvalidator.DefaultSampleSize, "miners queried per step (K)")
@@ -365,7 +365,7 @@ func promptingMinerCmd() *cobra.Command {
   taonet prompting miner --wallet.name m2 --netuid 1 --llm-url http://127.0.0.1:11434/v1 --llm-model llama3`, Args: cobra.NoArgs}
 	wf := bindWalletFlags(cmd, true)
 	f := cmd.Flags()
-	f.StringVar(&nodeURLs, "node", promptingNodeDefault(), "node API URL(s), comma-separated (env TAONET_NODE)")
+	f.StringVar(&nodeURLs, "node", promptingNodeDefault(), "taonet backend: node API URL(s), comma-separated (env TAONET_NODE)")
 	sf := bindSubtensorFlags(cmd, false)
 	f.Uint16Var(&netuid, "netuid", 1, "prompting subnet")
 	f.StringVar(&mode, "mode", "llm", "llm (OpenAI-compatible backend), tool (calculator + retrieval), echo or noise (baselines)")
@@ -501,7 +501,7 @@ func promptingFeedCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "feed", Short: "Read the validators' signed feeds (verified) as finetuning JSONL samples", Example: `  taonet prompting feed --netuid 1 --since 1000 > samples.jsonl
   taonet prompting feed --netuid 1 --min-stake 100 --response completion`, Args: cobra.NoArgs}
 	f := cmd.Flags()
-	f.StringVar(&nodeURLs, "node", promptingNodeDefault(), "node API URL(s), comma-separated (env TAONET_NODE)")
+	f.StringVar(&nodeURLs, "node", promptingNodeDefault(), "taonet backend: node API URL(s), comma-separated (env TAONET_NODE)")
 	sf := bindSubtensorFlags(cmd, false)
 	f.Uint16Var(&netuid, "netuid", 1, "prompting subnet")
 	f.Float64Var(&minStake, "min-stake", 1, "minimum stake (TAO) of a publishing validator")

@@ -28,7 +28,7 @@ func stakeMoveCmd(add bool) *cobra.Command {
 	cmd := &cobra.Command{Use: use, Short: short, Args: cobra.NoArgs,
 		Example: "  taonet stake " + use + " --wallet.name alice --wallet.hotkey validator --amount 10.5"}
 	wf := bindWalletFlags(cmd, true)
-	nf := bindNodeFlags(cmd)
+	nf := bindTxNodeFlags(cmd)
 	cmd.Flags().StringVar(&amount, "amount", "", "amount in TAO (e.g. 10.5)")
 	cmd.Flags().StringVar(&hk, "hotkey-ss58", "", "hotkey (default: the wallet hotkey)")
 	df := bindDTAOStakeFlags(cmd, add)

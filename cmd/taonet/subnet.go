@@ -197,7 +197,7 @@ func subnetRegisterCmd() *cobra.Command {
 	var hk string
 	cmd := &cobra.Command{Use: "register", Short: "Register the wallet hotkey on a subnet, burning the registration cost from the coldkey", Example: `  taonet subnet register --wallet.name alice --wallet.hotkey miner1 --netuid 1`, Args: cobra.NoArgs}
 	wf := bindWalletFlags(cmd, true)
-	nf := bindNodeFlags(cmd)
+	nf := bindTxNodeFlags(cmd)
 	cmd.Flags().Uint16Var(&netuid, "netuid", 1, "subnet")
 	cmd.Flags().StringVar(&hk, "hotkey-ss58", "", "hotkey to register (default: the wallet hotkey)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {

@@ -26,17 +26,45 @@ type subtensorFlags struct {
 	finalized         bool
 }
 
+// bindSubtensorFlags binds the subtensor backend's flags; tx adds the
+// transaction flags (--dry-run, --wait-finalized), which only commands that
+// send extrinsics take.
 func bindSubtensorFlags(cmd *cobra.Command, tx bool) *subtensorFlags {
 	sf := &subtensorFlags{}
 	f := cmd.Flags()
-	f.StringVar(&sf.network, "subtensor.network", os.Getenv("BT_SUBTENSOR_NETWORK"), "use the subtensor chain: finney, test, archive or local (env BT_SUBTENSOR_NETWORK); checks the genesis hash")
-	f.StringVar(&sf.endpoint, "subtensor.chain_endpoint", os.Getenv("BT_SUBTENSOR_CHAIN_ENDPOINT"), "subtensor node URL(s) ws(s):// or http(s)://, comma-separated for failover (env BT_SUBTENSOR_CHAIN_ENDPOINT)")
+	f.StringVar(&sf.network, "subtensor.network", os.Getenv("BT_SUBTENSOR_NETWORK"), "subtensor backend (Bittensor's chain) instead of a taonet node: finney, test, archive or local; the node's genesis hash must match (env BT_SUBTENSOR_NETWORK)")
+	f.StringVar(&sf.endpoint, "subtensor.chain_endpoint", os.Getenv("BT_SUBTENSOR_CHAIN_ENDPOINT"), "subtensor backend: node URL(s) ws(s):// or http(s)://, comma-separated for failover; overrides --subtensor.network's default endpoint (env BT_SUBTENSOR_CHAIN_ENDPOINT)")
 	if tx {
-		f.BoolVar(&sf.dryRun, "dry-run", false, "subtensor transactions: sign and print the extrinsic hex and decoded call, send nothing")
-		f.BoolVar(&sf.finalized, "wait-finalized", false, "subtensor transactions: wait for finalization, not only inclusion")
+		sf.bindTx(cmd)
 	}
 	return sf
 }
+
+func (sf *subtensorFlags) bindTx(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.BoolVar(&sf.dryRun, "dry-run", false, "subtensor backend: sign and print the extrinsic hex and its decoded call; send nothing")
+	f.BoolVar(&sf.finalized, "wait-finalized", false, "subtensor backend: wait until the block with the extrinsic is finalized, not only included")
+}
+
+// nodeFlagsAnnotation marks commands whose backend flags bindNodeFlags bound.
+const nodeFlagsAnnotation = "taonet/node-flags"
+
+// taonetOnlyHelp hides the subtensor flags in the --help of chain commands
+// that run on taonet nodes only (they still refuse the flags with a message).
+func taonetOnlyHelp(help func(*cobra.Command, []string)) func(*cobra.Command, []string) {
+	return func(c *cobra.Command, args []string) {
+		if c.Annotations[nodeFlagsAnnotation] != "" && !subtensorCommands[subPath(c)] {
+			for _, name := range []string{"subtensor.network", "subtensor.chain_endpoint", "dry-run", "wait-finalized"} {
+				if c.Flags().Lookup(name) != nil {
+					_ = c.Flags().MarkHidden(name)
+				}
+			}
+		}
+		help(c, args)
+	}
+}
+
+func init() { rootCmd.SetHelpFunc(taonetOnlyHelp(rootCmd.HelpFunc())) }
 
 func (sf *subtensorFlags) on() bool { return sf != nil && (sf.network != "" || sf.endpoint != "") }
 
@@ -265,12 +293,17 @@ func (sf *subtensorFlags) supported(cmd *cobra.Command) error {
 	if !sf.on() || cmd == nil {
 		return nil
 	}
+	if !subtensorCommands[subPath(cmd)] {
+		return fmt.Errorf("%s runs on taonet nodes only (--node); drop --subtensor.network/--subtensor.chain_endpoint", cmd.CommandPath())
+	}
+	return nil
+}
+
+// subPath is the command's path without the program name ("weights set").
+func subPath(cmd *cobra.Command) string {
 	path := cmd.CommandPath()
 	if i := strings.IndexByte(path, ' '); i >= 0 {
 		path = path[i+1:]
 	}
-	if !subtensorCommands[path] {
-		return fmt.Errorf("%s runs on taonet nodes only (--node); drop --subtensor.network/--subtensor.chain_endpoint", cmd.CommandPath())
-	}
-	return nil
+	return path
 }

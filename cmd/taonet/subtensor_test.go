@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/taonet/taonet/chain"
@@ -79,18 +80,7 @@ func TestSubtensorCLI(t *testing.T) {
 		t.Errorf("subnet list: %v %.300s", err, out)
 	}
 
-	// A wallet whose hotkey is //Alice (uid 0), to sign with.
-	dir := t.TempDir()
-	w, err := wallet.New(dir, "val", "default")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.SetColdkey(substratetest.KP(t, "//Eve"), wallet.Options{NoPassword: true}); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.SetHotkey(substratetest.KP(t, "//Alice"), wallet.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	dir := aliceWallet(t)
 	base := []string{"--subtensor.chain_endpoint", ep, "--wallet.path", dir, "--wallet.name", "val", "--wallet.hotkey", "default", "--netuid", "3", "--uids", "1,3", "--weights", "0.75,0.25"}
 	out, _, err = runSplit(t, append([]string{"weights", "set", "--dry-run", "--json=false"}, base...)...)
 	if err != nil || !strings.Contains(out, "SubtensorModule.set_weights(netuid: 3, dests: [1, 3], weights: [65535, 21845], version_key: 0)") || !strings.Contains(out, "extrinsic: 0x") {
@@ -117,4 +107,129 @@ func TestSubtensorCLI(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "taonet nodes only") {
 		t.Errorf("taonet-only command: %v", err)
 	}
+}
+
+// aliceWallet is a wallets directory with wallet "val": coldkey //Eve,
+// hotkey "default" //Alice (uid 0 of the replayed subnet).
+func aliceWallet(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	w, err := wallet.New(dir, "val", "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.SetColdkey(substratetest.KP(t, "//Eve"), wallet.Options{NoPassword: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.SetHotkey(substratetest.KP(t, "//Alice"), wallet.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// helpOf is a command's --help text (the help flag is reset afterwards:
+// flag values persist between executions of the same command tree).
+func helpOf(t *testing.T, path ...string) string {
+	t.Helper()
+	out, _, err := runSplit(t, append(path, "--help")...)
+	if err != nil {
+		t.Fatalf("%v --help: %v", path, err)
+	}
+	if c, _, err := rootCmd.Find(path); err == nil {
+		_ = c.Flags().Set("help", "false")
+	}
+	return out
+}
+
+// TestSubtensorCLIHelp: every command that runs on both backends names both
+// backends' flags; only those that send extrinsics take --dry-run and
+// --wait-finalized (read commands refuse them); taonet-only commands do not
+// offer the subtensor flags in their help.
+func TestSubtensorCLIHelp(t *testing.T) {
+	tx := map[string]bool{"subnet register": true, "weights set": true, "weights commit": true, "weights reveal": true,
+		"commitment set": true, "stake add": true, "stake remove": true, "axon serve": true, "transfer": true}
+	for path := range subtensorCommands {
+		help := helpOf(t, strings.Fields(path)...)
+		for _, want := range []string{"--node string", "taonet backend", "--subtensor.network string", "--subtensor.chain_endpoint string", "subtensor backend"} {
+			if !strings.Contains(help, want) {
+				t.Errorf("%s --help lacks %q", path, want)
+			}
+		}
+		for _, flag := range []string{"--dry-run", "--wait-finalized"} {
+			if got := strings.Contains(help, flag); got != tx[path] {
+				t.Errorf("%s --help: %s shown %v, want %v", path, flag, got, tx[path])
+			}
+		}
+	}
+	for _, path := range []string{"stake show", "chain status", "subnet create"} {
+		if help := helpOf(t, strings.Fields(path)...); strings.Contains(help, "subtensor") || strings.Contains(help, "--dry-run") {
+			t.Errorf("taonet-only %s --help offers subtensor flags:\n%s", path, help)
+		}
+	}
+	for _, path := range []string{"finetune validator", "prompting miner"} {
+		if help := helpOf(t, strings.Fields(path)...); !strings.Contains(help, "--subtensor.chain_endpoint") || !strings.Contains(help, "taonet backend") {
+			t.Errorf("%s --help does not name both backends", path)
+		}
+	}
+	if _, _, err := runSplit(t, "metagraph", "--dry-run", "--netuid", "3"); err == nil || !strings.Contains(err.Error(), "unknown flag: --dry-run") {
+		t.Errorf("metagraph --dry-run: %v", err)
+	}
+}
+
+// TestSubtensorCLIErrors: an unreachable endpoint, the wrong network, metadata
+// the client cannot decode, an extrinsic the node's pool rejects and a failed
+// dispatch each end the command with one line that says which.
+func TestSubtensorCLIErrors(t *testing.T) {
+	r := substratetest.NewReplay(t, fixture.Testnet)
+	var fail atomic.Bool
+	r.Srv.Dispatch = func(substratetest.Call) *substratetest.Failure {
+		if fail.Load() {
+			return &substratetest.Failure{Pallet: "SubtensorModule", Error: "SettingWeightsTooFast"}
+		}
+		return nil
+	}
+	ep := r.Srv.URL
+	dir := aliceWallet(t)
+	set := []string{"weights", "set", "--subtensor.network", "", "--subtensor.chain_endpoint", ep, "--dry-run=false", "--wallet.path", dir,
+		"--wallet.name", "val", "--wallet.hotkey", "default", "--netuid", "3", "--uids", "1", "--weights", "1"}
+	oneLine := func(what string, err error, want ...string) {
+		t.Helper()
+		if err == nil {
+			t.Errorf("%s: no error", what)
+			return
+		}
+		msg := err.Error()
+		t.Logf("%s: error: %s", what, msg)
+		if strings.Contains(msg, "\n") {
+			t.Errorf("%s: error spans lines: %q", what, msg)
+		}
+		for _, w := range want {
+			if !strings.Contains(msg, w) {
+				t.Errorf("%s: %q lacks %q", what, msg, w)
+			}
+		}
+	}
+
+	_, _, err := runSplit(t, "metagraph", "--subtensor.network", "", "--subtensor.chain_endpoint", "ws://127.0.0.1:1", "--netuid", "3")
+	oneLine("unreachable", err, "subtensor: cannot reach the chain: ws://127.0.0.1:1: connect: connection refused")
+	_, _, err = runSplit(t, "metagraph", "--subtensor.network", "finney", "--subtensor.chain_endpoint", ep, "--netuid", "3")
+	oneLine("wrong network", err, "subtensor: wrong network", subtensor.TestnetGenesis+" (test), expected "+subtensor.FinneyGenesis+" (finney)")
+
+	r.Srv.RejectNext("Transaction is outdated")
+	_, _, err = runSplit(t, set...)
+	oneLine("rejected", err, "subtensor: extrinsic rejected", "Invalid Transaction (code 1010): Transaction is outdated")
+	fail.Store(true)
+	_, _, err = runSplit(t, set...)
+	oneLine("dispatch error", err, "dispatch error SubtensorModule::SettingWeightsTooFast")
+	if calls := r.Srv.Calls(); len(calls) != 1 {
+		t.Errorf("node included %d calls, want the failed one only", len(calls))
+	}
+
+	bad := append([]byte("meta"), 13)
+	bad = append(bad, r.Mat.Metadata[5:]...)
+	if err := r.Srv.UpgradeRaw(substratetest.Runtime{SpecName: "node-subtensor", SpecVersion: 999, TxVersion: 1}, bad); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = runSplit(t, "metagraph", "--subtensor.network", "", "--subtensor.chain_endpoint", ep, "--netuid", "3")
+	oneLine("undecodable metadata", err, "the node's runtime metadata cannot be decoded by this client", "version 13 is not supported")
 }

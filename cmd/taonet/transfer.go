@@ -14,7 +14,7 @@ func init() {
 	var dest, amount string
 	cmd := &cobra.Command{Use: "transfer", Short: "Transfer TAO from the wallet coldkey to an address", Example: `  taonet transfer --wallet.name alice --dest 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty --amount 1.25`, Args: cobra.NoArgs}
 	wf := bindWalletFlags(cmd, false)
-	nf := bindNodeFlags(cmd)
+	nf := bindTxNodeFlags(cmd)
 	cmd.Flags().StringVar(&dest, "dest", "", "destination ss58 address")
 	cmd.Flags().StringVar(&amount, "amount", "", "amount in TAO (e.g. 1.25)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {

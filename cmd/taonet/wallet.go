@@ -79,6 +79,8 @@ func btcliFlagNames(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 		return "wallet.path"
 	case "no-use-password":
 		return "no-password"
+	case "subtensor.chain-endpoint": // the Bittensor SDK's spelling, as --help shows it
+		return "subtensor.chain_endpoint"
 	}
 	return pflag.NormalizedName(n)
 }

@@ -36,7 +36,7 @@ func weightsCmd(kind string) *cobra.Command {
 	example["reveal"] = example["commit"]
 	cmd := &cobra.Command{Use: kind, Short: short, Example: example[kind], Args: cobra.NoArgs}
 	wf := bindWalletFlags(cmd, true)
-	nf := bindNodeFlags(cmd)
+	nf := bindTxNodeFlags(cmd)
 	f := cmd.Flags()
 	f.Uint16Var(&netuid, "netuid", 1, "subnet")
 	f.StringVar(&uidsS, "uids", "", "comma-separated uids")

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -39,6 +40,41 @@ var ErrNoSubscriptions = errors.New("subscriptions need a ws:// or wss:// endpoi
 // ErrSlowConsumer ends a subscription whose reader fell more than its
 // buffer behind; the connection itself stays up.
 var ErrSlowConsumer = errors.New("notifications were not read in time and the subscription was dropped")
+
+// UnreachableError is returned when no endpoint answers at the transport
+// level (refused, DNS, TLS, timeout): one short reason per endpoint.
+type UnreachableError struct {
+	Reasons  []string // "ws://host:port: connect: connection refused"
+	Attempts int
+}
+
+func (e *UnreachableError) Error() string {
+	if e.Attempts == 1 {
+		return strings.Join(e.Reasons, "; ")
+	}
+	return fmt.Sprintf("%s (%d attempts)", strings.Join(e.Reasons, "; "), e.Attempts)
+}
+
+// reason is the cause of a transport failure without the layers of wrapping
+// (WebSocket handshake, HTTP request, dial) a person does not need.
+func reason(err error) string {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return dns.Error()
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		return op.Err.Error()
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "no answer in time"
+	}
+	s := err.Error()
+	if i := strings.LastIndex(s, ": "); i >= 0 && strings.HasPrefix(s, "failed to WebSocket dial") {
+		return s[i+2:]
+	}
+	return s
+}
 
 // MethodNotFound reports whether err is the node's JSON-RPC "method not
 // found" (-32601): the node does not offer the method (e.g. an RPC proxy
@@ -169,6 +205,16 @@ func (c *Client) call(ctx context.Context, method string, params []any) (json.Ra
 	}
 	conn, err := c.connect(ctx)
 	if err != nil {
+		if hasHTTP(c.endpoints) && ctx.Err() == nil {
+			// The WebSocket endpoints are down: fail over to the HTTP ones.
+			raw, hep, herr := c.httpCall(ctx, ep, method, params)
+			var wsDown, httpDown *UnreachableError
+			if errors.As(err, &wsDown) && errors.As(herr, &httpDown) {
+				httpDown.Reasons = append(append([]string(nil), wsDown.Reasons...), httpDown.Reasons...)
+				httpDown.Attempts = max(httpDown.Attempts, wsDown.Attempts)
+			}
+			return raw, hep, herr
+		}
 		return nil, ep, err
 	}
 	raw, err := conn.request(ctx, method, params, nil)
@@ -176,6 +222,15 @@ func (c *Client) call(ctx context.Context, method string, params []any) (json.Ra
 		return nil, conn.endpoint, wrap(ctx, method, conn.endpoint, c.opts.Timeout, err)
 	}
 	return raw, conn.endpoint, nil
+}
+
+func hasHTTP(eps []string) bool {
+	for _, e := range eps {
+		if !isWS(e) {
+			return true
+		}
+	}
+	return false
 }
 
 func anyWS(eps []string) bool {
@@ -223,6 +278,7 @@ func (c *Client) httpCall(ctx context.Context, ep, method string, params []any) 
 		return nil, ep, fmt.Errorf("rpc: %s: %w", method, err)
 	}
 	var lastErr error
+	down := &UnreachableError{Attempts: 1}
 	for i := range c.endpoints {
 		ep := c.endpoints[(c.cur+i)%len(c.endpoints)]
 		if isWS(ep) {
@@ -239,7 +295,13 @@ func (c *Client) httpCall(ctx context.Context, ep, method string, params []any) 
 			}
 			return r.Result, ep, nil
 		}
-		lastErr = wrap(ctx, method, ep, c.opts.Timeout, err)
+		var status *httpStatusError
+		if errors.As(err, &status) || ctx.Err() != nil {
+			lastErr = wrap(ctx, method, ep, c.opts.Timeout, err)
+		} else {
+			down.Reasons = append(down.Reasons, ep+": "+reason(err))
+			lastErr = down
+		}
 		if ctx.Err() != nil {
 			break
 		}
@@ -263,10 +325,15 @@ func (c *Client) httpOnce(ctx context.Context, ep string, body []byte) ([]byte, 
 		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("HTTP %s: %.200s", resp.Status, raw)
+		return nil, &httpStatusError{fmt.Sprintf("HTTP %s: %.200s", resp.Status, raw)}
 	}
 	return raw, nil
 }
+
+// httpStatusError: the endpoint answered, but not with 200 OK.
+type httpStatusError struct{ msg string }
+
+func (e *httpStatusError) Error() string { return e.msg }
 
 // connect returns the live connection, dialling (with failover and backoff)
 // when there is none. Concurrent callers share one dial.
@@ -322,21 +389,21 @@ func (c *Client) dialAny(ctx context.Context, start int) (*wsConn, int, error) {
 			if err == nil {
 				return conn, idx, nil
 			}
-			errs = append(errs, fmt.Sprintf("%s: %v", ep, err))
+			errs = append(errs, fmt.Sprintf("%s: %s", ep, reason(err)))
 			if ctx.Err() != nil {
-				return nil, 0, fmt.Errorf("rpc: cannot connect: %s", strings.Join(errs, "; "))
+				return nil, 0, &UnreachableError{Reasons: dedupe(errs), Attempts: round + 1}
 			}
 		}
 		if round+1 < c.opts.Retries {
 			select {
 			case <-time.After(delay):
 			case <-ctx.Done():
-				return nil, 0, fmt.Errorf("rpc: cannot connect: %s", strings.Join(errs, "; "))
+				return nil, 0, &UnreachableError{Reasons: dedupe(errs), Attempts: round + 1}
 			}
 			delay *= 2
 		}
 	}
-	return nil, 0, fmt.Errorf("rpc: cannot connect to any endpoint after %d attempts: %s", c.opts.Retries, strings.Join(dedupe(errs), "; "))
+	return nil, 0, &UnreachableError{Reasons: dedupe(errs), Attempts: c.opts.Retries}
 }
 
 func dedupe(s []string) []string {

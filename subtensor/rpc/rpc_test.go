@@ -113,7 +113,7 @@ func TestFailoverTimeoutReconnect(t *testing.T) {
 func TestUnreachable(t *testing.T) {
 	c, _ := New([]string{closedPort(t), closedPort(t)}, Options{Retries: 2, Backoff: 5 * time.Millisecond, DialTimeout: time.Second})
 	err := c.Call(context.Background(), nil, "echo")
-	if err == nil || !strings.Contains(err.Error(), "cannot connect to any endpoint after 2 attempts") {
+	if err == nil || !strings.Contains(err.Error(), "connection refused (2 attempts)") {
 		t.Fatalf("unreachable: %v", err)
 	}
 	if _, err := New([]string{"ftp://x"}, Options{}); err == nil {

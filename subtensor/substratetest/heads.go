@@ -227,3 +227,12 @@ func (s *Server) BlockHash(n uint64) [32]byte {
 	}
 	return s.blocks[n].hash
 }
+
+// RejectNext makes the node's pool refuse the next valid submission with
+// Invalid Transaction (1010) and reason, as a node refuses a stale nonce
+// ("Transaction is outdated") or a full pool.
+func (s *Server) RejectNext(reason string) {
+	s.mu.Lock()
+	s.rejectNext = reason
+	s.mu.Unlock()
+}

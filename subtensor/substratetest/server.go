@@ -75,6 +75,7 @@ type Server struct {
 	subSeq     int
 	dropHeads  int
 	refuseSubs bool
+	rejectNext string // the next valid submission's pool rejection (RejectNext)
 	conns      map[*websocket.Conn]struct{}
 }
 
@@ -532,6 +533,10 @@ func (s *Server) includeLocked(extHex string) (string, *rpcErr) {
 	call, callBytes, verr := s.verifyLocked(raw)
 	if verr != "" {
 		return "", s.reject(verr)
+	}
+	if r := s.rejectNext; r != "" {
+		s.rejectNext = ""
+		return "", s.reject(r)
 	}
 	m := s.rt.meta
 	idx := 0
