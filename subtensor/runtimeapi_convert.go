@@ -24,14 +24,6 @@ func fromValue(v metadata.Value, dst any) error {
 var bigType = reflect.TypeOf((*big.Int)(nil))
 
 func fill(v metadata.Value, dst reflect.Value, path string) error {
-	if dst.Type() == bigType {
-		n, err := metadata.AsBig(v)
-		if err != nil {
-			return fieldErr(path, err)
-		}
-		dst.Set(reflect.ValueOf(new(big.Int).Set(n)))
-		return nil
-	}
 	// Option: None leaves the destination zero (nil), Some fills it.
 	if vv, ok := v.(*metadata.VariantValue); ok && (vv.Name == "None" || vv.Name == "Some") {
 		if vv.Name == "None" {
@@ -41,6 +33,14 @@ func fill(v metadata.Value, dst reflect.Value, path string) error {
 			return fieldErr(path, fmt.Errorf("Some with %d fields", len(vv.Fields)))
 		}
 		v = vv.Fields[0].Value
+	}
+	if dst.Type() == bigType {
+		n, err := metadata.AsBig(v)
+		if err != nil {
+			return fieldErr(path, err)
+		}
+		dst.Set(reflect.ValueOf(new(big.Int).Set(n)))
+		return nil
 	}
 	switch dst.Kind() {
 	case reflect.Pointer:

@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"math/rand"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -234,6 +235,16 @@ func goPrimitive(v reflect.Value) any {
 		}
 		return v.Interface().(*big.Int).String()
 	}
+	if v.Type() == reflect.TypeOf(CompactBytes(nil)) {
+		out := make([]any, v.Len())
+		for i := range out {
+			out[i] = fmt.Sprint(v.Index(i).Uint())
+		}
+		return out
+	}
+	if v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8 {
+		return rawPrimitive(v.Bytes())
+	}
 	switch v.Kind() {
 	case reflect.Pointer:
 		if v.IsNil() {
@@ -301,3 +312,28 @@ func normPrimitive(v any) any {
 	}
 	return v
 }
+
+// rawPrimitive is @polkadot/types-codec Raw.toPrimitive: printable ASCII as
+// text (unless the text reads as 0x-hex of unprintable bytes), else 0x-hex.
+func rawPrimitive(b []byte) string {
+	printable := func(b []byte) bool {
+		for _, c := range b {
+			if c < 32 || c > 126 {
+				return false
+			}
+		}
+		return true
+	}
+	if printable(b) {
+		text := string(b)
+		if !hexText.MatchString(text) {
+			return text
+		}
+		if dec, err := hex.DecodeString(text[2:]); err == nil && printable(dec) {
+			return text
+		}
+	}
+	return "0x" + hex.EncodeToString(b)
+}
+
+var hexText = regexp.MustCompile(`^0x([0-9a-fA-F]{2})*$`)

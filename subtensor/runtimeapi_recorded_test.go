@@ -3,8 +3,10 @@ package subtensor
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"os/exec"
+	"strings"
 	"testing"
 
 	"github.com/taonet/taonet/subtensor/metadata"
@@ -38,7 +40,7 @@ func TestRecordedRuntimeCalls(t *testing.T) {
 	if err := json.Unmarshal(js, &rec); err != nil {
 		t.Fatal(err)
 	}
-	srv := v15Server(t, opaque)
+	srv := v15Server(t, opaque, 343) // the recorded metadata's System.Version
 	srv.SetRuntimeCall("NeuronInfoRuntimeApi_get_neurons_lite", recordedCall(t, rec, "metagraph", `["NeuronInfoRuntimeApi_get_neurons_lite", "0100", "0xdb13c066e2c63969f140164fb3bfe7a0aaa7b71407fc0fe525d68e57329ef9d0"]`))
 	srv.SetRuntimeCall("NeuronInfoRuntimeApi_get_neuron", recordedCall(t, rec, "get_neuron_for_pubkey_and_subnet", `["NeuronInfoRuntimeApi_get_neuron", "0e001d00", null]`))
 	var genesis [32]byte
@@ -103,6 +105,31 @@ func recordedTyped343(t *testing.T, rec map[string]map[string]map[string]json.Ra
 	if len(neurons) != 1024 || st == nil || st.Netuid != 1 || len(st.Hotkeys) != 1024 || len(st.TotalStake) != 1024 || len(st.BlockAtRegistration) != 1024 {
 		t.Fatalf("get_neurons_lite(1): %d neurons; get_subnet_state(1): %+v", len(neurons), st != nil)
 	}
+	// get_selective_mechagraph with every field selected, as the SDK asked:
+	// the same arguments, and the block test_metagraph asserts (6,852,690).
+	var selKey string
+	for k := range rec["metagraph"]["state_call"] {
+		if strings.Contains(k, "get_selective_mechagraph") {
+			selKey = k
+		}
+	}
+	sel := recordedCall(t, rec, "metagraph", selKey)
+	srv.SetRuntimeCall("SubnetInfoRuntimeApi_get_selective_mechagraph", sel)
+	all := make([]uint16, 74)
+	for i := range all {
+		all[i] = uint16(i)
+	}
+	mech, err := c.SelectiveMechagraph(ctx, head, 1, 0, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mech == nil || mech.Netuid != 1 || mech.Block != 6852690 || mech.NumUIDs != 1024 || len(mech.Hotkeys) != 1024 || len(mech.Axons) != 1024 {
+		t.Fatalf("get_selective_mechagraph(1, 0, all): netuid %d block %d n %d", mech.Netuid, mech.Block, mech.NumUIDs)
+	}
+	sc := srv.StateCalls()
+	if last := sc[len(sc)-1]; !strings.Contains(selKey, `"`+hex.EncodeToString(last.Args)+`"`) {
+		t.Errorf("get_selective_mechagraph args %x, not the SDK's", last.Args)
+	}
 	// @polkadot/types decodes the same answers by the recorded v15 metadata.
 	opaque, err := decodeHex(string(sdkFile(t, "tests/helpers/integration_websocket_at_version.txt")))
 	if err != nil {
@@ -116,11 +143,13 @@ func recordedTyped343(t *testing.T, rec map[string]map[string]map[string]json.Ra
 	if err := json.Unmarshal(fixture.TypedAPI(t, map[string]any{"v15": map[string]any{"opaque": hexOf(opaque), "calls": []map[string]any{
 		{"api": "NeuronInfoRuntimeApi", "method": "get_neurons_lite", "hex": hexOf(nl)},
 		{"api": "SubnetInfoRuntimeApi", "method": "get_subnet_state", "hex": hexOf(ss)},
-	}}}), &pd); err != nil || len(pd.V15) != 2 {
+		{"api": "SubnetInfoRuntimeApi", "method": "get_selective_mechagraph", "hex": hexOf(sel)},
+	}}}), &pd); err != nil || len(pd.V15) != 3 {
 		t.Fatalf("runtimeapi.mjs: %v", err)
 	}
 	samePrimitive(t, "get_neurons_lite(1) at spec 343", neurons, pd.V15[0])
 	samePrimitive(t, "get_subnet_state(1) at spec 343", st, pd.V15[1])
+	samePrimitive(t, "get_selective_mechagraph(1, 0, all) at spec 343", mech, pd.V15[2])
 	for i, n := range neurons {
 		if n.UID != uint16(i) || n.Netuid != 1 || n.Hotkey != st.Hotkeys[i] || n.Coldkey != st.Coldkeys[i] ||
 			n.Active != st.Active[i] || n.ValidatorPermit != st.ValidatorPermit[i] || n.LastUpdate != st.LastUpdate[i] ||
@@ -196,7 +225,7 @@ func recordedTyped208(t *testing.T, rec map[string]map[string]map[string]json.Ra
 
 // v15Server starts a scripted node on the v15 metadata that
 // Metadata_metadata_at_version(15) answered with (opaque).
-func v15Server(t *testing.T, opaque []byte) *substratetest.Server {
+func v15Server(t *testing.T, opaque []byte, spec uint32) *substratetest.Server {
 	t.Helper()
 	if len(opaque) < 2 || opaque[0] != 1 {
 		t.Fatal("not Some(metadata)")
@@ -207,7 +236,7 @@ func v15Server(t *testing.T, opaque []byte) *substratetest.Server {
 	}
 	var genesis [32]byte
 	genesis[0] = 0x15
-	srv, err := substratetest.New(genesis, substratetest.Runtime{SpecName: "node", SpecVersion: 268, TxVersion: 2, Metadata: blob})
+	srv, err := substratetest.New(genesis, substratetest.Runtime{SpecName: "node", SpecVersion: spec, TxVersion: 1, Metadata: blob})
 	if err != nil {
 		t.Fatal(err)
 	}

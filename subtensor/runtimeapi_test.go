@@ -49,7 +49,7 @@ func TestRuntimeCallMatchesPolkadot(t *testing.T) {
 		specs[i] = c.spec
 	}
 	v15 := fixture.RuntimeCalls(t, specs)
-	srv := v15Server(t, v15.Opaque)
+	srv := v15Server(t, v15.Opaque, 268)
 	var genesis [32]byte
 	genesis[0] = 0x15
 	for i, c := range cases {
