@@ -19,7 +19,12 @@ import (
 // the chain as of that block (MetagraphAt, CommitmentsAt: the node's state
 // history), exactly as a step there would have. The work is bounded by the
 // window (at most aggregate_seeds × competitions − 1 seed blocks per step);
-// seed blocks older than the window are never evaluated.
+// seed blocks older than the window are never evaluated. A seed block whose
+// results skipped a model for a transient failure (hub unreachable,
+// revision not found) is stale too: the skipped models are retried (the
+// others' losses come from the results), so a validator whose hub failed
+// for a moment comes back to the others' results while the seed block is
+// still in the window.
 //
 // A seed block that cannot be evaluated (older than the node's state
 // history, or a node, hub or data failure) leaves a hole, and with a hole
@@ -41,7 +46,10 @@ type CaughtUp struct {
 	// Note says why the seed block has no models (subnet not registered at
 	// it, no usable samples in its data window), if so.
 	Note string
-	Took time.Duration
+	// Skipped counts the models still skipped for a transient failure
+	// (retried at the next step while the seed block is in the window).
+	Skipped int
+	Took    time.Duration
 }
 
 // Missing is a seed block of the step's window without results, and why:
@@ -56,8 +64,8 @@ type Missing struct {
 }
 
 // staleSeeds lists the seed blocks of the windows at seed (every
-// competition's) older than seed that have no complete results on disk,
-// oldest first.
+// competition's) older than seed that have no complete results on disk, or
+// whose results skipped a model for a transient failure, oldest first.
 func (v *Validator) staleSeeds(seed uint64) ([]uint64, error) {
 	cfg := &v.o.Config
 	var out []uint64
@@ -73,7 +81,7 @@ func (v *Validator) staleSeeds(seed uint64) ([]uint64, error) {
 		if err != nil {
 			return nil, err
 		}
-		if r == nil || !r.Complete || r.Competition != v.competitionAt(t).ID {
+		if r == nil || !r.Complete || r.Competition != v.competitionAt(t).ID || len(r.Skipped) > 0 {
 			out = append(out, t)
 		}
 	}
@@ -108,10 +116,10 @@ func (v *Validator) catchUp(ctx context.Context, s *step) error {
 			v.log.Error("seed block of the window could not be evaluated", "seed", t, "step_seed", s.seed, "reason", m.Reason)
 			continue
 		}
-		c := CaughtUp{Seed: t, Models: len(res.Models), Note: res.Note, Took: time.Since(t0)}
+		c := CaughtUp{Seed: t, Models: len(res.Models), Note: res.Note, Skipped: len(res.Skipped), Took: time.Since(t0)}
 		s.rep.CaughtUp = append(s.rep.CaughtUp, c)
 		v.log.Info("seed block caught up", "seed", t, "done", i+1, "of", len(todo), "competition", res.Competition,
-			"models", c.Models, "note", c.Note, "took", c.Took.Round(time.Millisecond))
+			"models", c.Models, "skipped", c.Skipped, "note", c.Note, "took", c.Took.Round(time.Millisecond))
 	}
 	// The step goes on from the state the caught-up seed blocks left.
 	s.st = v.State()

@@ -379,3 +379,64 @@ func TestCatchUpBeyondHistory(t *testing.T) {
 		t.Fatalf("fresh at 30: caught up %+v missing %v weights %v, steady %v", rep.CaughtUp, rep.Missing, rep.Weights, steady[30].Weights)
 	}
 }
+
+// flakyHub fails one repository's requests while down is set.
+type flakyHub struct {
+	dirHub
+	repo string
+	mu   sync.Mutex
+	down bool
+}
+
+func (h *flakyHub) setDown(d bool) {
+	h.mu.Lock()
+	h.down = d
+	h.mu.Unlock()
+}
+
+func (h *flakyHub) Info(ctx context.Context, repo, rev string) (*hub.RepoInfo, error) {
+	h.mu.Lock()
+	down := h.down && repo == h.repo
+	h.mu.Unlock()
+	if down {
+		return nil, fmt.Errorf("%s: connection refused", repo)
+	}
+	return h.dirHub.Info(ctx, repo, rev)
+}
+
+// TestRetrySkippedModel: a validator whose hub fails for one model at one
+// seed block differs from the others at that step only: at the next step it
+// retries the model at that seed block (still in the window) and its
+// weights are the others' again, bit for bit, from then on.
+func TestRetrySkippedModel(t *testing.T) {
+	w, cfg, samples := catchUpWorld(t)
+	steady, sv := steadyReports(t, w, cfg, samples, cfg.StepInterval, 60)
+	c := &histChain{w: w}
+	fh := &flakyHub{dirHub: dirHub{w}, repo: "ns/two"}
+	v, err := New(Options{Config: cfg, Chain: c, Hub: fh, Source: data.NewJSONL(samples), DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seed := cfg.StepInterval; seed <= 60; seed += cfg.StepInterval {
+		c.SetHead(seed + 1)
+		fh.setDown(seed == 10) // b2's first seed block: uid 2's first download fails
+		rep, err := v.StepAt(context.Background(), seed)
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		same := weightBits(rep.Weights) == weightBits(steady[seed].Weights)
+		switch {
+		case seed == 10 && (same || len(rep.Skipped) != 1 || rep.Skipped[0].UID != 2):
+			t.Fatalf("seed 10: skipped %+v, weights equal to the steady validator's: %v", rep.Skipped, same)
+		case seed == 20 && (len(rep.CaughtUp) != 1 || rep.CaughtUp[0].Seed != 10 || rep.CaughtUp[0].Skipped != 0):
+			t.Fatalf("seed 20: caught up %+v, want seed 10 retried", rep.CaughtUp)
+		case seed != 10 && !same:
+			t.Fatalf("seed %d: weights\n%s\ndiffer from the steady validator's\n%s", seed, weightBits(rep.Weights), weightBits(steady[seed].Weights))
+		}
+	}
+	a, _ := LoadSeedResults(sv.o.DataDir, 50)
+	b, _ := LoadSeedResults(v.o.DataDir, 50)
+	if a == nil || b == nil || fmt.Sprint(a.Models) != fmt.Sprint(b.Models) || len(b.Skipped) != 0 {
+		t.Fatalf("seed 50:\n%+v\n%+v", a, b)
+	}
+}

@@ -95,7 +95,9 @@
 //   - they obtained the same models: a commitment pins the files by its
 //     hotkey-salted hash, so whatever both evaluate is identical, but a
 //     revision the hub served to one and not to the other (not found,
-//     private for a moment, unreachable) is skipped by one only;
+//     private for a moment, unreachable) is skipped by one only — and
+//     retried at each later step while t is in the window, so a passing
+//     hub failure costs the steps until the retry succeeds, not K;
 //   - their data source returned the same samples for [t − data_window, t].
 //
 // The chain part is pinned; the last two are not functions of t alone, and

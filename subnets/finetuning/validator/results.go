@@ -37,6 +37,11 @@ type SeedResults struct {
 	// samples in its data window).
 	Note   string       `json:"note,omitempty"`
 	Models []SeedResult `json:"models"`
+	// Skipped are the models a transient failure (hub unreachable, revision
+	// not found) kept out of the seed block: while it is in the window,
+	// later steps retry them (catchup.go), so a validator whose hub failed
+	// for a moment comes back to the others' results.
+	Skipped []Rejected `json:"skipped,omitempty"`
 }
 
 // SeedResult is one model's losses at a seed block.

@@ -220,13 +220,21 @@ func (v *Validator) candidates(s *step, mg *chain.Metagraph, coms []chain.Commit
 
 // fetchAndCheck is phase 2: each picked model is downloaded (or found in the
 // verified cache) and checked. A rule violation is remembered with the
-// commitment and reported; a transient failure skips the model this step.
+// commitment and reported; a transient failure skips the model this step
+// and is noted in the seed block's results, to be retried while the seed
+// block is in the window. A model whose losses at this seed block are in
+// its results already needs no download (a resumed or retried seed block).
 func (v *Validator) fetchAndCheck(ctx context.Context, s *step, picked []candidate) ([]fetched, error) {
 	st := s.st
 	var models []fetched
+	s.res.Skipped = nil
 	for _, c := range picked {
 		if err := ctx.Err(); err != nil {
 			return nil, err
+		}
+		if r := s.res.find(c.hotkey, c.raw, c.block); r != nil && r.UID == c.uid {
+			models = append(models, fetched{c, ""})
+			continue
 		}
 		r := st.Models[c.hotkey]
 		same := r != nil && r.Commitment == c.raw && r.Block == c.block
@@ -259,8 +267,11 @@ func (v *Validator) fetchAndCheck(ctx context.Context, s *step, picked []candida
 		case ctx.Err() != nil:
 			return nil, ctx.Err()
 		default:
-			s.rep.Skipped = append(s.rep.Skipped, Rejected{UID: c.uid, Hotkey: c.hotkey, Commitment: c.raw, Reason: err.Error()})
-			v.log.Warn("model skipped this step", "uid", c.uid, "hotkey", c.hotkey, "error", err)
+			skip := Rejected{UID: c.uid, Hotkey: c.hotkey, Commitment: c.raw, Reason: err.Error()}
+			s.rep.Skipped = append(s.rep.Skipped, skip)
+			s.res.Skipped = append(s.res.Skipped, skip)
+			v.log.Warn("model skipped at this seed block (retried while it is in the window)", "seed", s.seed, "uid", c.uid,
+				"hotkey", c.hotkey, "error", err)
 		}
 	}
 	return models, nil

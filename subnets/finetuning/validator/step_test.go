@@ -103,7 +103,8 @@ func TestStepEdges(t *testing.T) {
 }
 
 // A revision the hub does not show (private while its miner republishes, or
-// not uploaded yet) is skipped for the step and asked for again next step; it is
+// not uploaded yet) is skipped for the step and asked for again next step,
+// for the new seed block and for the earlier one still in the window; it is
 // never remembered as a rejection, which would make validators that asked at
 // different moments disagree for good.
 func TestNotFoundIsRetried(t *testing.T) {
@@ -121,11 +122,15 @@ func TestNotFoundIsRetried(t *testing.T) {
 		t.Fatal(err)
 	}
 	for step, seed := range []uint64{10, 30} { // both seeds pick competition b2
+		want := 2*step + 1 // step 2 retries seed 10 as well
 		step++
 		rep, err := v.StepAt(context.Background(), seed)
 		t.Logf("step %d (seed %d): %v", step, seed, err)
-		if fh.calls != step {
-			t.Fatalf("step %d: hub asked %d times, want %d (not-found must be retried)", step, fh.calls, step)
+		if fh.calls != want {
+			t.Fatalf("step %d: hub asked %d times, want %d (not-found must be retried)", step, fh.calls, want)
+		}
+		if r, _ := LoadSeedResults(dir, seed); r == nil || len(r.Skipped) != 1 || r.Skipped[0].UID != 1 {
+			t.Fatalf("step %d: the skip is not noted in the seed block's results: %+v", step, r)
 		}
 		if rep != nil && len(rep.Rejected) != 0 {
 			t.Fatalf("step %d: not-found reported as a rejection: %+v", step, rep.Rejected)
