@@ -19,6 +19,8 @@ type Metrics struct {
 	loss       *prometheus.GaugeVec
 	winRate    *prometheus.GaugeVec
 	weight     *prometheus.GaugeVec
+	caughtUp   prometheus.Counter
+	missing    prometheus.Gauge
 }
 
 // NewMetrics creates the metrics and registers them with reg (nil: none).
@@ -34,9 +36,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		loss:       prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "finetune_validator_mean_loss", Help: "Mean response loss per uid (last evaluation)."}, []string{"uid"}),
 		winRate:    prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "finetune_validator_win_rate", Help: "Win rate per uid (last evaluation)."}, []string{"uid"}),
 		weight:     prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "finetune_validator_weight", Help: "Subnet weight per uid."}, []string{"uid"}),
+		caughtUp:   prometheus.NewCounter(prometheus.CounterOpts{Name: "finetune_validator_caught_up_seeds_total", Help: "Seed blocks of the window evaluated before a step (missed, before start, or retried)."}),
+		missing:    prometheus.NewGauge(prometheus.GaugeOpts{Name: "finetune_validator_window_missing_seeds", Help: "Seed blocks of the last step's window without results (> 0: weights not set)."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.steps, m.rejected, m.weightsSet, m.stepSecs, m.evalSecs, m.seed, m.samples, m.loss, m.winRate, m.weight)
+		reg.MustRegister(m.steps, m.rejected, m.weightsSet, m.stepSecs, m.evalSecs, m.seed, m.samples, m.loss, m.winRate, m.weight, m.caughtUp, m.missing)
 	}
 	return m
 }
@@ -47,6 +51,8 @@ func (m *Metrics) observe(r *StepReport) {
 	m.evalSecs.Set(r.EvalTime.Seconds())
 	m.seed.Set(float64(r.SeedBlock))
 	m.samples.Set(float64(r.Samples))
+	m.caughtUp.Add(float64(len(r.CaughtUp)))
+	m.missing.Set(float64(len(r.Missing)))
 	for _, x := range r.Models {
 		u := strconv.Itoa(int(x.UID))
 		if !math.IsNaN(x.MeanLoss) {

@@ -83,7 +83,7 @@ func TestMetrics(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	m := NewMetrics(reg)
 	m.observe(&StepReport{SeedBlock: 20, Samples: 5, Models: []ModelResult{{UID: 3, MeanLoss: 1.5, WinRate: 0.25}},
-		Weights: map[uint16]float64{3: 1}, Total: time.Second})
+		Weights: map[uint16]float64{3: 1}, Total: time.Second, CaughtUp: []CaughtUp{{Seed: 10}}, Missing: []Missing{{Seed: 0}, {Seed: 10}}})
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +100,8 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 	if got["finetune_validator_seed_block"] != 20 || got["finetune_validator_win_rate"] != 0.25 ||
-		got["finetune_validator_weight"] != 1 || got["finetune_validator_steps_total"] != 1 {
+		got["finetune_validator_weight"] != 1 || got["finetune_validator_steps_total"] != 1 ||
+		got["finetune_validator_caught_up_seeds_total"] != 1 || got["finetune_validator_window_missing_seeds"] != 2 {
 		t.Fatalf("metrics %v", got)
 	}
 }
