@@ -25,7 +25,10 @@ type Sample struct {
 //     that the source knows of (undated samples, Block 0, are included in every
 //     window by sources that have no block information);
 //   - the same window yields the same samples on every machine once the
-//     window is final (untilBlock at or below the chain head);
+//     window is final (untilBlock at or below the chain head); JSONL files
+//     meet this while every machine holds the same files, the prompting
+//     feed only approximately (see subnets/prompting/feed's doc), and
+//     validators disagree where a source does not;
 //   - order does not matter (callers sort with SortSamples), IDs are unique.
 type Source interface {
 	Samples(ctx context.Context, sinceBlock, untilBlock uint64) ([]Sample, error)

@@ -21,8 +21,17 @@
 //     records at every sync; there is no count cap, so a validator's new
 //     records are always taken (bounded by the window and MaxPerBlock
 //     records per validator and block, excess dropped with a warning).
-//     Every client that syncs holds the same window, so finetuning
-//     validators started at different times draw the same samples.
+//     Clients that synced the same feeds hold the same window, so
+//     finetuning validators started at different times draw the same
+//     samples — with limits, as the held records are not a function of the
+//     block window alone: a record dated inside a window but published
+//     after one client's sync reaches only clients that sync later (the
+//     localnet's finetuning source leaves out records younger than a lag),
+//     publishers are judged by the live metagraph (a validator that lost
+//     its permit has its records dropped, also from past windows), a feed
+//     unreachable at a sync is missing until the next, and records older
+//     than Retention are gone (the finetuning validator package doc states
+//     the resulting agreement guarantee).
 //
 // Discovery: a validator announces its feed by committing the text
 // "prompting-feed=<URL>" (CommitmentText) on the prompting subnet. The URL
