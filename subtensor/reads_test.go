@@ -97,7 +97,7 @@ func TestReadsFromPolkadotEncodedState(t *testing.T) {
 }
 
 // diffStruct reports each differing field of two structs (briefly).
-func diffStruct(t *testing.T, what string, got, want any) {
+func diffStruct(t testing.TB, what string, got, want any) {
 	t.Helper()
 	g, w := reflect.ValueOf(got), reflect.ValueOf(want)
 	for i := 0; i < g.NumField(); i++ {
