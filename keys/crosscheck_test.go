@@ -3,6 +3,7 @@ package keys
 import (
 	"bytes"
 	"math/rand/v2"
+	"sync"
 	"testing"
 
 	schnorrkel "github.com/ChainSafe/go-schnorrkel"
@@ -87,7 +88,7 @@ func nonCanonicalSmall(rng *rand.Rand) []byte {
 // kind of tampering Verify and go-schnorrkel give the same answer.
 func TestSignaturesCrossVerifyWithGoSchnorrkel(t *testing.T) {
 	n := 1000
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		n = 100
 	}
 	rng := rand.New(rand.NewChaCha8([32]byte{'s', 'r', '2', '5', '5', '1', '9'}))
@@ -127,11 +128,30 @@ func TestSignaturesCrossVerifyWithGoSchnorrkel(t *testing.T) {
 			t.Fatalf("#%d: Verify rejects go-schnorrkel's signature %x", i, enc)
 		}
 
+		// A kept PublicKey: its first verification takes the generic path,
+		// the second builds the precomputed tables, the mutations below use them.
+		pk, err := ParsePublicKey(pub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !pk.Verify(msg, sig) || !pk.Verify(msg, enc[:]) || pk.table.Load() == nil {
+			t.Fatalf("#%d: kept PublicKey rejects a genuine signature or built no tables", i)
+		}
+
 		for kind := range mutationKinds {
 			p, m, s := mutateSignature(rng, kind, pub, msg, sig)
-			got, want := Verify(p, m, s), referenceVerify(p, m, s)
-			if got != want {
-				t.Fatalf("#%d mutation %d: Verify=%v go-schnorrkel=%v (pub %x msg %x sig %x)", i, kind, got, want, p, m, s)
+			want := referenceVerify(p, m, s)
+			// Three paths: the package-level Verify (through the key cache),
+			// a freshly parsed key (generic scalar multiplication), and the
+			// kept key with its tables.
+			got := Verify(p, m, s)
+			fresh, err := ParsePublicKey(p)
+			gotFresh := err == nil && fresh.Verify(m, s)
+			if got != want || gotFresh != want {
+				t.Fatalf("#%d mutation %d: Verify=%v fresh PublicKey.Verify=%v go-schnorrkel=%v (pub %x msg %x sig %x)", i, kind, got, gotFresh, want, p, m, s)
+			}
+			if p == pub && pk.Verify(m, s) != want {
+				t.Fatalf("#%d mutation %d: precomputed PublicKey.Verify=%v go-schnorrkel=%v (msg %x sig %x)", i, kind, !want, want, m, s)
 			}
 			if !got {
 				rejected++
@@ -201,4 +221,64 @@ func FuzzVerifyMatchesGoSchnorrkel(f *testing.F) {
 			t.Fatalf("Verify=%v go-schnorrkel=%v (pub %x msg %x sig %x)", got, want, pub, msg, sig)
 		}
 	})
+}
+
+// TestPublicKeyTablesAreLazy: a PublicKey verified once keeps no tables; the
+// second verification builds them; many goroutines verifying through one
+// fresh key (run with -race) all get correct answers while that happens.
+func TestPublicKeyTablesAreLazy(t *testing.T) {
+	alice, _ := FromURI("//Alice")
+	msg := []byte("lazy")
+	sig, _ := alice.Sign(msg)
+	pk, _ := ParsePublicKey(alice.PublicKey())
+	if !pk.Verify(msg, sig) || pk.table.Load() != nil {
+		t.Fatal("first verification: rejected, or tables built")
+	}
+	if !pk.Verify(msg, sig) || pk.table.Load() == nil {
+		t.Fatal("second verification: rejected, or no tables")
+	}
+
+	shared, _ := ParsePublicKey(alice.PublicKey())
+	bad := append([]byte(nil), sig...)
+	bad[5] ^= 1
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 10 {
+				if !shared.Verify(msg, sig) || shared.Verify(msg, bad) {
+					t.Errorf("goroutine %d round %d: wrong answer", g, i)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// TestPublicKeyCacheBounded: the package-level Verify keeps valid keys only,
+// and never more than publicKeyCacheSize of them.
+func TestPublicKeyCacheBounded(t *testing.T) {
+	msg := []byte("cache")
+	for i := range publicKeyCacheSize + 50 {
+		var seed [32]byte
+		seed[0], seed[1] = byte(i), byte(i>>8)
+		kp, err := FromSeed(seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sig, _ := kp.Sign(msg)
+		if !Verify(kp.PublicKey(), msg, sig) {
+			t.Fatalf("key %d rejected", i)
+		}
+	}
+	bad := [32]byte{0xff}
+	Verify(bad, msg, make([]byte, 64))
+	publicKeyCache.mu.RLock()
+	n, badCached := len(publicKeyCache.keys), publicKeyCache.keys[bad] != nil
+	publicKeyCache.mu.RUnlock()
+	if n > publicKeyCacheSize || n == 0 || badCached {
+		t.Fatalf("cache holds %d keys (bound %d), invalid key cached: %v", n, publicKeyCacheSize, badCached)
+	}
 }

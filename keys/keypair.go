@@ -240,9 +240,12 @@ func (k *Keypair) Verify(msg, sig []byte) bool { return Verify(k.pub, msg, sig) 
 
 // Verify reports whether sig is a valid 64-byte sr25519 signature of msg
 // (context "substrate") by the public key pub. Malformed keys or signatures
-// give false, never a panic.
+// give false, never a panic. The decoded key is kept in a bounded
+// process-wide cache (see cachedPublicKey), so a signer seen again costs
+// neither the decoding nor, from its second signature on, the generic
+// scalar multiplication.
 func Verify(pub [32]byte, msg, sig []byte) bool {
-	pk, err := ParsePublicKey(pub)
+	pk, err := cachedPublicKey(pub)
 	return err == nil && pk.Verify(msg, sig)
 }
 
@@ -251,7 +254,7 @@ func Verify(pub [32]byte, msg, sig []byte) bool {
 // does not verify, try it wrapped as "<Bytes>" + msg + "</Bytes>" (how
 // browser extensions sign raw payloads).
 func VerifyWrapped(pub [32]byte, msg, sig []byte) bool {
-	pk, err := ParsePublicKey(pub)
+	pk, err := cachedPublicKey(pub)
 	return err == nil && pk.VerifyWrapped(msg, sig)
 }
 

@@ -2,6 +2,7 @@ package keys
 
 import (
 	"errors"
+	"sync/atomic"
 
 	"filippo.io/edwards25519"
 	schnorrkel "github.com/ChainSafe/go-schnorrkel"
@@ -12,10 +13,16 @@ import (
 // PublicKey is a decoded sr25519 public key, ready to verify many signatures.
 // Decoding a ristretto point costs a field square root; verifiers that see
 // the same signer repeatedly (an axon and its validators) parse once and keep
-// the PublicKey. It is immutable and safe for concurrent use.
+// the PublicKey. From its second verification on, a PublicKey also keeps
+// precomputed multiples of the key (about 10 KiB, built once at the cost of
+// about one verification) that make each further verification about twice
+// as fast; a key verified once, like the package-level Verify's, never pays
+// for them. It is safe for concurrent use.
 type PublicKey struct {
-	raw  [32]byte
-	negA *ristretto.Element // -A, the form the verification equation uses; never a receiver
+	raw   [32]byte
+	negA  *ristretto.Element                    // -A, the form the verification equation uses; never a receiver
+	uses  atomic.Uint32                         // verifications before the tables exist
+	table atomic.Pointer[ristretto.Precomputed] // tables of -A, built on the second verification
 }
 
 // ErrInvalidPublicKey is returned for bytes that are not a canonical
@@ -66,8 +73,23 @@ func (p *PublicKey) Verify(msg, sig []byte) bool {
 	if err != nil {
 		return false
 	}
-	r := ristretto.NewElement().VarTimeDoubleScalarBaseMult(k, p.negA, s).Bytes()
+	r := p.sMinusKA(s, k).Bytes()
 	return constantTimeEq(r[:], sig[:32])
+}
+
+// sMinusKA returns s·B − k·A, through the precomputed tables of −A from the
+// second verification on. Only that second verification builds them;
+// concurrent ones take the generic path until the tables are stored.
+func (p *PublicKey) sMinusKA(s, k *edwards25519.Scalar) *ristretto.Element {
+	tab := p.table.Load()
+	if tab == nil && p.uses.Add(1) == 2 {
+		tab = ristretto.NewPrecomputed(p.negA)
+		p.table.Store(tab)
+	}
+	if tab != nil {
+		return ristretto.NewElement().VarTimeDoubleScalarBaseMultPrecomputed(k, tab, s)
+	}
+	return ristretto.NewElement().VarTimeDoubleScalarBaseMult(k, p.negA, s)
 }
 
 // VerifyWrapped is Verify with the polkadot-js "<Bytes>…</Bytes>" fallback

@@ -127,3 +127,27 @@ func BenchmarkVerifyGoSchnorrkel(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPublicKeyVerifyFirstUse is a signer's first verification: decode
+// the key, generic scalar multiplication, no tables.
+func BenchmarkPublicKeyVerifyFirstUse(b *testing.B) {
+	alice, _ := FromURI("//Alice")
+	msg := []byte("1700000000000000000.5Grw.5FHn.uuid.7d572de8b8df200488c8c72bb6a1588ac7073e7c32d036d196ba7f7b2ada3e3f")
+	sig, _ := alice.Sign(msg)
+	for b.Loop() {
+		pk, err := ParsePublicKey(alice.PublicKey())
+		if err != nil || !pk.Verify(msg, sig) {
+			b.Fatal("rejected")
+		}
+	}
+}
+
+// BenchmarkSignGoSchnorrkel is go-schnorrkel's SecretKey.Sign, for the ratio.
+func BenchmarkSignGoSchnorrkel(b *testing.B) {
+	alice, _ := FromURI("//Alice")
+	for b.Loop() {
+		if _, err := alice.secret.Sign(schnorrkel.NewSigningContext([]byte(SigningContext), benchMsg)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

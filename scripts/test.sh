@@ -23,7 +23,7 @@ echo "== go test"
 # Packages with concurrency run under the race detector as well; the list grows
 # with the code (only directories that exist are passed).
 race_pkgs=()
-for p in synapse node client hub localnet subnets/prompting subnets/finetuning netserve subtensor/rpc subtensor/e2e; do
+for p in keys synapse node client hub localnet subnets/prompting subnets/finetuning netserve subtensor/rpc subtensor/e2e; do
   [ -d "$p" ] && race_pkgs+=("./$p/...")
 done
 # The subtensor client's head followers (the package alone; its rpc and e2e are above).
