@@ -428,7 +428,13 @@ func (a *Axon) names() string {
 
 // readSynapse reads the bounded body, decodes it into a new T and checks the body hash.
 func readSynapse[T any](c *call, sc *schema) (*T, bool) {
-	body, code, msg := c.readBody()
+	// The body is only decoded (json copies what it keeps), so its buffer is pooled.
+	buf := getBuf()
+	defer putBuf(buf)
+	body, code, msg := c.readBody((*buf)[:0])
+	if body != nil {
+		*buf = body
+	}
 	if code != 0 {
 		c.fail(code, msg)
 		return nil, false
@@ -450,14 +456,12 @@ func readSynapse[T any](c *call, sc *schema) (*T, bool) {
 	return s, true
 }
 
-func (c *call) readBody() ([]byte, int, string) {
+// readBody reads the bounded request body into buf's spare capacity.
+func (c *call) readBody(buf []byte) ([]byte, int, string) {
 	max := c.a.cfg.MaxBodyBytes
 	lr := http.MaxBytesReader(c.w, c.r.Body, max)
-	var buf []byte
-	if cl := c.r.ContentLength; cl > 0 {
+	if cl := c.r.ContentLength; cl > 0 && int64(cap(buf)) < cl+1 {
 		buf = make([]byte, 0, cl+1)
-	} else {
-		buf = make([]byte, 0, 4096)
 	}
 	for {
 		if len(buf) == cap(buf) {
@@ -560,12 +564,15 @@ func (c *call) respondOK(sc *schema, s any, payload []byte) {
 		c.req.BodyHash = h
 	}
 	c.stamp(http.StatusOK, "Success")
-	body, err := encodeBody(sc, c.req, payload)
+	buf := getBuf()
+	defer putBuf(buf)
+	body, err := appendEnvelopeBody((*buf)[:0], sc, c.req, payload)
 	if err != nil {
 		c.done = false
 		c.internalError(err)
 		return
 	}
+	*buf = body // the ResponseWriter copies it; the buffer goes back to the pool
 	h := c.w.Header()
 	encodeHeaders(h, sc, c.req, int64(len(body)))
 	h.Set("Content-Type", "application/json")

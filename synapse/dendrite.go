@@ -407,7 +407,11 @@ func query[T any](parent context.Context, d *Dendrite, p *prepared, target AxonI
 	}
 	defer resp.Body.Close()
 	res.Header = resp.Header
-	body, err := d.readLimited(resp)
+	// The body is only decoded (json copies what it keeps), so its buffer is pooled.
+	buf := getBuf()
+	defer putBuf(buf)
+	body, err := d.readLimited(resp, (*buf)[:0])
+	*buf = body
 	res.Latency = time.Since(start)
 	if err != nil {
 		res.Err = err
@@ -428,8 +432,9 @@ func query[T any](parent context.Context, d *Dendrite, p *prepared, target AxonI
 	return res
 }
 
-// readLimited reads a non-streaming response body up to MaxResponseBytes.
-func (d *Dendrite) readLimited(resp *h1.Response) ([]byte, error) {
+// readLimited reads a non-streaming response body up to MaxResponseBytes into body's
+// spare capacity.
+func (d *Dendrite) readLimited(resp *h1.Response, body []byte) ([]byte, error) {
 	max := d.cfg.MaxResponseBytes
 	if resp.ContentLength > max {
 		return nil, fmt.Errorf("%w: declared %d bytes > %d", errTooLarge, resp.ContentLength, max)
@@ -440,7 +445,9 @@ func (d *Dendrite) readLimited(resp *h1.Response) ([]byte, error) {
 	if cl := resp.ContentLength; cl >= 0 {
 		size = cl + 1 // +1 so EOF is seen without growing
 	}
-	body := make([]byte, 0, size)
+	if int64(cap(body)) < size {
+		body = make([]byte, 0, size)
+	}
 	lr := io.LimitReader(resp.Body, max+1)
 	for {
 		if len(body) == cap(body) {
@@ -452,11 +459,11 @@ func (d *Dendrite) readLimited(resp *h1.Response) ([]byte, error) {
 			break
 		}
 		if err != nil {
-			return nil, err
+			return body[:0], err
 		}
 	}
 	if int64(len(body)) > max {
-		return nil, fmt.Errorf("%w: more than %d bytes", errTooLarge, max)
+		return body[:0], fmt.Errorf("%w: more than %d bytes", errTooLarge, max)
 	}
 	return body, nil
 }

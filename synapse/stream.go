@@ -70,7 +70,7 @@ func openStream[T any](parent context.Context, d *Dendrite, p *prepared, target 
 	st.resp = resp
 	st.res.Header = resp.Header
 	if resp.StatusCode != http.StatusOK {
-		body, err := d.readLimited(resp)
+		body, err := d.readLimited(resp, nil)
 		if err != nil {
 			st.res.Err = err
 			st.res.StatusCode, st.res.StatusMessage = classify(err, p, target)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -81,16 +82,8 @@ func (t *requestTemplate) appendBody(b []byte, r *Request) ([]byte, error) {
 	return append(b, t.bodyTail...), nil
 }
 
-// appendTerminalJSON appends json.Marshal(t) without reflection for what requests
-// carry; a process time (float formatting) goes through encoding/json.
+// appendTerminalJSON appends json.Marshal(t) without reflection.
 func appendTerminalJSON(b []byte, t *TerminalInfo) ([]byte, error) {
-	if t.ProcessTime != 0 {
-		j, err := json.Marshal(t)
-		if err != nil {
-			return nil, fmt.Errorf("synapse: encode envelope: %w", err)
-		}
-		return append(b, j...), nil
-	}
 	b = append(b, '{')
 	start := len(b)
 	field := func(name string) {
@@ -115,6 +108,13 @@ func appendTerminalJSON(b []byte, t *TerminalInfo) ([]byte, error) {
 	}
 	intField("status_code", int64(t.StatusCode))
 	strField("status_message", t.StatusMessage)
+	if t.ProcessTime != 0 {
+		field("process_time")
+		var err error
+		if b, err = appendJSONFloat(b, t.ProcessTime); err != nil {
+			return nil, err
+		}
+	}
 	strField("ip", t.IP)
 	intField("port", int64(t.Port))
 	intField("version", int64(t.Version))
@@ -122,6 +122,66 @@ func appendTerminalJSON(b []byte, t *TerminalInfo) ([]byte, error) {
 	strField("uuid", t.UUID)
 	strField("hotkey", t.Hotkey)
 	strField("signature", t.Signature)
+	return append(b, '}'), nil
+}
+
+// appendJSONFloat appends f as encoding/json writes a float64 (shortest digits,
+// exponent form below 1e-6 and from 1e21, "e-07" shortened to "e-7").
+func appendJSONFloat(b []byte, f float64) ([]byte, error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil, fmt.Errorf("synapse: encode envelope: unsupported float %v", f)
+	}
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' {
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b, nil
+}
+
+// appendEnvelopeBody appends exactly what encodeBody returns, without reflection:
+// the axon encodes every response with it (TestEnvelopeBodyMatchesEncodeBody,
+// FuzzEnvelopeBody).
+func appendEnvelopeBody(b []byte, sc *schema, r *Request, payload []byte) ([]byte, error) {
+	var err error
+	b = append(b, `{"name":`...)
+	b = appendJSONString(b, r.Name)
+	b = append(b, `,"timeout":`...)
+	if b, err = appendJSONFloat(b, r.Timeout); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"total_size":`...)
+	b = strconv.AppendInt(b, r.TotalSize, 10)
+	b = append(b, `,"header_size":`...)
+	b = strconv.AppendInt(b, r.HeaderSize, 10)
+	b = append(b, `,"dendrite":`...)
+	if b, err = appendTerminalJSON(b, &r.Dendrite); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"axon":`...)
+	if b, err = appendTerminalJSON(b, &r.Axon); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"computed_body_hash":`...)
+	b = appendJSONString(b, r.BodyHash)
+	b = append(b, `,"required_hash_fields":[`...)
+	for i, f := range sc.hashFields {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, f)
+	}
+	b = append(b, ']')
+	if inner := bytes.TrimSpace(payload[1 : len(payload)-1]); len(inner) > 0 {
+		b = append(b, ',')
+		b = append(b, inner...)
+	}
 	return append(b, '}'), nil
 }
 

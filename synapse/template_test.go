@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"math"
 	"net/http"
 	"reflect"
 	"strings"
@@ -142,5 +143,64 @@ func FuzzRequestTemplate(f *testing.F) {
 			{IP: ip, Nonce: nonce, UUID: uuid, Hotkey: hotkey, Signature: sig, StatusMessage: msg},
 			{IP: sig, Port: port, Hotkey: uuid, Version: int(nonce)},
 		}})
+	})
+}
+
+// envelopeCase requires appendEnvelopeBody to equal encodeBody (encoding/json).
+func envelopeCase[T any](t *testing.T, s *T, r Request) {
+	t.Helper()
+	sc, err := schemaOf[T]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, err := marshalPayload(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, werr := encodeBody(sc, &r, payload)
+	got, gerr := appendEnvelopeBody(nil, sc, &r, payload)
+	if (werr != nil) != (gerr != nil) || string(got) != string(want) {
+		t.Fatalf("envelope:\n got %s (%v)\nwant %s (%v)", got, gerr, want, werr)
+	}
+}
+
+// TestEnvelopeBodyMatchesEncodeBody: the axon's reflection-free response encoding is
+// byte-identical to encodeBody (which the Python golden tests pin), including
+// process times and timeouts in both float notations and hostile strings.
+func TestEnvelopeBodyMatchesEncodeBody(t *testing.T) {
+	terms := []TerminalInfo{
+		{},
+		{StatusCode: 200, StatusMessage: "Success", ProcessTime: 0.0123456789, IP: "127.0.0.1", Port: 8091, Version: DefaultVersion,
+			Nonce: 1733472000123456789, UUID: "0c7d3e3a-8f1e-11ef-9a6b-0242ac120002", Hotkey: "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty", Signature: "0xab"},
+		{ProcessTime: 1e-7, StatusMessage: "<&>\"\\\u2028\x01\xff"},
+		{ProcessTime: 2.5e21, StatusCode: -1},
+		{ProcessTime: -3, Port: -80, Nonce: -1},
+		{ProcessTime: 1e-6},
+		{ProcessTime: 123456789.125},
+	}
+	for i, d := range terms {
+		for _, a := range terms {
+			for _, timeout := range []float64{12, 0, 0.5, 1e-9, 1e22, 3.000001} {
+				r := Request{Name: "StreamPromptingSynapse", Timeout: timeout, TotalSize: int64(i * 1000), HeaderSize: -5,
+					BodyHash: "a7ffc6f8" + d.StatusMessage, Dendrite: d, Axon: a}
+				envelopeCase(t, &Prompt{Roles: []string{"user"}, Messages: []string{"hi"}, Completion: a.StatusMessage}, r)
+				envelopeCase(t, &emptySynapse{}, r)
+				envelopeCase(t, &hashOnly{}, r)
+			}
+		}
+	}
+	r := Request{Name: "x", Timeout: math.NaN()}
+	envelopeCase(t, &Prompt{}, r) // both refuse
+}
+
+// FuzzEnvelopeBody: for any values, appendEnvelopeBody equals encodeBody.
+func FuzzEnvelopeBody(f *testing.F) {
+	f.Add("StreamPromptingSynapse", 12.0, 0.0123, int64(1733472000123456789), "Success", "127.0.0.1", "0xab", "done")
+	f.Add("<", 1e-7, 1e21, int64(-1), "\u2028", "\x00", "\xff", "")
+	f.Fuzz(func(t *testing.T, name string, timeout, pt float64, nonce int64, msg, ip, sig, completion string) {
+		r := Request{Name: name, Timeout: timeout, TotalSize: nonce, HeaderSize: -nonce, BodyHash: sig,
+			Dendrite: TerminalInfo{IP: ip, Nonce: nonce, Signature: sig, ProcessTime: -pt},
+			Axon:     TerminalInfo{StatusCode: int(nonce), StatusMessage: msg, ProcessTime: pt, UUID: completion}}
+		envelopeCase(t, &Prompt{Roles: []string{ip}, Messages: []string{msg}, Completion: completion}, r)
 	})
 }
