@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/taonet/taonet/node"
 	"github.com/taonet/taonet/subtensor/extrinsic"
 	"github.com/taonet/taonet/subtensor/metadata"
+	"github.com/taonet/taonet/subtensor/rpc"
 )
 
 // Backend adapts a Client to the chain interfaces taonet's subnets and CLI
@@ -108,9 +110,35 @@ func (b *Backend) WaitHeight(ctx context.Context, h uint64, progress func(uint64
 func (b *Backend) Block(ctx context.Context, n uint64) (node.BlockSummary, error) {
 	h, err := b.HeadAt(ctx, n)
 	if err != nil {
-		return node.BlockSummary{}, err
+		return node.BlockSummary{}, classify(err)
 	}
-	return b.summary(ctx, h)
+	s, err := b.summary(ctx, h)
+	return s, classify(err)
+}
+
+// MetagraphAt is the client's, with errors classified as the taonet client
+// classifies them (see classify), so the finetuning validator's catch-up
+// tells a block the node no longer keeps from a failure.
+func (b *Backend) MetagraphAt(ctx context.Context, netuid uint16, height uint64) (*chain.Metagraph, error) {
+	m, err := b.Client.MetagraphAt(ctx, netuid, height)
+	return m, classify(err)
+}
+
+// CommitmentsAt is the client's, with errors classified (see classify).
+func (b *Backend) CommitmentsAt(ctx context.Context, netuid uint16, height uint64) ([]chain.Commitment, error) {
+	cs, err := b.Client.CommitmentsAt(ctx, netuid, height)
+	return cs, classify(err)
+}
+
+// classify marks a read at a block whose state the node has discarded (a
+// pruning, non-archive node answers "State already discarded") with
+// node.ErrHeightPruned, as the taonet client marks HTTP 410.
+func classify(err error) error {
+	var re *rpc.Error
+	if err != nil && !errors.Is(err, node.ErrHeightPruned) && errors.As(err, &re) && strings.Contains(re.Message, "State already discarded") {
+		return fmt.Errorf("%w: %v (use an archive node for old blocks)", node.ErrHeightPruned, err)
+	}
+	return err
 }
 
 func (b *Backend) summary(ctx context.Context, h Head) (node.BlockSummary, error) {

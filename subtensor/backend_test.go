@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/taonet/taonet/chain"
+	"github.com/taonet/taonet/node"
 	fixture "github.com/taonet/taonet/subtensor/polkadottest"
 	"github.com/taonet/taonet/subtensor/substratetest"
 )
@@ -82,5 +84,44 @@ func TestBackendSubmitsTaonetCalls(t *testing.T) {
 	// add_stake needs a subnet on this dTAO runtime.
 	if _, err := b.Submit(ctx, substratetest.KP(t, "//Eve"), &chain.AddStake{Hotkey: hot.SS58Address(), Amount: 1}); err == nil {
 		t.Error("add_stake without a netuid accepted on a dTAO runtime")
+	}
+}
+
+// TestBackendClassifiesHeightErrors: reads at a block above the head, at a
+// block whose state a pruning node discarded, and of a subnet that does not
+// exist carry the taonet client's error kinds (node.ErrHeightFuture,
+// ErrHeightPruned, ErrNotFound), which the finetuning validator's catch-up
+// tells apart; the node's answer stays in the message.
+func TestBackendClassifiesHeightErrors(t *testing.T) {
+	r := replay(t, fixture.Testnet)
+	b := NewBackend(dial(t, r.Srv.URL, r.Mat.GenesisHash))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for range 3 {
+		r.Srv.AddBlock()
+	}
+	head := r.Srv.Head()
+	if _, err := b.MetagraphAt(ctx, substratetest.Netuid, head+5); !errors.Is(err, node.ErrHeightFuture) {
+		t.Errorf("future block: %v", err)
+	}
+	if _, err := b.Block(ctx, head+5); !errors.Is(err, node.ErrHeightFuture) {
+		t.Errorf("future block summary: %v", err)
+	}
+	if _, err := b.MetagraphAt(ctx, 99, head); !errors.Is(err, node.ErrNotFound) {
+		t.Errorf("no such subnet: %v", err)
+	}
+	if _, err := b.MetagraphAt(ctx, substratetest.Netuid, head); err != nil {
+		t.Fatalf("head: %v", err)
+	}
+	r.Srv.PruneBelow(head)
+	_, err := b.MetagraphAt(ctx, substratetest.Netuid, head-1)
+	if !errors.Is(err, node.ErrHeightPruned) || !strings.Contains(err.Error(), "State already discarded") {
+		t.Errorf("pruned block: %v", err)
+	}
+	if _, err := b.CommitmentsAt(ctx, substratetest.Netuid, head-1); !errors.Is(err, node.ErrHeightPruned) {
+		t.Errorf("pruned commitments: %v", err)
+	}
+	if _, err := b.MetagraphAt(ctx, substratetest.Netuid, head); err != nil {
+		t.Errorf("head after pruning: %v", err)
 	}
 }

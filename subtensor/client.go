@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/taonet/taonet/node"
 	"github.com/taonet/taonet/subtensor/metadata"
 	"github.com/taonet/taonet/subtensor/rpc"
 	"github.com/taonet/taonet/subtensor/scale"
@@ -179,7 +180,10 @@ func (c *Client) HeadAt(ctx context.Context, n uint64) (Head, error) {
 		return Head{}, err
 	}
 	if hs == nil {
-		return Head{}, fmt.Errorf("subtensor: block %d does not exist yet (or was pruned: use an archive node)", n)
+		if best, err := c.BestHead(ctx); err == nil && n > best.Number {
+			return Head{}, fmt.Errorf("subtensor: block %d: %w (best block %d)", n, node.ErrHeightFuture, best.Number)
+		}
+		return Head{}, fmt.Errorf("subtensor: block %d: %w (the node does not keep it: use an archive node)", n, node.ErrHeightPruned)
 	}
 	h, err := hash32(*hs)
 	return Head{Number: n, Hash: h}, err

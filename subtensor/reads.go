@@ -8,6 +8,7 @@ import (
 
 	"github.com/taonet/taonet/chain"
 	"github.com/taonet/taonet/keys"
+	"github.com/taonet/taonet/node"
 	"github.com/taonet/taonet/subtensor/metadata"
 )
 
@@ -385,7 +386,7 @@ func (c *Client) requireSubnet(ctx context.Context, at Head, rt *Runtime, netuid
 		return err
 	}
 	if ok, _ := metadata.AsBool(v); !ok {
-		return fmt.Errorf("subtensor: subnet %d does not exist at block %d", netuid, at.Number)
+		return fmt.Errorf("subtensor: subnet %d does not exist at block %d: %w", netuid, at.Number, node.ErrNotFound)
 	}
 	return nil
 }

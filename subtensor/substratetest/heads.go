@@ -236,3 +236,28 @@ func (s *Server) RejectNext(reason string) {
 	s.rejectNext = reason
 	s.mu.Unlock()
 }
+
+// PruneBelow makes state reads at blocks below n fail as a pruning
+// (non-archive) node answers them; headers and block hashes stay readable.
+func (s *Server) PruneBelow(n uint64) {
+	s.mu.Lock()
+	s.pruneBelow = n
+	s.mu.Unlock()
+}
+
+// statePosition is where each state method takes its block hash.
+var statePosition = map[string]int{"state_getStorage": 1, "state_queryStorageAt": 1, "state_getKeysPaged": 3,
+	"state_call": 2, "state_getRuntimeVersion": 0, "state_getMetadata": 0}
+
+// prunedLocked answers a state read at a pruned block (ok false: not one).
+func (s *Server) prunedLocked(req rpcReq) (*rpcErr, bool) {
+	i, isState := statePosition[req.Method]
+	if !isState || s.pruneBelow == 0 {
+		return nil, false
+	}
+	b, err := s.at(req.Params, i)
+	if err != nil || b.number >= s.pruneBelow {
+		return nil, false
+	}
+	return &rpcErr{Code: 4003, Message: fmt.Sprintf("Client error: UnknownBlock: State already discarded for BlockId::Hash(%s)", hexs(b.hash[:]))}, true
+}

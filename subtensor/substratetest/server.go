@@ -76,6 +76,7 @@ type Server struct {
 	dropHeads  int
 	refuseSubs bool
 	rejectNext string // the next valid submission's pool rejection (RejectNext)
+	pruneBelow uint64 // state below this block is discarded (PruneBelow)
 	conns      map[*websocket.Conn]struct{}
 }
 
@@ -365,6 +366,9 @@ func (s *Server) handle(req rpcReq, ws *wsOut) (any, *rpcErr) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if e, pruned := s.prunedLocked(req); pruned {
+		return nil, e
+	}
 	switch req.Method {
 	case "chain_getBlockHash":
 		if len(req.Params) == 0 || string(req.Params[0]) == "null" {
