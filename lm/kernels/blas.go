@@ -84,7 +84,7 @@ const maxBLASInt = 1<<31 - 1
 func (l *blasLib) sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if max(m, n, k, lda, ldb, ldc) > maxBLASInt {
 		// Too large for LP64 CBLAS: the Go path handles it.
-		gemm(currentKernel(), Threads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		gemm(currentKernel(), Threads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil)
 		return
 	}
 	if l.setNum != nil {

@@ -71,10 +71,12 @@ func fma32Fast(s float64) bool {
 
 // kernelGo is the portable goMR×goNR micro-kernel: the same FMA chain per
 // element as the assembly kernels, with fma32's fast path inlined.
-func kernelGo(kc int, a, b, c []float32, ldc int) {
+func kernelGo(kc int, a, b, c []float32, ldc int, init []float32, ldi int) {
 	var acc [goMR][goNR]float32
-	for i := range acc {
-		copy(acc[i][:], c[i*ldc:i*ldc+goNR])
+	if init != nil {
+		for i := range acc {
+			copy(acc[i][:], init[i*ldi:i*ldi+goNR])
+		}
 	}
 	a, b = a[:kc*goMR], b[:kc*goNR]
 	for p := 0; p < kc; p++ {

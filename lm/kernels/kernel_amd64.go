@@ -11,12 +11,12 @@ import (
 // kernel14x32 is the AVX-512F micro-kernel (28 zmm accumulators).
 //
 //go:noescape
-func kernel14x32(kc int, a, b, c *float32, ldc int)
+func kernel14x32(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
 
 // kernel6x16 is the AVX2+FMA micro-kernel (12 ymm accumulators).
 //
 //go:noescape
-func kernel6x16(kc int, a, b, c *float32, ldc int)
+func kernel6x16(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
 
 // rowKernel64x512 and rowKernel64x256 update one 64-wide row of C from an
 // unpacked B (AVX-512F and AVX2+FMA): the small-m (matrix-vector) path.
@@ -78,18 +78,24 @@ func rowTAVX2(a, b []float32, ldb int, c []float32) {
 	rowKernelT32x256(k, unsafe.SliceData(a), unsafe.SliceData(b[32*ldb:]), ldb, unsafe.SliceData(c[32:]))
 }
 
-func kernelAVX512(kc int, a, b, c []float32, ldc int) {
+func kernelAVX512(kc int, a, b, c []float32, ldc int, init []float32, ldi int) {
 	_ = a[14*kc-1]
 	_ = b[32*kc-1]
 	_ = c[13*ldc+31]
-	kernel14x32(kc, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc)
+	if init != nil {
+		_ = init[13*ldi+31]
+	}
+	kernel14x32(signedKC(kc, init), unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, unsafe.SliceData(init), ldi)
 }
 
-func kernelAVX2(kc int, a, b, c []float32, ldc int) {
+func kernelAVX2(kc int, a, b, c []float32, ldc int, init []float32, ldi int) {
 	_ = a[6*kc-1]
 	_ = b[16*kc-1]
 	_ = c[5*ldc+15]
-	kernel6x16(kc, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc)
+	if init != nil {
+		_ = init[5*ldi+15]
+	}
+	kernel6x16(signedKC(kc, init), unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, unsafe.SliceData(init), ldi)
 }
 
 var (

@@ -2,55 +2,92 @@
 
 #include "textflag.h"
 
-// func kernel14x32(kc int, a, b, c *float32, ldc int)
-// C[14×32] += A·B over kc steps; see microKernel. Accumulators Z4..Z31.
-TEXT ·kernel14x32(SB), NOSPLIT, $0-40
+// func kernel14x32(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
+// C[14×32] = I + A·B over kc steps, I the 14×32 block at init (rows ldi
+// apart), or C = A·B over -kc steps when kc < 0; see microKernel. Accumulators Z4..Z31.
+TEXT ·kernel14x32(SB), NOSPLIT, $0-56
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DI
 	MOVQ c+24(FP), DX
 	MOVQ ldc+32(FP), R8
 	SHLQ $2, R8
-	MOVQ DX, R9
+	TESTQ CX, CX
+	JGE load512
+	// kc < 0: start from zero instead of C (beta = 0), for -kc steps.
+	NEGQ CX
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	VPXORD Z23, Z23, Z23
+	VPXORD Z24, Z24, Z24
+	VPXORD Z25, Z25, Z25
+	VPXORD Z26, Z26, Z26
+	VPXORD Z27, Z27, Z27
+	VPXORD Z28, Z28, Z28
+	VPXORD Z29, Z29, Z29
+	VPXORD Z30, Z30, Z30
+	VPXORD Z31, Z31, Z31
+	JMP loop512
+load512:
+	MOVQ init+40(FP), R9
+	MOVQ ldi+48(FP), R10
+	SHLQ $2, R10
 	VMOVUPS (R9), Z4
 	VMOVUPS 64(R9), Z5
-	ADDQ R8, R9
+	ADDQ R10, R9
 	VMOVUPS (R9), Z6
 	VMOVUPS 64(R9), Z7
-	ADDQ R8, R9
+	ADDQ R10, R9
 	VMOVUPS (R9), Z8
 	VMOVUPS 64(R9), Z9
-	ADDQ R8, R9
+	ADDQ R10, R9
 	VMOVUPS (R9), Z10
 	VMOVUPS 64(R9), Z11
-	ADDQ R8, R9
+	ADDQ R10, R9
 	VMOVUPS (R9), Z12
 	VMOVUPS 64(R9), Z13
-	ADDQ R8, R9
+	ADDQ R10, R9
 	VMOVUPS (R9), Z14
 	VMOVUPS 64(R9), Z15
-	ADDQ R8, R9
+	ADDQ R10, R9
 	VMOVUPS (R9), Z16
 	VMOVUPS 64(R9), Z17
-	ADDQ R8, R9
+	ADDQ R10, R9
 	VMOVUPS (R9), Z18
 	VMOVUPS 64(R9), Z19
-	ADDQ R8, R9
+	ADDQ R10, R9
 	VMOVUPS (R9), Z20
 	VMOVUPS 64(R9), Z21
-	ADDQ R8, R9
+	ADDQ R10, R9
 	VMOVUPS (R9), Z22
 	VMOVUPS 64(R9), Z23
-	ADDQ R8, R9
+	ADDQ R10, R9
 	VMOVUPS (R9), Z24
 	VMOVUPS 64(R9), Z25
-	ADDQ R8, R9
+	ADDQ R10, R9
 	VMOVUPS (R9), Z26
 	VMOVUPS 64(R9), Z27
-	ADDQ R8, R9
+	ADDQ R10, R9
 	VMOVUPS (R9), Z28
 	VMOVUPS 64(R9), Z29
-	ADDQ R8, R9
+	ADDQ R10, R9
 	VMOVUPS (R9), Z30
 	VMOVUPS 64(R9), Z31
 loop512:
@@ -147,31 +184,52 @@ loop512:
 	VZEROUPPER
 	RET
 
-// func kernel6x16(kc int, a, b, c *float32, ldc int)
-// C[6×16] += A·B over kc steps; see microKernel. Accumulators Y4..Y15.
-TEXT ·kernel6x16(SB), NOSPLIT, $0-40
+// func kernel6x16(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
+// C[6×16] = I + A·B over kc steps, I the 6×16 block at init (rows ldi
+// apart), or C = A·B over -kc steps when kc < 0; see microKernel. Accumulators Y4..Y15.
+TEXT ·kernel6x16(SB), NOSPLIT, $0-56
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DI
 	MOVQ c+24(FP), DX
 	MOVQ ldc+32(FP), R8
 	SHLQ $2, R8
-	MOVQ DX, R9
+	TESTQ CX, CX
+	JGE load256
+	// kc < 0: start from zero instead of C (beta = 0), for -kc steps.
+	NEGQ CX
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	VXORPS Y12, Y12, Y12
+	VXORPS Y13, Y13, Y13
+	VXORPS Y14, Y14, Y14
+	VXORPS Y15, Y15, Y15
+	JMP loop256
+load256:
+	MOVQ init+40(FP), R9
+	MOVQ ldi+48(FP), R10
+	SHLQ $2, R10
 	VMOVUPS (R9), Y4
 	VMOVUPS 32(R9), Y5
-	ADDQ R8, R9
+	ADDQ R10, R9
 	VMOVUPS (R9), Y6
 	VMOVUPS 32(R9), Y7
-	ADDQ R8, R9
+	ADDQ R10, R9
 	VMOVUPS (R9), Y8
 	VMOVUPS 32(R9), Y9
-	ADDQ R8, R9
+	ADDQ R10, R9
 	VMOVUPS (R9), Y10
 	VMOVUPS 32(R9), Y11
-	ADDQ R8, R9
+	ADDQ R10, R9
 	VMOVUPS (R9), Y12
 	VMOVUPS 32(R9), Y13
-	ADDQ R8, R9
+	ADDQ R10, R9
 	VMOVUPS (R9), Y14
 	VMOVUPS 32(R9), Y15
 loop256:

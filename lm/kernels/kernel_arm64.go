@@ -7,13 +7,16 @@ import "unsafe"
 // kernel8x8NEON is the arm64 micro-kernel (16 q-register accumulators).
 //
 //go:noescape
-func kernel8x8NEON(kc int, a, b, c *float32, ldc int)
+func kernel8x8NEON(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
 
-func kernelNEON(kc int, a, b, c []float32, ldc int) {
+func kernelNEON(kc int, a, b, c []float32, ldc int, init []float32, ldi int) {
 	_ = a[8*kc-1]
 	_ = b[8*kc-1]
 	_ = c[7*ldc+7]
-	kernel8x8NEON(kc, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc)
+	if init != nil {
+		_ = init[7*ldi+7]
+	}
+	kernel8x8NEON(signedKC(kc, init), unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, unsafe.SliceData(init), ldi)
 }
 
 // rowKernel32NEON is the small-m (matrix-vector) kernel: one 32-wide row of C

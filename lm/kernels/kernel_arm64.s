@@ -2,31 +2,56 @@
 
 #include "textflag.h"
 
-// func kernel8x8NEON(kc int, a, b, c *float32, ldc int)
-// C[8×8] += A·B over kc steps with FMLA (fused, one rounding, like x86 FMA);
-// see microKernel. Accumulators V16..V31.
-TEXT ·kernel8x8NEON(SB), NOSPLIT, $0-40
+// func kernel8x8NEON(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
+// C[8×8] = I + A·B over kc steps with FMLA (fused, one rounding, like x86
+// FMA), I the 8×8 block at init (rows ldi apart), or C = A·B over -kc steps
+// when kc < 0; see microKernel. Accumulators V16..V31.
+TEXT ·kernel8x8NEON(SB), NOSPLIT, $0-56
 	MOVD kc+0(FP), R0
 	MOVD a+8(FP), R1
 	MOVD b+16(FP), R2
 	MOVD c+24(FP), R3
 	MOVD ldc+32(FP), R4
 	LSL $2, R4
-	MOVD R3, R5
+	CMP $0, R0
+	BGE neonload
+	// kc < 0: start from zero instead of C (beta = 0), for -kc steps.
+	NEG R0, R0
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	VEOR V20.B16, V20.B16, V20.B16
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	VEOR V25.B16, V25.B16, V25.B16
+	VEOR V26.B16, V26.B16, V26.B16
+	VEOR V27.B16, V27.B16, V27.B16
+	VEOR V28.B16, V28.B16, V28.B16
+	VEOR V29.B16, V29.B16, V29.B16
+	VEOR V30.B16, V30.B16, V30.B16
+	VEOR V31.B16, V31.B16, V31.B16
+	B neonloop
+neonload:
+	MOVD init+40(FP), R5
+	MOVD ldi+48(FP), R6
+	LSL $2, R6
 	VLD1 (R5), [V16.S4, V17.S4]
-	ADD R4, R5
+	ADD R6, R5
 	VLD1 (R5), [V18.S4, V19.S4]
-	ADD R4, R5
+	ADD R6, R5
 	VLD1 (R5), [V20.S4, V21.S4]
-	ADD R4, R5
+	ADD R6, R5
 	VLD1 (R5), [V22.S4, V23.S4]
-	ADD R4, R5
+	ADD R6, R5
 	VLD1 (R5), [V24.S4, V25.S4]
-	ADD R4, R5
+	ADD R6, R5
 	VLD1 (R5), [V26.S4, V27.S4]
-	ADD R4, R5
+	ADD R6, R5
 	VLD1 (R5), [V28.S4, V29.S4]
-	ADD R4, R5
+	ADD R6, R5
 	VLD1 (R5), [V30.S4, V31.S4]
 neonloop:
 	VLD1.P 32(R2), [V0.S4, V1.S4]

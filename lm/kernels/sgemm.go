@@ -55,7 +55,37 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 		bl.sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	gemm(currentKernel(), Threads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemm(currentKernel(), Threads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil)
+}
+
+// SgemmBias computes C = bias + alpha·op(A)·op(B), adding bias [n] to every
+// row of C: the result of Sgemm with beta = 1 on a C whose every row holds
+// bias, bit for bit (each element's FMA chain starts from bias[j]), without
+// writing and re-reading C first. Arguments are as for Sgemm; bias must hold
+// at least n values.
+func SgemmBias(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, bias []float32, c []float32, ldc int) {
+	if err := CheckSgemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc); err != nil {
+		panic(err)
+	}
+	if len(bias) < n {
+		panic(fmt.Errorf("kernels: sgemm: bias has %d values, needs %d", len(bias), n))
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	if bl := activeBLAS.Load(); k == 0 || alpha == 0 || bl != nil {
+		fillRows(m, n, bias, c, ldc)
+		Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, 1, c, ldc)
+		return
+	}
+	gemm(currentKernel(), Threads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, 1, c, ldc, bias)
+}
+
+// fillRows copies bias[:n] into each of C's m rows.
+func fillRows(m, n int, bias, c []float32, ldc int) {
+	for i := 0; i < m; i++ {
+		copy(c[i*ldc:i*ldc+n], bias[:n])
+	}
 }
 
 // sgemmGo is Sgemm on the Go path with a given kernel and thread count, for
@@ -68,7 +98,7 @@ func sgemmGo(kn *kernel, nthreads int, transA, transB bool, m, n, k int, alpha f
 		scaleC(m, n, beta, c, ldc)
 		return
 	}
-	gemm(kn, nthreads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemm(kn, nthreads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil)
 }
 
 // CheckSgemm reports whether Sgemm's arguments describe valid matrices: sizes
@@ -145,11 +175,24 @@ func Threads() int {
 	return runtime.GOMAXPROCS(0)
 }
 
-// microKernel computes the mr×nr tile C = C + Ã·B̃ as kc chained FMAs per
-// element in increasing p: a holds kc groups of mr values (a packed panel of
-// alpha·op(A)), b kc groups of nr values (a packed panel of op(B)); c is the
-// tile's top-left element, rows ldc apart, and must hold (mr-1)*ldc+nr values.
-type microKernel func(kc int, a, b, c []float32, ldc int)
+// microKernel computes the mr×nr tile C = I + Ã·B̃ as kc chained FMAs per
+// element in increasing p, each chain starting from its element of I: the
+// tile at init, rows ldi apart (init = c, ldi = ldc accumulates into C; ldi =
+// 0 repeats one row, a bias), or +0 when init is nil (C is then not read; the
+// same bits as starting from a cleared C). a holds kc groups of mr values (a
+// packed panel of alpha·op(A)), b kc groups of nr values (a packed panel of
+// op(B)); c is the tile's top-left element, rows ldc apart, and must hold
+// (mr-1)*ldc+nr values.
+type microKernel func(kc int, a, b, c []float32, ldc int, init []float32, ldi int)
+
+// signedKC is how the assembly kernels learn that init is nil: kc < 0 means
+// start from zero and run -kc steps.
+func signedKC(kc int, init []float32) int {
+	if init == nil {
+		return -kc
+	}
+	return kc
+}
 
 // kernel describes one micro-kernel and the cache blocking that suits it: a
 // kc×mr panel of A stays in L1 while kc×nr panels of B stream from a kc×nc
@@ -256,11 +299,17 @@ var maxPackedA = 1 << 22
 // panels for each kc slice into its worker's buffer and runs the micro-kernel
 // over them. Each element's FMA chain runs through the kc slices in order and
 // no task splits it, so neither the partition nor the thread count can change
-// results.
-func gemm(kn *kernel, nthreads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+// results. A non-nil bias (SgemmBias) starts every chain from bias[j]
+// instead of from C (beta is then ignored).
+func gemm(kn *kernel, nthreads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, bias []float32) {
 	mr, nr := kn.mr, kn.nr
 	if work := int64(m) * int64(n) * int64(k); work/minWorkPerThread < int64(nthreads) {
 		nthreads = int(max(1, work/minWorkPerThread))
+	}
+	if m <= maxRowM && bias != nil {
+		// The row kernels accumulate into C: fill it with the bias first.
+		fillRows(m, n, bias, c, ldc)
+		bias, beta = nil, 1
 	}
 	if m <= maxRowM {
 		if !transB && kn.row != nil {
@@ -304,12 +353,22 @@ func gemm(kn *kernel, nthreads int, transA, transB bool, m, n, k int, alpha floa
 					for q := q0; q < q1; q++ {
 						packBPanel(bp[(q-q0)*kcb*nr:(q-q0+1)*kcb*nr], transB, b, ldb, q*nr, min(nr, n-q*nr), p0, kcb, nr)
 					}
-					if s == 0 {
+					// The first slice's chains start from the bias, from zero
+					// (beta == 0: C is not read), or from C scaled by beta;
+					// later slices continue from C.
+					start := startC
+					switch {
+					case s > 0:
+					case bias != nil:
+						start = startBias
+					case beta == 0:
+						start = startZero
+					default:
 						ii := i0 + r0*mr
 						scaleC(iEnd-ii, jEnd-j0, beta, c[ii*ldc+j0:], ldc)
 					}
 					ap := w.a[(s-s0)*pa*kc*mr:]
-					computeTiles(kn, kcb, kc*mr, ap, bp, r0, r1, q1-q0, i0, iEnd, j0, jEnd, c, ldc)
+					computeTiles(kn, kcb, kc*mr, ap, bp, r0, r1, q1-q0, i0, iEnd, j0, jEnd, c, ldc, start, bias)
 				}
 			})
 		}
@@ -447,11 +506,21 @@ func runTasks(nthreads, tasks int, worker func(next func() int)) {
 	wg.Wait()
 }
 
+// tileStart says where the FMA chains of a kc slice start.
+type tileStart int
+
+const (
+	startC    tileStart = iota // from C (accumulate)
+	startZero                  // from +0, C not read
+	startBias                  // from bias[j]
+)
+
 // computeTiles runs the micro-kernel over A panels r0..r1 (aStride floats
 // apart in ap, panel 0 holding row i0) and the nq B panels of bp (panel 0
 // holding column j0); rows ≥ iEnd and columns ≥ jEnd do not exist (edge tiles
-// go through a scratch tile).
-func computeTiles(kn *kernel, kc, aStride int, ap, bp []float32, r0, r1, nq, i0, iEnd, j0, jEnd int, c []float32, ldc int) {
+// go through a scratch tile). start says where the chains start; bias is
+// indexed by column of C.
+func computeTiles(kn *kernel, kc, aStride int, ap, bp []float32, r0, r1, nq, i0, iEnd, j0, jEnd int, c []float32, ldc int, start tileStart, bias []float32) {
 	mr, nr := kn.mr, kn.nr
 	var edge [32 * 32]float32
 	for r := r0; r < r1; r++ {
@@ -463,13 +532,31 @@ func computeTiles(kn *kernel, kc, aStride int, ap, bp []float32, r0, r1, nq, i0,
 			jj := j0 + q*nr
 			wd := min(nr, jEnd-jj)
 			if h == mr && wd == nr {
-				kn.fn(kc, a, b, c[ii*ldc+jj:], ldc)
+				ct := c[ii*ldc+jj:]
+				switch start {
+				case startC:
+					kn.fn(kc, a, b, ct, ldc, ct, ldc)
+				case startZero:
+					kn.fn(kc, a, b, ct, ldc, nil, 0)
+				default:
+					kn.fn(kc, a, b, ct, ldc, bias[jj:jj+nr], 0)
+				}
 				continue
 			}
-			for x := 0; x < h; x++ {
-				copy(edge[x*nr:x*nr+wd], c[(ii+x)*ldc+jj:(ii+x)*ldc+jj+wd])
+			var init []float32
+			switch start {
+			case startC:
+				for x := 0; x < h; x++ {
+					copy(edge[x*nr:x*nr+wd], c[(ii+x)*ldc+jj:(ii+x)*ldc+jj+wd])
+				}
+				init = edge[:]
+			case startBias:
+				for x := 0; x < h; x++ {
+					copy(edge[x*nr:x*nr+wd], bias[jj:jj+wd])
+				}
+				init = edge[:]
 			}
-			kn.fn(kc, a, b, edge[:mr*nr], nr)
+			kn.fn(kc, a, b, edge[:mr*nr], nr, init, nr)
 			for x := 0; x < h; x++ {
 				copy(c[(ii+x)*ldc+jj:(ii+x)*ldc+jj+wd], edge[x*nr:x*nr+wd])
 			}

@@ -4,22 +4,18 @@ import "github.com/taonet/taonet/lm/kernels"
 
 // linearForward computes out[N,O] = x[N,I]·op(W) + b. W is stored [O,I]
 // (nn.Linear, used by Llama and BERT) unless conv is set, when it is stored
-// [I,O] (GPT-2's Conv1D). b may be nil.
+// [I,O] (GPT-2's Conv1D). b may be nil. Each output's FMA chain starts from
+// its bias (SgemmBias), or from zero.
 func linearForward(out, x, w, b []float32, N, I, O int, conv bool) {
-	beta := float32(0)
-	if b != nil {
-		parallelRanges(N, 64, func(lo, hi int) {
-			for n := lo; n < hi; n++ {
-				copy(out[n*O:n*O+O], b)
-			}
-		})
-		beta = 1
-	}
+	ldw := I
 	if conv {
-		kernels.Sgemm(false, false, N, O, I, 1, x, I, w, O, beta, out, O)
-	} else {
-		kernels.Sgemm(false, true, N, O, I, 1, x, I, w, I, beta, out, O)
+		ldw = O
 	}
+	if b != nil {
+		kernels.SgemmBias(false, !conv, N, O, I, 1, x, I, w, ldw, b, out, O)
+		return
+	}
+	kernels.Sgemm(false, !conv, N, O, I, 1, x, I, w, ldw, 0, out, O)
 }
 
 // linearBackward writes dx = dout·op(W)ᵀ (when dx is non-nil; added to dx
