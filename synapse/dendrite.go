@@ -234,6 +234,7 @@ type prepared struct {
 	bodyHash string
 	timeout  time.Duration
 	tmpl     *requestTemplate
+	cloner   any // *cloner[T] of the prepare call's T
 }
 
 func prepare[T any](s *T, timeout time.Duration) (*prepared, error) {
@@ -255,7 +256,11 @@ func prepare[T any](s *T, timeout time.Duration) (*prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &prepared{sc: sc, payload: payload, bodyHash: h, timeout: timeout}
+	cl, err := newCloner[T](payload)
+	if err != nil {
+		return nil, err
+	}
+	p := &prepared{sc: sc, payload: payload, bodyHash: h, timeout: timeout, cloner: cl}
 	common := p.request()
 	p.tmpl, err = newRequestTemplate(sc, &common, payload)
 	if err != nil {
@@ -381,7 +386,7 @@ func query[T any](parent context.Context, d *Dendrite, p *prepared, target AxonI
 		// The per-call copy of the request is made after the exchange, off the path
 		// that delays the request's arrival.
 		if res.Synapse == nil {
-			res.Synapse, _ = clonePayload[T](p.payload)
+			res.Synapse = p.cloner.(*cloner[T]).clone()
 		}
 		d.met.observe(p.sc.name, res.StatusCode, res.Latency)
 	}()
@@ -421,8 +426,7 @@ func query[T any](parent context.Context, d *Dendrite, p *prepared, target AxonI
 	res.StatusCode, res.StatusMessage, res.Err = absorb(resp, body, &res.Axon, &res.Dendrite)
 	if res.Err == nil && resp.StatusCode == http.StatusOK {
 		if res.Synapse == nil {
-			// Cannot fail: the payload is our own encoding of a T.
-			res.Synapse, _ = clonePayload[T](p.payload)
+			res.Synapse = p.cloner.(*cloner[T]).clone()
 		}
 		if err := decodeInto(p.sc, body, res.Synapse); err != nil {
 			res.Err = err

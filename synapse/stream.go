@@ -44,12 +44,7 @@ func openStream[T any](parent context.Context, d *Dendrite, p *prepared, target 
 	st := &Stream[T]{d: d, p: p, start: now, res: Response[T]{Target: target, Started: now}}
 	ctx, cancel := context.WithTimeout(parent, p.timeout)
 	st.cancel = cancel
-	st.res.Synapse, st.res.Err = clonePayload[T](p.payload)
-	if st.res.Err != nil {
-		st.res.StatusCode, st.res.StatusMessage = 422, st.res.Err.Error()
-		st.finish()
-		return st
-	}
+	st.res.Synapse = p.cloner.(*cloner[T]).clone()
 	if err := d.enter(ctx); err != nil {
 		st.res.Err = err
 		st.res.StatusCode, st.res.StatusMessage = classify(err, p, target)
