@@ -42,6 +42,7 @@ type histChain struct {
 	mu      sync.Mutex
 	head    uint64
 	calls   []chain.Call
+	down    map[uint64]bool // heights whose state queries fail (a node error)
 }
 
 func (c *histChain) Head() uint64 {
@@ -83,6 +84,11 @@ func (c *histChain) at(h uint64) error {
 		return fmt.Errorf("height %d (head %d): %w", h, head, node.ErrHeightPruned)
 	case h < c.w.registeredAt:
 		return fmt.Errorf("subnet at %d: %w", h, node.ErrNotFound)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.down[h] {
+		return fmt.Errorf("state at %d: node error 500", h)
 	}
 	return nil
 }
@@ -336,9 +342,10 @@ func mustWindow(t *testing.T, v *Validator, comp string, seed uint64) []*SeedRes
 // TestCatchUpBeyondHistory: a validator that starts so late that a seed
 // block of its window is older than the node's state history says so and
 // sets no weights (they would differ); once that seed block has left the
-// window it sets the steady validator's weights bit for bit. A seed block
-// before the subnet was registered is the same empty result everywhere,
-// not a hole.
+// window it sets the steady validator's weights bit for bit. A node failure
+// at a seed block of the window is a hole retried at the next step. A seed
+// block before the subnet was registered is the same empty result
+// everywhere, not a hole.
 func TestCatchUpBeyondHistory(t *testing.T) {
 	w, cfg, samples := catchUpWorld(t)
 	w.registeredAt = 15 // seed block 10 predates the subnet
@@ -364,6 +371,22 @@ func TestCatchUpBeyondHistory(t *testing.T) {
 	}
 	if !rep.WeightsSet || len(rep.Missing) != 0 || weightBits(rep.Weights) != weightBits(steady[90].Weights) {
 		t.Fatalf("at 90: set %v missing %v\n%s\nsteady\n%s", rep.WeightsSet, rep.Missing, weightBits(rep.Weights), weightBits(steady[90].Weights))
+	}
+
+	// A node failure at a seed block of the window is a hole too, retried
+	// at the next step.
+	c3 := &histChain{w: w, head: 41, down: map[uint64]bool{20: true}}
+	flaky, lg3 := catchUpValidator(t, cfg, c3, samples, nil)
+	rep, err = flaky.Step(ctx)
+	if err != nil || rep.WeightsSet || len(rep.Missing) != 1 || rep.Missing[0].Seed != 20 || rep.Missing[0].Pruned ||
+		!strings.Contains(lg3.String(), "retried at the next step") {
+		t.Fatalf("node failure at 20: %v, set %v, missing %+v\n%s", err, rep.WeightsSet, rep.Missing, lg3)
+	}
+	c3.mu.Lock()
+	c3.down, c3.head = nil, 51
+	c3.mu.Unlock()
+	if rep, err = flaky.Step(ctx); err != nil || !rep.WeightsSet || weightBits(rep.Weights) != weightBits(steady[50].Weights) {
+		t.Fatalf("after the node recovered: %v, set %v, caught up %+v", err, rep.WeightsSet, rep.CaughtUp)
 	}
 
 	// Registered at 15: a validator starting at seed 30 catches up 10 (no

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -555,27 +556,25 @@ func (v *Validator) weights(ctx context.Context, s *step, hp chain.Hyperparams) 
 	s.rep.WeightsSet = true
 }
 
-// refuseWeights explains why a step with holes in its window sets no weights.
+// refuseWeights explains why a step with holes in its window sets no
+// weights, and until when: a hole older than the node's state history stays
+// until it leaves the window; any other is retried at the next step.
 func (v *Validator) refuseWeights(s *step) {
-	var seeds []uint64
-	pruned, reason := false, ""
+	var seeds, pruned []uint64
+	reason := s.rep.Missing[0].Reason
 	for _, m := range s.rep.Missing {
 		seeds = append(seeds, m.Seed)
-		pruned = pruned || m.Pruned
-		if reason == "" {
-			reason = m.Reason
+		if m.Pruned {
+			pruned = append(pruned, m.Seed)
 		}
 	}
-	newest := seeds[0]
-	for _, t := range seeds {
-		newest = max(newest, t)
+	if len(pruned) > 0 {
+		v.log.Error("not setting weights: this validator is behind beyond the node's state history, and weights from a partial window would differ from every other validator's",
+			"seed", s.seed, "missing", fmt.Sprint(seeds), "reason", reason, "weights_again_from_seed", v.leavesWindow(slices.Max(pruned)))
+		return
 	}
-	msg := "not setting weights: seed blocks of the window have no results, and weights from a partial window would differ from every other validator's"
-	if pruned {
-		msg = "not setting weights: this validator is behind beyond the node's state history; weights from a partial window would differ from every other validator's"
-	}
-	v.log.Error(msg, "seed", s.seed, "missing", fmt.Sprint(seeds), "reason", reason,
-		"weights_again_from_seed", v.leavesWindow(newest))
+	v.log.Error("not setting weights: seed blocks of the window have no results (retried at the next step), and weights from a partial window would differ from every other validator's",
+		"seed", s.seed, "missing", fmt.Sprint(seeds), "reason", reason)
 }
 
 // warnIfBehind logs when the chain reached a later seed block during the
