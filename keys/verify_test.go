@@ -108,6 +108,7 @@ func BenchmarkPublicKeyVerify(b *testing.B) {
 	pk, _ := ParsePublicKey(alice.PublicKey())
 	msg := []byte("1700000000000000000.5Grw.5FHn.uuid.7d572de8b8df200488c8c72bb6a1588ac7073e7c32d036d196ba7f7b2ada3e3f")
 	sig, _ := alice.Sign(msg)
+	defer cpuPerOp(b)()
 	for b.Loop() {
 		if !pk.Verify(msg, sig) {
 			b.Fatal("rejected")
@@ -121,6 +122,7 @@ func BenchmarkVerifyGoSchnorrkel(b *testing.B) {
 	msg := []byte("1700000000000000000.5Grw.5FHn.uuid.7d572de8b8df200488c8c72bb6a1588ac7073e7c32d036d196ba7f7b2ada3e3f")
 	sig, _ := alice.Sign(msg)
 	pub := alice.PublicKey()
+	defer cpuPerOp(b)()
 	for b.Loop() {
 		if !referenceVerify(pub, msg, sig) {
 			b.Fatal("rejected")
@@ -134,6 +136,7 @@ func BenchmarkPublicKeyVerifyFirstUse(b *testing.B) {
 	alice, _ := FromURI("//Alice")
 	msg := []byte("1700000000000000000.5Grw.5FHn.uuid.7d572de8b8df200488c8c72bb6a1588ac7073e7c32d036d196ba7f7b2ada3e3f")
 	sig, _ := alice.Sign(msg)
+	defer cpuPerOp(b)()
 	for b.Loop() {
 		pk, err := ParsePublicKey(alice.PublicKey())
 		if err != nil || !pk.Verify(msg, sig) {
@@ -145,6 +148,7 @@ func BenchmarkPublicKeyVerifyFirstUse(b *testing.B) {
 // BenchmarkSignGoSchnorrkel is go-schnorrkel's SecretKey.Sign, for the ratio.
 func BenchmarkSignGoSchnorrkel(b *testing.B) {
 	alice, _ := FromURI("//Alice")
+	defer cpuPerOp(b)()
 	for b.Loop() {
 		if _, err := alice.secret.Sign(schnorrkel.NewSigningContext([]byte(SigningContext), benchMsg)); err != nil {
 			b.Fatal(err)
