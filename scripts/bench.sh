@@ -27,10 +27,13 @@ command_for() {
     # The Yuma epoch on one core (target: n=4096 under 100 ms); the cpu time
     # column is the single-core cost even on a loaded machine.
     yuma) echo "go test -run '^\$' -bench 'Epoch|NNZPass' -benchtime 20x -benchmem -cpu 1 ./yuma/ | go run ./bench/gobench" ;;
+    # sr25519 sign/verify: the current code beside the previous
+    # gtank/ristretto255-based one and go-schnorrkel, in the same run.
+    keys) echo "go test -run '^\$' -bench 'Sign|Verify' -benchtime 20000x -cpu 1 ./keys/ | go run ./bench/gobench" ;;
     *) return 1 ;;
   esac
 }
-all=(lm matmul node fanout yuma)
+all=(lm matmul node fanout yuma keys)
 
 names=("$@")
 [ ${#names[@]} -eq 0 ] && names=("${all[@]}")
