@@ -286,7 +286,6 @@ func (h *Heads) subscribe(ctx context.Context) (progressed, refused bool, err er
 		if err := h.advance(ctx, &hdr, ""); err != nil {
 			return progressed, false, err
 		}
-		h.setLive(true)
 		progressed = true
 	}
 }
@@ -307,10 +306,12 @@ func (h *Heads) poll(ctx context.Context) {
 		if err == nil {
 			err = h.advance(ctx, hdr, hs)
 		}
-		if err != nil && ctx.Err() == nil {
-			h.log.Warn("polling the head failed", "error", err)
+		if err != nil {
+			if ctx.Err() == nil {
+				h.log.Warn("polling the head failed", "error", err)
+			}
+			h.setLive(false)
 		}
-		h.setLive(err == nil)
 		if sleepCtx(ctx, h.c.poll) != nil {
 			return
 		}
@@ -379,12 +380,14 @@ func (h *Heads) between(ctx context.Context, after uint64, hdr *Header) ([]Head,
 	return out, nil
 }
 
-// deliver records heads (ascending) and wakes waiters. A head at or below
-// the latest number (a re-announcement or a reorg of the best chain)
-// replaces what was recorded for its number but does not move latest back.
+// deliver records heads (ascending) and wakes waiters; the node just
+// answered, so the follower is live. A head at or below the latest number (a
+// re-announcement or a reorg of the best chain) replaces what was recorded
+// for its number but does not move latest back.
 func (h *Heads) deliver(heads []Head) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.live = true
 	for _, hd := range heads {
 		h.recent[hd.Number] = hd
 		if hd.Number >= keepHeads {
