@@ -59,7 +59,7 @@ type Missing struct {
 	Reason string
 	// Pruned is set when the seed block is older than the node's state
 	// history: only a node keeping more history (taonet chain start
-	// --state-history) can serve it.
+	// --state-history, or a subtensor archive node) can serve it.
 	Pruned bool
 }
 
@@ -110,7 +110,7 @@ func (v *Validator) catchUp(ctx context.Context, s *step) error {
 		if err != nil {
 			m := Missing{Seed: t, Reason: err.Error(), Pruned: errors.Is(err, node.ErrHeightPruned)}
 			if m.Pruned {
-				m.Reason = fmt.Sprintf("older than the node's state history (a node with a longer --state-history can serve it): %v", err)
+				m.Reason = fmt.Sprintf("older than the node's state history (a node keeping more can serve it: taonet chain start --state-history, or a subtensor archive node): %v", err)
 			}
 			s.failed[t] = m
 			v.log.Error("seed block of the window could not be evaluated", "seed", t, "step_seed", s.seed, "reason", m.Reason)

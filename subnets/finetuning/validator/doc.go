@@ -66,9 +66,10 @@
 // later than they did.
 //
 // A seed block of the window that cannot be evaluated — older than the
-// node's state history (HTTP 410: node.ErrHeightPruned; a node keeps 2,048
-// blocks by default, taonet chain start --state-history), or a node, hub or
-// data failure — is a hole: the step reports it (StepReport.Missing), logs
+// node's state history (node.ErrHeightPruned: HTTP 410 from a taonet node,
+// which keeps 2,048 blocks by default, taonet chain start --state-history;
+// state a pruning subtensor node discarded), or a node, hub or data
+// failure — is a hole: the step reports it (StepReport.Missing), logs
 // an error naming the seed blocks and the first seed block from which
 // weights will be set again, and sets no weights. Weights from a partial
 // window would differ from every other validator's (Yuma clips a
