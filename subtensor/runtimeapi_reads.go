@@ -6,6 +6,7 @@ import (
 	"log"
 
 	"github.com/taonet/taonet/chain"
+	"github.com/taonet/taonet/subtensor/rpc"
 )
 
 // Warnf reports a runtime API answer the client could not use and read
@@ -16,10 +17,11 @@ var defaultWarnf = log.Printf
 
 // apiOrStorage decides what a runtime API error means for a read that can
 // fall back to storage. The runtime not offering the method: storage,
-// silently. An answer the built-in registry (v14 runtimes) cannot decode: a
-// runtime whose layout the registry does not know; storage, with a warning
-// naming the method and spec version. An answer that contradicts the
-// runtime's own declared type, or a transport error: the read fails.
+// silently. An answer the built-in registry (v14 runtimes) cannot decode (a
+// runtime whose layout the registry does not know), or a node that fails a
+// call its metadata declares (e.g. a trap inside the runtime): storage, with
+// a warning naming the method and spec version. An answer that contradicts
+// the runtime's own declared type, or a transport error: the read fails.
 func apiOrStorage(err error) (useStorage bool, fatal error) {
 	if err == nil {
 		return false, nil
@@ -28,7 +30,8 @@ func apiOrStorage(err error) (useStorage bool, fatal error) {
 		return true, nil
 	}
 	var de *APIDecodeError
-	if errors.As(err, &de) && !de.Declared {
+	var re *rpc.Error
+	if (errors.As(err, &de) && !de.Declared) || (!errors.As(err, &de) && errors.As(err, &re)) {
 		Warnf("subtensor: warning: %v; reading storage instead", err)
 		return true, nil
 	}

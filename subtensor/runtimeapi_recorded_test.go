@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
@@ -150,6 +151,7 @@ func recordedTyped343(t *testing.T, rec map[string]map[string]map[string]json.Ra
 	samePrimitive(t, "get_neurons_lite(1) at spec 343", neurons, pd.V15[0])
 	samePrimitive(t, "get_subnet_state(1) at spec 343", st, pd.V15[1])
 	samePrimitive(t, "get_selective_mechagraph(1, 0, all) at spec 343", mech, pd.V15[2])
+	metagraphFromRecorded343(t, srv, c, neurons, st)
 	for i, n := range neurons {
 		if n.UID != uint16(i) || n.Netuid != 1 || n.Hotkey != st.Hotkeys[i] || n.Coldkey != st.Coldkeys[i] ||
 			n.Active != st.Active[i] || n.ValidatorPermit != st.ValidatorPermit[i] || n.LastUpdate != st.LastUpdate[i] ||
@@ -272,4 +274,47 @@ func accountBytes(t *testing.T, v metadata.Value) [32]byte {
 	}
 	copy(a[:], b)
 	return a
+}
+
+// metagraphFromRecorded343: Client.Metagraph (what `taonet metagraph`
+// prints) on the recorded spec-343 answers takes its neurons from them: the
+// 1,024 uids, keys, scores, axons and the runtime's stakes are those of the
+// answers (which @polkadot/types decodes identically). The runtime declares
+// get_subnet_hyperparams_v2 but the recording has no answer to it: the
+// scripted node fails the call, and the client warns and reads storage.
+func metagraphFromRecorded343(t *testing.T, srv *substratetest.Server, c *Client, neurons []NeuronInfoLite, st *SubnetState) {
+	t.Helper()
+	if err := srv.Put("SubtensorModule", "NetworksAdded", true, uint16(1)); err != nil {
+		t.Fatal(err)
+	}
+	var warned []string
+	Warnf = func(f string, a ...any) { warned = append(warned, fmt.Sprintf(f, a...)) }
+	defer func() { Warnf = defaultWarnf }()
+	mg, err := c.Metagraph(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mg.N != 1024 || mg.Netuid != 1 || len(mg.Hotkeys) != 1024 {
+		t.Fatalf("metagraph(1): n %d netuid %d", mg.N, mg.Netuid)
+	}
+	for i, n := range neurons {
+		ax := mg.Axons[i]
+		if mg.Hotkeys[i] != n.Hotkey || mg.Coldkeys[i] != n.Coldkey || mg.ValidatorTrust[i] != n.ValidatorTrust ||
+			mg.Incentive[i] != n.Incentive || mg.Emission[i] != n.Emission || mg.TotalStake[i] != st.TotalStake[i] ||
+			mg.Stake[i] != st.TotalStake[i] || mg.AlphaStake[i] != st.AlphaStake[i] || mg.TaoStake[i] != st.TaoStake[i] ||
+			mg.BlockAtRegistration[i] != st.BlockAtRegistration[i] || ax.Port != n.AxonInfo.Port || ax.Hotkey != n.Hotkey ||
+			ax.IP != ipText(n.AxonInfo.IP, n.AxonInfo.IPType) {
+			t.Fatalf("metagraph(1) uid %d differs from the runtime API answers", i)
+		}
+	}
+	if len(warned) != 1 || !strings.Contains(warned[0], "SubnetInfoRuntimeApi_get_subnet_hyperparams_v2 (spec 343)") {
+		t.Errorf("warnings %q", warned)
+	}
+	// An answer contradicting the runtime's own declared type is an error,
+	// not a silent fallback: the node is not the runtime it claims to be.
+	srv.SetRuntimeCall("SubnetInfoRuntimeApi_get_subnet_state", []byte{1, 4})
+	_, err = c.Metagraph(context.Background(), 1)
+	if err == nil || !strings.Contains(err.Error(), "SubnetInfoRuntimeApi_get_subnet_state of runtime spec 343") || !strings.Contains(err.Error(), "the type its metadata declares") {
+		t.Errorf("metagraph on an undecodable declared answer: %v", err)
+	}
 }

@@ -247,7 +247,7 @@ func (c *Client) runtimeValue(ctx context.Context, at Head, rt *Runtime, api, me
 		}
 		raw, err := c.StateCall(ctx, at, name, input)
 		if err != nil {
-			return nil, fmt.Errorf("subtensor: runtime API %s: %w", name, err)
+			return nil, fmt.Errorf("subtensor: runtime API %s (spec %d): %w", name, rt.SpecVersion, err)
 		}
 		v, err := rt.Meta.DecodeAll(m.Output, raw)
 		if err != nil {
