@@ -33,19 +33,19 @@
 //
 // Performance. Every request costs one sr25519 signature on each side and one
 // verification on the axon; the axon keeps decoded caller hotkeys in a bounded cache
-// and verifies with keys.PublicKey. On a 2-core machine running a 256-axon fan-out in
-// one process (`taonet synapse bench`), about 30% of the CPU is sr25519 (library
-// speed: ~16 µs per base-point multiplication, ~40 µs per verification), and most of
-// the rest is net/http with the ~25 bt_header_* headers each way, JSON, and syscalls.
-// A fan-out encodes what all its requests share (envelope, payload, name, timeout,
-// input_obj and body-hash headers) once; each request encodes only its terminal infos
-// (BenchmarkEncodeRequestTemplate vs BenchmarkEncodeRequestGeneral, ~4.6 vs ~6.7-8 µs
-// and 10 vs 17 allocations; TestRequestTemplateMatchesEncoders and
-// FuzzRequestTemplate hold it byte-identical to the general encoders). That is well
-// under 1 ms of a fan-out's ~25-37 ms dendrite CPU, which stays dominated by sr25519
-// signing and net/http.
-// GC is not the bottleneck there (GOGC=off changes neither CPU per fan-out nor
-// latency beyond run-to-run noise), so no GOGC tuning is recommended.
+// and verifies with keys.PublicKey. The dendrite's request path is built for
+// fan-outs: what all requests of a fan-out share (envelope, payload, fixed headers and
+// the fixed lines of the HTTP head) is encoded once; each request appends only its
+// terminal infos and sizes into a pooled buffer and goes out in one write on a pooled
+// keep-alive connection of the dendrite's own HTTP/1.1 client (package h1: no per-call
+// goroutine hand-offs or header maps); the response head is parsed by h1's strict
+// reader straight into header fields; each call's copy of the request synapse is a
+// reflection deep copy of one decoded prototype. The axon stays on net/http's server
+// (every hostile-client rule applies) and encodes its response envelope without
+// reflection. TestWireRequestMatchesEncoders, TestEnvelopeBodyMatchesEncodeBody and
+// TestCloneMatchesJSON (with their fuzzers) hold each shortcut to the general
+// encoders; BENCHMARKS.md has the measurements (`taonet synapse bench` reports the
+// dendrite's own CPU per fan-out from a CPU profile of the measured rounds).
 //
 // Subpackages: h1 (the dendrite's HTTP/1.1 client: pooled keep-alive connections,
 // one write per request, a strict fuzzed response parser), epistula (the later
