@@ -24,6 +24,9 @@ command_for() {
     node) echo "go run ./bench/node -txs 20000 -latency 20" ;;
     # 256 real axons over loopback in one process, 50 ms handlers.
     fanout) echo "go run ./cmd/taonet synapse bench --axons 256 --sleep 50ms --rounds 30" ;;
+    # The same, synapse/ before this session's fan-out work (868148d, net/http
+    # dendrite) and now, alternately: the before/after that holds under load.
+    fanout-ab) echo "bench/fanout-ab.sh 868148d 4" ;;
     # The Yuma epoch on one core (target: n=4096 under 100 ms); the cpu time
     # column is the single-core cost even on a loaded machine.
     yuma) echo "go test -run '^\$' -bench 'Epoch|NNZPass' -benchtime 20x -benchmem -cpu 1 ./yuma/ | go run ./bench/gobench" ;;
