@@ -280,3 +280,28 @@ func TestSubmitFinalizedOverHTTP(t *testing.T) {
 		t.Errorf("progress %q", lines)
 	}
 }
+
+// TestSubmitSurvivesLostStatusStream: the node includes the extrinsic and
+// the connection breaks before any status arrives; the client follows the
+// new blocks (after reconnecting) and finds it there instead of failing or
+// submitting again, with --wait-finalized as well.
+func TestSubmitSurvivesLostStatusStream(t *testing.T) {
+	srv, c, _ := headsNode(t, false)
+	srv.DropWatchConnections(true)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var lines []string
+	hot := substratetest.KP(t, "//Alice")
+	res, err := c.Submit(ctx, substratetest.KP(t, "//Eve"), "SubtensorModule", "add_stake",
+		map[string]any{"hotkey": hot.PublicKey(), "amount_staked": uint64(5)},
+		SubmitOptions{WaitFinalized: true, Progress: func(s string) { lines = append(lines, s) }})
+	if err != nil || !res.Finalized || res.BlockNumber != srv.Head() || res.Index != 0 {
+		t.Fatalf("%+v %v (progress %q)", res, err, lines)
+	}
+	if len(srv.Calls()) != 1 {
+		t.Errorf("node included %d calls, want 1", len(srv.Calls()))
+	}
+	if len(lines) == 0 || !strings.Contains(strings.Join(lines, "\n"), "following new blocks") {
+		t.Errorf("progress %q", lines)
+	}
+}

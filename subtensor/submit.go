@@ -106,11 +106,21 @@ func (c *Client) Submit(ctx context.Context, signer Signer, pallet, call string,
 // the blocks from start on are followed instead: nothing is submitted twice.
 func (c *Client) watch(ctx context.Context, rt *Runtime, res *Result, start uint64, waitFinal bool, progress func(string)) error {
 	sub, err := c.rpc.Subscribe(ctx, "author_submitAndWatchExtrinsic", "author_unwatchExtrinsic", res.Extrinsic)
-	if err != nil {
-		if errors.Is(err, rpc.ErrNoSubscriptions) || rpc.MethodNotFound(err) {
-			return c.submitAndFollow(ctx, rt, res, start, waitFinal, progress)
-		}
+	var refused *rpc.Error
+	var down *rpc.UnreachableError
+	switch {
+	case err == nil:
+	case errors.As(err, &down): // never sent
+		return fmt.Errorf("subtensor: extrinsic not submitted: %w", err)
+	case errors.Is(err, rpc.ErrNoSubscriptions) || rpc.MethodNotFound(err):
+		return c.submitAndFollow(ctx, rt, res, start, waitFinal, progress)
+	case errors.As(err, &refused) || ctx.Err() != nil:
 		return fmt.Errorf("subtensor: extrinsic rejected: %w", err)
+	default:
+		// The answer was lost on the way: the node may have taken the
+		// extrinsic. Look for it in the blocks rather than send it again.
+		progress(fmt.Sprintf("no answer to the submission (%v); following new blocks for it", err))
+		return c.followInclusion(ctx, rt, res, start, waitFinal, progress)
 	}
 	defer sub.Close()
 	for {

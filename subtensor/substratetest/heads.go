@@ -261,3 +261,12 @@ func (s *Server) prunedLocked(req rpcReq) (*rpcErr, bool) {
 	}
 	return &rpcErr{Code: 4003, Message: fmt.Sprintf("Client error: UnknownBlock: State already discarded for BlockId::Hash(%s)", hexs(b.hash[:]))}, true
 }
+
+// DropWatchConnections makes author_submitAndWatchExtrinsic include the
+// extrinsic and then close the connection before sending any status, as a
+// node that restarts or a proxy that times out does.
+func (s *Server) DropWatchConnections(drop bool) {
+	s.mu.Lock()
+	s.dropWatch = drop
+	s.mu.Unlock()
+}

@@ -77,6 +77,7 @@ type Server struct {
 	refuseSubs bool
 	rejectNext string // the next valid submission's pool rejection (RejectNext)
 	pruneBelow uint64 // state below this block is discarded (PruneBelow)
+	dropWatch  bool   // author_submitAndWatchExtrinsic connections break (DropWatchConnections)
 	conns      map[*websocket.Conn]struct{}
 }
 
@@ -511,6 +512,7 @@ func (s *Server) submitWatch(ext string, ws *wsOut) (any, *rpcErr) {
 	if err == nil {
 		b = s.blocks[len(s.blocks)-1]
 	}
+	drop := s.dropWatch
 	s.mu.Unlock()
 	if err != nil {
 		return nil, err
@@ -520,6 +522,10 @@ func (s *Server) submitWatch(ext string, ws *wsOut) (any, *rpcErr) {
 	go func() {
 		// Notifications follow the subscription id, as a node sends them.
 		time.Sleep(20 * time.Millisecond)
+		if drop { // the connection breaks before any status (DropWatchConnections)
+			_ = ws.c.CloseNow()
+			return
+		}
 		for _, st := range []any{"ready", map[string]any{"inBlock": bh}, map[string]any{"finalized": bh}} {
 			ws.send(map[string]any{"jsonrpc": "2.0", "method": "author_extrinsicUpdate",
 				"params": map[string]any{"subscription": subID, "result": st}})
