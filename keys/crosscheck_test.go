@@ -223,24 +223,33 @@ func FuzzVerifyMatchesGoSchnorrkel(f *testing.F) {
 	})
 }
 
-// TestPublicKeyTablesAreLazy: a PublicKey verified once keeps no tables; the
-// second verification builds them; many goroutines verifying through one
-// fresh key (run with -race) all get correct answers while that happens.
+// TestPublicKeyTablesAreLazy: invalid signatures never make a PublicKey
+// build tables; one valid signature does not either; the second does. Many
+// goroutines verifying through one fresh key (run with -race) all get
+// correct answers while that happens.
 func TestPublicKeyTablesAreLazy(t *testing.T) {
 	alice, _ := FromURI("//Alice")
 	msg := []byte("lazy")
 	sig, _ := alice.Sign(msg)
+	bad := append([]byte(nil), sig...)
+	bad[5] ^= 1
 	pk, _ := ParsePublicKey(alice.PublicKey())
+	for range 3 {
+		if pk.Verify(msg, bad) || pk.table.Load() != nil {
+			t.Fatal("bad signature: accepted, or tables built")
+		}
+	}
 	if !pk.Verify(msg, sig) || pk.table.Load() != nil {
-		t.Fatal("first verification: rejected, or tables built")
+		t.Fatal("first valid signature: rejected, or tables built")
 	}
 	if !pk.Verify(msg, sig) || pk.table.Load() == nil {
-		t.Fatal("second verification: rejected, or no tables")
+		t.Fatal("second valid signature: rejected, or no tables")
+	}
+	if !pk.Verify(msg, sig) || pk.Verify(msg, bad) {
+		t.Fatal("verification through the tables is wrong")
 	}
 
 	shared, _ := ParsePublicKey(alice.PublicKey())
-	bad := append([]byte(nil), sig...)
-	bad[5] ^= 1
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Add(1)

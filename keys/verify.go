@@ -13,16 +13,16 @@ import (
 // PublicKey is a decoded sr25519 public key, ready to verify many signatures.
 // Decoding a ristretto point costs a field square root; verifiers that see
 // the same signer repeatedly (an axon and its validators) parse once and keep
-// the PublicKey. From its second verification on, a PublicKey also keeps
+// the PublicKey. After its second valid signature a PublicKey also keeps
 // precomputed multiples of the key (about 10 KiB, built once at the cost of
 // about one verification) that make each further verification about twice
-// as fast; a key verified once, like the package-level Verify's, never pays
-// for them. It is safe for concurrent use.
+// as fast; a key seen once, or only with invalid signatures, never pays for
+// them. It is safe for concurrent use.
 type PublicKey struct {
 	raw   [32]byte
 	negA  *ristretto.Element                    // -A, the form the verification equation uses; never a receiver
-	uses  atomic.Uint32                         // verifications before the tables exist
-	table atomic.Pointer[ristretto.Precomputed] // tables of -A, built on the second verification
+	valid atomic.Uint32                         // signatures accepted before the tables exist
+	table atomic.Pointer[ristretto.Precomputed] // tables of -A, built after the second valid signature
 }
 
 // ErrInvalidPublicKey is returned for bytes that are not a canonical
@@ -73,23 +73,29 @@ func (p *PublicKey) Verify(msg, sig []byte) bool {
 	if err != nil {
 		return false
 	}
-	r := p.sMinusKA(s, k).Bytes()
-	return constantTimeEq(r[:], sig[:32])
+	tab := p.table.Load()
+	var r [32]byte
+	if tab != nil {
+		r = ristretto.NewElement().VarTimeDoubleScalarBaseMultPrecomputed(k, tab, s).Bytes()
+	} else {
+		r = ristretto.NewElement().VarTimeDoubleScalarBaseMult(k, p.negA, s).Bytes()
+	}
+	ok := constantTimeEq(r[:], sig[:32])
+	if ok && tab == nil {
+		p.countValid()
+	}
+	return ok
 }
 
-// sMinusKA returns s·B − k·A, through the precomputed tables of −A from the
-// second verification on. Only that second verification builds them;
-// concurrent ones take the generic path until the tables are stored.
-func (p *PublicKey) sMinusKA(s, k *edwards25519.Scalar) *ristretto.Element {
-	tab := p.table.Load()
-	if tab == nil && p.uses.Add(1) == 2 {
-		tab = ristretto.NewPrecomputed(p.negA)
-		p.table.Store(tab)
+// countValid builds the precomputed tables once the key has made two valid
+// signatures: a key that only ever shows up once (or only with bad
+// signatures) never costs the build or the memory. Only the call that
+// counts the second signature builds; concurrent ones keep taking the
+// generic path until the tables are stored.
+func (p *PublicKey) countValid() {
+	if p.valid.Add(1) == 2 {
+		p.table.Store(ristretto.NewPrecomputed(p.negA))
 	}
-	if tab != nil {
-		return ristretto.NewElement().VarTimeDoubleScalarBaseMultPrecomputed(k, tab, s)
-	}
-	return ristretto.NewElement().VarTimeDoubleScalarBaseMult(k, p.negA, s)
 }
 
 // VerifyWrapped is Verify with the polkadot-js "<Bytes>…</Bytes>" fallback
