@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -35,6 +36,8 @@ type Client struct {
 	cfg   Config
 	mu    sync.Mutex
 	hosts map[string]*hostPool
+	// lastSweep is when idle connections past IdleTimeout were last closed (unix ns).
+	lastSweep atomic.Int64
 }
 
 // New returns a Client.
@@ -62,6 +65,9 @@ type hostPool struct {
 	mu   sync.Mutex
 	idle []*conn
 	slot chan struct{} // nil: no cap
+	// users counts requests between host and release; a pool is forgotten only
+	// when it has none (and no idle connections).
+	users atomic.Int32
 }
 
 func (c *Client) host(addr string) *hostPool {
@@ -75,9 +81,11 @@ func (c *Client) host(addr string) *hostPool {
 		}
 		c.hosts[addr] = hp
 	}
+	hp.users.Add(1)
 	return hp
 }
 
+// acquire takes a request slot; on failure the request is over (released).
 func (hp *hostPool) acquire(ctx context.Context) error {
 	if hp.slot == nil {
 		return nil
@@ -86,14 +94,17 @@ func (hp *hostPool) acquire(ctx context.Context) error {
 	case hp.slot <- struct{}{}:
 		return nil
 	case <-ctx.Done():
+		hp.users.Add(-1)
 		return ctx.Err()
 	}
 }
 
+// release ends a request: its slot and its use of the pool.
 func (hp *hostPool) release() {
 	if hp.slot != nil {
 		<-hp.slot
 	}
+	hp.users.Add(-1)
 }
 
 // CloseIdle closes every idle connection.
@@ -177,21 +188,32 @@ func staleConn(err error) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
+// probeAfter is how long a connection may sit idle before it is checked for a close
+// by the server (Python axons close idle connections after 5 s) instead of being
+// trusted: a check costs a system call, a dead connection a wasted request.
+const probeAfter = time.Second
+
 // get takes the most recently used live idle connection or dials a new one.
 func (c *Client) get(ctx context.Context, hp *hostPool, addr string) (*conn, error) {
 	now := time.Now()
-	hp.mu.Lock()
-	for n := len(hp.idle); n > 0; n = len(hp.idle) {
+	c.maybeSweep(now)
+	for {
+		hp.mu.Lock()
+		n := len(hp.idle)
+		if n == 0 {
+			hp.mu.Unlock()
+			break
+		}
 		cn := hp.idle[n-1]
 		hp.idle = hp.idle[:n-1]
-		if now.Sub(cn.idleAt) < c.cfg.IdleTimeout {
-			hp.mu.Unlock()
+		hp.mu.Unlock()
+		idle := now.Sub(cn.idleAt)
+		if idle < c.cfg.IdleTimeout && (idle < probeAfter || !peerClosed(cn)) {
 			cn.reused = true
 			return cn, nil
 		}
 		cn.nc.Close()
 	}
-	hp.mu.Unlock()
 	nc, err := c.cfg.Dial(ctx, "tcp", addr)
 	if err != nil {
 		return nil, err
@@ -231,6 +253,39 @@ func newResponse(h *head, cn *conn, br *bufio.Reader) *Response {
 		b.remaining = -1
 	}
 	return &Response{StatusCode: h.status, Header: h.header, ContentLength: b.remaining, Body: b}
+}
+
+// maybeSweep closes, at most twice per IdleTimeout, the idle connections that
+// outlived it, and forgets addresses left without any, so axons that left the
+// metagraph do not keep descriptors open.
+func (c *Client) maybeSweep(now time.Time) {
+	last := c.lastSweep.Load()
+	if now.UnixNano()-last < int64(c.cfg.IdleTimeout/2) || !c.lastSweep.CompareAndSwap(last, now.UnixNano()) {
+		return
+	}
+	var stale []*conn
+	c.mu.Lock()
+	for addr, hp := range c.hosts {
+		hp.mu.Lock()
+		keep := hp.idle[:0]
+		for _, cn := range hp.idle {
+			if now.Sub(cn.idleAt) >= c.cfg.IdleTimeout {
+				stale = append(stale, cn)
+			} else {
+				keep = append(keep, cn)
+			}
+		}
+		clear(hp.idle[len(keep):])
+		hp.idle = keep
+		if len(keep) == 0 && hp.users.Load() == 0 {
+			delete(c.hosts, addr)
+		}
+		hp.mu.Unlock()
+	}
+	c.mu.Unlock()
+	for _, cn := range stale {
+		cn.nc.Close()
+	}
 }
 
 // done ends a request on cn: a reusable connection goes back to the idle pool,

@@ -18,7 +18,7 @@ import (
 // server is a real net/http server on loopback that counts the connections opened.
 type server struct {
 	*httptest.Server
-	conns atomic.Int32
+	conns, closed atomic.Int32
 }
 
 func newServer(t *testing.T, h http.HandlerFunc) *server {
@@ -26,8 +26,11 @@ func newServer(t *testing.T, h http.HandlerFunc) *server {
 	s := &server{}
 	s.Server = httptest.NewUnstartedServer(h)
 	s.Config.ConnState = func(_ net.Conn, st http.ConnState) {
-		if st == http.StateNew {
+		switch st {
+		case http.StateNew:
 			s.conns.Add(1)
+		case http.StateClosed:
+			s.closed.Add(1)
 		}
 	}
 	s.Start()
@@ -242,5 +245,75 @@ func TestClientMalformedResponse(t *testing.T) {
 	defer c.CloseIdle()
 	if _, err := c.Do(context.Background(), l.Addr().String(), request("/", "")); !errors.Is(err, ErrMalformed) {
 		t.Fatalf("%v", err)
+	}
+}
+
+// An idle connection the server closed is noticed before it is written to, and one
+// still open is kept, even after its last request's deadline passed.
+func TestClientProbesIdleConnections(t *testing.T) {
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok")) })
+	c := New(Config{})
+	defer c.CloseIdle()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	if _, _, err := call(t, c, ctx, s.addr(), request("/", "")); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	hp := c.host(s.addr())
+	hp.release()
+	if len(hp.idle) != 1 {
+		t.Fatalf("%d idle connections", len(hp.idle))
+	}
+	cn := hp.idle[0]
+	time.Sleep(100 * time.Millisecond) // past the request's deadline
+	if peerClosed(cn) {
+		t.Fatal("a live connection probed as closed")
+	}
+	s.CloseClientConnections()
+	deadline := time.Now().Add(5 * time.Second)
+	for !peerClosed(cn) {
+		if time.Now().After(deadline) {
+			t.Fatal("a closed connection still probes as open")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Idle connections past IdleTimeout are closed by the next request to any address,
+// and addresses left without connections are forgotten.
+func TestClientSweepsIdleConnections(t *testing.T) {
+	var servers []*server
+	for range 3 {
+		servers = append(servers, newServer(t, func(w http.ResponseWriter, r *http.Request) {}))
+	}
+	closed := func() (n int32) {
+		for _, s := range servers {
+			n += s.closed.Load()
+		}
+		return n
+	}
+	c := New(Config{IdleTimeout: 200 * time.Millisecond})
+	defer c.CloseIdle()
+	for _, s := range servers {
+		if _, _, err := call(t, c, context.Background(), s.addr(), request("/", "")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	if _, _, err := call(t, c, context.Background(), servers[0].addr(), request("/", "")); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for closed() < 3 { // the three expired connections
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 3 expired connections closed", closed())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	c.mu.Lock()
+	n := len(c.hosts)
+	c.mu.Unlock()
+	if n != 1 {
+		t.Fatalf("%d addresses kept, want 1", n)
 	}
 }
