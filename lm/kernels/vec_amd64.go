@@ -145,3 +145,16 @@ func swigluBackVec(dgate, dup, gate, up, dout []float32) {
 	}
 	swigluBackGo(dgate, dup, gate, up, dout)
 }
+
+// adamwAVX2 is AdamW over n (a multiple of 8) elements, 8 at a time.
+//
+//go:noescape
+func adamwAVX2(p, grad, m, v *float32, n int, s *AdamWStep)
+
+func adamwVec(p, g, m, v []float32, s *AdamWStep) {
+	if useVecAsm {
+		adamwAVX2(unsafe.SliceData(p), unsafe.SliceData(g), unsafe.SliceData(m), unsafe.SliceData(v), len(p), s)
+		return
+	}
+	adamwGo(p, g, m, v, s)
+}

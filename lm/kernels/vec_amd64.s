@@ -832,3 +832,52 @@ swiglubloop:
 	JNZ swiglubloop
 	VZEROUPPER
 	RET
+
+// func adamwAVX2(p, grad, m, v *float32, n int, s *AdamWStep)
+// AdamW's element-wise update (see adamwGo), 8 lanes at a time, every
+// operation rounded separately (no FMA).
+TEXT ·adamwAVX2(SB), NOSPLIT, $0-48
+	MOVQ p+0(FP), DI
+	MOVQ grad+8(FP), SI
+	MOVQ m+16(FP), DX
+	MOVQ v+24(FP), BX
+	MOVQ n+32(FP), CX
+	MOVQ s+40(FP), R8
+	VBROADCASTSS 0(R8), Y8
+	VBROADCASTSS 4(R8), Y9
+	VBROADCASTSS 8(R8), Y10
+	VBROADCASTSS 12(R8), Y11
+	VBROADCASTSS 16(R8), Y12
+	VBROADCASTSS 20(R8), Y13
+	VBROADCASTSS 24(R8), Y14
+	VBROADCASTSS 28(R8), Y15
+adamwloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (DX), Y1
+	VMULPS Y8, Y1, Y1
+	VMULPS Y10, Y0, Y2
+	VADDPS Y2, Y1, Y1
+	VMOVUPS (BX), Y3
+	VMULPS Y9, Y3, Y3
+	VMULPS Y0, Y0, Y4
+	VMULPS Y11, Y4, Y4
+	VADDPS Y4, Y3, Y3
+	VMOVUPS Y1, (DX)
+	VMOVUPS Y3, (BX)
+	VSQRTPS Y3, Y5
+	VDIVPS Y12, Y5, Y5
+	VADDPS Y13, Y5, Y5
+	VDIVPS Y5, Y1, Y6
+	VMULPS Y6, Y15, Y6
+	VMOVUPS (DI), Y7
+	VMULPS Y14, Y7, Y7
+	VSUBPS Y6, Y7, Y7
+	VMOVUPS Y7, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, BX
+	SUBQ $8, CX
+	JNZ adamwloop
+	VZEROUPPER
+	RET

@@ -20,3 +20,5 @@ func geluVec(dst, x []float32)                           { geluGo(dst, x) }
 func geluBackVec(dx, x, dout []float32)                  { geluBackGo(dx, x, dout) }
 func swigluVec(dst, gate, up []float32)                  { swigluGo(dst, gate, up) }
 func swigluBackVec(dgate, dup, gate, up, dout []float32) { swigluBackGo(dgate, dup, gate, up, dout) }
+
+func adamwVec(p, g, m, v []float32, s *AdamWStep) { adamwGo(p, g, m, v, s) }

@@ -62,6 +62,11 @@ func TestVecAsmMatchesGo(t *testing.T) {
 		}
 		alpha := float32(r.NormFloat64())
 		m := Max(x)
+		m0, v0 := make([]float32, n), make([]float32, n) // AdamW moments
+		for i := range m0 {
+			m0[i] = float32(r.NormFloat64() * 0.1)
+			v0[i] = float32(math.Abs(r.NormFloat64()) * 0.01)
+		}
 		ops := map[string]func() []float32{
 			"Dot":  func() []float32 { return []float32{Dot(x, y)} },
 			"Sum":  func() []float32 { return []float32{Sum(x)} },
@@ -89,6 +94,13 @@ func TestVecAsmMatchesGo(t *testing.T) {
 				dg, du := make([]float32, n), make([]float32, n)
 				SwiGLUBackward(dg, du, x, y, y)
 				return append(dg, du...)
+			},
+			"AdamW": func() []float32 {
+				p, g := append([]float32(nil), x...), append([]float32(nil), y...)
+				mm, vv := append([]float32(nil), m0...), append([]float32(nil), v0...)
+				s := &AdamWStep{B1: 0.9, B2: 0.999, C1: 0.1, C2: 0.001, BC2Sqrt: 0.0447, Eps: 1e-8, Decay: 0.9999, StepSize: alpha}
+				AdamW(p, g, mm, vv, s)
+				return append(append(p, mm...), vv...)
 			},
 			"GeluTanhBackward": func() []float32 {
 				z := make([]float32, n)

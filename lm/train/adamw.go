@@ -40,11 +40,16 @@ func (o *AdamW) Step(m *model.Model, lr float64) {
 	o.step++
 	bc1 := 1 - detmath.PowInt(o.Beta1, o.step)
 	bc2 := 1 - detmath.PowInt(o.Beta2, o.step)
-	stepSize := float32(lr / bc1)
-	bc2Sqrt := float32(math.Sqrt(bc2))
-	b1, b2 := float32(o.Beta1), float32(o.Beta2)
-	c1, c2 := float32(1-o.Beta1), float32(1-o.Beta2)
-	eps := float32(o.Eps)
+	base := kernels.AdamWStep{
+		B1: float32(o.Beta1), B2: float32(o.Beta2),
+		C1: float32(1 - o.Beta1), C2: float32(1 - o.Beta2),
+		BC2Sqrt: float32(math.Sqrt(bc2)), Eps: float32(o.Eps),
+		Decay: 1, StepSize: float32(lr / bc1),
+	}
+	decayed := base
+	if o.WeightDecay != 0 {
+		decayed.Decay = float32(1 - float64(lr*o.WeightDecay))
+	}
 	// Jobs are pieces of at most 64Ki elements of one tensor, so large
 	// embeddings do not serialize the update.
 	type job struct {
@@ -59,22 +64,12 @@ func (o *AdamW) Step(m *model.Model, lr float64) {
 	}
 	kernels.ParallelFor(len(jobs), func(i int) {
 		jb := jobs[i]
-		decay := float32(1)
-		if jb.decay && o.WeightDecay != 0 {
-			decay = float32(1 - float64(lr*o.WeightDecay))
+		s := &base
+		if jb.decay {
+			s = &decayed
 		}
-		p := m.Params[jb.lo:jb.hi]
-		g := m.Grads[jb.lo:jb.hi]
-		mm := o.m[jb.lo:jb.hi]
-		vv := o.v[jb.lo:jb.hi]
-		// Every product is rounded explicitly (see lm/model/doc.go).
-		for j := range p {
-			mj := float32(mm[j]*b1) + float32(g[j]*c1)
-			vj := float32(vv[j]*b2) + float32(g[j]*g[j]*c2)
-			denom := float32(math.Sqrt(float64(vj)))/bc2Sqrt + eps
-			p[j] = float32(p[j]*decay) - float32(stepSize*(mj/denom))
-			mm[j], vv[j] = mj, vj
-		}
+		// Every operation rounded separately (kernels.AdamW; lm/model/doc.go).
+		kernels.AdamW(m.Params[jb.lo:jb.hi], m.Grads[jb.lo:jb.hi], o.m[jb.lo:jb.hi], o.v[jb.lo:jb.hi], s)
 	})
 }
 
