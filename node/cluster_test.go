@@ -115,9 +115,10 @@ func (p *proc) logTail() string {
 
 func run(t *testing.T, args ...string) string {
 	t.Helper()
+	bin := taonetBinary(t) // built before the command's own time limit starts
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, taonetBinary(t), args...).CombinedOutput()
+	out, err := exec.CommandContext(ctx, bin, args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("taonet %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
@@ -166,10 +167,11 @@ func TestClusterSurvivesKilledValidator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	bin := taonetBinary(t) // built before the cluster's time limit starts
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
 	defer cancel()
 	dir := t.TempDir()
-	opts := node.ClusterOptions{Dir: dir, Nodes: 4, Binary: taonetBinary(t), AppState: st, BlockTime: 200 * time.Millisecond}
+	opts := node.ClusterOptions{Dir: dir, Nodes: 4, Binary: bin, AppState: st, BlockTime: 200 * time.Millisecond}
 	cl, err := node.StartCluster(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
