@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -205,10 +206,12 @@ func (c *Client) HeadByHash(ctx context.Context, hs string) (Head, error) {
 	return Head{Number: n, Hash: h}, err
 }
 
+// parseHexUint parses a node's 0x-hex number (block numbers), strictly.
 func parseHexUint(s string) (uint64, error) {
-	var n uint64
-	_, err := fmt.Sscanf(s, "0x%x", &n)
-	return n, err
+	if !strings.HasPrefix(s, "0x") || len(s) == 2 {
+		return 0, fmt.Errorf("%.40q is not a 0x-hex number", s)
+	}
+	return strconv.ParseUint(s[2:], 16, 64)
 }
 
 // RuntimeAt returns the runtime of block at, fetching and decoding its

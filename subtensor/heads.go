@@ -333,11 +333,14 @@ func (h *Heads) advance(ctx context.Context, hdr *Header, want string) error {
 	h.mu.Unlock()
 	heads := []Head{head}
 	if have && head.Number > last.Number+1 {
-		gap, err := h.between(ctx, last.Number, hdr)
+		// A gap longer than the remembered window (a long outage) is walked
+		// only for its last keepHeads blocks; Wait reads older ones by number.
+		after := max(last.Number, head.Number-min(head.Number, keepHeads+1))
+		gap, err := h.between(ctx, after, hdr)
 		if err != nil {
 			return err
 		}
-		h.log.Info("filled a gap between head notifications", "from", last.Number+1, "to", head.Number-1)
+		h.log.Info("filled a gap between head notifications", "from", last.Number+1, "to", head.Number-1, "headers_read", len(gap))
 		heads = append(gap, head)
 	}
 	h.deliver(heads)

@@ -14,6 +14,7 @@ import (
 
 	fixture "github.com/taonet/taonet/subtensor/polkadottest"
 	"github.com/taonet/taonet/subtensor/rpc"
+	"github.com/taonet/taonet/subtensor/scale"
 	"github.com/taonet/taonet/subtensor/substratetest"
 )
 
@@ -304,4 +305,66 @@ func TestSubmitSurvivesLostStatusStream(t *testing.T) {
 	if len(lines) == 0 || !strings.Contains(strings.Join(lines, "\n"), "following new blocks") {
 		t.Errorf("progress %q", lines)
 	}
+}
+
+// TestHeadsLongGap: after an outage longer than the follower's window
+// (1,100 blocks unannounced) it reads the last 1,024 headers by parent hash
+// and the older blocks by number when asked: still no block skipped.
+func TestHeadsLongGap(t *testing.T) {
+	srv, c, log := headsNode(t, false)
+	h := c.FollowHeads(false)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	first, err := h.Latest(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.DropHeadNotifications(1100)
+	for range 1101 {
+		srv.AddBlock()
+	}
+	last := first.Number + 1101
+	if got, err := h.Wait(ctx, last); err != nil || got.Hash != srv.BlockHash(last) {
+		t.Fatalf("head %d: %v", last, err)
+	}
+	if !strings.Contains(log.String(), "headers_read=1024") {
+		t.Errorf("gap walk:\n%s", log)
+	}
+	for n := first.Number + 1; n <= last; n++ {
+		got, err := h.Wait(ctx, n)
+		if err != nil || got.Number != n || got.Hash != srv.BlockHash(n) {
+			t.Fatalf("block %d: %+v %v", n, got, err)
+		}
+	}
+}
+
+// FuzzHeaderEncode: any header JSON a node sends either fails to encode
+// with an error or encodes to parent ++ compact(number) ++ roots ++ logs,
+// with the number read back from its compact form.
+func FuzzHeaderEncode(f *testing.F) {
+	f.Add(`{"parentHash":"0xb5a3b72cc914b520a12e45e9f73fc3076b86fbae1be20b191fb7da4967c6ac47","number":"0x63fe87","stateRoot":"0x800d3090504b36e496fc579edf9db972a9cbc7522d52d96d4804e3396b21be7d","extrinsicsRoot":"0xe3ccef094f2e6176bc4a2d2f42a2d0b0c5f815c8506cf4299c8390c0eac62d39","digest":{"logs":["0x066175726120a7489a0800000000","0x08"]}}`)
+	f.Add(`{"number":"0x1g"}`)
+	f.Add(`{"number":"0x"}`)
+	f.Fuzz(func(t *testing.T, js string) {
+		var h Header
+		if json.Unmarshal([]byte(js), &h) != nil {
+			return
+		}
+		enc, err := h.Encode()
+		if err != nil {
+			return
+		}
+		n, err := parseHexUint(h.Number)
+		if err != nil {
+			t.Fatalf("encoded a header with number %q: %v", h.Number, err)
+		}
+		d := scale.NewDecoder(enc[32:])
+		got, err := d.CompactU64()
+		if err != nil || got != n {
+			t.Fatalf("number %d encoded as %d (%v)", n, got, err)
+		}
+		if _, err := h.Head(); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
