@@ -129,36 +129,22 @@ func (v *Validator) catchUp(ctx context.Context, s *step) error {
 // evaluateSeed runs the phases up to evaluate at a past seed block of the
 // window and saves its results complete, with the state's model records
 // (downloads, rejections); the last step's seed and weights are untouched.
+// A subnet not registered at the seed block and an empty data window are
+// the same on every validator: results without models, with the reason.
 func (v *Validator) evaluateSeed(ctx context.Context, seed, head uint64) (*SeedResults, error) {
 	s, err := v.openStep(ctx, seed, head)
 	if err != nil {
 		return nil, err
 	}
-	mg, err := v.o.Chain.MetagraphAt(ctx, v.o.Netuid, seed)
+	_, err = v.evaluateAt(ctx, s)
 	switch {
 	case errors.Is(err, node.ErrNotFound):
-		s.res.Models = nil
+		s.res.Models, s.res.Skipped = nil, nil
 		return v.finishSeed(s, fmt.Sprintf("subnet %d not registered at block %d", v.o.Netuid, seed))
-	case err != nil:
-		return nil, fmt.Errorf("metagraph at seed block %d: %w", seed, err)
-	}
-	coms, err := v.o.Chain.CommitmentsAt(ctx, v.o.Netuid, seed)
-	if err != nil {
-		return nil, fmt.Errorf("commitments at seed block %d: %w", seed, err)
-	}
-	models, err := v.fetchAndCheck(ctx, s, v.candidates(s, mg, coms))
-	if err != nil {
-		return nil, err
-	}
-	batch, err := v.evalBatch(ctx, s)
-	switch {
 	case errors.Is(err, errNoSamples):
-		s.res.Models = nil
+		s.res.Models, s.res.Skipped = nil, nil
 		return v.finishSeed(s, err.Error())
 	case err != nil:
-		return nil, err
-	}
-	if _, err := v.evaluate(ctx, s, models, batch); err != nil {
 		return nil, err
 	}
 	return v.finishSeed(s, "")

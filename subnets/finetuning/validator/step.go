@@ -85,25 +85,8 @@ func (v *Validator) StepAt(ctx context.Context, seed uint64) (*StepReport, error
 	if err := v.catchUp(ctx, s); err != nil {
 		return nil, err
 	}
-	// The chain as of the seed block, however late this step runs.
-	mg, err := v.o.Chain.MetagraphAt(ctx, v.o.Netuid, seed)
+	mg, err := v.evaluateAt(ctx, s)
 	if err != nil {
-		return nil, fmt.Errorf("metagraph at seed block %d: %w", seed, err)
-	}
-	coms, err := v.o.Chain.CommitmentsAt(ctx, v.o.Netuid, seed)
-	if err != nil {
-		return nil, fmt.Errorf("commitments at seed block %d: %w", seed, err)
-	}
-	picked := v.candidates(s, mg, coms)
-	models, err := v.fetchAndCheck(ctx, s, picked)
-	if err != nil {
-		return nil, err
-	}
-	batch, err := v.evalBatch(ctx, s)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := v.evaluate(ctx, s, models, batch); err != nil {
 		return nil, err
 	}
 	if err := v.score(s); err != nil {
@@ -122,8 +105,35 @@ func (v *Validator) StepAt(ctx context.Context, seed uint64) (*StepReport, error
 		WriteTable(v.o.Table, s.rep)
 	}
 	v.log.Info("step done", "seed", seed, "competition", s.k.ID, "models", len(s.rep.Models), "rejected", len(s.rep.Rejected),
-		"samples", s.rep.Samples, "weights_set", s.rep.WeightsSet, "took", s.rep.Total.Round(time.Millisecond))
+		"samples", s.rep.Samples, "caught_up", len(s.rep.CaughtUp), "window_missing", len(s.rep.Missing),
+		"weights_set", s.rep.WeightsSet, "took", s.rep.Total.Round(time.Millisecond))
 	return s.rep, nil
+}
+
+// evaluateAt runs phases 1 to 3 at s's seed block — reading the chain as of
+// it (however late this runs), candidates, fetchAndCheck, the samples,
+// evaluate — and returns the metagraph it read.
+func (v *Validator) evaluateAt(ctx context.Context, s *step) (*chain.Metagraph, error) {
+	mg, err := v.o.Chain.MetagraphAt(ctx, v.o.Netuid, s.seed)
+	if err != nil {
+		return nil, fmt.Errorf("metagraph at seed block %d: %w", s.seed, err)
+	}
+	coms, err := v.o.Chain.CommitmentsAt(ctx, v.o.Netuid, s.seed)
+	if err != nil {
+		return nil, fmt.Errorf("commitments at seed block %d: %w", s.seed, err)
+	}
+	models, err := v.fetchAndCheck(ctx, s, v.candidates(s, mg, coms))
+	if err != nil {
+		return nil, err
+	}
+	batch, err := v.evalBatch(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := v.evaluate(ctx, s, models, batch); err != nil {
+		return nil, err
+	}
+	return mg, nil
 }
 
 // begin checks the seed block against the head and the last step, and sets
