@@ -4,6 +4,10 @@
 // builds signed v4 extrinsics from it. Nothing here hard-codes a pallet or call
 // index: every storage key, call and event is looked up by name in the metadata
 // of the runtime that answers, so a runtime upgrade does not break it.
+// Reads use the runtime APIs the SDK uses (neurons lite, subnet state,
+// hyperparameters, metagraph) where the runtime offers them, decoded by its
+// v15 metadata or, on v14 runtimes, by the built-in registry of
+// runtimeapi_registry.go, and storage where it does not.
 //
 // Sub-packages: scale (the SCALE codec primitives), metadata (metadata decoding,
 // the type registry and metadata-driven value encoding/decoding, storage keys,

@@ -2,8 +2,11 @@ package subtensor
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/taonet/taonet/subtensor/rpc"
 )
 
 // FuzzTypedDecoders: arbitrary answers to every built-in runtime API method
@@ -49,4 +52,37 @@ func FuzzTypedDecoders(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestAPIErrorsDecideFallback: which runtime API failures fall back to
+// storage (and which warn), and which fail the read.
+func TestAPIErrorsDecideFallback(t *testing.T) {
+	var warned int
+	Warnf = func(string, ...any) { warned++ }
+	defer func() { Warnf = defaultWarnf }()
+	cases := []struct {
+		name           string
+		err            error
+		storage, fatal bool
+		warn           bool
+	}{
+		{"answered", nil, false, false, false},
+		{"not offered", fmt.Errorf("x: %w", ErrAPIUnavailable), true, false, false},
+		{"v14 layout unknown", &APIDecodeError{Method: "A_b", Err: errors.New("short")}, true, false, true},
+		{"declared type contradicted", &APIDecodeError{Method: "A_b", Declared: true, Err: errors.New("short")}, false, true, false},
+		{"value does not fit the reader", &APIDecodeError{Method: "A_b", Declared: true, Unfit: true, Err: errors.New("big")}, true, false, true},
+		{"node failed a declared call", fmt.Errorf("x: %w", &rpc.Error{Code: 4003, Message: "trap"}), true, false, true},
+		{"transport", errors.New("connection refused"), false, true, false},
+	}
+	for _, c := range cases {
+		warned = 0
+		storage, err := apiOrStorage(c.err)
+		if storage != c.storage || (err != nil) != c.fatal || (warned == 1) != c.warn {
+			t.Errorf("%s: storage %v, err %v, warned %d", c.name, storage, err, warned)
+		}
+	}
+	var small uint16
+	if err := fromValue(uint64(70000), &small); err == nil || !strings.Contains(err.Error(), "does not fit uint16") {
+		t.Errorf("70000 into a u16: %v", err)
+	}
 }

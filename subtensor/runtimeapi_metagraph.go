@@ -128,7 +128,7 @@ type MetagraphInfo struct {
 // it in a form this client knows (ErrAPIUnavailable elsewhere).
 func (c *Client) MetagraphAPI(ctx context.Context, at Head, netuid uint16) (*MetagraphInfo, error) {
 	var out *MetagraphInfo
-	_, err := c.typedCall(ctx, at, "SubnetInfoRuntimeApi", "get_metagraph", &out, uint64(netuid))
+	err := c.typedCall(ctx, at, "SubnetInfoRuntimeApi", "get_metagraph", &out, uint64(netuid))
 	return out, err
 }
 
@@ -138,6 +138,6 @@ func (c *Client) MetagraphAPI(ctx context.Context, at Head, netuid uint16) (*Met
 // order, 0 = netuid). Declared-metadata runtimes only, as MetagraphAPI.
 func (c *Client) SelectiveMechagraph(ctx context.Context, at Head, netuid uint16, mechid uint8, indexes []uint16) (*MetagraphInfo, error) {
 	var out *MetagraphInfo
-	_, err := c.typedCall(ctx, at, "SubnetInfoRuntimeApi", "get_selective_mechagraph", &out, uint64(netuid), uint64(mechid), indexes)
+	err := c.typedCall(ctx, at, "SubnetInfoRuntimeApi", "get_selective_mechagraph", &out, uint64(netuid), uint64(mechid), indexes)
 	return out, err
 }

@@ -18,9 +18,10 @@ var defaultWarnf = log.Printf
 // apiOrStorage decides what a runtime API error means for a read that can
 // fall back to storage. The runtime not offering the method: storage,
 // silently. An answer the built-in registry (v14 runtimes) cannot decode (a
-// runtime whose layout the registry does not know), or a node that fails a
-// call its metadata declares (e.g. a trap inside the runtime): storage, with
-// a warning naming the method and spec version. An answer that contradicts
+// runtime whose layout the registry does not know), a value that does not
+// fit the typed reader, or a node that fails a call its metadata declares
+// (e.g. a trap inside the runtime): storage, with a warning naming the
+// method and spec version. An answer that contradicts
 // the runtime's own declared type, or a transport error: the read fails.
 func apiOrStorage(err error) (useStorage bool, fatal error) {
 	if err == nil {
@@ -31,7 +32,7 @@ func apiOrStorage(err error) (useStorage bool, fatal error) {
 	}
 	var de *APIDecodeError
 	var re *rpc.Error
-	if (errors.As(err, &de) && !de.Declared) || (!errors.As(err, &de) && errors.As(err, &re)) {
+	if (errors.As(err, &de) && (!de.Declared || de.Unfit)) || (!errors.As(err, &de) && errors.As(err, &re)) {
 		Warnf("subtensor: warning: %v; reading storage instead", err)
 		return true, nil
 	}

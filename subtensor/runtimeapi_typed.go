@@ -31,11 +31,17 @@ type APIDecodeError struct {
 	Method   string // "Api_method"
 	Spec     uint32 // the runtime's spec version
 	Declared bool   // decoded by the metadata's declared type (else the built-in registry)
-	Len      int    // answer length in bytes
-	Err      error
+	// Unfit says the answer decoded but a value does not fit this client's Go
+	// type (a runtime that widened a field): the client's limit, not the node's.
+	Unfit bool
+	Len   int // answer length in bytes
+	Err   error
 }
 
 func (e *APIDecodeError) Error() string {
+	if e.Unfit {
+		return fmt.Sprintf("subtensor: runtime API %s of runtime spec %d answered a value this client's typed reader cannot hold: %v", e.Method, e.Spec, e.Err)
+	}
 	by := "the built-in registry's type for v14 runtimes"
 	if e.Declared {
 		by = "the type its metadata declares"
@@ -165,7 +171,7 @@ type SubnetState struct {
 // NeuronsLite calls NeuronInfoRuntimeApi_get_neurons_lite(netuid) at block at.
 func (c *Client) NeuronsLite(ctx context.Context, at Head, netuid uint16) ([]NeuronInfoLite, error) {
 	var out []NeuronInfoLite
-	_, err := c.typedCall(ctx, at, "NeuronInfoRuntimeApi", "get_neurons_lite", &out, uint64(netuid))
+	err := c.typedCall(ctx, at, "NeuronInfoRuntimeApi", "get_neurons_lite", &out, uint64(netuid))
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +185,7 @@ func (c *Client) NeuronsLite(ctx context.Context, at Head, netuid uint16) ([]Neu
 // when there is no such neuron.
 func (c *Client) NeuronLite(ctx context.Context, at Head, netuid, uid uint16) (*NeuronInfoLite, error) {
 	var out *NeuronInfoLite
-	_, err := c.typedCall(ctx, at, "NeuronInfoRuntimeApi", "get_neuron_lite", &out, uint64(netuid), uint64(uid))
+	err := c.typedCall(ctx, at, "NeuronInfoRuntimeApi", "get_neuron_lite", &out, uint64(netuid), uint64(uid))
 	return out, err
 }
 
@@ -188,7 +194,7 @@ func (c *Client) NeuronLite(ctx context.Context, at Head, netuid, uid uint16) (*
 // subnet does not exist.
 func (c *Client) SubnetHyperparamsAPI(ctx context.Context, at Head, netuid uint16) (*SubnetHyperparams, error) {
 	var out *SubnetHyperparams
-	_, err := c.typedCall(ctx, at, "SubnetInfoRuntimeApi", "get_subnet_hyperparams_v2", &out, uint64(netuid))
+	err := c.typedCall(ctx, at, "SubnetInfoRuntimeApi", "get_subnet_hyperparams_v2", &out, uint64(netuid))
 	if err == nil {
 		if out != nil {
 			out.V2 = true
@@ -198,7 +204,7 @@ func (c *Client) SubnetHyperparamsAPI(ctx context.Context, at Head, netuid uint1
 	if !errors.Is(err, ErrAPIUnavailable) {
 		return nil, err
 	}
-	_, err = c.typedCall(ctx, at, "SubnetInfoRuntimeApi", "get_subnet_hyperparams", &out, uint64(netuid))
+	err = c.typedCall(ctx, at, "SubnetInfoRuntimeApi", "get_subnet_hyperparams", &out, uint64(netuid))
 	return out, err
 }
 
@@ -206,29 +212,26 @@ func (c *Client) SubnetHyperparamsAPI(ctx context.Context, at Head, netuid uint1
 // when the subnet does not exist.
 func (c *Client) SubnetStateAPI(ctx context.Context, at Head, netuid uint16) (*SubnetState, error) {
 	var out *SubnetState
-	_, err := c.typedCall(ctx, at, "SubnetInfoRuntimeApi", "get_subnet_state", &out, uint64(netuid))
+	err := c.typedCall(ctx, at, "SubnetInfoRuntimeApi", "get_subnet_state", &out, uint64(netuid))
 	return out, err
 }
 
 // typedCall makes runtime API call api_method with args (integers, or what
 // metadata.Encode accepts for the declared inputs) and fills dst from the
-// answer. It returns the runtime it asked.
-func (c *Client) typedCall(ctx context.Context, at Head, api, method string, dst any, args ...any) (*Runtime, error) {
+// answer (left as is for None).
+func (c *Client) typedCall(ctx context.Context, at Head, api, method string, dst any, args ...any) error {
 	rt, err := c.RuntimeAt(ctx, at)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	v, err := c.runtimeValue(ctx, at, rt, api, method, args)
-	if err != nil {
-		return rt, err
-	}
-	if v == nil {
-		return rt, nil
+	if err != nil || v == nil {
+		return err
 	}
 	if err := fromValue(v, dst); err != nil {
-		return rt, &APIDecodeError{Method: api + "_" + method, Spec: rt.SpecVersion, Declared: len(rt.Meta.APIs) > 0, Err: err}
+		return &APIDecodeError{Method: api + "_" + method, Spec: rt.SpecVersion, Declared: len(rt.Meta.APIs) > 0, Unfit: true, Err: err}
 	}
-	return rt, nil
+	return nil
 }
 
 // runtimeValue asks the runtime for api_method and decodes the answer: by
