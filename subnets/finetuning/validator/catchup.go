@@ -27,7 +27,7 @@ import (
 // still in the window.
 //
 // A seed block that cannot be evaluated (older than the node's state
-// history, or a node, hub or data failure) leaves a hole, and with a hole
+// history, or a node or data-source failure) leaves a hole, and with a hole
 // the validator does not set weights at that step (see weights): weights
 // from a partial window would differ from every other validator's, which
 // costs the miners their agreed incentive and this validator its trust;

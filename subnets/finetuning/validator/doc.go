@@ -68,10 +68,11 @@
 // A seed block of the window that cannot be evaluated — older than the
 // node's state history (node.ErrHeightPruned: HTTP 410 from a taonet node,
 // which keeps 2,048 blocks by default, taonet chain start --state-history;
-// state a pruning subtensor node discarded), or a node, hub or data
-// failure — is a hole: the step reports it (StepReport.Missing), logs
-// an error naming the seed blocks and the first seed block from which
-// weights will be set again, and sets no weights. Weights from a partial
+// state a pruning subtensor node discarded), or a node or data-source
+// failure — is a hole: the step reports it (StepReport.Missing), logs an
+// error naming the seed blocks and when weights will be set again (once an
+// unservable seed block has left the window; a failure is retried at the
+// next step), and sets no weights. Weights from a partial
 // window would differ from every other validator's (Yuma clips a
 // validator's weights to the consensus, costing its trust, and the miners'
 // agreed incentive moves); keeping the last weights on chain for at most
