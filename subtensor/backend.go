@@ -31,6 +31,11 @@ type Backend struct {
 	Options SubmitOptions
 	// LastResult is the most recent submission's result (for --dry-run output).
 	LastResult *Result
+	// Timelock controls how set_weights is sent on commit-reveal subnets.
+	Timelock TimelockOptions
+	// LastCommit describes the most recent timelocked commit (nil when the
+	// last submission was not one).
+	LastCommit *TimelockCommit
 
 	heads   *Heads // set by Follow
 	sumMu   sync.Mutex
@@ -209,6 +214,12 @@ func (b *Backend) submit(ctx context.Context, s chain.Signer, call chain.Call, o
 	signer, err := signerOf(s)
 	if err != nil {
 		return nil, err
+	}
+	b.LastCommit = nil
+	if sw, ok := call.(*chain.SetWeights); ok {
+		if res, done, err := b.commitIfCR(ctx, signer, sw, opts); done {
+			return res, err
+		}
 	}
 	_, rt, err := b.At(ctx, nil)
 	if err != nil {

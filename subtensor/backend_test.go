@@ -36,6 +36,11 @@ func TestCommitHashMatchesPolkadotAPI(t *testing.T) {
 // named error, like the taonet client's.
 func TestBackendSubmitsTaonetCalls(t *testing.T) {
 	r := replay(t, fixture.Testnet)
+	// Commit-reveal off, so set_weights goes out as itself (on a CR subnet
+	// it becomes a timelocked commit: TestSetWeightsCommitsTimelockedOnCRSubnet).
+	if err := r.Srv.Put("SubtensorModule", "CommitRevealWeightsEnabled", false, 3); err != nil {
+		t.Fatal(err)
+	}
 	b := NewBackend(dial(t, r.Srv.URL, r.Mat.GenesisHash))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -18,6 +18,7 @@ import (
 	"github.com/taonet/taonet/client"
 	"github.com/taonet/taonet/keys"
 	"github.com/taonet/taonet/node"
+	"github.com/taonet/taonet/subtensor"
 	"github.com/taonet/taonet/wallet"
 )
 
@@ -276,7 +277,9 @@ type nodeFlags struct {
 	st *subtensorFlags
 	// stakeNetuid is stake add/remove's --netuid (subtensor dynamic TAO).
 	stakeNetuid *uint16
-	cmd         *cobra.Command
+	// timelock is weights commit --timelock's options (subtensor only).
+	timelock *subtensor.TimelockOptions
+	cmd      *cobra.Command
 }
 
 func bindNodeFlags(cmd *cobra.Command) *nodeFlags {

@@ -109,26 +109,50 @@ func subtensorSubmit(cmd *cobra.Command, nf *nodeFlags, s chain.Signer, call cha
 		errw := cmd.ErrOrStderr()
 		b.Options.Progress = func(st string) { fmt.Fprintf(errw, "  %s: %s\n", call.CallName(), st) }
 		b.StakeNetuid = nf.stakeNetuid
+		if nf.timelock != nil {
+			b.Timelock = *nf.timelock
+		}
 		o, err := b.Submit(ctx, s, call)
 		out = o
-		res := b.LastResult
+		res, tl := b.LastResult, b.LastCommit
 		if res != nil && nf.st.dryRun {
 			if nf.json {
-				return nodePrintJSON(cmd.OutOrStdout(), res)
+				return nodePrintJSON(cmd.OutOrStdout(), timelockedJSON(res, tl))
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "call:      %s\nnonce:     %d (spec %d)\nextrinsic: %s\n(dry run: not sent)\n", res.Call, res.Nonce, res.SpecVersion, res.Extrinsic)
+			fmt.Fprintf(cmd.OutOrStdout(), "call:      %s\nnonce:     %d (spec %d)\nextrinsic: %s\n", res.Call, res.Nonce, res.SpecVersion, res.Extrinsic)
+			if tl != nil {
+				fmt.Fprintf(cmd.OutOrStdout(), "reveal:    drand round %d (published about %s); the chain reveals the weights itself\n", tl.RevealRound, tl.RevealTime.Format(time.RFC3339))
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), "(dry run: not sent)")
 			return nil
 		}
 		if err != nil {
 			return err
 		}
 		if nf.json {
-			return nodePrintJSON(cmd.OutOrStdout(), res)
+			return nodePrintJSON(cmd.OutOrStdout(), timelockedJSON(res, tl))
+		}
+		if tl != nil {
+			fmt.Fprintf(cmd.OutOrStdout(), "✓ weights committed (timelocked, %s) in block %d (%s); drand round %d (published about %s) reveals them, the chain applies them itself\n",
+				tl.Call, res.BlockNumber, res.BlockHash, tl.RevealRound, tl.RevealTime.Format(time.RFC3339))
+			return nil
 		}
 		fmt.Fprintf(cmd.OutOrStdout(), "✓ %s included in block %d (%s)\n", call.CallName(), res.BlockNumber, res.BlockHash)
 		return nil
 	})
 	return out, err
+}
+
+// timelockedJSON is a submission's JSON: the extrinsic result, plus the
+// timelocked commit under "timelock" when set_weights became one.
+func timelockedJSON(res *subtensor.Result, tl *subtensor.TimelockCommit) any {
+	if tl == nil {
+		return res
+	}
+	return struct {
+		*subtensor.Result
+		Timelock *subtensor.TimelockCommit `json:"timelock"`
+	}{res, tl}
 }
 
 // subnetChain is what the subnets' miners and validators use from a chain;

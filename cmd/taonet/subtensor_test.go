@@ -82,18 +82,35 @@ func TestSubtensorCLI(t *testing.T) {
 
 	dir := aliceWallet(t)
 	base := []string{"--subtensor.chain_endpoint", ep, "--wallet.path", dir, "--wallet.name", "val", "--wallet.hotkey", "default", "--netuid", "3", "--uids", "1,3", "--weights", "0.75,0.25"}
+	// Commit-reveal is on for subnet 3: weights set commits timelocked
+	// (commit_crv3_weights on this runtime) and says when it is revealed.
 	out, _, err = runSplit(t, append([]string{"weights", "set", "--dry-run", "--json=false"}, base...)...)
-	if err != nil || !strings.Contains(out, "SubtensorModule.set_weights(netuid: 3, dests: [1, 3], weights: [65535, 21845], version_key: 0)") || !strings.Contains(out, "extrinsic: 0x") {
+	if err != nil || !strings.Contains(out, "SubtensorModule.commit_crv3_weights(netuid: 3, commit: 0x") || !strings.Contains(out, "reveal:    drand round ") || !strings.Contains(out, "extrinsic: 0x") {
 		t.Errorf("dry run: %v\n%s", err, out)
 	}
 	if len(r.Srv.Calls()) != 0 {
 		t.Fatal("--dry-run sent the extrinsic")
 	}
+	out, _, err = runSplit(t, append([]string{"weights", "set", "--dry-run=false"}, base...)...)
+	if err != nil || !strings.Contains(out, "✓ weights committed (timelocked, commit_crv3_weights) in block") || !strings.Contains(out, "reveals them") {
+		t.Errorf("weights set (CR on): %v\n%s (rejected: %v)", err, out, r.Srv.Rejected())
+	}
+	if calls := r.Srv.Calls(); len(calls) != 1 || calls[0].Name != "commit_crv3_weights" {
+		t.Errorf("node saw %+v", calls)
+	}
+	_, _, err = runSplit(t, append([]string{"weights", "commit", "--timelock", "--reveal-round", "5", "--dry-run"}, base...)...)
+	if err == nil || !strings.Contains(err.Error(), "reveal round 5 is in the past") {
+		t.Errorf("past reveal round: %v", err)
+	}
+	// Commit-reveal off: set_weights as itself.
+	if err := r.Srv.Put("SubtensorModule", "CommitRevealWeightsEnabled", false, 3); err != nil {
+		t.Fatal(err)
+	}
 	out, stderr, err := runSplit(t, append([]string{"weights", "set", "--dry-run=false"}, base...)...)
 	if err != nil || !strings.Contains(out, "✓ set_weights included in block") || !strings.Contains(stderr, "set_weights: ready") {
 		t.Errorf("weights set: %v\n%s\n%s (rejected: %v)", err, out, stderr, r.Srv.Rejected())
 	}
-	if calls := r.Srv.Calls(); len(calls) != 1 || calls[0].Name != "set_weights" {
+	if calls := r.Srv.Calls(); len(calls) != 2 || calls[1].Name != "set_weights" {
 		t.Errorf("node saw %+v", calls)
 	}
 

@@ -9,7 +9,8 @@ import (
 
 // Apply gives a successful call the storage effect subtensor would (for the
 // calls miners and validators make): serve_axon writes Axons, set_commitment
-// CommitmentOf, set_weights the signer's Weights row. It runs after Dispatch
+// CommitmentOf, set_weights the signer's Weights row, a timelocked commit is
+// queued for its reveal (EnableTimelock). It runs after Dispatch
 // allowed the call; other calls change nothing. Tests call it from Dispatch.
 func (s *Server) Apply(c Call) error {
 	pub, err := keys.SS58Decode(c.Signer)
@@ -30,6 +31,8 @@ func (s *Server) Apply(c Call) error {
 		return s.Put("SubtensorModule", "Axons", ax, netuid, pub)
 	case "Commitments.set_commitment":
 		return s.Put("Commitments", "CommitmentOf", map[string]any{"deposit": uint64(0), "block": s.Head() + 1, "info": arg("info")}, netuid, pub)
+	case "SubtensorModule.commit_timelocked_weights", "SubtensorModule.commit_crv3_weights":
+		return s.queueCommit(c, pub)
 	case "SubtensorModule.set_weights":
 		uid, err := s.uidOf(netuid, pub)
 		if err != nil {

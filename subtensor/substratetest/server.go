@@ -69,6 +69,7 @@ type Server struct {
 	ln       net.Listener
 	delay    time.Duration
 	apis     map[string][]byte // runtime API answers by "Api_method"
+	tl       *tlState          // timelocked commit-reveal (EnableTimelock)
 	apiCalls []StateCall
 
 	headSubs   map[string]*headSub // head subscriptions by id (heads.go)
@@ -222,6 +223,7 @@ func (s *Server) Head() uint64 {
 // announces it to head subscribers.
 func (s *Server) addBlockLocked(exts []string, events []byte, upgraded bool) *block {
 	n := uint64(len(s.blocks))
+	s.revealLocked(n) // on-initialize work of the new block, before its extrinsics' effects are visible
 	b := &block{number: n, extrinsics: exts, events: events, rt: s.rt}
 	s.sealLocked(b, s.blocks[n-1], upgraded)
 	s.blocks = append(s.blocks, b)
