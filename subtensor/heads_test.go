@@ -368,3 +368,38 @@ func FuzzHeaderEncode(f *testing.F) {
 		}
 	})
 }
+
+// TestLatestBlockFromHeads: a following Backend answers LatestBlock from the
+// head stream: once a block's summary is read, asking again before the next
+// block costs the node nothing, and a new block is seen without asking.
+func TestLatestBlockFromHeads(t *testing.T) {
+	srv, c, _ := headsNode(t, false)
+	b := NewBackend(c)
+	h := b.Follow()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	first, err := h.Latest(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.LatestBlock(ctx); err != nil { // the block's summary, read once
+		t.Fatal(err)
+	}
+	before := srv.Requests()
+	for range 20 {
+		s, err := b.LatestBlock(ctx)
+		if err != nil || s.Height != first.Number {
+			t.Fatalf("latest %+v %v", s, err)
+		}
+	}
+	if n := srv.Requests() - before; n != 0 {
+		t.Errorf("20 LatestBlock calls between blocks made %d requests, want 0", n)
+	}
+	srv.AddBlock()
+	if err := b.WaitHeight(ctx, first.Number+1, nil); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := b.LatestBlock(ctx); err != nil || s.Height != first.Number+1 {
+		t.Fatalf("after a block: %+v %v", s, err)
+	}
+}

@@ -270,3 +270,11 @@ func (s *Server) DropWatchConnections(drop bool) {
 	s.dropWatch = drop
 	s.mu.Unlock()
 }
+
+// Requests is how many requests (other than head subscriptions and
+// submissions) the node has answered.
+func (s *Server) Requests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests
+}

@@ -79,6 +79,7 @@ type Server struct {
 	rejectNext string // the next valid submission's pool rejection (RejectNext)
 	pruneBelow uint64 // state below this block is discarded (PruneBelow)
 	dropWatch  bool   // author_submitAndWatchExtrinsic connections break (DropWatchConnections)
+	requests   int    // non-subscription requests answered (Requests)
 	conns      map[*websocket.Conn]struct{}
 }
 
@@ -369,6 +370,7 @@ func (s *Server) handle(req rpcReq, ws *wsOut) (any, *rpcErr) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.requests++
 	if e, pruned := s.prunedLocked(req); pruned {
 		return nil, e
 	}
