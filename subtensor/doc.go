@@ -9,8 +9,14 @@
 // v15 metadata or, on v14 runtimes, by the built-in registry of
 // runtimeapi_registry.go, and storage where it does not.
 //
+// On a subnet with commit-reveal on, Backend sends set_weights as the SDK
+// does: a timelocked commit (commit_timelocked_weights, or
+// commit_crv3_weights on older runtimes) encrypted with package timelock to
+// the drand round the chain will reveal it at (commitreveal.go).
+//
 // Sub-packages: scale (the SCALE codec primitives), metadata (metadata decoding,
 // the type registry and metadata-driven value encoding/decoding, storage keys,
 // calls, events and dispatch errors), rpc (JSON-RPC over WebSocket and HTTP with
-// timeouts, reconnect and failover).
+// timeouts, reconnect and failover), timelock (drand timelock encryption of
+// weight commits).
 package subtensor
