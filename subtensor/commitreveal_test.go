@@ -183,3 +183,40 @@ func TestTimelockedCommitOnRecordedFinney(t *testing.T) {
 		t.Fatalf("built %s", b.LastResult.Call)
 	}
 }
+
+// TestCommitToQuicknetOpensWithRealBeacon: the backend's whole commit path
+// on a chain whose Drand.BeaconConfig is the default (quicknet), with the
+// clock set to before quicknet round 1000 and that round asked for, yields
+// a commit the real round-1000 beacon signature opens (Decrypt is checked
+// against the tle crate itself in package timelock) into the hotkey
+// payload. The signature is public: drand quicknet /public/1000, as quoted
+// by tle's and subtensor's own tests.
+func TestCommitToQuicknetOpensWithRealBeacon(t *testing.T) {
+	r := replay(t, fixture.Testnet)
+	c := dial(t, r.Srv.URL, r.Mat.GenesisHash)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	alice := substratetest.KP(t, "//Alice")
+	q := timelock.Quicknet
+	o := TimelockOptions{RevealRound: 1000, Now: func() time.Time { return q.RoundTime(990) }}
+	_, call, args, info, err := c.PrepareTimelockedCommit(ctx, alice.PublicKey(), 3, []uint16{1, 2}, []uint16{65535, 9}, 20501, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if call != "commit_crv3_weights" || info.RevealRound != 1000 {
+		t.Fatalf("%s %+v", call, info)
+	}
+	sig, _ := decodeHex("0xb44679b9a59af2ec876b1a6b1ad52ea9b1615fc3982b19576350f93447cb1125e342b73a8dd2bacbe47e4b6b63ed5e39")
+	pt, err := timelock.Decrypt(args["commit"].([]byte), sig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := timelock.DecodePayload(pt, alice.PublicKey())
+	if err != nil || !p.Legacy || len(p.UIDs) != 2 || p.Values[0] != 65535 || p.VersionKey != 20501 {
+		t.Fatalf("payload %+v %v", p, err)
+	}
+	o.Now = func() time.Time { return q.RoundTime(1000) }
+	if _, _, _, _, err := c.PrepareTimelockedCommit(ctx, alice.PublicKey(), 3, []uint16{1}, []uint16{1}, 0, o); err == nil {
+		t.Fatal("a published round accepted")
+	}
+}
