@@ -6,10 +6,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math/rand"
 	"os/exec"
 	"strings"
 	"testing"
 
+	"github.com/taonet/taonet/chain"
 	"github.com/taonet/taonet/subtensor/metadata"
 	fixture "github.com/taonet/taonet/subtensor/polkadottest"
 	"github.com/taonet/taonet/subtensor/substratetest"
@@ -152,6 +154,7 @@ func recordedTyped343(t *testing.T, rec map[string]map[string]map[string]json.Ra
 	samePrimitive(t, "get_subnet_state(1) at spec 343", st, pd.V15[1])
 	samePrimitive(t, "get_selective_mechagraph(1, 0, all) at spec 343", mech, pd.V15[2])
 	metagraphFromRecorded343(t, srv, c, neurons, st)
+	hyperparamsV2Recorded343(t, srv, c, head, opaque)
 	for i, n := range neurons {
 		if n.UID != uint16(i) || n.Netuid != 1 || n.Hotkey != st.Hotkeys[i] || n.Coldkey != st.Coldkeys[i] ||
 			n.Active != st.Active[i] || n.ValidatorPermit != st.ValidatorPermit[i] || n.LastUpdate != st.LastUpdate[i] ||
@@ -316,5 +319,42 @@ func metagraphFromRecorded343(t *testing.T, srv *substratetest.Server, c *Client
 	_, err = c.Metagraph(context.Background(), 1)
 	if err == nil || !strings.Contains(err.Error(), "SubnetInfoRuntimeApi_get_subnet_state of runtime spec 343") || !strings.Contains(err.Error(), "the type its metadata declares") {
 		t.Errorf("metagraph on an undecodable declared answer: %v", err)
+	}
+}
+
+// hyperparamsV2Recorded343: get_subnet_hyperparams_v2 as the spec-343
+// metadata declares it (no recorded answer exists): @polkadot/types encodes a
+// SubnetHyperparamsV2 (I32F32 steepness, yuma version, the V2 flags) by the
+// declared output type; SubnetHyperparamsAPI reads every field it decodes
+// back, and Hyperparameters maps them (yuma 3, steepness -7).
+func hyperparamsV2Recorded343(t *testing.T, srv *substratetest.Server, c *Client, head Head, opaque []byte) {
+	t.Helper()
+	hp := polkadotHyperparams(rand.New(rand.NewSource(3)))
+	hp["commit_reveal_period"] = hp["commit_reveal_weights_interval"]
+	delete(hp, "commit_reveal_weights_interval")
+	hp["alpha_sigmoid_steepness"] = map[string]any{"bits": "-30064771072"} // -7 in I32F32
+	hp["yuma_version"], hp["subnet_is_active"], hp["transfers_enabled"] = 3, true, false
+	hp["bonds_reset_enabled"], hp["user_liquidity_enabled"] = true, false
+	var pd struct {
+		V15 []struct {
+			Hex   string          `json:"hex"`
+			Value json.RawMessage `json:"value"`
+		} `json:"v15"`
+	}
+	if err := json.Unmarshal(fixture.TypedAPI(t, map[string]any{"v15": map[string]any{"opaque": hexOf(opaque), "calls": []map[string]any{
+		{"api": "SubnetInfoRuntimeApi", "method": "get_subnet_hyperparams_v2", "value": hp},
+	}}}), &pd); err != nil || len(pd.V15) != 1 {
+		t.Fatalf("runtimeapi.mjs: %v", err)
+	}
+	srv.SetRuntimeCall("SubnetInfoRuntimeApi_get_subnet_hyperparams_v2", hexBytes(t, pd.V15[0].Hex))
+	got, err := c.SubnetHyperparamsAPI(context.Background(), head, 1)
+	if err != nil || got == nil || !got.V2 {
+		t.Fatalf("get_subnet_hyperparams_v2: %+v, %v", got, err)
+	}
+	samePrimitive(t, "get_subnet_hyperparams_v2 at spec 343", got, pd.V15[0].Value)
+	var h chain.Hyperparams
+	hyperparamsOf(got, &h)
+	if !h.Yuma3Enabled || h.AlphaSigmoidSteepness != -7 || !h.BondsResetEnabled {
+		t.Errorf("mapped V2 hyperparameters: %+v", h)
 	}
 }

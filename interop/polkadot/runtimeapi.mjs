@@ -11,8 +11,8 @@
 // method answers Vec<u8> wrapping the encoded value, empty for None.
 //
 // stdin: {"encode": [{"type", "value", "wrap"}], "decode": [{"type", "hex", "wrap"}],
-//         "v15": {"opaque": "0x..", "calls": [{"api", "method", "hex"}]}}
-// stdout: {"encode": [{"hex", "value"}], "decode": [value], "v15": [value]}
+//         "v15": {"opaque": "0x..", "calls": [{"api", "method", "hex"} or {"api", "method", "value"}]}}
+// stdout: {"encode": [{"hex", "value"}], "decode": [value], "v15": [value or {"hex", "value"}]}
 // where value is toPrimitive() of what @polkadot/types decodes.
 import fs from 'node:fs';
 import { TypeRegistry, Metadata } from '@polkadot/types';
@@ -81,7 +81,13 @@ if (req.v15) {
     const api = md.asLatest.apis.find((a) => a.name.toString() === c.api);
     const m = api && api.methods.find((x) => x.name.toString() === c.method);
     if (!m) throw new Error('no runtime API ' + c.api + '_' + c.method);
-    return reg15.createType(reg15.createLookupType(m.output), hexToU8a(c.hex)).toPrimitive();
+    const out = reg15.createLookupType(m.output);
+    if (c.hex === undefined) {
+      // Encode c.value as the declared output, and decode it back.
+      const bytes = reg15.createType(out, c.value).toU8a();
+      return { hex: u8aToHex(bytes), value: reg15.createType(out, bytes).toPrimitive() };
+    }
+    return reg15.createType(out, hexToU8a(c.hex)).toPrimitive();
   });
 }
 
