@@ -2,11 +2,13 @@ package synapse
 
 import (
 	"context"
+	"net/http"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/taonet/taonet/keys"
+	"github.com/taonet/taonet/synapse/h1"
 )
 
 // BenchmarkAxonVerifiedRequests measures complete verified requests per second on one
@@ -122,4 +124,27 @@ func cpuTime() time.Duration {
 // a loopback call when the axon runs in the same process).
 func reportCPU(b *testing.B, cpu0 time.Duration) {
 	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+}
+
+// BenchmarkParseResponseFields is the dendrite's reading of an axon's response
+// headers (the h1 field list of a typical 200).
+func BenchmarkParseResponseFields(b *testing.B) {
+	p, r := benchRequest(b)
+	r.Axon.StatusCode, r.Axon.StatusMessage, r.Axon.ProcessTime = 200, "Success", 0.0523
+	r.Axon.Nonce, r.Axon.UUID, r.Axon.Version, r.Axon.Signature = 1733472000123456789, newUUID(), DefaultVersion, r.Dendrite.Signature
+	h := http.Header{}
+	encodeHeaders(h, p.sc, &r, 1234)
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", "1234")
+	h.Set("Date", "Sun, 06 Dec 2026 07:00:00 GMT")
+	var fields h1.Header
+	for k, vs := range h {
+		fields = append(fields, h1.Field{Name: k, Value: vs[0]})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := parseFields(fields); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

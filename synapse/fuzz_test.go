@@ -3,8 +3,13 @@ package synapse
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -96,6 +101,68 @@ func FuzzAxonRequest(f *testing.F) {
 		a.ServeHTTP(rec, r)
 		if !allowed[rec.Code] {
 			t.Fatalf("status %d", rec.Code)
+		}
+	})
+}
+
+// setHeaderReference is setHeader as first written (strings.EqualFold and
+// strings.ToLower per header), the reference for the stack-lowering version.
+func setHeaderReference(r *Request, k, v string) error {
+	hasPrefixFold := func(s, prefix string) bool {
+		return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+	}
+	var err error
+	switch {
+	case hasPrefixFold(k, prefixAxon):
+		err = setTerminal(&r.Axon, []byte(strings.ToLower(k[len(prefixAxon):])), v)
+	case hasPrefixFold(k, prefixDendrite):
+		err = setTerminal(&r.Dendrite, []byte(strings.ToLower(k[len(prefixDendrite):])), v)
+	case hasPrefixFold(k, prefixInputObj):
+		raw, derr := base64.StdEncoding.DecodeString(strings.TrimSpace(v))
+		if derr != nil {
+			err = derr
+		} else if !json.Valid(raw) {
+			err = fmt.Errorf("not JSON")
+		}
+	case strings.EqualFold(k, hdrName):
+		r.Name = v
+	case strings.EqualFold(k, hdrTimeout):
+		f, perr := parsePyFloat(v)
+		if perr == nil && (math.IsNaN(f) || math.IsInf(f, 0) || f < 0) {
+			perr = fmt.Errorf("timeout must be a finite non-negative number")
+		}
+		r.Timeout, err = f, perr
+	case strings.EqualFold(k, hdrHeaderSize):
+		r.HeaderSize, err = parsePyInt(v)
+	case strings.EqualFold(k, hdrTotalSize):
+		r.TotalSize, err = parsePyInt(v)
+	case strings.EqualFold(k, hdrBodyHash):
+		r.BodyHash = v
+	}
+	if err != nil {
+		return &HeaderError{Header: strings.ToLower(k), Value: v, Err: err}
+	}
+	return nil
+}
+
+// FuzzSetHeader: for header names HTTP allows (ASCII tokens), setHeader does what
+// the reference does: same request, same error.
+func FuzzSetHeader(f *testing.F) {
+	for _, k := range []string{"Bt_header_axon_nonce", "BT_HEADER_DENDRITE_PORT", "Name", "timeout", "Header_size",
+		"total_size", "Computed_body_hash", "bt_header_input_obj_messages", "Content-Type",
+		"bt_header_axon_" + strings.Repeat("x", 80)} {
+		f.Add(k, "17")
+	}
+	f.Fuzz(func(t *testing.T, k, v string) {
+		for i := 0; i < len(k); i++ {
+			if k[i] >= 0x80 {
+				t.Skip("not an HTTP header name")
+			}
+		}
+		var got, want Request
+		gerr, werr := got.setHeader(k, v), setHeaderReference(&want, k, v)
+		if fmt.Sprint(gerr) != fmt.Sprint(werr) || !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q=%q: got %+v (%v), want %+v (%v)", k, v, got, gerr, want, werr)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package synapse
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -59,11 +60,6 @@ const (
 // DefaultTimeout is the Python Synapse default timeout in seconds.
 const DefaultTimeout = 12.0
 
-// setRaw sets a header without canonicalizing its key.
-func setRaw(h http.Header, k, v string) { h[k] = []string{v} }
-
-// encodeTerminal adds bt_header_{prefix}* headers for every non-zero field, in
-// TerminalInfo field order.
 // terminalKeys are the header names of the TerminalInfo fields under one prefix,
 // built once so encoding a request does not concatenate ten strings.
 type terminalKeys struct {
@@ -102,6 +98,8 @@ func (hv *headerVals) set(h http.Header, k, v string) {
 	hv.size += len(k) + len(v) + 4
 }
 
+// encodeTerminal adds bt_header_{prefix}* headers for every non-zero field, in
+// TerminalInfo field order.
 func encodeTerminal(h http.Header, hv *headerVals, keys *terminalKeys, t *TerminalInfo) {
 	if t.StatusCode != 0 {
 		hv.set(h, keys.statusCode, strconv.Itoa(t.StatusCode))
@@ -234,16 +232,24 @@ func parseFields(h h1.Header) (*Request, error) {
 	return r, nil
 }
 
-// setHeader applies one header. Names match case-insensitively without building a
-// lower-case copy: net/http's server hands over "Bt_header_axon_nonce".
+// setHeader applies one header. Names match case-insensitively through a lower-case
+// copy on the stack: net/http's server hands over "Bt_header_axon_nonce", and a
+// response has ~27 of these per call.
 func (r *Request) setHeader(k, v string) error {
+	var buf [64]byte
+	var lk []byte
+	if len(k) <= len(buf) {
+		lk = lowerASCII(buf[:0], k)
+	} else {
+		lk = []byte(strings.ToLower(k))
+	}
 	var err error
 	switch {
-	case hasPrefixFold(k, prefixAxon):
-		err = setTerminal(&r.Axon, strings.ToLower(k[len(prefixAxon):]), v)
-	case hasPrefixFold(k, prefixDendrite):
-		err = setTerminal(&r.Dendrite, strings.ToLower(k[len(prefixDendrite):]), v)
-	case hasPrefixFold(k, prefixInputObj):
+	case bytes.HasPrefix(lk, []byte(prefixAxon)):
+		err = setTerminal(&r.Axon, lk[len(prefixAxon):], v)
+	case bytes.HasPrefix(lk, []byte(prefixDendrite)):
+		err = setTerminal(&r.Dendrite, lk[len(prefixDendrite):], v)
+	case bytes.HasPrefix(lk, []byte(prefixInputObj)):
 		// Upstream decodes these only to build a valid header-only synapse; a value
 		// that does not decode is skipped there too, but we insist on well-formed
 		// base64 JSON so garbage cannot be smuggled through.
@@ -253,34 +259,46 @@ func (r *Request) setHeader(k, v string) error {
 		} else if !json.Valid(raw) {
 			err = fmt.Errorf("not JSON")
 		}
-	case strings.EqualFold(k, hdrName):
-		r.Name = v
-	case strings.EqualFold(k, hdrTimeout):
-		f, perr := parsePyFloat(v)
-		if perr == nil && (math.IsNaN(f) || math.IsInf(f, 0) || f < 0) {
-			perr = fmt.Errorf("timeout must be a finite non-negative number")
+	default:
+		switch string(lk) {
+		case hdrName:
+			r.Name = v
+		case hdrTimeout:
+			f, perr := parsePyFloat(v)
+			if perr == nil && (math.IsNaN(f) || math.IsInf(f, 0) || f < 0) {
+				perr = fmt.Errorf("timeout must be a finite non-negative number")
+			}
+			r.Timeout, err = f, perr
+		case hdrHeaderSize:
+			r.HeaderSize, err = parsePyInt(v)
+		case hdrTotalSize:
+			r.TotalSize, err = parsePyInt(v)
+		case hdrBodyHash:
+			r.BodyHash = v
 		}
-		r.Timeout, err = f, perr
-	case strings.EqualFold(k, hdrHeaderSize):
-		r.HeaderSize, err = parsePyInt(v)
-	case strings.EqualFold(k, hdrTotalSize):
-		r.TotalSize, err = parsePyInt(v)
-	case strings.EqualFold(k, hdrBodyHash):
-		r.BodyHash = v
 	}
 	if err != nil {
-		return &HeaderError{Header: strings.ToLower(k), Value: v, Err: err}
+		return &HeaderError{Header: string(lk), Value: v, Err: err}
 	}
 	return nil
 }
 
-func hasPrefixFold(s, prefix string) bool {
-	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+// lowerASCII appends s with ASCII upper-case letters lowered, as strings.ToLower does
+// for ASCII (other bytes are kept: no header this package reads has any).
+func lowerASCII(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
 }
 
-func setTerminal(t *TerminalInfo, field, v string) error {
+func setTerminal(t *TerminalInfo, field []byte, v string) error {
 	var err error
-	switch field {
+	switch string(field) {
 	case "status_code":
 		var n int64
 		n, err = parsePyInt(v)
