@@ -40,16 +40,15 @@ func templateCase[T any](t *testing.T, s *T, timeout time.Duration, terms [][2]T
 		}
 		wh := http.Header{}
 		encodeHeaders(wh, p.sc, &r, int64(len(want)))
-		wireCase(t, p, &r, got, wh)
+		wireCase(t, p, &r, got, wh, "10.0.0.7:8091")
 	}
 }
 
 // wireCase reads the dendrite's request bytes back with net/http's server-side parser
 // and requires encodeHeaders' set (as net/http's client would have written it:
 // canonical keys, trimmed values), the Host, method, path and body.
-func wireCase(t *testing.T, p *prepared, r *Request, body []byte, want http.Header) {
+func wireCase(t *testing.T, p *prepared, r *Request, body []byte, want http.Header, host string) {
 	t.Helper()
-	const host = "10.0.0.7:8091"
 	wire := p.tmpl.appendRequest(nil, host, r, body)
 	hr, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(wire)))
 	if err != nil {
@@ -109,6 +108,35 @@ func benchRequest(b *testing.B) (*prepared, Request) {
 		Hotkey: "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY", Signature: "0x" + strings.Repeat("ab", 64)}
 	r.Axon = TerminalInfo{IP: "10.0.0.7", Port: 8091, Hotkey: "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty"}
 	return p, r
+}
+
+// TestWireRequestMatchesEncoders: the dendrite's request bytes, read back by
+// net/http's server-side parser, carry exactly encodeHeaders' header set and
+// encodeBody's body, for IPv4, IPv6 and name hosts and hostile terminal values
+// (TestRequestTemplateMatchesEncoders and FuzzRequestTemplate check the same on
+// every case they encode).
+func TestWireRequestMatchesEncoders(t *testing.T) {
+	p, err := prepare(&Prompt{Roles: []string{"user"}, Messages: []string{"hi \"there\" <b>&"}}, 12*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, host := range []string{"10.0.0.7:8091", "[::1]:8091", "axon.example:1"} {
+		for _, d := range []TerminalInfo{
+			{IP: "0.0.0.0", Version: DefaultVersion, Nonce: 1733472000123456789, UUID: "0c7d3e3a-8f1e-11ef-9a6b-0242ac120002",
+				Hotkey: "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY", Signature: "0x" + strings.Repeat("ab", 64)},
+			{IP: " padded\t", UUID: "\r\nX-Injected: 1", Hotkey: "caf\xc3\xa9", Signature: "\x00\x7f"},
+		} {
+			r := p.request()
+			r.Dendrite, r.Axon = d, TerminalInfo{IP: "10.0.0.7", Port: 8091, Hotkey: "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty"}
+			body, err := p.tmpl.body(&r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := http.Header{}
+			encodeHeaders(want, p.sc, &r, int64(len(body)))
+			wireCase(t, p, &r, body, want, host)
+		}
+	}
 }
 
 // BenchmarkEncodeRequestGeneral is the per-request encoding before the template.
