@@ -119,11 +119,7 @@ func (ct *Ciphertext) Open(signature []byte) ([]byte, error) {
 	if len(nonce) != nonceSize {
 		return nil, fmt.Errorf("timelock: AES-GCM nonce is %d bytes, want %d", len(nonce), nonceSize)
 	}
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	gcm, err := cipher.NewGCM(block)
+	gcm, err := newGCM(key)
 	if err != nil {
 		return nil, err
 	}
@@ -150,12 +146,17 @@ func ibeDecrypt(sig *bls.G1, u *bls.G2, v, w []byte) ([]byte, error) {
 	return m, nil
 }
 
-func sealAES(key, nonce, msg []byte) ([]byte, error) {
+// newGCM is AES-256-GCM with the standard 12-byte nonce, tle's stream cipher.
+func newGCM(key []byte) (cipher.AEAD, error) {
 	block, err := aes.NewCipher(key)
 	if err != nil {
 		return nil, err
 	}
-	gcm, err := cipher.NewGCM(block)
+	return cipher.NewGCM(block)
+}
+
+func sealAES(key, nonce, msg []byte) ([]byte, error) {
+	gcm, err := newGCM(key)
 	if err != nil {
 		return nil, err
 	}

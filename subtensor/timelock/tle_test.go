@@ -2,8 +2,6 @@ package timelock
 
 import (
 	"bytes"
-	"crypto/aes"
-	"crypto/cipher"
 	"errors"
 	"testing"
 
@@ -12,11 +10,7 @@ import (
 )
 
 func gcmOpen(key, nonce, ct []byte) ([]byte, error) {
-	b, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	g, err := cipher.NewGCM(b)
+	g, err := newGCM(key)
 	if err != nil {
 		return nil, err
 	}
