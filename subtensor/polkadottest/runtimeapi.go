@@ -1,11 +1,7 @@
 package polkadottest
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -62,29 +58,11 @@ process.stdout.write(JSON.stringify({ opaque: hex, calls }));
 // RuntimeCalls runs @polkadot/api on specs against the v15 Substrate metadata.
 func RuntimeCalls(t testing.TB, specs []RuntimeCallSpec) *V15 {
 	t.Helper()
-	dir := InteropDir()
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@polkadot", "types-support", "metadata", "v15")); err != nil {
-		Missing(t, "interop/polkadot/node_modules/@polkadot/types-support")
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		Missing(t, "node")
-	}
 	in, err := json.Marshal(specs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "--input-type=module", "-e", runtimeCallScript)
-	cmd.Dir = dir
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node (runtime API encodings): %v: %.2000s", err, stderr.String())
-	}
+	out := runNode(t, filepath.Join("@polkadot", "types-support", "metadata", "v15"), "runtime API encodings", 60*time.Second, in, "--input-type=module", "-e", runtimeCallScript)
 	var ans struct {
 		Opaque string           `json:"opaque"`
 		Calls  []RuntimeCallEnc `json:"calls"`
