@@ -10,13 +10,20 @@
 // so results are bit-identical whatever the thread count (SetThreads), the
 // CPU (AVX-512, AVX2+FMA, or the portable pure-Go kernel, which emulates a
 // correctly rounded float32 FMA) or the architecture. Validators can therefore
-// agree on losses exactly. The implementation is BLIS-style: A and B are packed
-// into panels once per cache block (shared by all workers), and an mr×nr
-// register tile (14×32 with AVX-512, 6×16 with AVX2, 8×8 with arm64 NEON, 4×8 in pure
-// Go) runs over
-// them; products with m ≤ 4 (generation: matrix-vector) skip packing and
-// stream B in place. Impl reports which kernel this CPU uses. CGO_ENABLED=0
-// builds work; the build tag "purego" disables all assembly.
+// agree on losses exactly. The implementation is BLIS-style: A is packed into
+// panels once per row super-block (all kc slices at once when they fit,
+// shared by all workers); the output is cut into about four equal tasks per
+// worker, each of which packs its own B panels slice by slice and runs an
+// mr×nr register tile (14×32 with AVX-512, 6×16 with AVX2, 8×8 with arm64
+// NEON, 4×8 in pure Go) over them, so a product waits at one barrier after
+// packing A and one at the end. Transposed layouts are packed with 16×16
+// register transposes on AVX-512 (a data move: the same bits as the pure-Go
+// loops). The tile's FMA chains start from C, from zero when beta = 0 (C is
+// neither cleared nor read) or, through SgemmBias, from a bias row (a linear
+// layer's bias without writing it into C first). Products with m ≤ 4
+// (generation: matrix-vector) skip packing and stream B in place. Impl reports
+// which kernel this CPU uses. CGO_ENABLED=0 builds work; the build tag
+// "purego" disables all assembly.
 //
 // UseBLAS (or TAONET_BLAS=openblas in the environment) switches Sgemm to a
 // CBLAS library loaded at run time through purego (no cgo). That is faster on
@@ -33,9 +40,9 @@
 // # Vector primitives
 //
 // Dot, Sum, Max, Axpy, Scale, Add, Exp, ExpSubSum, Softmax, LogSumExp,
-// GeluTanh(+Backward) and SwiGLU(+Backward) cover what a transformer spends
-// time on outside matmul (attention softmax, the loss over the vocabulary,
-// activations, residual adds, optimizer updates); the transcendental ones are
+// GeluTanh(+Backward), SwiGLU(+Backward) and AdamW cover what a transformer
+// spends time on outside matmul (attention softmax, the loss over the
+// vocabulary, activations, residual adds, optimizer updates); the transcendental ones are
 // 8-18x faster than the float64 math package loops. They have AVX2
 // assembly and pure-Go versions with identical results: element-wise ops round
 // each multiply and add (no FMA), and reductions use one documented 32-lane
