@@ -22,10 +22,11 @@ const (
 )
 
 // Precomputed holds the odd multiples (1, 3, …, 15)·2^(32j)·A of an element
-// A for VarTimeDoubleScalarBaseMultPrecomputed. It is immutable once built
+// A, ready for addition (see formulas.go), for
+// VarTimeDoubleScalarBaseMultPrecomputed. It is immutable once built
 // and safe for concurrent use.
 type Precomputed struct {
-	tables [pieces][1 << (nafWidthA - 2)]edwards25519.Point
+	tables [pieces][1 << (nafWidthA - 2)]cachedPoint
 }
 
 // NewPrecomputed builds the tables of A. It costs 224 doublings and 64
@@ -33,6 +34,7 @@ type Precomputed struct {
 // itself by the second use of the tables.
 func NewPrecomputed(A *Element) *Precomputed {
 	pc := &Precomputed{}
+	var multiples [1 << (nafWidthA - 2)]edwards25519.Point
 	p := new(edwards25519.Point).Set(&A.p)
 	for j := range pieces {
 		if j > 0 {
@@ -40,7 +42,10 @@ func NewPrecomputed(A *Element) *Precomputed {
 				p.Double(p)
 			}
 		}
-		fillOddMultiples(pc.tables[j][:], p)
+		fillOddMultiples(multiples[:], p)
+		for k := range multiples {
+			pc.tables[j][k].fromPoint(&multiples[k])
+		}
 	}
 	return pc
 }
@@ -54,9 +59,12 @@ func fillOddMultiples(t []edwards25519.Point, p *edwards25519.Point) {
 	}
 }
 
-// generatorTables are the odd multiples (1, 3, …, 63)·2^(32j)·B.
-var generatorTables = sync.OnceValue(func() *[pieces][1 << (nafWidthB - 2)]edwards25519.Point {
-	var t [pieces][1 << (nafWidthB - 2)]edwards25519.Point
+// generatorTables are the odd multiples (1, 3, …, 63)·2^(32j)·B, in affine
+// form (one inversion each, once per process) so adding them skips a
+// multiplication.
+var generatorTables = sync.OnceValue(func() *[pieces][1 << (nafWidthB - 2)]affineCached {
+	var t [pieces][1 << (nafWidthB - 2)]affineCached
+	var multiples [1 << (nafWidthB - 2)]edwards25519.Point
 	p := edwards25519.NewGeneratorPoint()
 	for j := range pieces {
 		if j > 0 {
@@ -64,7 +72,10 @@ var generatorTables = sync.OnceValue(func() *[pieces][1 << (nafWidthB - 2)]edwar
 				p.Double(p)
 			}
 		}
-		fillOddMultiples(t[j][:], p)
+		fillOddMultiples(multiples[:], p)
+		for k := range multiples {
+			t[j][k].fromPoint(&multiples[k])
+		}
 	}
 	return &t
 })
@@ -89,28 +100,40 @@ func (e *Element) VarTimeDoubleScalarBaseMultPrecomputed(a *edwards25519.Scalar,
 		}
 	}
 
-	acc := edwards25519.NewIdentityPoint()
-	for i := top; i >= 0; i-- {
-		if i != top {
-			acc.Double(acc)
-		}
-		for j := range pieces {
-			addDigit(acc, A.tables[j][:], nafA[j*pieceBits+i])
-			addDigit(acc, gen[j][:], nafB[j*pieceBits+i])
-		}
+	if top < 0 { // a = b = 0
+		e.p.Set(edwards25519.NewIdentityPoint())
+		return e
 	}
-	e.p.Set(acc)
+	var acc projP2
+	var sum completed
+	var p3 projP3
+	acc.identity()
+	for i := top; i >= 0; i-- {
+		sum.double(&acc)
+		for j := range pieces {
+			if d := nafA[j*pieceBits+i]; d != 0 {
+				p3.fromCompleted(&sum)
+				sum.addCached(&p3, &A.tables[j][abs8(d)/2], d < 0)
+			}
+			if d := nafB[j*pieceBits+i]; d != 0 {
+				p3.fromCompleted(&sum)
+				sum.addAffine(&p3, &gen[j][abs8(d)/2], d < 0)
+			}
+		}
+		acc.fromCompleted(&sum)
+	}
+	p3.fromCompleted(&sum)
+	if _, err := e.p.SetExtendedCoordinates(&p3.X, &p3.Y, &p3.Z, &p3.T); err != nil {
+		panic("ristretto: table-driven multiplication left the curve") // a bug, never input-dependent
+	}
 	return e
 }
 
-// addDigit adds d·P to acc for an odd NAF digit d, where t[k] = (2k+1)·P.
-func addDigit(acc *edwards25519.Point, t []edwards25519.Point, d int8) {
-	switch {
-	case d > 0:
-		acc.Add(acc, &t[d/2])
-	case d < 0:
-		acc.Subtract(acc, &t[-d/2])
+func abs8(d int8) int8 {
+	if d < 0 {
+		return -d
 	}
+	return d
 }
 
 // nonAdjacentForm returns the width-w NAF of s: digits d_i, each zero or odd
