@@ -4,8 +4,11 @@
 // signing and verification with the "substrate" signing context, and SS58
 // addresses (generic Substrate prefix 42).
 //
-// Key derivation and the Merlin transcripts come from
-// github.com/ChainSafe/go-schnorrkel, mnemonics from github.com/cosmos/go-bip39,
+// Key derivation comes from github.com/ChainSafe/go-schnorrkel; the Merlin
+// transcript of Sign and Verify is keys/internal/merlin (allocation-free,
+// checked against Merlin's conformance vectors and github.com/gtank/merlin,
+// and bit for bit against go-schnorrkel's challenge in
+// TestChallengeMatchesGoSchnorrkel); mnemonics from github.com/cosmos/go-bip39,
 // hashing from golang.org/x/crypto; this package is the glue that reproduces
 // Substrate's derivation rules and byte formats exactly (see
 // shared/specs/wire-protocol.md §5). Derivation is cross-checked in tests

@@ -187,8 +187,9 @@ func (k *Keypair) PrivateKey() [64]byte {
 //
 // This is schnorrkel's Schnorr-over-transcript signature (sign.rs) written
 // out, rather than go-schnorrkel's SecretKey.Sign: the transcript is
-// go-schnorrkel's (Merlin, labels proto-name "Schnorr-sig", sign:pk, sign:R,
-// challenge sign:c), the group arithmetic is package ristretto's
+// schnorrkel's (Merlin, labels proto-name "Schnorr-sig", sign:pk, sign:R,
+// challenge sign:c; see challenge), run on package merlin's allocation-free
+// transcript, the group arithmetic is package ristretto's
 // (edwards25519 underneath, several times faster than the pure-Go
 // gtank/ristretto255 go-schnorrkel uses), and the encoded public key and the
 // decoded secret scalar are computed once when the pair is built.
@@ -196,9 +197,6 @@ func (k *Keypair) Sign(msg []byte) ([]byte, error) {
 	if k == nil || k.x == nil {
 		return nil, errors.New("keys: sign with an empty keypair")
 	}
-	t := schnorrkel.NewSigningContext([]byte(SigningContext), msg)
-	t.AppendMessage([]byte("proto-name"), []byte("Schnorr-sig"))
-	t.AppendMessage([]byte("sign:pk"), k.pub[:])
 	// r is a fresh uniform scalar (go-schnorrkel does the same; Rust
 	// schnorrkel also mixes in the nonce seed, which verifiers cannot see).
 	r, err := randomScalar()
@@ -207,12 +205,11 @@ func (k *Keypair) Sign(msg []byte) ([]byte, error) {
 	}
 	sig := make([]byte, 0, SignatureSize)
 	sig = ristretto.NewElement().ScalarBaseMult(r).Encode(sig) // R = r·B, constant time
-	t.AppendMessage([]byte("sign:R"), sig)
-	c, err := edwards25519.NewScalar().SetUniformBytes(t.ExtractBytes([]byte("sign:c"), 64))
-	if err != nil {
+	var c edwards25519.Scalar
+	if err := challenge(&c, msg, k.pub[:], sig); err != nil {
 		return nil, fmt.Errorf("keys: sign: %w", err)
 	}
-	s := edwards25519.NewScalar().MultiplyAdd(c, k.x, r) // k.x is shared: never a receiver
+	s := edwards25519.NewScalar().MultiplyAdd(&c, k.x, r) // k.x is shared: never a receiver
 	sig = append(sig, s.Bytes()...)
 	sig[63] |= 0x80 // schnorrkel marks its signatures apart from Ed25519
 	return sig, nil

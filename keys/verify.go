@@ -5,7 +5,6 @@ import (
 	"sync/atomic"
 
 	"filippo.io/edwards25519"
-	schnorrkel "github.com/ChainSafe/go-schnorrkel"
 
 	"github.com/taonet/taonet/keys/internal/ristretto"
 )
@@ -65,20 +64,16 @@ func (p *PublicKey) Verify(msg, sig []byte) bool {
 	if err != nil {
 		return false // s not reduced
 	}
-	t := schnorrkel.NewSigningContext([]byte(SigningContext), msg)
-	t.AppendMessage([]byte("proto-name"), []byte("Schnorr-sig"))
-	t.AppendMessage([]byte("sign:pk"), p.raw[:])
-	t.AppendMessage([]byte("sign:R"), sig[:32])
-	k, err := edwards25519.NewScalar().SetUniformBytes(t.ExtractBytes([]byte("sign:c"), 64))
-	if err != nil {
+	var k edwards25519.Scalar
+	if challenge(&k, msg, p.raw[:], sig[:32]) != nil {
 		return false
 	}
 	tab := p.table.Load()
 	var r [32]byte
 	if tab != nil {
-		r = ristretto.NewElement().VarTimeDoubleScalarBaseMultPrecomputed(k, tab, s).Bytes()
+		r = ristretto.NewElement().VarTimeDoubleScalarBaseMultPrecomputed(&k, tab, s).Bytes()
 	} else {
-		r = ristretto.NewElement().VarTimeDoubleScalarBaseMult(k, p.negA, s).Bytes()
+		r = ristretto.NewElement().VarTimeDoubleScalarBaseMult(&k, p.negA, s).Bytes()
 	}
 	ok := constantTimeEq(r[:], sig[:32])
 	if ok && tab == nil {
