@@ -56,3 +56,33 @@ func packTransposed(d []float32, stride int, src []float32, ld, rows, kc int, al
 	}
 	return true
 }
+
+// packRuns16 writes d[p*dstride+x] = src[p*ld+x] for p < kc and the lanes x
+// set in smask, reading only the lanes set in lmask (the others are zero).
+//
+//go:noescape
+func packRuns16(d *float32, dstride int, src *float32, ld int, kc int, lmask, smask uint64)
+
+// packRuns writes d[p*stride+x] = src[p*ld+x] for p < kc and x < width, and
+// zeros for width ≤ x < stride: the non-transposing half of packing (a data
+// move), one masked vector load and store per run instead of a memmove call.
+// It reports false (doing nothing) when the CPU lacks AVX-512.
+func packRuns(d []float32, stride int, src []float32, ld, width, kc int) bool {
+	if !hasPackT || kc == 0 {
+		return false
+	}
+	_ = d[(kc-1)*stride+stride-1]
+	if width > 0 {
+		_ = src[(kc-1)*ld+width-1]
+	}
+	for x0 := 0; x0 < stride; x0 += 16 {
+		lanes, real := min(16, stride-x0), min(16, max(width-x0, 0))
+		s := &zeroRow[0]
+		ls := 0 // a zero run: read nothing, advance nowhere
+		if real > 0 {
+			s, ls = &src[x0], ld
+		}
+		packRuns16((*float32)(unsafe.Pointer(&d[x0])), stride, s, ls, kc, 1<<real-1, 1<<lanes-1)
+	}
+	return true
+}

@@ -216,3 +216,31 @@ next:
 done:
 	VZEROUPPER
 	RET
+
+// func packRuns16(d *float32, dstride int, src *float32, ld int, kc int, lmask, smask uint64)
+// For p < kc: d[p*dstride : p*dstride+16] = src[p*ld : p*ld+16], loading the
+// lanes set in lmask (others read as zero) and storing the lanes set in smask.
+TEXT ·packRuns16(SB), NOSPLIT, $0-56
+	MOVQ d+0(FP), DI
+	MOVQ dstride+8(FP), R8
+	SHLQ $2, R8
+	MOVQ src+16(FP), SI
+	MOVQ ld+24(FP), R9
+	SHLQ $2, R9
+	MOVQ kc+32(FP), CX
+	MOVQ lmask+40(FP), AX
+	KMOVW AX, K1
+	MOVQ smask+48(FP), AX
+	KMOVW AX, K2
+	TESTQ CX, CX
+	JLE runsdone
+runsloop:
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS Z0, K2, (DI)
+	ADDQ R9, SI
+	ADDQ R8, DI
+	DECQ CX
+	JNZ runsloop
+runsdone:
+	VZEROUPPER
+	RET

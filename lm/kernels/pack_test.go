@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-// TestPackMatchesGo checks the transposing packers (AVX-512 assembly where
-// the CPU has it) against the pure-Go loops bit for bit, padding included,
+// TestPackMatchesGo checks the packers (AVX-512 assembly where the CPU has
+// it) against the pure-Go loops bit for bit, padding included,
 // on values that a careless copy would change: NaN payloads, -0, infinities,
 // subnormals.
 func TestPackMatchesGo(t *testing.T) {
@@ -52,6 +52,9 @@ func TestPackMatchesGo(t *testing.T) {
 						what, stride, rows, kc, ld, alpha, i, i/stride, i%stride, math.Float32bits(got[i]), math.Float32bits(want[i]))
 				}
 			}
+			for i := range got {
+				got[i], want[i] = 7, 7
+			}
 		}
 		pack(true, func() { packAPanel(got, false, alpha, src, ld, 0, rows, p0, kc, stride) })
 		pack(false, func() { packAPanel(want, false, alpha, src, ld, 0, rows, p0, kc, stride) })
@@ -59,5 +62,17 @@ func TestPackMatchesGo(t *testing.T) {
 		pack(true, func() { packBPanel(got, true, src, ld, 0, rows, p0, kc, stride) })
 		pack(false, func() { packBPanel(want, true, src, ld, 0, rows, p0, kc, stride) })
 		check("packBPanel")
+		// The other layouts: runs of rows values, kc of them, ld2 apart.
+		ld2 := rows + r.IntN(5)
+		runs := make([]float32, (p0+kc)*ld2+1)
+		for i := range runs {
+			runs[i] = src[r.IntN(len(src))]
+		}
+		pack(true, func() { packAPanel(got, true, alpha, runs, ld2, 0, rows, p0, kc, stride) })
+		pack(false, func() { packAPanel(want, true, alpha, runs, ld2, 0, rows, p0, kc, stride) })
+		check("packAPanel transposed")
+		pack(true, func() { packBPanel(got, false, runs, ld2, 0, rows, p0, kc, stride) })
+		pack(false, func() { packBPanel(want, false, runs, ld2, 0, rows, p0, kc, stride) })
+		check("packBPanel not transposed")
 	}
 }

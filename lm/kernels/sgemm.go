@@ -569,6 +569,9 @@ func computeTiles(kn *kernel, kc, aStride int, ap, bp []float32, r0, r1, nq, i0,
 func packAPanel(d []float32, trans bool, alpha float32, a []float32, lda, i0, h, p0, kc, mr int) {
 	if trans {
 		// op(A)[i,p] = a[p*lda+i]: each p is a contiguous run of h values.
+		if alpha == 1 && packRuns(d[:kc*mr], mr, a[p0*lda+i0:], lda, h, kc) {
+			return
+		}
 		for p := 0; p < kc; p++ {
 			src := a[(p0+p)*lda+i0 : (p0+p)*lda+i0+h]
 			g := d[p*mr : p*mr+mr]
@@ -621,6 +624,9 @@ func scatter(d []float32, stride int, src []float32) {
 // kc groups of nr values, zero-padded.
 func packBPanel(d []float32, trans bool, b []float32, ldb, j0, wd, p0, kc, nr int) {
 	if !trans {
+		if packRuns(d[:kc*nr], nr, b[p0*ldb+j0:], ldb, wd, kc) {
+			return
+		}
 		for p := 0; p < kc; p++ {
 			g := d[p*nr : p*nr+nr]
 			copy(g, b[(p0+p)*ldb+j0:(p0+p)*ldb+j0+wd])
