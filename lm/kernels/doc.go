@@ -16,9 +16,9 @@
 // worker, each of which packs its own B panels slice by slice and runs an
 // mr×nr register tile (14×32 with AVX-512, 6×16 with AVX2, 8×8 with arm64
 // NEON, 4×8 in pure Go) over them, so a product waits at one barrier after
-// packing A and one at the end. Transposed layouts are packed with 16×16
-// register transposes on AVX-512 (a data move: the same bits as the pure-Go
-// loops). The tile's FMA chains start from C, from zero when beta = 0 (C is
+// packing A and one at the end. On AVX-512, transposed layouts are packed
+// with 16×16 register transposes and the others with masked vector moves (a
+// data move: the same bits as the pure-Go loops). The tile's FMA chains start from C, from zero when beta = 0 (C is
 // neither cleared nor read) or, through SgemmBias, from a bias row (a linear
 // layer's bias without writing it into C first). Products with m ≤ 4
 // (generation: matrix-vector) skip packing and stream B in place. Impl reports
