@@ -66,78 +66,137 @@ func keccakF1600(s *[200]byte) {
 	}
 }
 
-// permute is Keccak-p[1600, 24] on lanes: θ, ρ and π, χ, ι per round,
-// with each round written out lane by lane (the looped form, kept in the
-// tests as permuteReference, is several times slower). Lane (x, y) is
-// a[x+5y]; the rotation amounts are rhoOffsets, the moves piDest.
+// permute is Keccak-p[1600, 24] on lanes, each round θ, ρ and π, χ, ι
+// written out lane by lane (the looped form, kept in the tests as
+// permuteReference, is several times slower). A round reads one array and
+// writes the other, so each output row needs only its five source lanes
+// in registers; two rounds per iteration bring the state back to a.
+// Lane (x, y) is a[x+5y]; the rotations are rhoOffsets, the moves piDest.
 func permute(a *[25]uint64) {
-	a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, a20, a21, a22, a23, a24 := a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16], a[17], a[18], a[19], a[20], a[21], a[22], a[23], a[24]
-	for round := 0; round < 24; round++ {
-		// θ
-		c0 := a0 ^ a5 ^ a10 ^ a15 ^ a20
-		c1 := a1 ^ a6 ^ a11 ^ a16 ^ a21
-		c2 := a2 ^ a7 ^ a12 ^ a17 ^ a22
-		c3 := a3 ^ a8 ^ a13 ^ a18 ^ a23
-		c4 := a4 ^ a9 ^ a14 ^ a19 ^ a24
-		d0 := c4 ^ bits.RotateLeft64(c1, 1)
-		d1 := c0 ^ bits.RotateLeft64(c2, 1)
-		d2 := c1 ^ bits.RotateLeft64(c3, 1)
-		d3 := c2 ^ bits.RotateLeft64(c4, 1)
-		d4 := c3 ^ bits.RotateLeft64(c0, 1)
-		// ρ and π: b[piDest[i]] = (a[i] ^ d[x]) rotated by rhoOffsets[i]
-		b0 := a0 ^ d0
-		b1 := bits.RotateLeft64(a6^d1, 44)
-		b2 := bits.RotateLeft64(a12^d2, 43)
-		b3 := bits.RotateLeft64(a18^d3, 21)
-		b4 := bits.RotateLeft64(a24^d4, 14)
-		b5 := bits.RotateLeft64(a3^d3, 28)
-		b6 := bits.RotateLeft64(a9^d4, 20)
-		b7 := bits.RotateLeft64(a10^d0, 3)
-		b8 := bits.RotateLeft64(a16^d1, 45)
-		b9 := bits.RotateLeft64(a22^d2, 61)
-		b10 := bits.RotateLeft64(a1^d1, 1)
-		b11 := bits.RotateLeft64(a7^d2, 6)
-		b12 := bits.RotateLeft64(a13^d3, 25)
-		b13 := bits.RotateLeft64(a19^d4, 8)
-		b14 := bits.RotateLeft64(a20^d0, 18)
-		b15 := bits.RotateLeft64(a4^d4, 27)
-		b16 := bits.RotateLeft64(a5^d0, 36)
-		b17 := bits.RotateLeft64(a11^d1, 10)
-		b18 := bits.RotateLeft64(a17^d2, 15)
-		b19 := bits.RotateLeft64(a23^d3, 56)
-		b20 := bits.RotateLeft64(a2^d2, 62)
-		b21 := bits.RotateLeft64(a8^d3, 55)
-		b22 := bits.RotateLeft64(a14^d4, 39)
-		b23 := bits.RotateLeft64(a15^d0, 41)
-		b24 := bits.RotateLeft64(a21^d1, 2)
-		// χ
-		a0 = b0 ^ (^b1 & b2)
-		a1 = b1 ^ (^b2 & b3)
-		a2 = b2 ^ (^b3 & b4)
-		a3 = b3 ^ (^b4 & b0)
-		a4 = b4 ^ (^b0 & b1)
-		a5 = b5 ^ (^b6 & b7)
-		a6 = b6 ^ (^b7 & b8)
-		a7 = b7 ^ (^b8 & b9)
-		a8 = b8 ^ (^b9 & b5)
-		a9 = b9 ^ (^b5 & b6)
-		a10 = b10 ^ (^b11 & b12)
-		a11 = b11 ^ (^b12 & b13)
-		a12 = b12 ^ (^b13 & b14)
-		a13 = b13 ^ (^b14 & b10)
-		a14 = b14 ^ (^b10 & b11)
-		a15 = b15 ^ (^b16 & b17)
-		a16 = b16 ^ (^b17 & b18)
-		a17 = b17 ^ (^b18 & b19)
-		a18 = b18 ^ (^b19 & b15)
-		a19 = b19 ^ (^b15 & b16)
-		a20 = b20 ^ (^b21 & b22)
-		a21 = b21 ^ (^b22 & b23)
-		a22 = b22 ^ (^b23 & b24)
-		a23 = b23 ^ (^b24 & b20)
-		a24 = b24 ^ (^b20 & b21)
-		// ι
-		a0 ^= roundConstants[round]
+	var e [25]uint64
+	var b0, b1, b2, b3, b4, c0, c1, c2, c3, c4, d0, d1, d2, d3, d4 uint64
+	for round := 0; round < 24; round += 2 {
+		// round, from a to e
+		c0 = a[0] ^ a[5] ^ a[10] ^ a[15] ^ a[20]
+		c1 = a[1] ^ a[6] ^ a[11] ^ a[16] ^ a[21]
+		c2 = a[2] ^ a[7] ^ a[12] ^ a[17] ^ a[22]
+		c3 = a[3] ^ a[8] ^ a[13] ^ a[18] ^ a[23]
+		c4 = a[4] ^ a[9] ^ a[14] ^ a[19] ^ a[24]
+		d0 = c4 ^ bits.RotateLeft64(c1, 1)
+		d1 = c0 ^ bits.RotateLeft64(c2, 1)
+		d2 = c1 ^ bits.RotateLeft64(c3, 1)
+		d3 = c2 ^ bits.RotateLeft64(c4, 1)
+		d4 = c3 ^ bits.RotateLeft64(c0, 1)
+		b0 = a[0] ^ d0
+		b1 = bits.RotateLeft64(a[6]^d1, 44)
+		b2 = bits.RotateLeft64(a[12]^d2, 43)
+		b3 = bits.RotateLeft64(a[18]^d3, 21)
+		b4 = bits.RotateLeft64(a[24]^d4, 14)
+		e[0] = b0 ^ (^b1 & b2) ^ roundConstants[round]
+		e[1] = b1 ^ (^b2 & b3)
+		e[2] = b2 ^ (^b3 & b4)
+		e[3] = b3 ^ (^b4 & b0)
+		e[4] = b4 ^ (^b0 & b1)
+		b0 = bits.RotateLeft64(a[3]^d3, 28)
+		b1 = bits.RotateLeft64(a[9]^d4, 20)
+		b2 = bits.RotateLeft64(a[10]^d0, 3)
+		b3 = bits.RotateLeft64(a[16]^d1, 45)
+		b4 = bits.RotateLeft64(a[22]^d2, 61)
+		e[5] = b0 ^ (^b1 & b2)
+		e[6] = b1 ^ (^b2 & b3)
+		e[7] = b2 ^ (^b3 & b4)
+		e[8] = b3 ^ (^b4 & b0)
+		e[9] = b4 ^ (^b0 & b1)
+		b0 = bits.RotateLeft64(a[1]^d1, 1)
+		b1 = bits.RotateLeft64(a[7]^d2, 6)
+		b2 = bits.RotateLeft64(a[13]^d3, 25)
+		b3 = bits.RotateLeft64(a[19]^d4, 8)
+		b4 = bits.RotateLeft64(a[20]^d0, 18)
+		e[10] = b0 ^ (^b1 & b2)
+		e[11] = b1 ^ (^b2 & b3)
+		e[12] = b2 ^ (^b3 & b4)
+		e[13] = b3 ^ (^b4 & b0)
+		e[14] = b4 ^ (^b0 & b1)
+		b0 = bits.RotateLeft64(a[4]^d4, 27)
+		b1 = bits.RotateLeft64(a[5]^d0, 36)
+		b2 = bits.RotateLeft64(a[11]^d1, 10)
+		b3 = bits.RotateLeft64(a[17]^d2, 15)
+		b4 = bits.RotateLeft64(a[23]^d3, 56)
+		e[15] = b0 ^ (^b1 & b2)
+		e[16] = b1 ^ (^b2 & b3)
+		e[17] = b2 ^ (^b3 & b4)
+		e[18] = b3 ^ (^b4 & b0)
+		e[19] = b4 ^ (^b0 & b1)
+		b0 = bits.RotateLeft64(a[2]^d2, 62)
+		b1 = bits.RotateLeft64(a[8]^d3, 55)
+		b2 = bits.RotateLeft64(a[14]^d4, 39)
+		b3 = bits.RotateLeft64(a[15]^d0, 41)
+		b4 = bits.RotateLeft64(a[21]^d1, 2)
+		e[20] = b0 ^ (^b1 & b2)
+		e[21] = b1 ^ (^b2 & b3)
+		e[22] = b2 ^ (^b3 & b4)
+		e[23] = b3 ^ (^b4 & b0)
+		e[24] = b4 ^ (^b0 & b1)
+		// round+1, from e back to a
+		c0 = e[0] ^ e[5] ^ e[10] ^ e[15] ^ e[20]
+		c1 = e[1] ^ e[6] ^ e[11] ^ e[16] ^ e[21]
+		c2 = e[2] ^ e[7] ^ e[12] ^ e[17] ^ e[22]
+		c3 = e[3] ^ e[8] ^ e[13] ^ e[18] ^ e[23]
+		c4 = e[4] ^ e[9] ^ e[14] ^ e[19] ^ e[24]
+		d0 = c4 ^ bits.RotateLeft64(c1, 1)
+		d1 = c0 ^ bits.RotateLeft64(c2, 1)
+		d2 = c1 ^ bits.RotateLeft64(c3, 1)
+		d3 = c2 ^ bits.RotateLeft64(c4, 1)
+		d4 = c3 ^ bits.RotateLeft64(c0, 1)
+		b0 = e[0] ^ d0
+		b1 = bits.RotateLeft64(e[6]^d1, 44)
+		b2 = bits.RotateLeft64(e[12]^d2, 43)
+		b3 = bits.RotateLeft64(e[18]^d3, 21)
+		b4 = bits.RotateLeft64(e[24]^d4, 14)
+		a[0] = b0 ^ (^b1 & b2) ^ roundConstants[round+1]
+		a[1] = b1 ^ (^b2 & b3)
+		a[2] = b2 ^ (^b3 & b4)
+		a[3] = b3 ^ (^b4 & b0)
+		a[4] = b4 ^ (^b0 & b1)
+		b0 = bits.RotateLeft64(e[3]^d3, 28)
+		b1 = bits.RotateLeft64(e[9]^d4, 20)
+		b2 = bits.RotateLeft64(e[10]^d0, 3)
+		b3 = bits.RotateLeft64(e[16]^d1, 45)
+		b4 = bits.RotateLeft64(e[22]^d2, 61)
+		a[5] = b0 ^ (^b1 & b2)
+		a[6] = b1 ^ (^b2 & b3)
+		a[7] = b2 ^ (^b3 & b4)
+		a[8] = b3 ^ (^b4 & b0)
+		a[9] = b4 ^ (^b0 & b1)
+		b0 = bits.RotateLeft64(e[1]^d1, 1)
+		b1 = bits.RotateLeft64(e[7]^d2, 6)
+		b2 = bits.RotateLeft64(e[13]^d3, 25)
+		b3 = bits.RotateLeft64(e[19]^d4, 8)
+		b4 = bits.RotateLeft64(e[20]^d0, 18)
+		a[10] = b0 ^ (^b1 & b2)
+		a[11] = b1 ^ (^b2 & b3)
+		a[12] = b2 ^ (^b3 & b4)
+		a[13] = b3 ^ (^b4 & b0)
+		a[14] = b4 ^ (^b0 & b1)
+		b0 = bits.RotateLeft64(e[4]^d4, 27)
+		b1 = bits.RotateLeft64(e[5]^d0, 36)
+		b2 = bits.RotateLeft64(e[11]^d1, 10)
+		b3 = bits.RotateLeft64(e[17]^d2, 15)
+		b4 = bits.RotateLeft64(e[23]^d3, 56)
+		a[15] = b0 ^ (^b1 & b2)
+		a[16] = b1 ^ (^b2 & b3)
+		a[17] = b2 ^ (^b3 & b4)
+		a[18] = b3 ^ (^b4 & b0)
+		a[19] = b4 ^ (^b0 & b1)
+		b0 = bits.RotateLeft64(e[2]^d2, 62)
+		b1 = bits.RotateLeft64(e[8]^d3, 55)
+		b2 = bits.RotateLeft64(e[14]^d4, 39)
+		b3 = bits.RotateLeft64(e[15]^d0, 41)
+		b4 = bits.RotateLeft64(e[21]^d1, 2)
+		a[20] = b0 ^ (^b1 & b2)
+		a[21] = b1 ^ (^b2 & b3)
+		a[22] = b2 ^ (^b3 & b4)
+		a[23] = b3 ^ (^b4 & b0)
+		a[24] = b4 ^ (^b0 & b1)
 	}
-	a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16], a[17], a[18], a[19], a[20], a[21], a[22], a[23], a[24] = a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, a20, a21, a22, a23, a24
 }

@@ -1,5 +1,7 @@
 package merlin
 
+import "crypto/subtle"
+
 // STROBE v1.0.2 (strobe.sourceforge.io/specs) at the 128-bit security level,
 // reduced to the operations Merlin uses. The sponge rate is
 // 1600/8 − 2·128/8 − 2 = 166 bytes: two bytes of each block are reserved for
@@ -71,7 +73,8 @@ func (s *strobe) beginOp(flags byte, more bool) {
 	oldBegin := s.posBegin
 	s.posBegin = byte(s.pos + 1)
 	s.curFlags = flags
-	s.absorb([]byte{oldBegin, flags})
+	s.absorbByte(oldBegin)
+	s.absorbByte(flags)
 	if flags&(flagC|flagK) != 0 && s.pos != 0 {
 		s.runF()
 	}
@@ -83,14 +86,21 @@ func (s *strobe) absorb(data []byte) {
 	for len(data) > 0 {
 		n := min(strobeR-s.pos, len(data))
 		block := s.st[s.pos : s.pos+n]
-		for i, b := range data[:n] {
-			block[i] ^= b
-		}
+		subtle.XORBytes(block, block, data[:n])
 		s.pos += n
 		data = data[n:]
 		if s.pos == strobeR {
 			s.runF()
 		}
+	}
+}
+
+// absorbByte is absorb of one byte.
+func (s *strobe) absorbByte(b byte) {
+	s.st[s.pos] ^= b
+	s.pos++
+	if s.pos == strobeR {
+		s.runF()
 	}
 }
 
