@@ -59,11 +59,13 @@ func TestChallengeAllocatesNothing(t *testing.T) {
 }
 
 // BenchmarkSignTranscript and BenchmarkSignTranscriptGoSchnorrkel are the
-// transcript part of one signature or verification (100-byte message), ours
-// and go-schnorrkel's, named so that scripts/bench.sh keys runs them.
+// transcript part of one signature or verification of BenchmarkSign's
+// message, ours and go-schnorrkel's, named so that scripts/bench.sh keys
+// runs them.
 func BenchmarkSignTranscript(b *testing.B) {
-	msg, pub, r := make([]byte, 100), make([]byte, 32), make([]byte, 32)
+	msg, pub, r := benchMsg, make([]byte, 32), make([]byte, 32)
 	var c edwards25519.Scalar
+	defer cpuPerOp(b)()
 	for b.Loop() {
 		if err := challenge(&c, msg, pub, r); err != nil {
 			b.Fatal(err)
@@ -72,7 +74,8 @@ func BenchmarkSignTranscript(b *testing.B) {
 }
 
 func BenchmarkSignTranscriptGoSchnorrkel(b *testing.B) {
-	msg, pub, r := make([]byte, 100), make([]byte, 32), make([]byte, 32)
+	msg, pub, r := benchMsg, make([]byte, 32), make([]byte, 32)
+	defer cpuPerOp(b)()
 	for b.Loop() {
 		goSchnorrkelChallenge(msg, pub, r)
 	}
