@@ -32,6 +32,9 @@ command_for() {
     yuma) echo "go test -run '^\$' -bench 'Epoch|NNZPass' -benchtime 20x -benchmem -cpu 1 ./yuma/ | go run ./bench/gobench" ;;
     # sr25519 sign/verify: the current code beside the previous
     # gtank/ristretto255-based one and go-schnorrkel, in the same run.
+    # keys/ before the allocation-free Merlin transcript (2bdc812) and now,
+    # alternately.
+    keys-ab) echo "bench/keys-ab.sh 2bdc812 3" ;;
     keys) echo "go test -run '^\$' -bench 'Sign|Verify' -benchtime 20000x -benchmem -cpu 1 ./keys/ | go run ./bench/gobench" ;;
     *) return 1 ;;
   esac
