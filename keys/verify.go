@@ -2,6 +2,7 @@ package keys
 
 import (
 	"errors"
+	"runtime"
 	"sync/atomic"
 
 	"filippo.io/edwards25519"
@@ -16,12 +17,14 @@ import (
 // precomputed multiples of the key (about 10 KiB, built once at the cost of
 // about one verification) that make each further verification about twice
 // as fast; a key seen once, or only with invalid signatures, never pays for
-// them. It is safe for concurrent use.
+// them, and at most maxTabledKeys live keys hold tables at once. It is safe
+// for concurrent use.
 type PublicKey struct {
-	raw   [32]byte
-	negA  *ristretto.Element                    // -A, the form the verification equation uses; never a receiver
-	valid atomic.Uint32                         // signatures accepted before the tables exist
-	table atomic.Pointer[ristretto.Precomputed] // tables of -A, built after the second valid signature
+	raw      [32]byte
+	negA     *ristretto.Element                    // -A, the form the verification equation uses; never a receiver
+	valid    atomic.Uint32                         // signatures accepted before the tables exist
+	building atomic.Bool                           // a call is building (or has built) the tables
+	table    atomic.Pointer[ristretto.Precomputed] // tables of -A, built after the second valid signature
 }
 
 // ErrInvalidPublicKey is returned for bytes that are not a canonical
@@ -82,15 +85,34 @@ func (p *PublicKey) Verify(msg, sig []byte) bool {
 	return ok
 }
 
+// maxTabledKeys bounds how many live PublicKeys hold tables at once (about
+// 10 KiB each, so 10 MiB): anyone can make fresh keys sign twice, and
+// without a bound a verifier's key cache (synapse keeps up to 8,192 keys)
+// could be made to hold ~80 MB of tables. A key over the budget verifies on
+// the generic path and tries again at its next valid signature. A variable
+// so that tests can lower it.
+var maxTabledKeys int64 = 1024
+
+// tabledKeys counts the live PublicKeys holding tables; a key's cleanup
+// gives its slot back once the garbage collector has freed the key.
+var tabledKeys atomic.Int64
+
 // countValid builds the precomputed tables once the key has made two valid
 // signatures: a key that only ever shows up once (or only with bad
-// signatures) never costs the build or the memory. Only the call that
-// counts the second signature builds; concurrent ones keep taking the
-// generic path until the tables are stored.
+// signatures) never costs the build or the memory. One call at a time
+// builds (building); concurrent ones keep taking the generic path until the
+// tables are stored.
 func (p *PublicKey) countValid() {
-	if p.valid.Add(1) == 2 {
-		p.table.Store(ristretto.NewPrecomputed(p.negA))
+	if p.valid.Add(1) < 2 || !p.building.CompareAndSwap(false, true) {
+		return
 	}
+	if tabledKeys.Add(1) > maxTabledKeys {
+		tabledKeys.Add(-1)
+		p.building.Store(false)
+		return
+	}
+	p.table.Store(ristretto.NewPrecomputed(p.negA))
+	runtime.AddCleanup(p, func(struct{}) { tabledKeys.Add(-1) }, struct{}{})
 }
 
 // VerifyWrapped is Verify with the polkadot-js "<Bytes>…</Bytes>" fallback
