@@ -367,6 +367,21 @@ func cliHotkeyAddress(cmd *cobra.Command, wf *walletFlagValues, ss58 string) (st
 	return kp.SS58Address(), nil
 }
 
+// cliHotkeyAndColdkey is what a command acting on a hotkey with the wallet's
+// coldkey needs: the hotkey's address (cliHotkeyAddress) and the unlocked
+// coldkey (cliColdkey).
+func cliHotkeyAndColdkey(cmd *cobra.Command, wf *walletFlagValues, ss58 string) (string, *keys.Keypair, error) {
+	h, err := cliHotkeyAddress(cmd, wf, ss58)
+	if err != nil {
+		return "", nil, err
+	}
+	ck, err := cliColdkey(cmd, wf)
+	if err != nil {
+		return "", nil, err
+	}
+	return h, ck, nil
+}
+
 // cliSubmit signs and submits call, showing progress until it is included.
 func cliSubmit(cmd *cobra.Command, nf *nodeFlags, c *client.Client, ctx context.Context, s chain.Signer, call chain.Call) (*node.TxOutcome, error) {
 	if nf.st.on() {

@@ -42,11 +42,7 @@ func stakeMoveCmd(add bool) *cobra.Command {
 			return err
 		}
 		defer cancel()
-		h, err := cliHotkeyAddress(cmd, wf, hk)
-		if err != nil {
-			return err
-		}
-		ck, err := cliColdkey(cmd, wf)
+		h, ck, err := cliHotkeyAndColdkey(cmd, wf, hk)
 		if err != nil {
 			return err
 		}

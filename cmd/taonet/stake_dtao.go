@@ -85,11 +85,7 @@ func stakeTransitionCmd(kind string) *cobra.Command {
 			return err
 		}
 		defer cancel()
-		h, err := cliHotkeyAddress(cmd, wf, hk)
-		if err != nil {
-			return err
-		}
-		ck, err := cliColdkey(cmd, wf)
+		h, ck, err := cliHotkeyAndColdkey(cmd, wf, hk)
 		if err != nil {
 			return err
 		}
@@ -152,11 +148,7 @@ func stakeTakeCmd() *cobra.Command {
 			return err
 		}
 		defer cancel()
-		h, err := cliHotkeyAddress(cmd, wf, hk)
-		if err != nil {
-			return err
-		}
-		ck, err := cliColdkey(cmd, wf)
+		h, ck, err := cliHotkeyAndColdkey(cmd, wf, hk)
 		if err != nil {
 			return err
 		}

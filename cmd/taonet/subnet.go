@@ -39,11 +39,7 @@ func subnetCreateCmd() *cobra.Command {
 			return err
 		}
 		defer cancel()
-		owner, err := cliHotkeyAddress(cmd, wf, hk)
-		if err != nil {
-			return err
-		}
-		ck, err := cliColdkey(cmd, wf)
+		owner, ck, err := cliHotkeyAndColdkey(cmd, wf, hk)
 		if err != nil {
 			return err
 		}
