@@ -415,6 +415,12 @@ type AxonInfo struct {
 	Coldkey      string `json:"coldkey"`
 }
 
+// Serving reports whether the axon has an address to call: a port, and an IP
+// that is neither empty nor unspecified (0.0.0.0, ::).
+func (a AxonInfo) Serving() bool {
+	return a.Port != 0 && a.IP != "" && a.IP != "0.0.0.0" && a.IP != "::"
+}
+
 // NeuronInfo is one uid of a subnet, as upstream NeuronInfo. u16 fields are
 // proportions over 65535; Emission is rao per epoch; Weights/Bonds are (uid, u16) pairs.
 type NeuronInfo struct {

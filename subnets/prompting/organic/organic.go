@@ -227,7 +227,7 @@ func TopMiners(mg *chain.Metagraph, self string, k int) []Miner {
 			continue
 		}
 		ax := mg.Axons[uid]
-		if ax.Port == 0 || ax.IP == "" || ax.IP == "0.0.0.0" || ax.IP == "::" {
+		if !ax.Serving() {
 			continue
 		}
 		if uid < len(mg.ValidatorPermit) && mg.ValidatorPermit[uid] {

@@ -248,8 +248,7 @@ func Candidates(mg *chain.Metagraph, self string) []int {
 		if hk == self || uid >= len(mg.Axons) {
 			continue
 		}
-		ax := mg.Axons[uid]
-		if ax.Port == 0 || ax.IP == "" || ax.IP == "0.0.0.0" || ax.IP == "::" {
+		if !mg.Axons[uid].Serving() {
 			continue
 		}
 		if uid < len(mg.ValidatorPermit) && mg.ValidatorPermit[uid] && uid < len(mg.Stake) && mg.Stake[uid] > VPermitTaoLimit {
