@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -182,17 +180,9 @@ func (s *sharded) Bytes(name string) ([]byte, safetensors.TensorInfo, error) {
 // Other architectures, and float32 files, load as Load does. Models loaded
 // this way cannot be trained.
 func LoadInference(dir string) (*Model, error) {
-	cfgData, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	cfg, src, closeSrc, err := openDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("model: %w", err)
-	}
-	cfg, err := ParseConfig(cfgData)
-	if err != nil {
-		return nil, fmt.Errorf("model %s: %w", dir, err)
-	}
-	src, closeSrc, err := openSource(dir)
-	if err != nil {
-		return nil, fmt.Errorf("model %s: %w", dir, err)
+		return nil, err
 	}
 	m, err := loadHalf(cfg, src)
 	if err != nil {

@@ -23,17 +23,9 @@ const (
 // "transformer." prefix, BERT with or without "bert."). Every expected tensor
 // must be present with its exact shape and finite values.
 func Load(dir string) (*Model, error) {
-	cfgData, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	cfg, src, closeSrc, err := openDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("model: %w", err)
-	}
-	cfg, err := ParseConfig(cfgData)
-	if err != nil {
-		return nil, fmt.Errorf("model %s: %w", dir, err)
-	}
-	src, closeSrc, err := openSource(dir)
-	if err != nil {
-		return nil, fmt.Errorf("model %s: %w", dir, err)
+		return nil, err
 	}
 	defer closeSrc()
 	m, err := FromSafetensors(cfg, src)
@@ -41,6 +33,24 @@ func Load(dir string) (*Model, error) {
 		return nil, fmt.Errorf("model %s: %w", dir, err)
 	}
 	return m, nil
+}
+
+// openDir reads dir's config and opens its weights (openSource); errors
+// name the directory.
+func openDir(dir string) (Config, TensorSource, func(), error) {
+	cfgData, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	if err != nil {
+		return Config{}, nil, nil, fmt.Errorf("model: %w", err)
+	}
+	cfg, err := ParseConfig(cfgData)
+	if err != nil {
+		return Config{}, nil, nil, fmt.Errorf("model %s: %w", dir, err)
+	}
+	src, closeSrc, err := openSource(dir)
+	if err != nil {
+		return Config{}, nil, nil, fmt.Errorf("model %s: %w", dir, err)
+	}
+	return cfg, src, closeSrc, nil
 }
 
 // openSource opens dir's model.safetensors, or the shards of its index when

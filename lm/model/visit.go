@@ -2,8 +2,6 @@ package model
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 )
 
 // VisitWeights reads a Hugging Face layout directory's weights one tensor at
@@ -13,17 +11,9 @@ import (
 // (ParamInfo.Name). Only one tensor is in memory at a time, so checks of
 // models larger than memory (evaluated on an external engine) stay cheap.
 func VisitWeights(dir string, fn func(info ParamInfo, data []float32) error) error {
-	cfgData, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	cfg, src, closeSrc, err := openDir(dir)
 	if err != nil {
-		return fmt.Errorf("model: %w", err)
-	}
-	cfg, err := ParseConfig(cfgData)
-	if err != nil {
-		return fmt.Errorf("model %s: %w", dir, err)
-	}
-	src, closeSrc, err := openSource(dir)
-	if err != nil {
-		return fmt.Errorf("model %s: %w", dir, err)
+		return err
 	}
 	defer closeSrc()
 	m, names, err := planFromSource(cfg, src)
