@@ -195,7 +195,7 @@ func (k *Keypair) PrivateKey() [64]byte {
 // decoded secret scalar are computed once when the pair is built.
 func (k *Keypair) Sign(msg []byte) ([]byte, error) {
 	if k == nil || k.x == nil {
-		return nil, errors.New("keys: sign with an empty keypair")
+		return nil, errEmptyKeypair
 	}
 	// r is a fresh uniform scalar (go-schnorrkel does the same; Rust
 	// schnorrkel also mixes in the nonce seed, which verifiers cannot see).
@@ -214,6 +214,9 @@ func (k *Keypair) Sign(msg []byte) ([]byte, error) {
 	sig[63] |= 0x80 // schnorrkel marks its signatures apart from Ed25519
 	return sig, nil
 }
+
+// errEmptyKeypair: a Keypair's zero value (or nil) has no secret to sign with.
+var errEmptyKeypair = errors.New("keys: sign with an empty keypair")
 
 // randomScalar returns a uniform non-zero scalar from crypto/rand (64 bytes
 // reduced mod ℓ, as go-schnorrkel's NewRandomScalar, which also refuses 0).

@@ -14,9 +14,14 @@
 // table-driven loop adds and doubles with its own copies of the standard
 // extended-coordinate formulas (formulas.go), checked against edwards25519.
 //
+// DoubleAndEncodeBatch encodes the doubles of many points with one shared
+// field inversion instead of an inverse square root each (batch.go derives
+// the formulas); package keys signs batches with it.
+//
 // Scalars are edwards25519.Scalar (integers modulo the group order ℓ, the
 // same for ristretto255 and edwards25519). Constant-time: Decode, Encode,
-// Equal, FromUniformBytes, ScalarBaseMult and ScalarMult run in time
-// independent of their inputs' values; VarTimeDoubleScalarBaseMult does not
-// and must only see public scalars (signature verification).
+// DoubleAndEncodeBatch, Equal, FromUniformBytes, ScalarBaseMult and
+// ScalarMult run in time independent of their inputs' values;
+// VarTimeDoubleScalarBaseMult does not and must only see public scalars
+// (signature verification).
 package ristretto
