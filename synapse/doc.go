@@ -34,7 +34,9 @@
 // Performance. Every request costs one sr25519 signature on each side and one
 // verification on the axon; the axon keeps decoded caller hotkeys in a bounded cache
 // and verifies with keys.PublicKey. The dendrite's request path is built for
-// fan-outs: what all requests of a fan-out share (envelope, payload, fixed headers and
+// fan-outs: the fan-out's goroutine signs the requests in batches of 32 (through
+// BatchSigner where the hotkey has it) and starts each batch's calls while it signs
+// the next, so a call's goroutine only sends and reads; what all requests share (envelope, payload, fixed headers and
 // the fixed lines of the HTTP head) is encoded once; each request appends only its
 // terminal infos and sizes into a pooled buffer and goes out in one write on a pooled
 // keep-alive connection of the dendrite's own HTTP/1.1 client (package h1: no per-call

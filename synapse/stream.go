@@ -7,7 +7,6 @@ import (
 	"io"
 	"iter"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/taonet/taonet/synapse/h1"
@@ -40,22 +39,29 @@ func OpenStream[T any](ctx context.Context, d *Dendrite, target AxonInfo, s *T, 
 }
 
 func openStream[T any](parent context.Context, d *Dendrite, p *prepared, target AxonInfo) *Stream[T] {
-	now := time.Now()
-	st := &Stream[T]{d: d, p: p, start: now, res: Response[T]{Target: target, Started: now}}
+	calls := []outgoing{{target: target}}
+	d.signAll(p, calls)
+	return startStream[T](parent, d, p, &calls[0])
+}
+
+// startStream runs a signed call up to the response head; the stream owns c's lane
+// from here on.
+func startStream[T any](parent context.Context, d *Dendrite, p *prepared, c *outgoing) *Stream[T] {
+	target := c.target
+	st := &Stream[T]{d: d, p: p, start: c.started, res: Response[T]{Target: target, Started: c.started}}
 	ctx, cancel := context.WithTimeout(parent, p.timeout)
 	st.cancel = cancel
 	st.res.Synapse = p.cloner.(*cloner[T]).clone()
+	st.res.Axon, st.res.Dendrite = c.req.Axon, c.req.Dendrite
 	if err := d.enter(ctx); err != nil {
+		c.release()
 		st.res.Err = err
 		st.res.StatusCode, st.res.StatusMessage = classify(err, p, target)
 		st.finish()
 		return st
 	}
-	lanes, lane := d.acquireLane(target)
-	st.releaseLane = func() { lanes.release(lane); d.leave() }
-	var req Request
-	resp, err := d.send(ctx, p, target, lane, &req)
-	st.res.Axon, st.res.Dendrite = req.Axon, req.Dendrite
+	st.releaseLane = func() { c.release(); d.leave() }
+	resp, err := d.post(ctx, p, c)
 	if err != nil {
 		st.res.Err = err
 		st.res.StatusCode, st.res.StatusMessage = classify(err, p, target)
@@ -188,18 +194,15 @@ func StreamMany[T any](ctx context.Context, d *Dendrite, targets []AxonInfo, s *
 		}
 		return out
 	}
-	var wg sync.WaitGroup
-	for i, t := range targets {
-		wg.Go(func() {
-			st := openStream[T](ctx, d, p, t)
-			for c := range st.Chunks() {
-				if onChunk != nil {
-					onChunk(i, c)
-				}
+	d.fanOut(p, targets, func(i int, c *outgoing) {
+		// The stream releases the lane itself (and fanOut's release is then a no-op).
+		st := startStream[T](ctx, d, p, c)
+		for chunk := range st.Chunks() {
+			if onChunk != nil {
+				onChunk(i, chunk)
 			}
-			out[i] = st.Result()
-		})
-	}
-	wg.Wait()
+		}
+		out[i] = st.Result()
+	})
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"reflect"
 	"testing"
+	"testing/iotest"
 )
 
 // FuzzReadResponse: the parser never panics, and whatever it accepts net/http's
@@ -57,6 +58,42 @@ func FuzzReadResponse(f *testing.F) {
 		}
 		if !reflect.DeepEqual(got, want.Header) {
 			t.Fatalf("header %q, net/http %q: %q", got, want.Header, raw)
+		}
+	})
+}
+
+// FuzzBufferedHead: taking a head from the buffer in one piece gives exactly what the
+// line-by-line reader gives (a reader that yields one byte per read never has a
+// whole head buffered, so it always takes the line path): the same head or error,
+// and the same bytes left for the body.
+func FuzzBufferedHead(f *testing.F) {
+	for _, s := range []string{
+		"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+		"HTTP/1.1 200 OK\r\nX: 1\n\r\nrest",
+		"\r\nHTTP/1.1 200 OK\r\n\r\n",
+		"\nHTTP/1.1 200 OK\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nX: 1\r\n",
+		"HTTP/1.1 200 OK\r\nX: 12345678901234567890\r\n\r\n",
+		"",
+	} {
+		f.Add([]byte(s), uint8(40))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte, max uint8) {
+		read := func(r io.Reader) (string, string, []byte) {
+			br := bufio.NewReaderSize(r, 64)
+			var scratch []byte
+			head, err := readHeadBytes(br, &scratch, int(max))
+			msg := ""
+			if err != nil {
+				msg = err.Error()
+			}
+			rest, _ := io.ReadAll(br)
+			return head, msg, rest
+		}
+		h1, e1, r1 := read(bytes.NewReader(raw))
+		h2, e2, r2 := read(iotest.OneByteReader(bytes.NewReader(raw)))
+		if h1 != h2 || e1 != e2 || (e1 == "" && !bytes.Equal(r1, r2)) {
+			t.Fatalf("buffered: %q %q %q; line by line: %q %q %q", h1, e1, r1, h2, e2, r2)
 		}
 	})
 }

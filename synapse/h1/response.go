@@ -2,6 +2,7 @@ package h1
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -94,6 +95,9 @@ func readHead(br *bufio.Reader, scratch *[]byte, maxBytes int) (*head, error) {
 // readHeadBytes returns the bytes up to and including the blank line that ends a head,
 // as one string the parsed fields share.
 func readHeadBytes(br *bufio.Reader, scratch *[]byte, maxBytes int) (string, error) {
+	if head, ok, err := bufferedHead(br, maxBytes); ok || err != nil {
+		return head, err
+	}
 	buf := (*scratch)[:0]
 	defer func() { *scratch = buf[:0] }()
 	lineStart := 0
@@ -120,6 +124,29 @@ func readHeadBytes(br *bufio.Reader, scratch *[]byte, maxBytes int) (string, err
 		}
 		lineStart = len(buf)
 	}
+}
+
+// bufferedHead takes a whole head straight from br's buffer when one arrived in the
+// first read, as a response head from an axon does: one scan for the blank line
+// instead of a ReadSlice call and a copy per line. ok is false when the head is not
+// all buffered, is too long or starts with a blank line; the line-by-line reader then
+// reads or rejects it exactly as before. An error is the first read's.
+func bufferedHead(br *bufio.Reader, maxBytes int) (string, bool, error) {
+	if _, err := br.Peek(1); err != nil {
+		return "", false, err
+	}
+	b, _ := br.Peek(br.Buffered())
+	if b[0] == '\r' || b[0] == '\n' {
+		return "", false, nil
+	}
+	// The head ends at the first line that is exactly CRLF, i.e. after "\n\r\n".
+	i := bytes.Index(b, []byte("\n\r\n"))
+	if i < 0 || i+3 > maxBytes {
+		return "", false, nil
+	}
+	head := string(b[:i+3])
+	_, _ = br.Discard(i + 3)
+	return head, true, nil
 }
 
 // parseHead parses a complete head (status line, fields, blank line).
@@ -272,13 +299,16 @@ func parseContentLength(v string) (int64, error) {
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // tokenByte: RFC 9110 tchar.
-func tokenByte(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', isDigit(c):
-		return true
+func tokenByte(c byte) bool { return tchar[c] }
+
+// tchar is the RFC 9110 tchar set as a table: header names are checked byte by byte.
+var tchar = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		t[c] = 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || isDigit(b) || strings.IndexByte("!#$%&'*+-.^_`|~", b) >= 0
 	}
-	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
-}
+	return t
+}()
 
 // fieldValueByte: VCHAR, obs-text, SP or HTAB.
 func fieldValueByte(c byte) bool { return c == '\t' || c >= 0x20 && c != 0x7f }
