@@ -12,17 +12,14 @@ import (
 // per op moves with everyone else's load; the thread's own CPU time moves
 // much less, so before/after ratios can be read from one run. Use as
 // `defer cpuPerOp(b)()` before the b.Loop loop.
-func cpuPerOp(b *testing.B) func() { return cpuPer(b, 1, "op") }
-
-// cpuPer reports cpu-ns/<unit> for ops that each do n units of work.
-func cpuPer(b *testing.B, n int, unit string) func() {
+func cpuPerOp(b *testing.B) func() {
 	runtime.LockOSThread()
 	start := threadCPU()
 	return func() {
 		used := threadCPU() - start
 		runtime.UnlockOSThread()
 		if b.N > 0 {
-			b.ReportMetric(float64(used.Nanoseconds())/float64(b.N*n), "cpu-ns/"+unit)
+			b.ReportMetric(float64(used.Nanoseconds())/float64(b.N), "cpu-ns/op")
 		}
 	}
 }

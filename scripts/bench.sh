@@ -35,6 +35,8 @@ command_for() {
     # keys/ before the allocation-free Merlin transcript (2bdc812) and now,
     # alternately.
     keys-ab) echo "bench/keys-ab.sh 2bdc812 3" ;;
+    # Sign one at a time against SignMany's batches, alternately.
+    keys-batch) echo "bench/keys-batch.sh 3" ;;
     keys) echo "go test -run '^\$' -bench 'Sign|Verify' -benchtime 20000x -benchmem -cpu 1 ./keys/ | go run ./bench/gobench" ;;
     *) return 1 ;;
   esac
