@@ -97,3 +97,7 @@ func FuzzUnspecifiedIP(f *testing.F) {
 		}
 	})
 }
+
+// The dendrite's hotkey type signs fan-outs in batches (a compile-time check: without
+// SignMany the dendrite would quietly sign one request at a time).
+var _ BatchSigner = (*keys.Keypair)(nil)
