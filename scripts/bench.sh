@@ -22,8 +22,12 @@ command_for() {
     # set_weights through the JSON API into one real node, 1 s blocks; CPU
     # per committed tx is the figure that holds on a shared machine.
     node) echo "go run ./bench/node -txs 20000 -latency 20" ;;
-    # 256 real axons over loopback in one process, 50 ms handlers.
-    fanout) echo "go run ./cmd/taonet synapse bench --axons 256 --sleep 50ms --rounds 30" ;;
+    # 256 real axons over loopback in one process, 50 ms handlers; 3 runs of
+    # 100 rounds (so the p99 is a p99, not the slowest of 30).
+    fanout) echo "bench/fanout.sh 3 100" ;;
+    # synapse/ before the batch-signed fan-out (872363b) and now, alternately,
+    # 100 rounds each.
+    fanout-batch) echo "bench/fanout-ab.sh 872363b 4 100" ;;
     # The same, synapse/ before this session's fan-out work (868148d, net/http
     # dendrite) and now, alternately: the before/after that holds under load.
     fanout-ab) echo "bench/fanout-ab.sh 868148d 4" ;;
