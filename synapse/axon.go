@@ -125,7 +125,7 @@ func NewAxon(cfg AxonConfig) (*Axon, error) {
 		return nil, errors.New("synapse: AxonConfig.Hotkey is required")
 	}
 	if cfg.Verify == nil {
-		cfg.Verify = newKeyCache().verify
+		cfg.Verify = processKeys.verify
 	}
 	if cfg.Version == 0 {
 		cfg.Version = DefaultVersion
@@ -275,6 +275,8 @@ type call struct {
 	timeout  time.Duration
 	verified bool
 	done     bool
+	// early is the request view of a call rejected before its headers parse.
+	early Request
 }
 
 // ServeHTTP runs the upstream pipeline: route + header parse, size limit, blacklist,
@@ -283,13 +285,6 @@ func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Deadlines and process_time use the real clock; cfg.Now only drives nonces.
 	c := &call{a: a, w: w, r: r, start: time.Now()}
 	now := a.cfg.Now()
-	// Until the request's own deadline is known, bound reads (including the server's
-	// discard of an unread body after an early rejection) and writes by the header
-	// timeout, so no rejected client can hold the connection goroutine.
-	rc := http.NewResponseController(w)
-	early := c.start.Add(a.cfg.ReadHeaderTimeout)
-	_ = rc.SetReadDeadline(early)
-	_ = rc.SetWriteDeadline(early)
 	defer func() {
 		a.met.observe(c.ep != nil, c.req.Name, c.req.Axon.StatusCode, time.Since(c.start))
 		// Guarded: building the attribute list costs allocations even when discarded.
@@ -297,7 +292,8 @@ func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			a.log.Debug("axon", "synapse", c.req.Name, "from", r.RemoteAddr, "status", c.req.Axon.StatusCode, "message", c.req.Axon.StatusMessage)
 		}
 	}()
-	c.req = &Request{Timeout: DefaultTimeout, RemoteAddr: r.RemoteAddr}
+	c.early = Request{Timeout: DefaultTimeout, RemoteAddr: r.RemoteAddr}
+	c.req = &c.early
 
 	// 1. preprocess: route, then the header-only synapse.
 	name := strings.TrimPrefix(r.URL.Path, "/")
@@ -337,8 +333,7 @@ func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c.timeout = min(c.timeout, a.cfg.MaxTimeout)
 	c.deadline = c.start.Add(c.timeout)
-	_ = rc.SetReadDeadline(c.deadline)
-	_ = rc.SetWriteDeadline(c.deadline.Add(5 * time.Second))
+	c.setDeadlines(c.deadline, c.deadline.Add(5*time.Second))
 
 	// 2. size limit, from the declared length (chunked bodies are bounded while read).
 	if r.ContentLength > a.cfg.MaxBodyBytes {
@@ -384,6 +379,16 @@ func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	// 6. run: body integrity and the handler.
 	ep.run(ctx, c)
+}
+
+// setDeadlines bounds the connection's reads (the body, and the server's discard of
+// an unread body) and writes for this request. Nothing before it reads or writes:
+// net/http has read the headers under ReadHeaderTimeout, and a request rejected
+// before its own deadline is known gets the header timeout from fail.
+func (c *call) setDeadlines(read, write time.Time) {
+	rc := http.NewResponseController(c.w)
+	_ = rc.SetReadDeadline(read)
+	_ = rc.SetWriteDeadline(write)
 }
 
 // verify is upstream default_verify, with the signature required.
@@ -542,17 +547,36 @@ func (c *call) fail(code int, msg string) {
 		return
 	}
 	c.done = true
+	if c.deadline.IsZero() {
+		// Rejected before the request's own deadline was known: bound the reply and
+		// the discard of the unread body by the header timeout, so no rejected client
+		// can hold the connection goroutine.
+		early := c.start.Add(c.a.cfg.ReadHeaderTimeout)
+		c.setDeadlines(early, early)
+	}
 	c.stamp(code, msg)
 	body, _ := json.Marshal(map[string]string{"message": msg})
 	var sc *schema
 	if c.ep != nil {
 		sc = c.ep.sc
 	}
-	h := c.w.Header()
-	encodeHeaders(h, sc, c.req, int64(len(body)))
-	h.Set("Content-Type", "application/json")
-	c.w.WriteHeader(code)
+	c.writeHeader(code, sc, "application/json", int64(len(body)))
 	_, _ = c.w.Write(body)
+}
+
+// writeHeader sends the status and the synapse headers with the content type and,
+// for a body of known length, Content-Length (without it net/http would switch
+// bodies over its 2 KiB buffer to chunked encoding).
+func (c *call) writeHeader(code int, sc *schema, contentType string, length int64) {
+	h := c.w.Header()
+	var e headerEncoder
+	e.encode(h, sc, c.req, max(length, 0))
+	e.add("Content-Type", contentType)
+	if length >= 0 {
+		e.addInt("Content-Length", length)
+	}
+	e.store(h)
+	c.w.WriteHeader(code)
 }
 
 func (c *call) respondOK(sc *schema, s any, payload []byte) {
@@ -573,10 +597,7 @@ func (c *call) respondOK(sc *schema, s any, payload []byte) {
 		return
 	}
 	*buf = body // the ResponseWriter copies it; the buffer goes back to the pool
-	h := c.w.Header()
-	encodeHeaders(h, sc, c.req, int64(len(body)))
-	h.Set("Content-Type", "application/json")
-	c.w.WriteHeader(http.StatusOK)
+	c.writeHeader(http.StatusOK, sc, "application/json", int64(len(body)))
 	_, _ = c.w.Write(body)
 }
 
@@ -599,10 +620,7 @@ func (sw *StreamWriter) commit() {
 	c := sw.c
 	c.done = true
 	c.stamp(http.StatusOK, "Success")
-	h := c.w.Header()
-	encodeHeaders(h, sw.sc, c.req, 0)
-	h.Set("Content-Type", "text/event-stream")
-	c.w.WriteHeader(http.StatusOK)
+	c.writeHeader(http.StatusOK, sw.sc, "text/event-stream", -1)
 	_ = sw.rc.Flush()
 }
 

@@ -80,56 +80,143 @@ var (
 	dendriteKeys = newTerminalKeys(prefixDendrite)
 )
 
-// headerVals hands out one-element value slices from a single backing array, so a
-// header set costs one allocation for its values instead of one per header.
-// It also counts the header_size share (key + value + 4) of what it set.
-type headerVals struct {
-	vals []string
-	size int
+// headerEncoder collects a response's or request's synapse headers and stores them
+// in an http.Header with two allocations in all: one backing array for the
+// one-element value slices and one string holding every formatted number (ports,
+// nonces, sizes, floats); header_size is counted as headers are added. That
+// replaces a string per number, a slice per header and a pass over the map. It lives
+// on the caller's stack (no method keeps a pointer into it).
+type headerEncoder struct {
+	fields [maxEncodedHeaders]encodedField
+	n      int
+	extra  []encodedField // past the fixed set (many input_obj headers)
+	size   int            // header_size share (key + value + 4) of the fields so far
+	num    [320]byte      // formatted numbers: at most 12 of at most 24 bytes, + 32 spare
+	numLen int
 }
 
-func (hv *headerVals) set(h http.Header, k, v string) {
-	if len(hv.vals) == cap(hv.vals) {
-		hv.vals = make([]string, 0, 8)
+// maxEncodedHeaders is every header encodeHeaders can set (name, timeout, 10 + 10
+// terminal fields, the three size/hash headers) plus Content-Type and
+// Content-Length; input_obj headers beyond those go to extra.
+const maxEncodedHeaders = 27
+
+// maxNumLen bounds a formatted number (an int64 or a PyFloat such as
+// "-1.2345678901234567e-308").
+const maxNumLen = 24
+
+// encodedField is a header: a string value, or bytes [lo, hi) of the number buffer.
+type encodedField struct {
+	key    string
+	val    string
+	lo, hi int
+}
+
+func (e *headerEncoder) add(k, v string) {
+	e.size += len(k) + len(v) + 4
+	e.push(encodedField{key: k, val: v})
+}
+
+func (e *headerEncoder) push(f encodedField) {
+	if e.n == len(e.fields) {
+		e.extra = append(e.extra, f)
+		return
 	}
-	hv.vals = append(hv.vals, v)
-	n := len(hv.vals)
-	h[k] = hv.vals[n-1 : n : n]
-	hv.size += len(k) + len(v) + 4
+	e.fields[e.n] = f
+	e.n++
+}
+
+func (e *headerEncoder) addInt(k string, v int64) {
+	lo := e.numLen
+	if len(e.num)-lo < maxNumLen {
+		e.add(k, strconv.FormatInt(v, 10)) // never with encodeHeaders' set; kept safe
+		return
+	}
+	e.addNum(k, lo, len(strconv.AppendInt(e.num[lo:lo], v, 10)))
+}
+
+func (e *headerEncoder) addFloat(k string, v float64) {
+	lo := e.numLen
+	if len(e.num)-lo < maxNumLen {
+		e.add(k, PyFloat(v))
+		return
+	}
+	e.addNum(k, lo, len(appendPyFloat(e.num[lo:lo], v)))
+}
+
+// addNum adds the n bytes just formatted at e.num[lo:].
+func (e *headerEncoder) addNum(k string, lo, n int) {
+	e.numLen = lo + n
+	e.size += len(k) + n + 4
+	e.push(encodedField{key: k, lo: lo, hi: lo + n})
+}
+
+// store assigns the collected headers to h, one map assignment each.
+func (e *headerEncoder) store(h http.Header) {
+	nums := string(e.num[:e.numLen])
+	vals := make([]string, e.n+len(e.extra))
+	for i := range vals {
+		var f *encodedField
+		if i < e.n {
+			f = &e.fields[i]
+		} else {
+			f = &e.extra[i-e.n]
+		}
+		if f.hi > f.lo {
+			vals[i] = nums[f.lo:f.hi]
+		} else {
+			vals[i] = f.val
+		}
+		h[f.key] = vals[i : i+1 : i+1]
+	}
+}
+
+// has reports whether k is among the collected fields.
+func (e *headerEncoder) has(k string) bool {
+	for i := range e.n {
+		if e.fields[i].key == k {
+			return true
+		}
+	}
+	for i := range e.extra {
+		if e.extra[i].key == k {
+			return true
+		}
+	}
+	return false
 }
 
 // encodeTerminal adds bt_header_{prefix}* headers for every non-zero field, in
 // TerminalInfo field order.
-func encodeTerminal(h http.Header, hv *headerVals, keys *terminalKeys, t *TerminalInfo) {
+func encodeTerminal(e *headerEncoder, keys *terminalKeys, t *TerminalInfo) {
 	if t.StatusCode != 0 {
-		hv.set(h, keys.statusCode, strconv.Itoa(t.StatusCode))
+		e.addInt(keys.statusCode, int64(t.StatusCode))
 	}
 	if t.StatusMessage != "" {
-		hv.set(h, keys.statusMessage, headerSafe(t.StatusMessage))
+		e.add(keys.statusMessage, headerSafe(t.StatusMessage))
 	}
 	if t.ProcessTime != 0 {
-		hv.set(h, keys.processTime, PyFloat(t.ProcessTime))
+		e.addFloat(keys.processTime, t.ProcessTime)
 	}
 	if t.IP != "" {
-		hv.set(h, keys.ip, headerSafe(t.IP))
+		e.add(keys.ip, headerSafe(t.IP))
 	}
 	if t.Port != 0 {
-		hv.set(h, keys.port, strconv.Itoa(t.Port))
+		e.addInt(keys.port, int64(t.Port))
 	}
 	if t.Version != 0 {
-		hv.set(h, keys.version, strconv.Itoa(t.Version))
+		e.addInt(keys.version, int64(t.Version))
 	}
 	if t.Nonce != 0 {
-		hv.set(h, keys.nonce, strconv.FormatInt(t.Nonce, 10))
+		e.addInt(keys.nonce, t.Nonce)
 	}
 	if t.UUID != "" {
-		hv.set(h, keys.uuid, headerSafe(t.UUID))
+		e.add(keys.uuid, headerSafe(t.UUID))
 	}
 	if t.Hotkey != "" {
-		hv.set(h, keys.hotkey, headerSafe(t.Hotkey))
+		e.add(keys.hotkey, headerSafe(t.Hotkey))
 	}
 	if t.Signature != "" {
-		hv.set(h, keys.signature, headerSafe(t.Signature))
+		e.add(keys.signature, headerSafe(t.Signature))
 	}
 }
 
@@ -158,27 +245,41 @@ func headerSafe(s string) string {
 // encodeHeaders writes the full to_headers() set of a synapse: name, timeout, axon and
 // dendrite terminal fields, input_obj for required payload fields, sizes and body hash.
 func encodeHeaders(h http.Header, sc *schema, r *Request, totalSize int64) {
-	hv := headerVals{vals: make([]string, 0, 28)}
-	hv.set(h, hdrName, headerSafe(r.Name))
-	hv.set(h, hdrTimeout, PyFloat(r.Timeout))
-	encodeTerminal(h, &hv, axonKeys, &r.Axon)
-	encodeTerminal(h, &hv, dendriteKeys, &r.Dendrite)
+	var e headerEncoder
+	e.encode(h, sc, r, totalSize)
+	e.store(h)
+}
+
+// encode collects encodeHeaders' set; header_size counts every header h holds before
+// it, as upstream's to_headers measures the dict it has built so far.
+func (e *headerEncoder) encode(h http.Header, sc *schema, r *Request, totalSize int64) {
+	e.add(hdrName, headerSafe(r.Name))
+	e.addFloat(hdrTimeout, r.Timeout)
+	encodeTerminal(e, axonKeys, &r.Axon)
+	encodeTerminal(e, dendriteKeys, &r.Dendrite)
 	if sc != nil {
 		for _, f := range sc.fields {
 			if k, ok := sc.inputObjKey[f.wire]; ok {
-				hv.set(h, k, sc.inputObj[f.wire])
+				e.add(k, sc.inputObj[f.wire])
 			}
 		}
 	}
-	size := 0
-	for k, vs := range h {
-		for _, v := range vs {
-			size += len(k) + len(v) + 4
+	size := e.size
+	if len(h) > 0 {
+		// Headers set before (or spilled past the fixed set): count h as it will be.
+		size = 0
+		for k, vs := range h {
+			if !e.has(k) {
+				for _, v := range vs {
+					size += len(k) + len(v) + 4
+				}
+			}
 		}
+		size += e.size
 	}
-	hv.set(h, hdrHeaderSize, strconv.Itoa(size))
-	hv.set(h, hdrTotalSize, strconv.FormatInt(totalSize, 10))
-	hv.set(h, hdrBodyHash, headerSafe(r.BodyHash))
+	e.addInt(hdrHeaderSize, int64(size))
+	e.addInt(hdrTotalSize, totalSize)
+	e.add(hdrBodyHash, headerSafe(r.BodyHash))
 }
 
 // HeaderError is a header that could not be parsed.

@@ -1,6 +1,7 @@
 package synapse
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"reflect"
@@ -16,128 +17,134 @@ import (
 // arrays of supported kinds, and pointers (nil renders as None). Anything else (maps,
 // structs, bytes) has no stable Python rendering here and is an error.
 func PyStr(v any) (string, error) {
-	var b strings.Builder
-	if err := pyWrite(&b, reflect.ValueOf(v), false); err != nil {
-		return "", err
-	}
-	return b.String(), nil
+	b, err := appendPy(nil, reflect.ValueOf(v), false)
+	return string(b), err
 }
 
 // PyRepr renders v like Python's repr().
 func PyRepr(v any) (string, error) {
-	var b strings.Builder
-	if err := pyWrite(&b, reflect.ValueOf(v), true); err != nil {
-		return "", err
-	}
-	return b.String(), nil
+	b, err := appendPy(nil, reflect.ValueOf(v), true)
+	return string(b), err
 }
 
-func pyWrite(b *strings.Builder, v reflect.Value, repr bool) error {
+// appendPy appends the str() (or, with repr, the repr()) rendering of v to b. It
+// appends in place so that a body hash renders its fields into one reused buffer.
+func appendPy(b []byte, v reflect.Value, repr bool) ([]byte, error) {
 	if !v.IsValid() {
-		b.WriteString("None")
-		return nil
+		return append(b, "None"...), nil
 	}
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
-			b.WriteString("None")
-			return nil
+			return append(b, "None"...), nil
 		}
-		return pyWrite(b, v.Elem(), repr)
+		return appendPy(b, v.Elem(), repr)
 	case reflect.String:
 		if repr {
-			pyQuote(b, v.String())
-		} else {
-			// JSON transport replaces invalid UTF-8 with U+FFFD; hash what the peer sees.
-			b.WriteString(strings.ToValidUTF8(v.String(), "\uFFFD"))
+			return appendPyQuote(b, v.String()), nil
 		}
+		// JSON transport replaces invalid UTF-8 with U+FFFD; hash what the peer sees.
+		s := v.String()
+		if !utf8.ValidString(s) {
+			s = strings.ToValidUTF8(s, "\uFFFD")
+		}
+		return append(b, s...), nil
 	case reflect.Bool:
 		if v.Bool() {
-			b.WriteString("True")
-		} else {
-			b.WriteString("False")
+			return append(b, "True"...), nil
 		}
+		return append(b, "False"...), nil
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		b.WriteString(strconv.FormatInt(v.Int(), 10))
+		return strconv.AppendInt(b, v.Int(), 10), nil
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		b.WriteString(strconv.FormatUint(v.Uint(), 10))
+		return strconv.AppendUint(b, v.Uint(), 10), nil
 	case reflect.Float32:
 		// float32 travels as its shortest decimal; Python parses that into a float64.
 		f, _ := strconv.ParseFloat(strconv.FormatFloat(v.Float(), 'g', -1, 32), 64)
-		b.WriteString(PyFloat(f))
+		return appendPyFloat(b, f), nil
 	case reflect.Float64:
-		b.WriteString(PyFloat(v.Float()))
+		return appendPyFloat(b, v.Float()), nil
 	case reflect.Slice:
 		if v.Type().Elem().Kind() == reflect.Uint8 {
-			return fmt.Errorf("synapse: []byte has no Python rendering (it travels as a base64 string)")
+			return b, fmt.Errorf("synapse: []byte has no Python rendering (it travels as a base64 string)")
 		}
 		if v.IsNil() {
 			// encoding/json sends a nil slice as null.
-			b.WriteString("None")
-			return nil
+			return append(b, "None"...), nil
 		}
-		return pyList(b, v)
+		return appendPyList(b, v)
 	case reflect.Array:
-		return pyList(b, v)
+		return appendPyList(b, v)
 	default:
-		return fmt.Errorf("synapse: no Python rendering for %s", v.Type())
+		return b, fmt.Errorf("synapse: no Python rendering for %s", v.Type())
 	}
-	return nil
 }
 
-func pyList(b *strings.Builder, v reflect.Value) error {
-	b.WriteByte('[')
+func appendPyList(b []byte, v reflect.Value) ([]byte, error) {
+	b = append(b, '[')
+	var err error
 	for i := 0; i < v.Len(); i++ {
 		if i > 0 {
-			b.WriteString(", ")
+			b = append(b, ", "...)
 		}
-		if err := pyWrite(b, v.Index(i), true); err != nil {
-			return err
+		if b, err = appendPy(b, v.Index(i), true); err != nil {
+			return b, err
 		}
 	}
-	b.WriteByte(']')
-	return nil
+	return append(b, ']'), nil
 }
 
-// pyQuote writes s as Python's repr(str) does: single quotes unless s contains a single
-// quote and no double quote; escapes for the quote, backslash, \t \n \r, and \x/\u/\U
-// for characters Python does not consider printable.
-func pyQuote(b *strings.Builder, s string) {
+// appendPyQuote appends s as Python's repr(str) does: single quotes unless s contains
+// a single quote and no double quote; escapes for the quote, backslash, \t \n \r, and
+// \x/\u/\U for characters Python does not consider printable.
+func appendPyQuote(b []byte, s string) []byte {
 	quote := byte('\'')
 	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
 		quote = '"'
 	}
-	b.WriteByte(quote)
+	b = append(b, quote)
 	for i := 0; i < len(s); {
+		if c := s[i]; c >= 0x20 && c < 0x7f && c != quote && c != '\\' {
+			b = append(b, c) // printable ASCII: the common case
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
 		// An invalid byte decodes to RuneError, which is exactly what JSON transport
 		// turns it into, so it is rendered as the printable U+FFFD below.
 		switch {
 		case r == rune(quote) || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
+			b = append(b, '\\', byte(r))
 		case r == '\t':
-			b.WriteString(`\t`)
+			b = append(b, `\t`...)
 		case r == '\n':
-			b.WriteString(`\n`)
+			b = append(b, `\n`...)
 		case r == '\r':
-			b.WriteString(`\r`)
+			b = append(b, `\r`...)
 		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(b, `\x%02x`, r)
-		case r < 0x7f:
-			b.WriteRune(r)
+			b = appendEscape(b, 'x', r, 2)
 		case pyPrintable(r):
-			b.WriteRune(r)
+			b = utf8.AppendRune(b, r)
 		case r <= 0xff:
-			fmt.Fprintf(b, `\x%02x`, r)
+			b = appendEscape(b, 'x', r, 2)
 		case r <= 0xffff:
-			fmt.Fprintf(b, `\u%04x`, r)
+			b = appendEscape(b, 'u', r, 4)
 		default:
-			fmt.Fprintf(b, `\U%08x`, r)
+			b = appendEscape(b, 'U', r, 8)
 		}
 	}
-	b.WriteByte(quote)
+	return append(b, quote)
+}
+
+// appendEscape appends a backslash, kind and r as digits lower-case hex digits.
+func appendEscape(b []byte, kind byte, r rune, digits int) []byte {
+	const hexDigits = "0123456789abcdef"
+	b = append(b, '\\', kind)
+	for shift := 4 * (digits - 1); shift >= 0; shift -= 4 {
+		b = append(b, hexDigits[(r>>shift)&0xf])
+	}
+	return b
 }
 
 // pyPrintable mirrors Python's str.isprintable for one non-ASCII character: everything
@@ -155,48 +162,75 @@ func pyPrintable(r rune) bool {
 // digit ("15.0"), scientific otherwise with a two-digit minimum exponent ("1e-05",
 // "1e+16"), and "inf", "-inf", "nan".
 func PyFloat(f float64) string {
+	var buf [32]byte
+	return string(appendPyFloat(buf[:0], f))
+}
+
+// appendPyFloat appends PyFloat(f) to b.
+func appendPyFloat(b []byte, f float64) []byte {
 	switch {
 	case math.IsNaN(f):
-		return "nan"
+		return append(b, "nan"...)
 	case math.IsInf(f, 1):
-		return "inf"
+		return append(b, "inf"...)
 	case math.IsInf(f, -1):
-		return "-inf"
+		return append(b, "-inf"...)
 	}
-	e := strconv.FormatFloat(f, 'e', -1, 64) // e.g. "-1.2345e+06"
-	neg := false
+	var ebuf [32]byte
+	e := strconv.AppendFloat(ebuf[:0], f, 'e', -1, 64) // e.g. "-1.2345e+06"
 	if e[0] == '-' {
-		neg = true
+		b = append(b, '-')
 		e = e[1:]
 	}
-	mant, expStr, _ := strings.Cut(e, "e")
-	exp, _ := strconv.Atoi(expStr)
-	digits := strings.Replace(mant, ".", "", 1)
-	var out string
+	i := bytes.IndexByte(e, 'e')
+	mant, expStr := e[:i], e[i+1:]
+	exp := 0
+	for _, c := range expStr[1:] {
+		exp = exp*10 + int(c-'0')
+	}
+	if expStr[0] == '-' {
+		exp = -exp
+	}
+	// digits is the mantissa without its point: "d" or "d.ddd" -> "dddd".
+	var dbuf [24]byte
+	digits := append(append(dbuf[:0], mant[0]), mant[min(2, len(mant)):]...)
 	if exp >= -4 && exp < 16 {
-		if exp >= 0 {
-			if len(digits) <= exp+1 {
-				out = digits + strings.Repeat("0", exp+1-len(digits)) + ".0"
-			} else {
-				out = digits[:exp+1] + "." + digits[exp+1:]
-			}
-		} else {
-			out = "0." + strings.Repeat("0", -exp-1) + digits
+		switch {
+		case exp >= 0 && len(digits) <= exp+1:
+			b = append(b, digits...)
+			b = appendZeros(b, exp+1-len(digits))
+			return append(b, ".0"...)
+		case exp >= 0:
+			b = append(b, digits[:exp+1]...)
+			b = append(b, '.')
+			return append(b, digits[exp+1:]...)
+		default:
+			b = append(b, "0."...)
+			b = appendZeros(b, -exp-1)
+			return append(b, digits...)
 		}
+	}
+	b = append(b, digits[0])
+	if len(digits) > 1 {
+		b = append(b, '.')
+		b = append(b, digits[1:]...)
+	}
+	b = append(b, 'e')
+	if exp < 0 {
+		b = append(b, '-')
+		exp = -exp
 	} else {
-		m := digits[:1]
-		if len(digits) > 1 {
-			m += "." + digits[1:]
-		}
-		sign := "+"
-		if exp < 0 {
-			sign = "-"
-			exp = -exp
-		}
-		out = fmt.Sprintf("%se%s%02d", m, sign, exp)
+		b = append(b, '+')
 	}
-	if neg {
-		out = "-" + out
+	if exp < 10 {
+		b = append(b, '0')
 	}
-	return out
+	return strconv.AppendInt(b, int64(exp), 10)
+}
+
+func appendZeros(b []byte, n int) []byte {
+	for range n {
+		b = append(b, '0')
+	}
+	return b
 }

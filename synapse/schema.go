@@ -185,22 +185,27 @@ func (s *schema) bodyHash(v reflect.Value) (string, error) {
 		v = v.Elem()
 	}
 	outer := sha3.New256()
-	var sum [32]byte
 	var hexbuf [64]byte
+	// Each field is rendered into one pooled buffer (the axon hashes every request
+	// and every response).
+	buf := getBuf()
+	defer putBuf(buf)
 	for _, f := range s.fields {
 		if !f.hash {
 			continue
 		}
-		str, err := PyStr(v.FieldByIndex(f.index).Interface())
+		str, err := appendPy((*buf)[:0], v.FieldByIndex(f.index), false)
 		if err != nil {
 			return "", err
 		}
-		inner := sha3.Sum256([]byte(str))
-		copy(sum[:], inner[:])
-		hex.Encode(hexbuf[:], sum[:])
+		*buf = str
+		inner := sha3.Sum256(str)
+		hex.Encode(hexbuf[:], inner[:])
 		outer.Write(hexbuf[:])
 	}
-	return hex.EncodeToString(outer.Sum(nil)), nil
+	var sum [32]byte
+	hex.Encode(hexbuf[:], outer.Sum(sum[:0]))
+	return string(hexbuf[:]), nil
 }
 
 // BodyHash computes the computed_body_hash of a synapse value exactly as the Python

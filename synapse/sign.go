@@ -36,12 +36,25 @@ func RequestMessage(nonce int64, dendriteHotkey, axonHotkey, uuid, bodyHash stri
 // ResponseMessage is the message an axon signs:
 // "{axon_nonce}.{dendrite_hotkey}.{axon_hotkey}.{axon_uuid}".
 func ResponseMessage(axonNonce int64, dendriteHotkey, axonHotkey, axonUUID string) []byte {
-	return []byte(strconv.FormatInt(axonNonce, 10) + "." + dendriteHotkey + "." + axonHotkey + "." + axonUUID)
+	b := make([]byte, 0, 20+len(dendriteHotkey)+len(axonHotkey)+len(axonUUID)+3)
+	b = strconv.AppendInt(b, axonNonce, 10)
+	b = append(b, '.')
+	b = append(b, dendriteHotkey...)
+	b = append(b, '.')
+	b = append(b, axonHotkey...)
+	b = append(b, '.')
+	return append(b, axonUUID...)
 }
 
 // EncodeSignature renders a signature as upstream does: "0x" + lower-case hex.
 func EncodeSignature(sig []byte) string {
-	return "0x" + hex.EncodeToString(sig)
+	var buf [2 + 2*64]byte
+	if len(sig) > 64 {
+		return "0x" + hex.EncodeToString(sig)
+	}
+	buf[0], buf[1] = '0', 'x'
+	n := hex.Encode(buf[2:], sig)
+	return string(buf[:2+n])
 }
 
 // DecodeSignature parses a "0x"-prefixed (or bare) hex signature of 64 bytes.
