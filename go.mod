@@ -18,6 +18,7 @@ require (
 	github.com/drand/kyber v1.3.1
 	github.com/drand/kyber-bls12381 v0.3.1
 	github.com/ebitengine/purego v0.9.1
+	github.com/go-json-experiment/json v1.27.2
 	github.com/google/pprof v0.0.0-20250403155104-27863c87afa6
 	github.com/gtank/merlin v0.1.1
 	github.com/gtank/ristretto255 v0.1.2

@@ -143,7 +143,8 @@ func BenchmarkParseResponseFields(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := parseFields(fields); err != nil {
+		var r Request
+		if err := r.parseFields(fields); err != nil {
 			b.Fatal(err)
 		}
 	}

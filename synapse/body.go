@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"strings"
+
+	jsonv1 "github.com/go-json-experiment/json/v1"
 )
 
 // envelope is the Synapse base-class part of the JSON body (pydantic model_dump).
@@ -76,10 +80,79 @@ func decodeInto(sc *schema, body []byte, v any) error {
 	if len(body) == 0 || body[0] != '{' {
 		return fmt.Errorf("synapse: body is not a JSON object")
 	}
-	if err := json.Unmarshal(body, v); err != nil {
+	var err error
+	if sc.plainJSON {
+		err = jsonv1.Unmarshal(body, v)
+	} else {
+		err = json.Unmarshal(body, v)
+	}
+	if err != nil {
 		return fmt.Errorf("synapse: decode %s: %w", sc.name, err)
 	}
 	return nil
+}
+
+// stringOption reports a json:",string" field: the emulation accepts quoted numbers
+// there that encoding/json rejects ("+0").
+func stringOption(tag reflect.StructTag) bool {
+	_, opts, _ := strings.Cut(tag.Get("json"), ",")
+	for o := range strings.SplitSeq(opts, ",") {
+		if o == "string" {
+			return true
+		}
+	}
+	return false
+}
+
+// Decoding a body with encoding/json costs a validity pre-scan of the whole body and
+// then a second, reflective pass; go-json-experiment's v1 package (the encoding/json
+// emulation on top of its one-pass decoder, the code behind Go's encoding/json/v2)
+// decodes the dendrite's typical response in about a third of the time. It is used
+// only for synapse types built from the kinds whose decoding it reproduces exactly
+// (FuzzDecodeMatchesEncodingJSON); a type with an interface, its own UnmarshalJSON or
+// UnmarshalText, a ",string" field or encoding/json.Number anywhere keeps
+// encoding/json.
+
+var jsonNumber = reflect.TypeFor[json.Number]()
+
+// plainJSONType reports whether t is made only of bools, numbers, strings, pointers,
+// slices, arrays, string- or integer-keyed maps and structs of these (exported fields,
+// none with the ",string" option).
+func plainJSONType(t reflect.Type, seen map[reflect.Type]bool) bool {
+	if seen[t] {
+		return true // a recursive type: decided where it was first entered
+	}
+	seen[t] = true
+	if t == jsonNumber || reflect.PointerTo(t).Implements(jsonUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler) ||
+		t.Implements(jsonUnmarshaler) || t.Implements(textUnmarshaler) {
+		return false
+	}
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.String:
+		return true
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return plainJSONType(t.Elem(), seen)
+	case reflect.Map:
+		switch t.Key().Kind() {
+		case reflect.String, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		default:
+			return false
+		}
+		return plainJSONType(t.Key(), seen) && plainJSONType(t.Elem(), seen)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if f.Anonymous && !f.IsExported() || f.IsExported() && (stringOption(f.Tag) || !plainJSONType(f.Type, seen)) {
+				return false
+			}
+		}
+		return true
+	default:
+		return false
+	}
 }
 
 // clonePayload deep-copies a synapse through its JSON encoding, so a per-call copy never

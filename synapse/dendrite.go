@@ -576,8 +576,8 @@ func (d *Dendrite) readLimited(resp *h1.Response, body []byte) ([]byte, error) {
 // {"message": ...} body): server terminal values override what was sent, and the
 // dendrite status becomes the axon's status.
 func absorb(resp *h1.Response, body []byte, axon, dendrite *TerminalInfo) (int, string, error) {
-	srv, err := parseFields(resp.Header)
-	if err != nil {
+	var srv Request
+	if err := srv.parseFields(resp.Header); err != nil {
 		return 422, "Failed to parse response object with error: " + err.Error(), err
 	}
 	mergeTerminal(axon, &srv.Axon)

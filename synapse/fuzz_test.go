@@ -12,6 +12,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/taonet/taonet/synapse/h1"
 )
 
 // headerLines turns "k: v\n" text into an http.Header.
@@ -163,6 +165,48 @@ func FuzzSetHeader(f *testing.F) {
 		gerr, werr := got.setHeader(k, v), setHeaderReference(&want, k, v)
 		if fmt.Sprint(gerr) != fmt.Sprint(werr) || !reflect.DeepEqual(got, want) {
 			t.Fatalf("%q=%q: got %+v (%v), want %+v (%v)", k, v, got, gerr, want, werr)
+		}
+	})
+}
+
+// parseFieldsReference is parseFields as first written: a new Request, every field
+// through setHeaderReference.
+func parseFieldsReference(h h1.Header) (*Request, error) {
+	r := &Request{Timeout: DefaultTimeout}
+	for i := len(h) - 1; i >= 0; i-- {
+		if err := setHeaderReference(r, h[i].Name, h[i].Value); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// FuzzParseFields: parsing response fields into a reused value accepts and rejects
+// exactly what the reference does and gives the same request, whatever the value
+// held before.
+func FuzzParseFields(f *testing.F) {
+	f.Add("Name: StreamPromptingSynapse\nTimeout: 12.0\nBt_header_axon_status_code: 200\nBt_header_axon_nonce: 1733472000123456789\nBt_header_input_obj_roles: W10=\nBt_header_input_obj_messages: W10=\nContent-Type: application/json")
+	f.Add("bt_header_axon_port: 1\nbt_header_axon_port: x")
+	f.Add("bt_header_input_obj_x: " + base64.StdEncoding.EncodeToString([]byte(`{"a":[1,2,3],"b":"`+strings.Repeat("x", 120)+`"}`)))
+	f.Add("bt_header_input_obj_x: W10\nbt_header_input_obj_y: e30=\nbt_header_input_obj_z:  W10= ")
+	f.Add("bt_header_input_obj_x: " + base64.StdEncoding.EncodeToString([]byte(strings.Repeat("[", 95))))
+	f.Fuzz(func(t *testing.T, s string) {
+		var h h1.Header
+		for line := range strings.SplitSeq(s, "\n") {
+			k, v, ok := strings.Cut(line, ":")
+			if !ok || strings.ContainsFunc(k, func(r rune) bool { return r >= 0x80 }) {
+				continue
+			}
+			h = append(h, h1.Field{Name: strings.TrimSpace(k), Value: strings.TrimSpace(v)})
+		}
+		want, werr := parseFieldsReference(h)
+		got := Request{Name: "stale", Timeout: 1, Dendrite: TerminalInfo{Nonce: 9}, Axon: TerminalInfo{Port: 9}, RemoteAddr: "x"}
+		gerr := got.parseFields(h)
+		if fmt.Sprint(gerr) != fmt.Sprint(werr) {
+			t.Fatalf("%q: error %v, reference %v", s, gerr, werr)
+		}
+		if werr == nil && !reflect.DeepEqual(&got, want) {
+			t.Fatalf("%q: got %+v, reference %+v", s, got, *want)
 		}
 	})
 }

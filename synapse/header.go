@@ -320,17 +320,18 @@ func ParseHeaders(h http.Header) (*Request, error) {
 	return r, nil
 }
 
-// parseFields is ParseHeaders over header fields in wire order. The first of
-// duplicate fields wins, as http.Header's first value does; fields are applied last
-// to first for that, so a malformed duplicate is an error here.
-func parseFields(h h1.Header) (*Request, error) {
-	r := &Request{Timeout: DefaultTimeout}
+// parseFields is ParseHeaders over header fields in wire order, into r: the dendrite
+// parses one set per response into a value on its stack. The first of duplicate
+// fields wins, as http.Header's first value does; fields are applied last to first
+// for that, so a malformed duplicate is an error here.
+func (r *Request) parseFields(h h1.Header) error {
+	*r = Request{Timeout: DefaultTimeout}
 	for i := len(h) - 1; i >= 0; i-- {
 		if err := r.setHeader(h[i].Name, h[i].Value); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return r, nil
+	return nil
 }
 
 // setHeader applies one header. Names match case-insensitively through a lower-case
@@ -354,12 +355,7 @@ func (r *Request) setHeader(k, v string) error {
 		// Upstream decodes these only to build a valid header-only synapse; a value
 		// that does not decode is skipped there too, but we insist on well-formed
 		// base64 JSON so garbage cannot be smuggled through.
-		raw, derr := base64.StdEncoding.DecodeString(strings.TrimSpace(v))
-		if derr != nil {
-			err = derr
-		} else if !json.Valid(raw) {
-			err = fmt.Errorf("not JSON")
-		}
+		err = checkInputObj(v)
 	default:
 		switch string(lk) {
 		case hdrName:
@@ -380,6 +376,29 @@ func (r *Request) setHeader(k, v string) error {
 	}
 	if err != nil {
 		return &HeaderError{Header: string(lk), Value: v, Err: err}
+	}
+	return nil
+}
+
+// checkInputObj checks that v is base64 of valid JSON. The usual value (an empty
+// required field, "W10=") is decoded on the stack rather than into a new slice.
+func checkInputObj(v string) error {
+	s := strings.TrimSpace(v)
+	var raw []byte
+	var err error
+	if len(s) <= 128 {
+		var src [128]byte
+		var dst [96]byte // base64.StdEncoding.DecodedLen(128)
+		n, derr := base64.StdEncoding.Decode(dst[:], src[:copy(src[:], s)])
+		raw, err = dst[:n], derr
+	} else {
+		raw, err = base64.StdEncoding.DecodeString(s)
+	}
+	if err != nil {
+		return err
+	}
+	if !json.Valid(raw) {
+		return fmt.Errorf("not JSON")
 	}
 	return nil
 }

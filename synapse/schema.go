@@ -41,6 +41,8 @@ type schema struct {
 	inputObj   map[string]string // wire name -> base64(JSON of an empty value), required fields only
 	// inputObjKey maps a required field's wire name to its bt_header_input_obj_ header name.
 	inputObjKey map[string]string
+	// plainJSON selects the one-pass body decoder (see plainJSONType).
+	plainJSON bool
 }
 
 var schemaCache sync.Map // reflect.Type -> *schema or error
@@ -67,7 +69,8 @@ func buildSchema(t reflect.Type) (*schema, error) {
 	if t.Kind() != reflect.Struct {
 		return nil, fmt.Errorf("synapse: %s is not a struct type", t)
 	}
-	s := &schema{typ: t, name: t.Name(), inputObj: map[string]string{}, inputObjKey: map[string]string{}}
+	s := &schema{typ: t, name: t.Name(), inputObj: map[string]string{}, inputObjKey: map[string]string{},
+		plainJSON: plainJSONType(t, map[reflect.Type]bool{})}
 	if n, ok := reflect.New(t).Interface().(Namer); ok {
 		s.name = n.SynapseName()
 	}
