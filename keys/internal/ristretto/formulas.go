@@ -5,13 +5,16 @@ import (
 	"filippo.io/edwards25519/field"
 )
 
-// The table-driven verification loop keeps its accumulator in the point
-// representations of Hisil–Wong–Carter–Dawson ("Twisted Edwards curves
-// revisited", 2008, a = −1), the ones edwards25519 uses internally but does
-// not export: doubling from (X:Y:Z) and adding table entries stored ready
-// for addition saves a field multiplication per step over going through
-// edwards25519.Point's Add and Double. Nothing here is constant-time; it
-// serves VarTimeDoubleScalarBaseMultPrecomputed only.
+// The table-driven verification loop and the fixed-base multiplication keep
+// their accumulator in the point representations of Hisil–Wong–Carter–Dawson
+// ("Twisted Edwards curves revisited", 2008, a = −1), the ones edwards25519
+// uses internally but does not export: doubling from (X:Y:Z) and adding
+// table entries stored ready for addition saves a field multiplication per
+// step over going through edwards25519.Point's Add and Double. The formulas
+// are straight-line field arithmetic except for the negate flag of
+// addCached/addAffine, a branch: the constant-time scalarBaseMult always
+// passes false (it negates inside its lookup); the variable-time
+// VarTimeDoubleScalarBaseMultPrecomputed uses it for public digits.
 
 // d2 is 2·d.
 var d2 = new(field.Element).Add(dConst, dConst)

@@ -257,9 +257,9 @@ func (e *Element) Negate(a *Element) *Element {
 }
 
 // ScalarBaseMult sets e = x·B and returns e, in constant time (the secret
-// nonce of a signature goes through here).
+// nonce of a signature goes through here; basemult.go).
 func (e *Element) ScalarBaseMult(x *edwards25519.Scalar) *Element {
-	e.p.ScalarBaseMult(x)
+	scalarBaseMult(&e.p, x)
 	return e
 }
 

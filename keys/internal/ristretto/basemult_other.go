@@ -1,0 +1,13 @@
+//go:build !amd64 || purego
+
+package ristretto
+
+const useAVX2 = false
+
+func selectRowAVX2(out *baseEntry, row *[8]baseEntry, masks *[8]uint64) {
+	panic("ristretto: no AVX2 table scan on this platform")
+}
+
+func selectRow(out *baseEntry, row *[8]baseEntry, masks *[8]uint64) {
+	selectRowGeneric(out, row, masks)
+}
