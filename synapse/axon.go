@@ -403,7 +403,7 @@ func (a *Axon) verify(req *Request, now time.Time) error {
 	if d.Signature == "" {
 		return errors.New("Missing Signature")
 	}
-	key := d.Hotkey + ":" + d.UUID
+	key := nonceKey{hotkey: d.Hotkey, uuid: d.UUID}
 	strict := !a.cfg.AllowLegacyNonces || d.Version >= V720
 	// The window uses the timeout the axon honours (capped by MaxTimeout), which also
 	// keeps it within the nonce store's retention.
@@ -464,7 +464,13 @@ func readSynapse[T any](c *call, sc *schema) (*T, bool) {
 // readBody reads the bounded request body into buf's spare capacity.
 func (c *call) readBody(buf []byte) ([]byte, int, string) {
 	max := c.a.cfg.MaxBodyBytes
-	lr := http.MaxBytesReader(c.w, c.r.Body, max)
+	// A body with a declared length is already bounded: net/http reads no more than
+	// Content-Length, which ServeHTTP checked against the limit. Only a chunked body
+	// needs the counting reader.
+	var lr io.Reader = c.r.Body
+	if c.r.ContentLength < 0 {
+		lr = http.MaxBytesReader(c.w, c.r.Body, max)
+	}
 	if cl := c.r.ContentLength; cl > 0 && int64(cap(buf)) < cl+1 {
 		buf = make([]byte, 0, cl+1)
 	}

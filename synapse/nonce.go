@@ -13,22 +13,30 @@ const V720 = 7_002_000
 // allowedNonceDelta is upstream ALLOWED_DELTA: 4 s of clock skew/transit.
 const allowedNonceDelta = 4 * time.Second
 
-// nonceStore keeps the last accepted nonce per "hotkey:uuid" (upstream axon.nonces),
-// and prunes entries old enough that the freshness window rejects them anyway.
+// nonceKey identifies a dendrite instance: upstream keys axon.nonces by
+// "{hotkey}:{uuid}"; a struct key says the same without building that string per
+// request (and cannot confuse a colon in one part with the separator).
+type nonceKey struct {
+	hotkey, uuid string
+}
+
+// nonceStore keeps the last accepted nonce per dendrite hotkey and uuid (upstream
+// axon.nonces), and prunes entries old enough that the freshness window rejects them
+// anyway.
 type nonceStore struct {
 	mu        sync.Mutex
-	last      map[string]int64
+	last      map[nonceKey]int64
 	pruneAt   int           // prune when the map grows past this size
 	retention time.Duration // window beyond which an entry can never matter
 }
 
 func newNonceStore(maxTimeout time.Duration) *nonceStore {
-	return &nonceStore{last: map[string]int64{}, pruneAt: 4096, retention: allowedNonceDelta + maxTimeout + time.Second}
+	return &nonceStore{last: map[nonceKey]int64{}, pruneAt: 4096, retention: allowedNonceDelta + maxTimeout + time.Second}
 }
 
 // check applies the upstream nonce rules before signature verification. strict applies
 // the freshness window to first-seen keys (upstream: dendrite version >= 7.2.0).
-func (s *nonceStore) check(key string, nonce int64, now time.Time, timeout float64, strict bool) error {
+func (s *nonceStore) check(key nonceKey, nonce int64, now time.Time, timeout float64, strict bool) error {
 	s.mu.Lock()
 	last, seen := s.last[key]
 	s.mu.Unlock()
@@ -48,7 +56,7 @@ func (s *nonceStore) check(key string, nonce int64, now time.Time, timeout float
 // commit records nonce for key after the signature verified. It re-checks
 // monotonicity under the lock so two concurrent requests with the same nonce cannot
 // both pass.
-func (s *nonceStore) commit(key string, nonce int64, now time.Time) error {
+func (s *nonceStore) commit(key nonceKey, nonce int64, now time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if last, seen := s.last[key]; seen && nonce <= last {

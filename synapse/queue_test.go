@@ -75,17 +75,17 @@ func TestNonceStorePrunes(t *testing.T) {
 	now := time.Now()
 	old := now.Add(-time.Hour).UnixNano()
 	for i := range 5000 {
-		if err := s.commit(string(rune('a'+i%26))+string(rune(i)), old, now); err != nil {
+		if err := s.commit(nonceKey{hotkey: string(rune('a' + i%26)), uuid: string(rune(i))}, old, now); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.commit("fresh", now.UnixNano(), now); err != nil {
+	if err := s.commit(nonceKey{hotkey: "fresh"}, now.UnixNano(), now); err != nil {
 		t.Fatal(err)
 	}
 	if n := s.size(); n > 4097 {
 		t.Fatalf("store not pruned: %d entries", n)
 	}
-	if err := s.check("fresh", now.UnixNano(), now, 1, true); err == nil {
+	if err := s.check(nonceKey{hotkey: "fresh"}, now.UnixNano(), now, 1, true); err == nil {
 		t.Fatal("equal nonce accepted")
 	}
 }
