@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# A/B of the axon's CPU per request: bench/axon-ab.sh OLD [RUNS] [ROUNDS]
+# (through scripts/bench.sh axon-ab, which keeps the raw output). Builds taonet and
+# the synapse test binary twice from the work tree, once with synapse/ as of revision
+# OLD (everything else, keys included, as now; the old tree gets the current
+# synapse/axon_bench_test.go so both run the same micro-benchmark), then alternately
+# RUNS times (default 4) runs, for each binary:
+#   - `synapse bench --axons 256 --sleep 50ms --rounds ROUNDS` (default 100) with a
+#     CPU profile, whose "axons" share is the axons' CPU per 256-way fan-out;
+#   - BenchmarkAxonServe/conns=8 (5000 verified requests over 8 keep-alive loopback
+#     connections, signed before the timer: the process CPU is nearly all the axon's);
+#   - BenchmarkAxonHandler (the axon's own work per request in process: sr25519 stubbed,
+#     no net/http server; the steadiest of the three on a shared machine).
+# Each pair becomes one BENCH row ("old, run 1", "new, run 1", ...).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+old="${1:?usage: bench/axon-ab.sh OLD-REVISION [RUNS] [ROUNDS]}"
+runs="${2:-4}"
+rounds="${3:-100}"
+tmp="$(mktemp -d)"
+trap 'git worktree remove --force "$tmp/src" >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
+git worktree add --detach "$tmp/src" HEAD >/dev/null 2>&1
+(cd "$tmp/src" && git checkout "$old" -- synapse/ && cp "$OLDPWD/synapse/axon_bench_test.go" synapse/ &&
+  go build -o "$tmp/old" ./cmd/taonet && go test -c -o "$tmp/old.test" ./synapse/)
+go build -o "$tmp/new" ./cmd/taonet
+go test -c -o "$tmp/new.test" ./synapse/
+echo "old: synapse/ as of $(git rev-parse --short=12 "$old"); new: the work tree"
+# field LINE NAME prints the number after NAME in LINE ("axons 39.8 ms" -> 39.8).
+field() { sed -n "s/.*$2[ =]\([0-9][0-9.]*\).*/\1/p" <<<"$1" | head -1; }
+# metric LINE UNIT DIV prints the value before UNIT in a go test -bench line, over DIV.
+metric() { awk -v u="$2" -v d="$3" '{for (i = 1; i < NF; i++) if ($(i+1) == u) printf (d == 1 ? "%d" : "%.1f"), $i / d}' <<<"$1"; }
+for i in $(seq 1 "$runs"); do
+  for v in old new; do
+    echo "## run $i $v (load $(cut -d' ' -f1-3 /proc/loadavg))"
+    fan="$("$tmp/$v" synapse bench --axons 256 --sleep 50ms --rounds "$rounds" --cpuprofile "$tmp/$v.prof" 2>&1)"
+    echo "$fan" | grep -v '^BENCH'
+    serve="$("$tmp/$v.test" -test.run '^$' -test.bench 'AxonServe/conns=8' -test.benchtime 5000x -test.benchmem 2>&1 | grep '^Benchmark')"
+    handler="$("$tmp/$v.test" -test.run '^$' -test.bench 'AxonHandler' -test.benchtime 20000x -test.benchmem 2>&1 | grep '^Benchmark')"
+    echo "$serve"
+    echo "$handler"
+    printf 'BENCH\t%s, run %s\toverhead p50=%s ms\toverhead p99=%s ms\tCPU per fan-out=%s ms\taxons CPU per fan-out=%s ms\tdendrite CPU per fan-out=%s ms\tAxonServe CPU per request=%s µs\tAxonServe allocs per request=%s\tAxonHandler per request=%s µs\tAxonHandler allocs=%s\n' \
+      "$v" "$i" "$(field "$fan" 'overhead p50')" "$(field "$fan" 'overhead p99')" \
+      "$(field "$fan" '	CPU per fan-out')" "$(field "$fan" 'axons')" "$(field "$fan" 'dendrite CPU per fan-out')" \
+      "$(metric "$serve" cpu-ns/op 1000)" "$(metric "$serve" allocs/op 1)" "$(metric "$handler" ns/op 1000)" "$(metric "$handler" allocs/op 1)"
+  done
+done
