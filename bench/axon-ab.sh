@@ -20,7 +20,7 @@ rounds="${3:-100}"
 tmp="$(mktemp -d)"
 trap 'git worktree remove --force "$tmp/src" >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
 git worktree add --detach "$tmp/src" HEAD >/dev/null 2>&1
-(cd "$tmp/src" && git checkout "$old" -- synapse/ && cp "$OLDPWD/synapse/axon_bench_test.go" synapse/ &&
+(cd "$tmp/src" && rm -rf synapse && git checkout "$old" -- synapse/ && cp "$OLDPWD/synapse/axon_bench_test.go" synapse/ &&
   go build -o "$tmp/old" ./cmd/taonet && go test -c -o "$tmp/old.test" ./synapse/)
 go build -o "$tmp/new" ./cmd/taonet
 go test -c -o "$tmp/new.test" ./synapse/
