@@ -2,8 +2,10 @@
 # A/B of the axon's CPU per request: bench/axon-ab.sh OLD [RUNS] [ROUNDS]
 # (through scripts/bench.sh axon-ab, which keeps the raw output). Builds taonet and
 # the synapse test binary twice from the work tree, once with synapse/ as of revision
-# OLD (everything else, keys included, as now; the old tree gets the current
-# synapse/axon_bench_test.go so both run the same micro-benchmark), then alternately
+# OLD, or, with OLD = revert:C1,C2,..., with commits C1, C2, ... reverted from HEAD
+# (so the old side differs from the new by exactly those commits); everything else,
+# keys included, is as now, and the old tree gets the current
+# synapse/axon_bench_test.go so both run the same micro-benchmarks. Then alternately
 # RUNS times (default 4) runs, for each binary:
 #   - `synapse bench --axons 256 --sleep 50ms --rounds ROUNDS` (default 100) with a
 #     CPU profile, whose "axons" share is the axons' CPU per 256-way fan-out;
@@ -20,11 +22,22 @@ rounds="${3:-100}"
 tmp="$(mktemp -d)"
 trap 'git worktree remove --force "$tmp/src" >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
 git worktree add --detach "$tmp/src" HEAD >/dev/null 2>&1
-(cd "$tmp/src" && rm -rf synapse && git checkout "$old" -- synapse/ && cp "$OLDPWD/synapse/axon_bench_test.go" synapse/ &&
+if [[ "$old" == revert:* ]]; then
+  # Each commit's change, newest first, is taken back out of the tree (the shared
+  # micro-benchmark file excepted: it is copied in below).
+  for c in $(tr ',' '\n' <<<"${old#revert:}" | tac); do
+    git diff "$c^" "$c" -- . ':!synapse/axon_bench_test.go' | (cd "$tmp/src" && git apply -R)
+  done
+  what="HEAD with ${old#revert:} reverted"
+else
+  (cd "$tmp/src" && rm -rf synapse && git checkout "$old" -- synapse/)
+  what="synapse/ as of $(git rev-parse --short=12 "$old")"
+fi
+(cd "$tmp/src" && cp "$OLDPWD/synapse/axon_bench_test.go" synapse/ &&
   go build -o "$tmp/old" ./cmd/taonet && go test -c -o "$tmp/old.test" ./synapse/)
 go build -o "$tmp/new" ./cmd/taonet
 go test -c -o "$tmp/new.test" ./synapse/
-echo "old: synapse/ as of $(git rev-parse --short=12 "$old"); new: the work tree"
+echo "old: $what; new: the work tree"
 # field LINE NAME prints the number after NAME in LINE ("axons 39.8 ms" -> 39.8).
 field() { sed -n "s/.*$2[ =]\([0-9][0-9.]*\).*/\1/p" <<<"$1" | head -1; }
 # metric LINE UNIT DIV prints the value before UNIT in a go test -bench line, over DIV.
