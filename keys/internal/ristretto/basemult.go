@@ -9,27 +9,36 @@ import (
 )
 
 // The fixed-base multiplication x·B of every signature's nonce. It is the
-// method of edwards25519's own ScalarBaseMult (the Ed25519 paper's): x in 64
-// signed radix-16 digits d_i ∈ [−8, 8], the odd-indexed digits summed from
-// tables of 1..8 times 256^k·B, four doublings, then the even-indexed ones,
-// with the same addition formulas (formulas.go, never with negate set: a
-// negative digit is handled in the lookup, without a branch).
+// method of edwards25519's own ScalarBaseMult (the Ed25519 paper's) with
+// wider windows: x in 51 signed radix-32 digits d_i ∈ [−16, 16], the
+// odd-indexed digits summed from tables of 1..16 times 1024^k·B, five
+// doublings, then the even-indexed ones (51 additions where radix 16 needs
+// 64), with the same addition formulas (formulas.go, never with negate set:
+// a negative digit is handled in the lookup, without a branch).
 //
-// It differs in the constant-time table lookup, which edwards25519 does with
-// 24 field-element selects that each read and rewrite the destination in
-// memory (a quarter of a signature's CPU time in profiles). Here an entry is
-// 128 bytes of limbs, masked and or-ed into accumulators, four 256-bit words
-// at a time on amd64 with AVX2 (basemult_amd64.s), in registers otherwise.
-// Every entry of a row is read for every digit, and no branch or memory
-// index depends on x.
+// The wider windows pay because the constant-time table lookup is cheaper
+// than edwards25519's, which does 24 field-element selects that each read
+// and rewrite the destination in memory (a quarter of a signature's CPU time
+// in profiles). Here an entry is 128 bytes of limbs, masked and or-ed into
+// accumulators, four 256-bit words at a time on amd64 with AVX2
+// (basemult_amd64.s), in registers otherwise. Every entry of a row is read
+// for every digit, and no branch or memory index depends on x.
+
+const (
+	windowBits = 5
+	rowEntries = 1 << (windowBits - 1)               // multiples 1..16 of a row's point
+	numDigits  = (253 + windowBits - 1) / windowBits // x < 2^253
+	numRows    = (numDigits + 1) / 2                 // one per even/odd digit pair
+	rowFactor  = 2 * windowBits                      // row k holds multiples of 2^(10k)·B
+)
 
 // baseEntry is one table entry: the limbs of Y+X, Y−X and 2dT of an affine
 // point (affineCached), padded to 128 bytes so a row is whole 32-byte words.
 type baseEntry [16]uint64
 
-// baseTable[k][j] = (j+1)·256^k·B (32 KiB, built at first use).
-var baseTable = sync.OnceValue(func() *[32][8]baseEntry {
-	var t [32][8]baseEntry
+// baseTable[k][j] = (j+1)·2^(10k)·B (52 KiB, built at first use).
+var baseTable = sync.OnceValue(func() *[numRows][rowEntries]baseEntry {
+	var t [numRows][rowEntries]baseEntry
 	p := edwards25519.NewGeneratorPoint()
 	var q edwards25519.Point
 	var a affineCached
@@ -44,7 +53,7 @@ var baseTable = sync.OnceValue(func() *[32][8]baseEntry {
 			copy(t[k][j][5:10], limbsOf(&a.YminusX)[:])
 			copy(t[k][j][10:15], limbsOf(&a.T2d)[:])
 		}
-		for range 8 {
+		for range rowFactor {
 			p.Double(p)
 		}
 	}
@@ -73,12 +82,13 @@ func checkFieldLayout() {
 	}
 }
 
-// selectMultiple sets v = d·P for the row (1..8)·P and a digit d ∈ [−8, 8],
-// reading every entry (0·P is the identity: Y+X = Y−X = 1, 2dT = 0).
-func (v *affineCached) selectMultiple(row *[8]baseEntry, d int8) {
+// selectMultiple sets v = d·P for the row (1..16)·P and a digit
+// d ∈ [−16, 16], reading every entry (0·P is the identity: Y+X = Y−X = 1,
+// 2dT = 0).
+func (v *affineCached) selectMultiple(row *[rowEntries]baseEntry, d int8) {
 	sign := d >> 7 // −1 if negative
 	abs := uint64(uint8((d + sign) ^ sign))
-	var masks [8]uint64
+	var masks [rowEntries]uint64
 	for j := range masks {
 		// All ones when abs = j+1: abs ^ (j+1) is then 0, and for a small
 		// x, (x − 1) >> 63 is 1 exactly when x = 0.
@@ -106,7 +116,7 @@ func (v *affineCached) selectMultiple(row *[8]baseEntry, d int8) {
 // selectRowGeneric sets out to the OR of row[j] & masks[j] over all j; with
 // one mask all ones and the rest zero, that is the one entry. The
 // accumulators are plain variables so they stay in registers.
-func selectRowGeneric(out *baseEntry, row *[8]baseEntry, masks *[8]uint64) {
+func selectRowGeneric(out *baseEntry, row *[rowEntries]baseEntry, masks *[rowEntries]uint64) {
 	for part := 0; part < 16; part += 4 {
 		var a0, a1, a2, a3 uint64
 		for j := range row {
@@ -120,19 +130,30 @@ func selectRowGeneric(out *baseEntry, row *[8]baseEntry, masks *[8]uint64) {
 	}
 }
 
-// signedRadix16 writes the scalar as Σ d_i·16^i with d_i ∈ [−8, 8) for
-// i < 63 and d_63 ∈ [0, 8] (the scalar is below 2^253), using arithmetic
-// only.
-func signedRadix16(x *edwards25519.Scalar) [64]int8 {
+// signedDigits writes the scalar as Σ d_i·32^i with d_i ∈ [−16, 16) for
+// i < 50 and d_50 ∈ [0, 8] (the scalar is below 2^253), using arithmetic
+// only (the window positions are fixed).
+func signedDigits(x *edwards25519.Scalar) [numDigits]int8 {
 	b := x.Bytes()
-	var d [64]int8
-	for i := range 32 {
-		d[2*i] = int8(b[i] & 15)
-		d[2*i+1] = int8(b[i] >> 4)
+	var limbs [5]uint64 // little-endian, a spare zero limb for the top window
+	for i := range 4 {
+		for k := 7; k >= 0; k-- {
+			limbs[i] = limbs[i]<<8 | uint64(b[8*i+k])
+		}
 	}
-	for i := range 63 {
-		carry := (d[i] + 8) >> 4
-		d[i] -= carry << 4
+	var d [numDigits]int8
+	const mask = 1<<windowBits - 1
+	for i := range d {
+		pos := i * windowBits
+		w := limbs[pos/64] >> (pos % 64)
+		if pos%64 > 64-windowBits {
+			w |= limbs[pos/64+1] << (64 - pos%64)
+		}
+		d[i] = int8(w & mask)
+	}
+	for i := range numDigits - 1 {
+		carry := (d[i] + rowEntries) >> windowBits
+		d[i] -= carry << windowBits
 		d[i+1] += carry
 	}
 	return d
@@ -141,28 +162,28 @@ func signedRadix16(x *edwards25519.Scalar) [64]int8 {
 // scalarBaseMult sets v = x·B in constant time.
 func scalarBaseMult(v *edwards25519.Point, x *edwards25519.Scalar) {
 	table := baseTable()
-	digits := signedRadix16(x)
+	digits := signedDigits(x)
 
 	var acc projP3
 	var sum completed
 	var entry affineCached
 	acc.identity()
-	// Odd digits: Σ d_(2k+1)·256^k·B, then times 16.
-	for i := 1; i < 64; i += 2 {
+	// Odd digits: Σ d_(2k+1)·2^(10k)·B, then times 32.
+	for i := 1; i < numDigits; i += 2 {
 		entry.selectMultiple(&table[i/2], digits[i])
 		sum.addAffine(&acc, &entry, false)
 		acc.fromCompleted(&sum)
 	}
 	var p2 projP2
 	p2.X, p2.Y, p2.Z = acc.X, acc.Y, acc.Z
-	for range 3 {
+	for range windowBits - 1 {
 		sum.double(&p2)
 		p2.fromCompleted(&sum)
 	}
 	sum.double(&p2)
 	acc.fromCompleted(&sum)
-	// Even digits: plus Σ d_(2k)·256^k·B.
-	for i := 0; i < 64; i += 2 {
+	// Even digits: plus Σ d_(2k)·2^(10k)·B.
+	for i := 0; i < numDigits; i += 2 {
 		entry.selectMultiple(&table[i/2], digits[i])
 		sum.addAffine(&acc, &entry, false)
 		acc.fromCompleted(&sum)

@@ -2,9 +2,9 @@
 
 #include "textflag.h"
 
-// func selectRowAVX2(out *baseEntry, row *[8]baseEntry, masks *[8]uint64)
+// func selectRowAVX2(out *baseEntry, row *[16]baseEntry, masks *[16]uint64)
 //
-// out = OR over j of row[j] AND broadcast(masks[j]): all eight 128-byte
+// out = OR over j of row[j] AND broadcast(masks[j]): all sixteen 128-byte
 // entries are read, whatever the masks (constant time). Y0-Y3 accumulate
 // the four 32-byte words of an entry.
 TEXT ·selectRowAVX2(SB), NOSPLIT, $0-24
@@ -15,7 +15,7 @@ TEXT ·selectRowAVX2(SB), NOSPLIT, $0-24
 	VPXOR Y1, Y1, Y1
 	VPXOR Y2, Y2, Y2
 	VPXOR Y3, Y3, Y3
-	MOVQ $8, CX
+	MOVQ $16, CX
 
 loop:
 	VPBROADCASTQ (DX), Y4

@@ -17,7 +17,7 @@ func TestSelectRowAVX2MatchesGeneric(t *testing.T) {
 		t.Skip("this CPU has no AVX2; the portable scan is the one in use")
 	}
 	table := baseTable()
-	check := func(t interface{ Fatalf(string, ...any) }, k int, masks *[8]uint64) {
+	check := func(t interface{ Fatalf(string, ...any) }, k int, masks *[rowEntries]uint64) {
 		var a, b baseEntry
 		selectRowAVX2(&a, &table[k], masks)
 		selectRowGeneric(&b, &table[k], masks)
@@ -26,16 +26,16 @@ func TestSelectRowAVX2MatchesGeneric(t *testing.T) {
 		}
 	}
 	for k := range table {
-		for j := range 9 {
-			var masks [8]uint64
-			if j < 8 {
+		for j := range rowEntries + 1 {
+			var masks [rowEntries]uint64
+			if j < rowEntries {
 				masks[j] = ^uint64(0)
 			}
 			check(t, k, &masks)
 		}
 	}
 	rapid.Check(t, func(t *rapid.T) {
-		var masks [8]uint64
+		var masks [rowEntries]uint64
 		for j := range masks {
 			masks[j] = rapid.Uint64().Draw(t, "mask")
 		}

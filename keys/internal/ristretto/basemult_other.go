@@ -4,10 +4,10 @@ package ristretto
 
 const useAVX2 = false
 
-func selectRowAVX2(out *baseEntry, row *[8]baseEntry, masks *[8]uint64) {
+func selectRowAVX2(out *baseEntry, row *[rowEntries]baseEntry, masks *[rowEntries]uint64) {
 	panic("ristretto: no AVX2 table scan on this platform")
 }
 
-func selectRow(out *baseEntry, row *[8]baseEntry, masks *[8]uint64) {
+func selectRow(out *baseEntry, row *[rowEntries]baseEntry, masks *[rowEntries]uint64) {
 	selectRowGeneric(out, row, masks)
 }

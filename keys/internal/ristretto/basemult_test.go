@@ -20,21 +20,20 @@ func sameAsEdwards(t interface{ Fatalf(string, ...any) }, x *edwards25519.Scalar
 	}
 }
 
-// TestScalarBaseMultEdgeScalars: 0, small values, every single digit value
-// at every position (d·16^i for d = 1..15, which the recoding turns into
-// negative digits and carries), 2^252 and ℓ − 1 (the top of the range).
+// TestScalarBaseMultEdgeScalars: 0, small values, every window value at
+// every window position (d·32^i for d = 1..31, which the recoding turns into
+// negative digits and carries), 2^252 and ℓ − 1 (the top of the range),
+// and all ones below the top (a carry through every digit).
 func TestScalarBaseMultEdgeScalars(t *testing.T) {
 	for i := range 300 {
 		sameAsEdwards(t, scalarOf(i))
 	}
-	for pos := range 64 {
-		for d := 1; d < 16; d++ {
-			var b [32]byte
-			b[pos/2] = byte(d) << (4 * (pos % 2))
-			if x, err := edwards25519.NewScalar().SetCanonicalBytes(b[:]); err == nil {
-				sameAsEdwards(t, x)
-			}
+	thirtyTwo := scalarOf(32)
+	for pos, weight := 0, scalarOf(1); pos < numDigits; pos++ {
+		for d := 1; d < 32; d++ {
+			sameAsEdwards(t, edwards25519.NewScalar().Multiply(scalarOf(d), weight))
 		}
+		weight.Multiply(weight, thirtyTwo)
 	}
 	minusOne := edwards25519.NewScalar().Subtract(edwards25519.NewScalar(), scalarOf(1))
 	sameAsEdwards(t, minusOne)
@@ -64,18 +63,18 @@ func TestScalarBaseMultProperty(t *testing.T) {
 	})
 }
 
-// TestSignedRadix16: the digits are in range and sum back to the scalar.
-func TestSignedRadix16(t *testing.T) {
+// TestSignedDigits: the digits are in range and sum back to the scalar.
+func TestSignedDigits(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		x, _ := drawScalar(t, "x")
-		d := signedRadix16(x)
+		d := signedDigits(x)
 		sum := edwards25519.NewScalar()
-		sixteen := scalarOf(16)
-		for i := 63; i >= 0; i-- {
-			if d[i] < -8 || d[i] > 8 || (i < 63 && d[i] == 8) {
+		radix := scalarOf(1 << windowBits)
+		for i := numDigits - 1; i >= 0; i-- {
+			if d[i] < -rowEntries || d[i] >= rowEntries || (i == numDigits-1 && d[i] < 0) {
 				t.Fatalf("digit %d is %d", i, d[i])
 			}
-			sum.Multiply(sum, sixteen)
+			sum.Multiply(sum, radix)
 			v := scalarOf(int(max(d[i], -d[i])))
 			if d[i] < 0 {
 				v.Negate(v)

@@ -11,8 +11,8 @@
 // switch alone gains little; the gain is in Precomputed, per-key tables that
 // cut the doublings of a verification eightfold. The field arithmetic and the
 // constant-time generic ScalarMult are edwards25519's. ScalarBaseMult is
-// edwards25519's method with a cheaper constant-time table scan (basemult.go,
-// AVX2 on amd64: ~15% less per multiplication), and the variable-time
+// edwards25519's method with a cheaper constant-time table scan (AVX2 on
+// amd64) that makes wider windows pay (basemult.go), and the variable-time
 // table-driven loop is our own too; both add and double with their own copies
 // of the standard extended-coordinate formulas (formulas.go), checked point
 // for point against edwards25519 (TestScalarBaseMultProperty and the tests
