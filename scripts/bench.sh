@@ -44,10 +44,10 @@ command_for() {
     # alternately.
     keys-ab) echo "bench/keys-ab.sh 2bdc812 3" ;;
     # Sign one at a time against SignMany's batches, alternately.
-    keys-batch) echo "bench/keys-batch.sh 3" ;;
+    keys-batch) echo "bench/keys-batch.sh 6" ;;
     # Sign and kept-key verification with keys/ before this session's signing
     # work (872363b) and now, alternately.
-    keys-sign-ab) echo "bench/keys-ab.sh 872363b 3" ;;
+    keys-sign-ab) echo "bench/keys-ab.sh 872363b 6" ;;
     # The fan-out with keys/ before batch signing (872363b: the dendrite signs
     # one at a time) and now, alternately.
     keys-fanout-ab) echo "bench/fanout-ab.sh 872363b 6 30 keys/" ;;
