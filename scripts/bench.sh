@@ -31,10 +31,10 @@ command_for() {
     # The same, synapse/ before this session's fan-out work (868148d, net/http
     # dendrite) and now, alternately: the before/after that holds under load.
     fanout-ab) echo "bench/fanout-ab.sh 868148d 4" ;;
-    # The axon's CPU per request: synapse/ before the axon pass (0ac2529) and now,
-    # alternately, on the fan-out (the axons' CPU share) and BenchmarkAxonServe /
-    # BenchmarkAxonHandler.
-    axon-ab) echo "bench/axon-ab.sh 0ac2529 4 100" ;;
+    # The axon's CPU per request: the tree without the axon pass's commits and
+    # now, alternately, on the fan-out (the axons' CPU share) and
+    # BenchmarkAxonServe / BenchmarkAxonHandler.
+    axon-ab) echo "bench/axon-ab.sh revert:933a8cf,0b2ce50 4 100" ;;
     # The Yuma epoch on one core (target: n=4096 under 100 ms); the cpu time
     # column is the single-core cost even on a loaded machine.
     yuma) echo "go test -run '^\$' -bench 'Epoch|NNZPass' -benchtime 20x -benchmem -cpu 1 ./yuma/ | go run ./bench/gobench" ;;
