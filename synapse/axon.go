@@ -1,6 +1,7 @@
 package synapse
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -275,6 +276,10 @@ type call struct {
 	timeout  time.Duration
 	verified bool
 	done     bool
+	// hashIn is the request synapse's body-hash input (appendHashInput), kept so
+	// that a response whose hash fields the handler left alone reuses the request's
+	// checked hash instead of digesting them again.
+	hashIn []byte
 	// early is the request view of a call rejected before its headers parse.
 	early Request
 }
@@ -449,14 +454,18 @@ func readSynapse[T any](c *call, sc *schema) (*T, bool) {
 		c.fail(http.StatusBadRequest, fmt.Sprintf("Improperly formatted request body: %v", err))
 		return nil, false
 	}
-	h, err := sc.bodyHash(reflectValue(s))
+	in, err := sc.appendHashInput((*buf)[:0], reflectValue(s))
 	if err != nil {
 		c.fail(http.StatusBadRequest, fmt.Sprintf("Could not hash request body: %v", err))
 		return nil, false
 	}
-	if h != c.req.BodyHash {
+	*buf = in
+	if h := hashOfInput(in); h != c.req.BodyHash {
 		c.fail(http.StatusBadRequest, fmt.Sprintf("Hash mismatch between header body hash %s and parsed body hash %s", c.req.BodyHash, h))
 		return nil, false
+	}
+	if len(in) <= maxKeptHashInput {
+		c.hashIn = bytes.Clone(in)
 	}
 	return s, true
 }
@@ -590,7 +599,7 @@ func (c *call) respondOK(sc *schema, s any, payload []byte) {
 		return
 	}
 	c.done = true
-	if h, err := sc.bodyHash(reflectValue(s)); err == nil {
+	if h, err := c.responseHash(sc, s); err == nil {
 		c.req.BodyHash = h
 	}
 	c.stamp(http.StatusOK, "Success")
@@ -605,6 +614,28 @@ func (c *call) respondOK(sc *schema, s any, payload []byte) {
 	*buf = body // the ResponseWriter copies it; the buffer goes back to the pool
 	c.writeHeader(http.StatusOK, sc, "application/json", int64(len(body)))
 	_, _ = c.w.Write(body)
+}
+
+// maxKeptHashInput bounds the request hash input a call keeps for its response: past
+// it the response's hash is computed afresh rather than holding a second copy of
+// large hash fields while the handler runs.
+const maxKeptHashInput = 64 << 10
+
+// responseHash is the body hash of the response synapse s. If the handler left every
+// hash field rendering as the request's did, it is the request's hash, which
+// readSynapse computed and checked.
+func (c *call) responseHash(sc *schema, s any) (string, error) {
+	buf := getBuf()
+	defer putBuf(buf)
+	in, err := sc.appendHashInput((*buf)[:0], reflectValue(s))
+	if err != nil {
+		return "", err
+	}
+	*buf = in
+	if c.hashIn != nil && bytes.Equal(in, c.hashIn) {
+		return c.req.BodyHash, nil
+	}
+	return hashOfInput(in), nil
 }
 
 // StreamWriter writes the chunks of a streaming response; each Write is flushed to

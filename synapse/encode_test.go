@@ -1,7 +1,9 @@
 package synapse
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"reflect"
@@ -272,4 +274,60 @@ func TestPyReprMatchesReference(t *testing.T) {
 			t.Fatalf("PyStr([%q x]) = %s, want %s", s, str, want)
 		}
 	})
+}
+
+// TestByteTables: the lookup tables say for every byte what the tests they replace
+// said (encoding/json's plain string bytes; net/http's refused header value bytes).
+func TestByteTables(t *testing.T) {
+	for i := 0; i < 256; i++ {
+		c := byte(i)
+		if want := !(c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&'); jsonPlain[c] != want {
+			t.Errorf("jsonPlain[%#x] = %v", c, jsonPlain[c])
+		}
+		if want := c < 0x20 && c != '\t' || c == 0x7f; headerBad[c] != want {
+			t.Errorf("headerBad[%#x] = %v", c, headerBad[c])
+		}
+	}
+}
+
+// TestResponseBodyHashFollowsHandler: a response's computed_body_hash (header and
+// body) is the hash of the synapse the handler returns: the request's when the
+// handler leaves the hash fields alone (reused, not recomputed), a new one when it
+// changes them, including a change that renders differently only by length.
+func TestResponseBodyHashFollowsHandler(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		edit   func(p *Prompt)
+		result []string
+	}{
+		{"unchanged", func(p *Prompt) { p.Completion = "done" }, []string{"Hello"}},
+		{"changed", func(p *Prompt) { p.Messages = append(p.Messages, "there") }, []string{"Hello", "there"}},
+		{"emptied", func(p *Prompt) { p.Messages = nil }, nil},
+		{"restored", func(p *Prompt) { p.Messages = []string{"x"}; p.Messages = []string{"Hello"} }, []string{"Hello"}},
+	} {
+		a, err := NewAxon(AxonConfig{Hotkey: key(t, "Bob")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Register(a, func(_ context.Context, _ *Request, p *Prompt) error { tc.edit(p); return nil }, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		target := startAxon(t, a)
+		resp, err := http.DefaultClient.Do(rawRequest{signer: key(t, "Alice"), messages: []string{"Hello"}}.build(t, target))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		want, err := BodyHash(&Prompt{Messages: tc.result})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := resp.Header.Get("computed_body_hash"); resp.StatusCode != 200 || got != want {
+			t.Errorf("%s: status %d, header hash %s, want %s", tc.name, resp.StatusCode, got, want)
+		}
+		if !strings.Contains(string(body), `"computed_body_hash":"`+want+`"`) {
+			t.Errorf("%s: body hash in %s, want %s", tc.name, body, want)
+		}
+	}
 }

@@ -225,7 +225,7 @@ func encodeTerminal(e *headerEncoder, keys *terminalKeys, t *TerminalInfo) {
 func headerSafe(s string) string {
 	ok := true
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 && c != '\t' || c == 0x7f {
+		if headerBad[s[i]] {
 			ok = false
 			break
 		}
@@ -235,12 +235,23 @@ func headerSafe(s string) string {
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(c < 0x20 && c != '\t' || c == 0x7f) {
+		if c := s[i]; !headerBad[c] {
 			b.WriteByte(c)
 		}
 	}
 	return b.String()
 }
+
+// headerBad[c] reports a byte net/http refuses in a header value: controls other than
+// the tab, and DEL. A table lookup per byte is cheaper than the comparisons spelled
+// out over the ~700 bytes of values in a response.
+var headerBad = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = c != '\t'
+	}
+	t[0x7f] = true
+	return t
+}()
 
 // encodeHeaders writes the full to_headers() set of a synapse: name, timeout, axon and
 // dendrite terminal fields, input_obj for required payload fields, sizes and body hash.

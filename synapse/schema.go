@@ -3,6 +3,7 @@ package synapse
 import (
 	"crypto/sha3"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"reflect"
@@ -184,31 +185,55 @@ func emptyJSON(t reflect.Type) (string, error) {
 // bodyHash computes computed_body_hash of v (a *T or T of this schema):
 // sha3_hex(concat of sha3_hex(str(field)) over hash fields in declaration order).
 func (s *schema) bodyHash(v reflect.Value) (string, error) {
+	// The renderings go into one pooled buffer (the axon hashes every request and
+	// every response).
+	buf := getBuf()
+	defer putBuf(buf)
+	in, err := s.appendHashInput((*buf)[:0], v)
+	if err != nil {
+		return "", err
+	}
+	*buf = in
+	return hashOfInput(in), nil
+}
+
+// appendHashInput appends what the body hash digests: for each hash field in
+// declaration order, its length (8 bytes) and its str() rendering. Two inputs are
+// equal exactly when every hash field renders the same, so equal inputs have equal
+// hashes.
+func (s *schema) appendHashInput(b []byte, v reflect.Value) ([]byte, error) {
 	for v.Kind() == reflect.Pointer {
 		v = v.Elem()
 	}
-	outer := sha3.New256()
-	var hexbuf [64]byte
-	// Each field is rendered into one pooled buffer (the axon hashes every request
-	// and every response).
-	buf := getBuf()
-	defer putBuf(buf)
 	for _, f := range s.fields {
 		if !f.hash {
 			continue
 		}
-		str, err := appendPy((*buf)[:0], v.FieldByIndex(f.index), false)
-		if err != nil {
-			return "", err
+		at := len(b)
+		b = append(b, make([]byte, 8)...)
+		var err error
+		if b, err = appendPy(b, v.FieldByIndex(f.index), false); err != nil {
+			return b, err
 		}
-		*buf = str
-		inner := sha3.Sum256(str)
+		binary.LittleEndian.PutUint64(b[at:], uint64(len(b)-at-8))
+	}
+	return b, nil
+}
+
+// hashOfInput is the body hash of an appendHashInput result.
+func hashOfInput(in []byte) string {
+	outer := sha3.New256()
+	var hexbuf [64]byte
+	for len(in) > 0 {
+		n := binary.LittleEndian.Uint64(in)
+		inner := sha3.Sum256(in[8 : 8+n])
+		in = in[8+n:]
 		hex.Encode(hexbuf[:], inner[:])
 		outer.Write(hexbuf[:])
 	}
 	var sum [32]byte
 	hex.Encode(hexbuf[:], outer.Sum(sum[:0]))
-	return string(hexbuf[:]), nil
+	return string(hexbuf[:])
 }
 
 // BodyHash computes the computed_body_hash of a synapse value exactly as the Python

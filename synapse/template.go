@@ -190,7 +190,7 @@ func appendEnvelopeBody(b []byte, sc *schema, r *Request, payload []byte) ([]byt
 // anything else takes encoding/json's path.
 func appendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+		if !jsonPlain[s[i]] {
 			j, _ := json.Marshal(s) // a string always encodes
 			return append(b, j...)
 		}
@@ -199,6 +199,20 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, s...)
 	return append(b, '"')
 }
+
+// jsonPlain[c] reports whether encoding/json copies byte c into a string unchanged:
+// printable ASCII other than the quote, backslash and the HTML-escaped < > &. A table
+// lookup per byte is a third of the comparisons of spelling the test out, and the
+// axon runs ~600 bytes of strings through it per response.
+var jsonPlain = func() (t [256]bool) {
+	for c := 0x20; c <= 0x7e; c++ {
+		t[c] = true
+	}
+	for _, c := range `"\<>&` {
+		t[c] = false
+	}
+	return t
+}()
 
 // The request on the wire: the template also holds the HTTP/1.1 head with everything
 // that is the same for every target, so a request is the request line and Host,
