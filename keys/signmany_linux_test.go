@@ -11,7 +11,11 @@ import (
 // space reserved with PROT_NONE, so the test costs no memory and any read of
 // it would crash (both must refuse it by its length alone).
 func testTooLongMessage(t *testing.T, kp *Keypair) {
-	huge, err := syscall.Mmap(-1, 0, math.MaxUint32+1, syscall.PROT_NONE, syscall.MAP_PRIVATE|syscall.MAP_ANON|syscall.MAP_NORESERVE)
+	size := uint64(math.MaxUint32) + 1
+	if uint64(int(size)) != size {
+		return // a 32-bit address space cannot hold such a message at all
+	}
+	huge, err := syscall.Mmap(-1, 0, int(size), syscall.PROT_NONE, syscall.MAP_PRIVATE|syscall.MAP_ANON|syscall.MAP_NORESERVE)
 	if err != nil {
 		t.Fatalf("reserving 4 GiB of address space: %v", err)
 	}
