@@ -45,6 +45,9 @@ command_for() {
     keys-ab) echo "bench/keys-ab.sh 2bdc812 3" ;;
     # Sign one at a time against SignMany's batches, alternately.
     keys-batch) echo "bench/keys-batch.sh 6" ;;
+    # The group operations under signing: R's encoding one at a time and in
+    # batches (per point), the fixed-base multiplication ours and edwards25519's.
+    ristretto) echo "go test -run '^\$' -bench 'Encode\$|DoubleAndEncodeBatch|ScalarBaseMult' -benchtime 20000x -benchmem -cpu 1 ./keys/internal/ristretto/ | go run ./bench/gobench" ;;
     # Sign and kept-key verification with keys/ before this session's signing
     # work (872363b) and now, alternately.
     keys-sign-ab) echo "bench/keys-ab.sh 872363b 6" ;;
