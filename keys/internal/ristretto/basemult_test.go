@@ -91,6 +91,7 @@ func TestFieldLayout(t *testing.T) { checkFieldLayout() }
 
 func BenchmarkScalarBaseMultEdwards(b *testing.B) {
 	x, p := benchScalar(b), new(edwards25519.Point)
+	defer cpuPerOp(b)()
 	for b.Loop() {
 		p.ScalarBaseMult(x)
 	}
