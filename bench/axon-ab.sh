@@ -12,7 +12,10 @@
 #   - BenchmarkAxonServe/conns=8 (5000 verified requests over 8 keep-alive loopback
 #     connections, signed before the timer: the process CPU is nearly all the axon's);
 #   - BenchmarkAxonHandler (the axon's own work per request in process: sr25519 stubbed,
-#     no net/http server; the steadiest of the three on a shared machine).
+#     no net/http server).
+# With valgrind installed, BenchmarkAxonHandler's instructions per request are also
+# counted once per binary (callgrind, GOGC=off, the difference between 500 and 1500
+# iterations): unlike times, that count does not move with the machine's load.
 # Each pair becomes one BENCH row ("old, run 1", "new, run 1", ...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,6 +43,22 @@ go test -c -o "$tmp/new.test" ./synapse/
 echo "old: $what; new: the work tree"
 # field LINE NAME prints the number after NAME in LINE ("axons 39.8 ms" -> 39.8).
 field() { sed -n "s/.*$2[ =]\([0-9][0-9.]*\).*/\1/p" <<<"$1" | head -1; }
+# instructions BIN prints BenchmarkAxonHandler's instructions per request, or "-".
+instructions() {
+  command -v valgrind >/dev/null || { echo -; return; }
+  local n1=500 n2=1500 a b
+  count() {
+    GOGC=off GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+      "$1" -test.run '^$' -test.bench AxonHandler -test.benchtime "$2x" -test.cpu 1 2>&1 |
+      sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+  }
+  a="$(count "$1" $n1)"
+  b="$(count "$1" $n2)"
+  echo $(((b - a) / (n2 - n1)))
+}
+ir_old="$(instructions "$tmp/old.test")"
+ir_new="$(instructions "$tmp/new.test")"
+echo "BenchmarkAxonHandler instructions per request (callgrind): old $ir_old, new $ir_new"
 # metric LINE UNIT DIV prints the value before UNIT in a go test -bench line, over DIV.
 metric() { awk -v u="$2" -v d="$3" '{for (i = 1; i < NF; i++) if ($(i+1) == u) printf (d == 1 ? "%d" : "%.1f"), $i / d}' <<<"$1"; }
 for i in $(seq 1 "$runs"); do
@@ -51,9 +70,9 @@ for i in $(seq 1 "$runs"); do
     handler="$("$tmp/$v.test" -test.run '^$' -test.bench 'AxonHandler' -test.benchtime 20000x -test.benchmem 2>&1 | grep '^Benchmark')"
     echo "$serve"
     echo "$handler"
-    printf 'BENCH\t%s, run %s\toverhead p50=%s ms\toverhead p99=%s ms\tCPU per fan-out=%s ms\taxons CPU per fan-out=%s ms\tdendrite CPU per fan-out=%s ms\tAxonServe CPU per request=%s µs\tAxonServe allocs per request=%s\tAxonHandler per request=%s µs\tAxonHandler allocs=%s\n' \
+    printf 'BENCH\t%s, run %s\toverhead p50=%s ms\toverhead p99=%s ms\tCPU per fan-out=%s ms\taxons CPU per fan-out=%s ms\tdendrite CPU per fan-out=%s ms\tAxonServe CPU per request=%s µs\tAxonServe allocs per request=%s\tAxonHandler per request=%s µs\tAxonHandler allocs=%s\tAxonHandler instructions per request=%s\n' \
       "$v" "$i" "$(field "$fan" 'overhead p50')" "$(field "$fan" 'overhead p99')" \
       "$(field "$fan" '	CPU per fan-out')" "$(field "$fan" 'axons')" "$(field "$fan" 'dendrite CPU per fan-out')" \
-      "$(metric "$serve" cpu-ns/op 1000)" "$(metric "$serve" allocs/op 1)" "$(metric "$handler" ns/op 1000)" "$(metric "$handler" allocs/op 1)"
+      "$(metric "$serve" cpu-ns/op 1000)" "$(metric "$serve" allocs/op 1)" "$(metric "$handler" ns/op 1000)" "$(metric "$handler" allocs/op 1)" "$(eval echo "\$ir_$v")"
   done
 done

@@ -34,7 +34,7 @@ command_for() {
     # The axon's CPU per request: the tree without the axon pass's commits and
     # now, alternately, on the fan-out (the axons' CPU share) and
     # BenchmarkAxonServe / BenchmarkAxonHandler.
-    axon-ab) echo "bench/axon-ab.sh revert:933a8cf,0b2ce50 4 100" ;;
+    axon-ab) echo "bench/axon-ab.sh revert:933a8cf,0b2ce50,7033a87 4 100" ;;
     # The Yuma epoch on one core (target: n=4096 under 100 ms); the cpu time
     # column is the single-core cost even on a loaded machine.
     yuma) echo "go test -run '^\$' -bench 'Epoch|NNZPass' -benchtime 20x -benchmem -cpu 1 ./yuma/ | go run ./bench/gobench" ;;
