@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -207,6 +208,60 @@ func FuzzParseFields(f *testing.F) {
 		}
 		if werr == nil && !reflect.DeepEqual(&got, want) {
 			t.Fatalf("%q: got %+v, reference %+v", s, got, *want)
+		}
+	})
+}
+
+// TestLowerASCII: the word-at-a-time lowering equals the byte-wise one for every
+// byte value at every position of names of every length up to 64.
+func TestLowerASCII(t *testing.T) {
+	ref := func(s string) string {
+		b := []byte(s)
+		for i, c := range b {
+			if 'A' <= c && c <= 'Z' {
+				b[i] = c + 'a' - 'A'
+			}
+		}
+		return string(b)
+	}
+	var buf [64]byte
+	for n := 0; n <= 64; n++ {
+		for pos := 0; pos < n; pos++ {
+			for c := 0; c < 256; c++ {
+				b := []byte(strings.Repeat("Bt_Header_AXON_", 5)[:n])
+				b[pos] = byte(c)
+				if got, want := string(lowerASCII(&buf, string(b))), ref(string(b)); got != want {
+					t.Fatalf("lowerASCII(%q) = %q, want %q", b, got, want)
+				}
+			}
+		}
+	}
+}
+
+// parsePyIntReference is parsePyInt without the plain-digits fast path.
+func parsePyIntReference(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return n, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f != math.Trunc(f) || math.Abs(f) > 9.2e18 || math.IsNaN(f) {
+		return 0, fmt.Errorf("not an integer")
+	}
+	return int64(f), nil
+}
+
+// FuzzParsePyInt: the fast path changes no result.
+func FuzzParsePyInt(f *testing.F) {
+	for _, s := range []string{"0", "007", "1733472000123456789", "9223372036854775807", "9223372036854775808",
+		"9999999999999999999", "18446744073709551616", "-1", "+1", " 1", "1.0", "1e3", "", "1_000", "٣"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, gerr := parsePyInt(s)
+		want, werr := parsePyIntReference(s)
+		if got != want || fmt.Sprint(gerr) != fmt.Sprint(werr) {
+			t.Fatalf("%q: %d, %v; reference %d, %v", s, got, gerr, want, werr)
 		}
 	})
 }
