@@ -79,6 +79,51 @@ type fzStringOpt struct {
 
 type fzKey string
 
+// fzFlatText and fzFlatNumbers are flat synapses (flatdecode.go): every field a
+// string, bool, number or a slice of these.
+type fzFlatText struct {
+	Roles      []string `json:"roles"`
+	Messages   []string `json:"messages"`
+	Completion string   `json:"completion"`
+	K          string   `json:"k"`
+	S          string
+	Ä          string
+	Dash       string  `json:"a-b"`
+	Under      string  `json:"a_b"`
+	Dashed     string  `json:"-,"`
+	Exact      string  `json:"exact"`
+	ExactUpper string  `json:"EXACT"`
+	Skip       string  `json:"-"`
+	Omit       string  `json:"omit,omitempty"`
+	Named      fzKey   `json:"named"`
+	NamedList  []fzKey `json:"named_list"`
+	hidden     string
+}
+
+type fzFlatNumbers struct {
+	I     int       `json:"i"`
+	I8    int8      `json:"i8"`
+	I16   int16     `json:"i16"`
+	I32   int32     `json:"i32"`
+	I64   int64     `json:"i64"`
+	U     uint      `json:"u"`
+	U8    uint8     `json:"u8"`
+	U16   uint16    `json:"u16"`
+	U32   uint32    `json:"u32"`
+	U64   uint64    `json:"u64"`
+	Up    uintptr   `json:"up"`
+	F32   float32   `json:"f32"`
+	F64   float64   `json:"f64"`
+	B     bool      `json:"b"`
+	Ints  []int     `json:"ints"`
+	I8s   []int8    `json:"i8s"`
+	U16s  []uint16  `json:"u16s"`
+	Ups   []uintptr `json:"ups"`
+	F32s  []float32 `json:"f32s"`
+	F64s  []float64 `json:"f64s"`
+	Bools []bool    `json:"bools"`
+}
+
 type fzInner struct {
 	A      int      `json:"a"`
 	B      []string `json:"b"`
@@ -131,19 +176,35 @@ type failer interface {
 	Fatalf(format string, args ...any)
 }
 
-func sameDecode[T any](start func() *T) decodeCase { return sameDecodePath(true, start) }
+func sameDecode[T any](start func() *T) decodeCase { return sameDecodePath(pathV1, start) }
 
-// sameDecodePath is sameDecode for a type that takes the one-pass decoder (fast) or
-// encoding/json.
-func sameDecodePath[T any](fast bool, start func() *T) decodeCase {
+// Which decoder decodeInto uses for a type.
+const (
+	pathFlat = "flat synapse decoder"
+	pathV1   = "go-json-experiment v1"
+	pathStd  = "encoding/json"
+)
+
+func decodePath(sc *schema) string {
+	switch {
+	case sc.flat != nil:
+		return pathFlat
+	case sc.plainJSON:
+		return pathV1
+	}
+	return pathStd
+}
+
+// sameDecodePath is sameDecode for a type that takes the given decoder.
+func sameDecodePath[T any](path string, start func() *T) decodeCase {
 	return decodeCase{name: reflect.TypeFor[T]().Name(), check: func(t failer, data []byte) {
 		t.Helper()
 		sc, err := schemaOf[T]()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if sc.plainJSON != fast {
-			t.Fatalf("%s: one-pass decoder %v, want %v", sc.name, sc.plainJSON, fast)
+		if got := decodePath(sc); got != path {
+			t.Fatalf("%s is decoded by %s, want %s", sc.name, got, path)
 		}
 		got, want := start(), start()
 		gerr, werr := decodeInto(sc, data, got), referenceDecode(data, want)
@@ -183,9 +244,10 @@ func strp(s string) *string { return &s }
 // copy of the request, so existing slices, maps and pointers must be reused, merged
 // or replaced exactly as encoding/json does).
 var decodeCases = []decodeCase{
-	sameDecode(func() *Prompt { return new(Prompt) }),
-	sameDecode(func() *Prompt {
-		return &Prompt{Roles: []string{"system", "user"}, Messages: make([]string, 1, 8), Completion: "old"}
+	sameDecodePath(pathFlat, func() *Prompt { return new(Prompt) }),
+	sameDecodePath(pathFlat, func() *Prompt {
+		stale := []string{"s", "t", "u", "v"}
+		return &Prompt{Roles: []string{"system", "user"}, Messages: stale[:1], Completion: "old"}
 	}),
 	sameDecode(func() *fzText { return new(fzText) }),
 	sameDecode(func() *fzText {
@@ -198,7 +260,18 @@ var decodeCases = []decodeCase{
 		return &fzNumbers{I: -1, PI: &n, PPF: &pf, Ints: []int{1, 2, 3}, Arr: [3]uint8{9, 9, 9}, Bytes: []byte("old")}
 	}),
 	sameDecode(func() *fzNested { return new(fzNested) }),
-	sameDecodePath(false, func() *fzStringOpt { return new(fzStringOpt) }),
+	sameDecodePath(pathStd, func() *fzStringOpt { return new(fzStringOpt) }),
+	sameDecodePath(pathFlat, func() *fzFlatText { return new(fzFlatText) }),
+	sameDecodePath(pathFlat, func() *fzFlatText {
+		stale := []string{"a", "b", "c", "d"}
+		return &fzFlatText{Roles: stale[:1], Messages: []string{"m"}, Completion: "old", K: "k", Skip: "kept", hidden: "h",
+			NamedList: []fzKey{"x", "y"}}
+	}),
+	sameDecodePath(pathFlat, func() *fzFlatNumbers { return new(fzFlatNumbers) }),
+	sameDecodePath(pathFlat, func() *fzFlatNumbers {
+		stale := []float32{1, 2, 3, 4}
+		return &fzFlatNumbers{I: -1, U64: 7, F64: 2.5, B: true, Ints: []int{1, 2, 3}, F32s: stale[:2], Bools: make([]bool, 0, 3)}
+	}),
 	sameDecode(func() *fzNested {
 		return &fzNested{
 			Tags: map[string][]string{"a": {"1"}}, Counts: map[string]int{"x": 1}, IntKeys: map[int]string{1: "one"},
@@ -235,6 +308,10 @@ var decodeSeeds = []string{
 	`{"roles":["a"]} x`, `{"roles":["a"]}{}`, `{"roles":["a"],}`, `{"roles":["a"]`, `{roles:1}`, `{"a":01}`, `{"a":1.}`,
 	`{"a":-}`, `{"a":.5}`, `{"a":1e}`, `{"a":tru}`, `{"a":nul}`, `{"a":"\x01"}`, `{"a":"\u12"}`, `{"a":"\q"}`, "{\"a\":\"\t\"}",
 	`{"a":[1 2]}`, `{"a":{"b" 1}}`, `{"a" :1 , "b"	:	[ ] }`, `[]`, `"s"`, `null`, ``, `{`, `{}`, "\ufeff{}",
+	`{"ä":"x","Ä":"y","ints":[1,null,3],"f32s":[null,null,null],"named_list":[null,"z"],"roles":[null,null,null,null,null]}`,
+	`{"i8s":[-128,127],"u16s":[65535,-0],"ups":[1],"f64s":[1e308,-1e-320],"bools":[true,null,false],"ints":[]}`, `{"i8s":[128]}`, `{"u8":256}`, `{"u16":65536}`, `{"u32":4294967296}`,
+	`{"i16":32768}`, `{"i32":-2147483649}`, `{"f32":-3.5e38}`, `{"u16s":[65536]}`, `{"ups":[-1]}`,
+	`{"messages":["a\ud83d\ude00b","\udc00\ud800","\ud800\u0041","\ud800\\u0041","\uD83D\uDE00"]}`,
 	`{"\u0072oles":["escaped key"],"compl\u0065tion":"e"}`, "{\"roles\x00\":[\"nul in key\"]}",
 }
 
@@ -260,7 +337,8 @@ func TestDecodeMatchesEncodingJSONGenerated(t *testing.T) {
 	keys := []string{"roles", "messages", "completion", "ptr", "grid", "k", "S", "s", "é", "a-b", "a_b", "arr", "-", "exact", "EXACT",
 		"i", "i8", "i16", "i32", "i64", "u", "u8", "u16", "u32", "u64", "up", "f32", "f64", "b", "is", "fs", "bs", "ss", "ps", "pi", "PPF",
 		"ints", "bytes", "bools", "tags", "counts", "int_keys", "u8_keys", "deep", "named", "inner", "inner_ptr", "list", "embeds",
-		"points", "a", "c", "x", "y", "p", "Z", "hidden", "Skip", "name", "dendrite", "unknown"}
+		"points", "a", "c", "x", "y", "p", "Z", "hidden", "Skip", "name", "dendrite", "unknown", "Ä", "ä", "named_list",
+		"i8s", "u16s", "ups", "f32s", "f64s", "omit", "Exact"}
 	key := rapid.Custom(func(rt *rapid.T) string {
 		k := rapid.SampledFrom(keys).Draw(rt, "key")
 		switch rapid.IntRange(0, 5).Draw(rt, "case") {
@@ -420,5 +498,69 @@ func TestParseResponseFieldsNoAlloc(t *testing.T) {
 	}
 	if r.Axon.StatusCode != 200 || r.Axon.Nonce != 1733472000123456789 || r.Dendrite.Version != 7002000 || r.TotalSize != 987 {
 		t.Fatalf("parsed %+v", r)
+	}
+}
+
+// TestPlainRun: the eight-at-a-time scan stops no later than the first byte that
+// needs attention, and within the word that holds it, for every byte value at every
+// position.
+func TestPlainRun(t *testing.T) {
+	special := func(c byte, ascii bool) bool { return c == '"' || c == '\\' || c < 0x20 || ascii && c >= 0x80 }
+	for _, ascii := range []bool{false, true} {
+		for n := 0; n <= 24; n++ {
+			for pos := 0; pos < n; pos++ {
+				for c := 0; c < 256; c++ {
+					b := []byte(strings.Repeat("a~ 0x7f", 4)[:n])
+					b[pos] = byte(c)
+					first := n
+					for i := range b {
+						if special(b[i], ascii) {
+							first = i
+							break
+						}
+					}
+					got := plainRun(b, ascii)
+					if got > first || got%8 != 0 || got+8 <= first && got+8 <= n {
+						t.Fatalf("plainRun(%q, %v) = %d, first special byte at %d", b, ascii, got, first)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestFlatTypes: the flat decoder takes exactly the structs of strings, bools,
+// numbers and slices of these whose JSON names it matches as encoding/json does.
+func TestFlatTypes(t *testing.T) {
+	type withBytes struct{ B []byte }
+	type withPointer struct{ P *string }
+	type withNested struct{ N [][]string }
+	type withArray struct{ A [2]int }
+	type withDotName struct {
+		A string `json:"a.b"`
+	}
+	type withClash struct {
+		X string
+		Y string `json:"X"`
+	}
+	type withEmbedded struct{ FzBase }
+	type withUnicode struct {
+		Ä string
+		B []float32 `json:"b,omitempty"`
+		c any
+	}
+	for _, c := range []struct {
+		typ  reflect.Type
+		want bool
+	}{
+		{reflect.TypeFor[Prompt](), true}, {reflect.TypeFor[fzFlatText](), true}, {reflect.TypeFor[fzFlatNumbers](), true},
+		{reflect.TypeFor[withUnicode](), true},
+		{reflect.TypeFor[fzText](), false}, {reflect.TypeFor[fzStringOpt](), false}, {reflect.TypeFor[withBytes](), false},
+		{reflect.TypeFor[withPointer](), false}, {reflect.TypeFor[withNested](), false}, {reflect.TypeFor[withArray](), false},
+		{reflect.TypeFor[withDotName](), false}, {reflect.TypeFor[withClash](), false}, {reflect.TypeFor[withEmbedded](), false},
+	} {
+		if got := newFlatPlan(c.typ) != nil; got != c.want {
+			t.Errorf("newFlatPlan(%s) != nil is %v, want %v", c.typ, got, c.want)
+		}
 	}
 }

@@ -42,8 +42,10 @@ type schema struct {
 	inputObj   map[string]string // wire name -> base64(JSON of an empty value), required fields only
 	// inputObjKey maps a required field's wire name to its bt_header_input_obj_ header name.
 	inputObjKey map[string]string
-	// plainJSON selects the one-pass body decoder (see plainJSONType).
+	// plainJSON selects the one-pass body decoder (see plainJSONType), flat (if not
+	// nil) the decoder for flat synapses (flatdecode.go).
 	plainJSON bool
+	flat      *flatPlan
 }
 
 var schemaCache sync.Map // reflect.Type -> *schema or error
@@ -71,7 +73,7 @@ func buildSchema(t reflect.Type) (*schema, error) {
 		return nil, fmt.Errorf("synapse: %s is not a struct type", t)
 	}
 	s := &schema{typ: t, name: t.Name(), inputObj: map[string]string{}, inputObjKey: map[string]string{},
-		plainJSON: plainJSONType(t, map[reflect.Type]bool{})}
+		plainJSON: plainJSONType(t, map[reflect.Type]bool{}), flat: newFlatPlan(t)}
 	if n, ok := reflect.New(t).Interface().(Namer); ok {
 		s.name = n.SynapseName()
 	}
