@@ -29,7 +29,7 @@ if [[ "$old" == revert:* ]]; then
   # Each commit's change, newest first, is taken back out of the tree (the shared
   # micro-benchmark file excepted: it is copied in below).
   for c in $(tr ',' '\n' <<<"${old#revert:}" | tac); do
-    git diff "$c^" "$c" -- . ':!synapse/axon_bench_test.go' | (cd "$tmp/src" && git apply -R)
+    git diff "$c^" "$c" -- synapse ':!synapse/axon_bench_test.go' | (cd "$tmp/src" && git apply -R)
   done
   what="HEAD with ${old#revert:} reverted"
 else

@@ -162,11 +162,15 @@ func (s stubSigner) SS58Address() string         { return s.addr }
 func (s stubSigner) Sign([]byte) ([]byte, error) { return make([]byte, 64), nil }
 
 // discardWriter is the least an http.ResponseWriter can be: a fresh header map per
-// request, as net/http hands out, and a status.
+// request, as net/http hands out, a status, and connection deadlines that are
+// accepted (without them every ResponseController call would build an error).
 type discardWriter struct {
 	h    http.Header
 	code int
 }
+
+func (w *discardWriter) SetReadDeadline(time.Time) error  { return nil }
+func (w *discardWriter) SetWriteDeadline(time.Time) error { return nil }
 
 func (w *discardWriter) Header() http.Header { return w.h }
 func (w *discardWriter) WriteHeader(code int) {
