@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A/B of the synapse package on the fan-out benchmark: bench/fanout-ab.sh OLD [RUNS] [ROUNDS] [DIR]
 # (through scripts/bench.sh fanout-ab, which keeps the raw output). Builds taonet
-# twice from the work tree, once with synapse/ (or DIR, e.g. keys/) as of revision OLD
-# (everything else as now), runs both `synapse bench --axons 256 --sleep 50ms --rounds
+# twice from the work tree, once with synapse/ (or DIR, e.g. keys/) as of revision OLD,
+# or with OLD = revert:C1,C2,... without those commits' changes to it (everything
+# else as now), runs both `synapse bench --axons 256 --sleep 50ms --rounds
 # ROUNDS` (default 30) alternately RUNS times (default 4) and names each BENCH row after its binary and
 # run ("old, run 1"), so the table in BENCHMARKS.md pairs them. On a shared machine the
 # alternation matters more than the number of runs.
@@ -15,10 +16,21 @@ dir="${4:-synapse/}"
 tmp="$(mktemp -d)"
 trap 'git worktree remove --force "$tmp/src" >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
 git worktree add --detach "$tmp/src" HEAD >/dev/null 2>&1
-# Files DIR gained since OLD must go too, or they would build against the old ones.
-(cd "$tmp/src" && rm -rf "./$dir" && git checkout "$old" -- "$dir" && go build -o "$tmp/old" ./cmd/taonet)
+if [[ "$old" == revert:* ]]; then
+  # OLD = revert:C1,C2,...: HEAD with exactly those commits' changes to DIR taken
+  # back out, newest first.
+  for c in $(tr ',' '\n' <<<"${old#revert:}" | tac); do
+    git diff "$c^" "$c" -- "$dir" | (cd "$tmp/src" && git apply -R)
+  done
+  what="HEAD with ${old#revert:} reverted in $dir"
+else
+  # Files DIR gained since OLD must go too, or they would build against the old ones.
+  (cd "$tmp/src" && rm -rf "./$dir" && git checkout "$old" -- "$dir")
+  what="$dir as of $(git rev-parse --short=12 "$old")"
+fi
+(cd "$tmp/src" && go build -o "$tmp/old" ./cmd/taonet)
 go build -o "$tmp/new" ./cmd/taonet
-echo "old: $dir as of $(git rev-parse --short=12 "$old"); new: the work tree"
+echo "old: $what; new: the work tree"
 for i in $(seq 1 "$runs"); do
   for v in old new; do
     echo "## run $i $v (load $(cut -d' ' -f1-3 /proc/loadavg))"

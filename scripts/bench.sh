@@ -31,6 +31,9 @@ command_for() {
     # The same, synapse/ before this session's fan-out work (868148d, net/http
     # dendrite) and now, alternately: the before/after that holds under load.
     fanout-ab) echo "bench/fanout-ab.sh 868148d 4" ;;
+    # The dendrite's response decoding: HEAD without the one-pass body decoders
+    # and the header-parsing commits, and now, alternately, 100 rounds each.
+    decode-ab) echo "bench/fanout-ab.sh revert:060a216,379333c,eab04b9,bfc3c76 4 100" ;;
     # The axon's CPU per request: the tree without the axon pass's commits and
     # now, alternately, on the fan-out (the axons' CPU share) and
     # BenchmarkAxonServe / BenchmarkAxonHandler.
