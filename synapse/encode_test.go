@@ -1,6 +1,7 @@
 package synapse
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -328,6 +329,33 @@ func TestResponseBodyHashFollowsHandler(t *testing.T) {
 		}
 		if !strings.Contains(string(body), `"computed_body_hash":"`+want+`"`) {
 			t.Errorf("%s: body hash in %s, want %s", tc.name, body, want)
+		}
+	}
+}
+
+// TestHeaderCleanEveryByteEveryPlace: the word-at-a-time check agrees with the byte
+// table for every byte value at every position of strings up to 20 bytes, next to
+// clean bytes and next to bytes that are near misses (tab, 0x1f, 0x20, 0x7e, 0x80).
+func TestHeaderCleanEveryByteEveryPlace(t *testing.T) {
+	ref := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if headerBad[s[i]] {
+				return false
+			}
+		}
+		return true
+	}
+	for _, fill := range []byte{'a', '\t', 0x20, 0x7e, 0x80, 0xff} {
+		for n := 1; n <= 20; n++ {
+			for pos := 0; pos < n; pos++ {
+				for c := 0; c < 256; c++ {
+					b := bytes.Repeat([]byte{fill}, n)
+					b[pos] = byte(c)
+					if got, want := headerClean(string(b)), ref(string(b)); got != want {
+						t.Fatalf("headerClean(%q) = %v, want %v", b, got, want)
+					}
+				}
+			}
 		}
 	}
 }
