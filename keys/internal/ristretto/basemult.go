@@ -19,9 +19,10 @@ import (
 // The wider windows pay because the constant-time table lookup is cheaper
 // than edwards25519's, which does 24 field-element selects that each read
 // and rewrite the destination in memory (a quarter of a signature's CPU time
-// in profiles). Here an entry is 128 bytes of limbs, masked and or-ed into
-// accumulators, four 256-bit words at a time on amd64 with AVX2
-// (basemult_amd64.s), in registers otherwise. Every entry of a row is read
+// in profiles). Here an entry is 160 bytes of limbs (the point and its
+// negation's 2dT), masked and or-ed into accumulators, five 256-bit words at
+// a time on amd64 with AVX2 (basemult_amd64.s), in registers otherwise, and
+// a negative digit swaps words under a mask. Every entry of a row is read
 // for every digit, and no branch or memory index depends on x.
 
 const (
@@ -32,11 +33,25 @@ const (
 	rowFactor  = 2 * windowBits                      // row k holds multiples of 2^(10k)·B
 )
 
-// baseEntry is one table entry: the limbs of Y+X, Y−X and 2dT of an affine
-// point (affineCached), padded to 128 bytes so a row is whole 32-byte words.
-type baseEntry [16]uint64
+// baseEntry is one table entry, the limbs of Y+X (P), Y−X (M), 2dT (T) and
+// −2dT (N) of an affine point in five 32-byte words laid out so that −P,
+// which swaps P with M and T with N, is a swap of whole words and of
+// neighbouring pairs: P0-3 | M0-3 | P4 M4 T4 N4 | T0-3 | N0-3.
+type baseEntry [20]uint64
 
-// baseTable[k][j] = (j+1)·2^(10k)·B (52 KiB, built at first use).
+// set stores a in e's layout.
+func (e *baseEntry) set(a *affineCached) {
+	var neg field.Element
+	neg.Negate(&a.T2d)
+	p, m, t, n := limbsOf(&a.YplusX), limbsOf(&a.YminusX), limbsOf(&a.T2d), limbsOf(&neg)
+	copy(e[0:4], p[:4])
+	copy(e[4:8], m[:4])
+	e[8], e[9], e[10], e[11] = p[4], m[4], t[4], n[4]
+	copy(e[12:16], t[:4])
+	copy(e[16:20], n[:4])
+}
+
+// baseTable[k][j] = (j+1)·2^(10k)·B (65 KiB, built at first use).
 var baseTable = sync.OnceValue(func() *[numRows][rowEntries]baseEntry {
 	var t [numRows][rowEntries]baseEntry
 	p := edwards25519.NewGeneratorPoint()
@@ -49,9 +64,7 @@ var baseTable = sync.OnceValue(func() *[numRows][rowEntries]baseEntry {
 				q.Add(&q, p)
 			}
 			a.fromPoint(&q)
-			copy(t[k][j][0:5], limbsOf(&a.YplusX)[:])
-			copy(t[k][j][5:10], limbsOf(&a.YminusX)[:])
-			copy(t[k][j][10:15], limbsOf(&a.T2d)[:])
+			t[k][j].set(&a)
 		}
 		for range rowFactor {
 			p.Double(p)
@@ -76,6 +89,10 @@ func checkFieldLayout() {
 	var b [32]byte
 	b[6] = 0x08  // 2^51
 	b[12] = 0x40 // 2^102
+	var a affineCached
+	if unsafe.Sizeof(a) != 120 || unsafe.Offsetof(a.YminusX) != 40 || unsafe.Offsetof(a.T2d) != 80 {
+		panic("ristretto: affineCached is not three contiguous field elements")
+	}
 	if _, err := big.SetBytes(b[:]); err != nil || unsafe.Sizeof(one) != 40 ||
 		*limbsOf(&one) != [5]uint64{1, 0, 0, 0, 0} || *limbsOf(&big) != [5]uint64{0, 1, 1, 0, 0} {
 		panic("ristretto: filippo.io/edwards25519 field.Element is not five 51-bit limbs")
@@ -88,47 +105,59 @@ func checkFieldLayout() {
 func (v *affineCached) selectMultiple(row *[rowEntries]baseEntry, d int8) {
 	sign := d >> 7 // −1 if negative
 	abs := uint64(uint8((d + sign) ^ sign))
-	var masks [rowEntries]uint64
-	for j := range masks {
-		// All ones when abs = j+1: abs ^ (j+1) is then 0, and for a small
-		// x, (x − 1) >> 63 is 1 exactly when x = 0.
-		masks[j] = -(((abs ^ uint64(j+1)) - 1) >> 63)
-	}
-	var e baseEntry
-	selectRow(&e, row, &masks)
-	isZero := (abs - 1) >> 63 // no entry taken: the identity
-	e[0] |= isZero
-	e[5] |= isZero
-	*limbsOf(&v.YplusX) = [5]uint64(e[0:5])
-	*limbsOf(&v.YminusX) = [5]uint64(e[5:10])
-	*limbsOf(&v.T2d) = [5]uint64(e[10:15])
-
-	// −P swaps Y+X and Y−X and negates 2dT.
-	neg := int(sign & 1)
-	var swap field.Element
-	swap.Set(&v.YplusX)
-	v.YplusX.Select(&v.YminusX, &v.YplusX, neg)
-	v.YminusX.Select(&swap, &v.YminusX, neg)
-	swap.Negate(&v.T2d)
-	v.T2d.Select(&swap, &v.T2d, neg)
+	lookup(cachedLimbs(v), row, abs, uint64(int64(sign)))
 }
 
-// selectRowGeneric sets out to the OR of row[j] & masks[j] over all j; with
-// one mask all ones and the rest zero, that is the one entry. The
-// accumulators are plain variables so they stay in registers.
-func selectRowGeneric(out *baseEntry, row *[rowEntries]baseEntry, masks *[rowEntries]uint64) {
-	for part := 0; part < 16; part += 4 {
-		var a0, a1, a2, a3 uint64
+// cachedLimbs views an affineCached as the 15 limbs of Y+X, Y−X and 2dT in
+// a row (checkFieldLayout checks that the three elements are contiguous).
+func cachedLimbs(v *affineCached) *[15]uint64 {
+	return (*[15]uint64)(unsafe.Pointer(v))
+}
+
+// lookupGeneric writes to out (Y+X, Y−X, 2dT) entry abs (1-based) of row,
+// the identity for abs = 0, negated when negMask is all ones, reading every
+// entry: each is masked (all ones only for the wanted one) and or-ed into
+// accumulators, plain variables so they stay in registers.
+func lookupGeneric(out *[15]uint64, row *[rowEntries]baseEntry, abs, negMask uint64) {
+	var w baseEntry
+	for part := 0; part < len(w); part += 5 {
+		var a0, a1, a2, a3, a4 uint64
 		for j := range row {
-			e, m := (*[4]uint64)(row[j][part:part+4]), masks[j]
+			m := -isZero(abs ^ uint64(j+1)) // all ones when abs = j+1
+			e := (*[5]uint64)(row[j][part : part+5])
 			a0 |= e[0] & m
 			a1 |= e[1] & m
 			a2 |= e[2] & m
 			a3 |= e[3] & m
+			a4 |= e[4] & m
 		}
-		out[part], out[part+1], out[part+2], out[part+3] = a0, a1, a2, a3
+		w[part], w[part+1], w[part+2], w[part+3], w[part+4] = a0, a1, a2, a3, a4
 	}
+	identity := isZero(abs)
+	w[0] |= identity
+	w[4] |= identity
+	condSwap := func(i, j int) {
+		x := (w[i] ^ w[j]) & negMask
+		w[i] ^= x
+		w[j] ^= x
+	}
+	for i := range 4 {
+		condSwap(i, 4+i)     // P ↔ M
+		condSwap(12+i, 16+i) // T ↔ N
+	}
+	condSwap(8, 9)
+	condSwap(10, 11)
+	copy(out[0:4], w[0:4])
+	out[4] = w[8]
+	copy(out[5:9], w[4:8])
+	out[9] = w[9]
+	copy(out[10:14], w[12:16])
+	out[14] = w[10]
 }
+
+// isZero is 1 for x = 0 and 0 otherwise, without a branch: x | −x has its
+// top bit set exactly when x ≠ 0.
+func isZero(x uint64) uint64 { return 1 ^ (x|-x)>>63 }
 
 // signedDigits writes the scalar as Σ d_i·32^i with d_i ∈ [−16, 16) for
 // i < 50 and d_50 ∈ [0, 8] (the scalar is below 2^253), using arithmetic

@@ -4,10 +4,10 @@ package ristretto
 
 const useAVX2 = false
 
-func selectRowAVX2(out *baseEntry, row *[rowEntries]baseEntry, masks *[rowEntries]uint64) {
+func lookupAVX2(out *[15]uint64, row *[rowEntries]baseEntry, abs, negMask uint64) {
 	panic("ristretto: no AVX2 table scan on this platform")
 }
 
-func selectRow(out *baseEntry, row *[rowEntries]baseEntry, masks *[rowEntries]uint64) {
-	selectRowGeneric(out, row, masks)
+func lookup(out *[15]uint64, row *[rowEntries]baseEntry, abs, negMask uint64) {
+	lookupGeneric(out, row, abs, negMask)
 }
