@@ -18,7 +18,7 @@
 // go-schnorrkel (TestSignaturesCrossVerifyWithGoSchnorrkel,
 // FuzzVerifyMatchesGoSchnorrkel) and against Rust schnorrkel via polkadot-js
 // (TestVerifiesRustSchnorrkelSignature). SignMany / SignManyInto sign many
-// messages at once, ~25% cheaper per signature than Sign in batches of 32
+// messages at once, ~20% cheaper per signature than Sign in batches of 32
 // (signmany.go; BENCHMARKS.md, keys-batch), with signatures of exactly Sign's
 // kind (TestSignManyVerifies, TestSignManyProperty).
 package keys
