@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A/B of the synapse package on the fan-out benchmark: bench/fanout-ab.sh OLD [RUNS] [ROUNDS] [DIR]
 # (through scripts/bench.sh fanout-ab, which keeps the raw output). Builds taonet
-# twice from the work tree, once with synapse/ (or DIR, e.g. keys/) as of revision OLD,
+# twice from the work tree, once with synapse/ (or DIR, e.g. keys/; "all" for the
+# whole tree, benchmark included) as of revision OLD,
 # or with OLD = revert:C1,C2,... without those commits' changes to it (everything
 # else as now), runs both `synapse bench --axons 256 --sleep 50ms --rounds
 # ROUNDS` (default 30) alternately RUNS times (default 4) and names each BENCH row after its binary and
@@ -16,7 +17,10 @@ dir="${4:-synapse/}"
 tmp="$(mktemp -d)"
 trap 'git worktree remove --force "$tmp/src" >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
 git worktree add --detach "$tmp/src" HEAD >/dev/null 2>&1
-if [[ "$old" == revert:* ]]; then
+if [[ "$dir" == all ]]; then
+  (cd "$tmp/src" && git checkout -q --detach "$old")
+  what="the whole tree as of $(git rev-parse --short=12 "$old")"
+elif [[ "$old" == revert:* ]]; then
   # OLD = revert:C1,C2,...: HEAD with exactly those commits' changes to DIR taken
   # back out, newest first.
   for c in $(tr ',' '\n' <<<"${old#revert:}" | tac); do

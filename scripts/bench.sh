@@ -25,9 +25,9 @@ command_for() {
     # 256 real axons over loopback in one process, 50 ms handlers; 3 runs of
     # 100 rounds (so the p99 is a p99, not the slowest of 30).
     fanout) echo "bench/fanout.sh 3 100" ;;
-    # synapse/ before the batch-signed fan-out (872363b) and now, alternately,
-    # 100 rounds each.
-    fanout-batch) echo "bench/fanout-ab.sh 872363b 4 100" ;;
+    # The whole tree at the start of session 4 (872363b) and now, alternately,
+    # 100 rounds each: the session's fan-out work as one before/after.
+    fanout-session) echo "bench/fanout-ab.sh 872363b 4 100 all" ;;
     # The same, synapse/ before this session's fan-out work (868148d, net/http
     # dendrite) and now, alternately: the before/after that holds under load.
     fanout-ab) echo "bench/fanout-ab.sh 868148d 4" ;;
