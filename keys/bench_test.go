@@ -1,6 +1,8 @@
 package keys
 
 import (
+	"github.com/taonet/taonet/bench/threadcpu"
+
 	"fmt"
 	"sync"
 	"testing"
@@ -59,7 +61,7 @@ var benchMsg = []byte("1700000000000000000.5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXC
 
 func BenchmarkSign(b *testing.B) {
 	kp, _ := FromURI("//Alice")
-	defer cpuPerOp(b)()
+	defer threadcpu.PerOp(b)()
 	for b.Loop() {
 		if _, err := kp.Sign(benchMsg); err != nil {
 			b.Fatal(err)
@@ -71,7 +73,7 @@ func BenchmarkVerify(b *testing.B) {
 	kp, _ := FromURI("//Alice")
 	sig, _ := kp.Sign(benchMsg)
 	pub := kp.PublicKey()
-	defer cpuPerOp(b)()
+	defer threadcpu.PerOp(b)()
 	for b.Loop() {
 		if !Verify(pub, benchMsg, sig) {
 			b.Fatal("verify")
@@ -83,7 +85,7 @@ func BenchmarkVerifySS58(b *testing.B) {
 	kp, _ := FromURI("//Alice")
 	sig, _ := kp.Sign(benchMsg)
 	addr := kp.SS58Address()
-	defer cpuPerOp(b)()
+	defer threadcpu.PerOp(b)()
 	for b.Loop() {
 		if !VerifySS58(addr, benchMsg, sig) {
 			b.Fatal("verify")

@@ -1,6 +1,8 @@
 package keys
 
 import (
+	"github.com/taonet/taonet/bench/threadcpu"
+
 	"testing"
 
 	schnorrkel "github.com/ChainSafe/go-schnorrkel"
@@ -77,7 +79,7 @@ func TestPreviousImplementationAgrees(t *testing.T) {
 func BenchmarkSignPrevious(b *testing.B) {
 	kp, _ := FromURI("//Alice")
 	x, _ := schnorrkel.ScalarFromBytes(kp.key)
-	defer cpuPerOp(b)()
+	defer threadcpu.PerOp(b)()
 	for b.Loop() {
 		if _, err := previousSign(kp, x, benchMsg); err != nil {
 			b.Fatal(err)
@@ -88,7 +90,7 @@ func BenchmarkSignPrevious(b *testing.B) {
 func BenchmarkVerifyPrevious(b *testing.B) {
 	kp, _ := FromURI("//Alice")
 	sig, _ := kp.Sign(benchMsg)
-	defer cpuPerOp(b)()
+	defer threadcpu.PerOp(b)()
 	for b.Loop() {
 		if !previousVerify(kp.pub, benchMsg, sig) {
 			b.Fatal("rejected")

@@ -1,6 +1,8 @@
 package keys
 
 import (
+	"github.com/taonet/taonet/bench/threadcpu"
+
 	"fmt"
 	"sync"
 	"testing"
@@ -204,7 +206,7 @@ func benchSignMany(b *testing.B, n int) {
 	kp, _ := FromURI("//Alice")
 	msgs := numberedMessages(n)
 	sigs := make([][SignatureSize]byte, n)
-	defer cpuPerOp(b)()
+	defer threadcpu.PerOp(b)()
 	b.ResetTimer()
 	for done := 0; done < b.N; done += n {
 		k := min(n, b.N-done)

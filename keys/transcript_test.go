@@ -1,6 +1,8 @@
 package keys
 
 import (
+	"github.com/taonet/taonet/bench/threadcpu"
+
 	"testing"
 
 	"filippo.io/edwards25519"
@@ -65,7 +67,7 @@ func TestChallengeAllocatesNothing(t *testing.T) {
 func BenchmarkSignTranscript(b *testing.B) {
 	msg, pub, r := benchMsg, make([]byte, 32), make([]byte, 32)
 	var c edwards25519.Scalar
-	defer cpuPerOp(b)()
+	defer threadcpu.PerOp(b)()
 	for b.Loop() {
 		if err := challenge(&c, msg, pub, r); err != nil {
 			b.Fatal(err)
@@ -75,7 +77,7 @@ func BenchmarkSignTranscript(b *testing.B) {
 
 func BenchmarkSignTranscriptGoSchnorrkel(b *testing.B) {
 	msg, pub, r := benchMsg, make([]byte, 32), make([]byte, 32)
-	defer cpuPerOp(b)()
+	defer threadcpu.PerOp(b)()
 	for b.Loop() {
 		goSchnorrkelChallenge(msg, pub, r)
 	}

@@ -1,6 +1,8 @@
 package keys
 
 import (
+	"github.com/taonet/taonet/bench/threadcpu"
+
 	"testing"
 
 	schnorrkel "github.com/ChainSafe/go-schnorrkel"
@@ -108,7 +110,7 @@ func BenchmarkPublicKeyVerify(b *testing.B) {
 	pk, _ := ParsePublicKey(alice.PublicKey())
 	msg := []byte("1700000000000000000.5Grw.5FHn.uuid.7d572de8b8df200488c8c72bb6a1588ac7073e7c32d036d196ba7f7b2ada3e3f")
 	sig, _ := alice.Sign(msg)
-	defer cpuPerOp(b)()
+	defer threadcpu.PerOp(b)()
 	for b.Loop() {
 		if !pk.Verify(msg, sig) {
 			b.Fatal("rejected")
@@ -122,7 +124,7 @@ func BenchmarkVerifyGoSchnorrkel(b *testing.B) {
 	msg := []byte("1700000000000000000.5Grw.5FHn.uuid.7d572de8b8df200488c8c72bb6a1588ac7073e7c32d036d196ba7f7b2ada3e3f")
 	sig, _ := alice.Sign(msg)
 	pub := alice.PublicKey()
-	defer cpuPerOp(b)()
+	defer threadcpu.PerOp(b)()
 	for b.Loop() {
 		if !referenceVerify(pub, msg, sig) {
 			b.Fatal("rejected")
@@ -136,7 +138,7 @@ func BenchmarkPublicKeyVerifyFirstUse(b *testing.B) {
 	alice, _ := FromURI("//Alice")
 	msg := []byte("1700000000000000000.5Grw.5FHn.uuid.7d572de8b8df200488c8c72bb6a1588ac7073e7c32d036d196ba7f7b2ada3e3f")
 	sig, _ := alice.Sign(msg)
-	defer cpuPerOp(b)()
+	defer threadcpu.PerOp(b)()
 	for b.Loop() {
 		pk, err := ParsePublicKey(alice.PublicKey())
 		if err != nil || !pk.Verify(msg, sig) {
@@ -148,7 +150,7 @@ func BenchmarkPublicKeyVerifyFirstUse(b *testing.B) {
 // BenchmarkSignGoSchnorrkel is go-schnorrkel's SecretKey.Sign, for the ratio.
 func BenchmarkSignGoSchnorrkel(b *testing.B) {
 	alice, _ := FromURI("//Alice")
-	defer cpuPerOp(b)()
+	defer threadcpu.PerOp(b)()
 	for b.Loop() {
 		if _, err := alice.secret.Sign(schnorrkel.NewSigningContext([]byte(SigningContext), benchMsg)); err != nil {
 			b.Fatal(err)

@@ -1,6 +1,8 @@
 package ristretto
 
 import (
+	"github.com/taonet/taonet/bench/threadcpu"
+
 	"testing"
 
 	"filippo.io/edwards25519"
@@ -91,7 +93,7 @@ func TestFieldLayout(t *testing.T) { checkFieldLayout() }
 
 func BenchmarkScalarBaseMultEdwards(b *testing.B) {
 	x, p := benchScalar(b), new(edwards25519.Point)
-	defer cpuPerOp(b)()
+	defer threadcpu.PerOp(b)()
 	for b.Loop() {
 		p.ScalarBaseMult(x)
 	}

@@ -1,6 +1,8 @@
 package ristretto
 
 import (
+	"github.com/taonet/taonet/bench/threadcpu"
+
 	"bytes"
 	"encoding/hex"
 	"fmt"
@@ -181,7 +183,7 @@ func BenchmarkDoubleAndEncodeBatch(b *testing.B) {
 				points[i] = NewElement().ScalarBaseMult(benchScalar(b))
 			}
 			out := make([][32]byte, n)
-			defer cpuPerOp(b)()
+			defer threadcpu.PerOp(b)()
 			b.ResetTimer()
 			for done := 0; done < b.N; done += n {
 				k := min(n, b.N-done)

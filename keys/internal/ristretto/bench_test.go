@@ -1,6 +1,8 @@
 package ristretto
 
 import (
+	"github.com/taonet/taonet/bench/threadcpu"
+
 	"crypto/rand"
 	"testing"
 
@@ -19,7 +21,7 @@ func benchScalar(b *testing.B) *edwards25519.Scalar {
 
 func BenchmarkScalarBaseMult(b *testing.B) {
 	x, e := benchScalar(b), NewElement()
-	defer cpuPerOp(b)()
+	defer threadcpu.PerOp(b)()
 	for b.Loop() {
 		e.ScalarBaseMult(x)
 	}
@@ -27,7 +29,7 @@ func BenchmarkScalarBaseMult(b *testing.B) {
 
 func BenchmarkEncode(b *testing.B) {
 	e := NewElement().ScalarBaseMult(benchScalar(b))
-	defer cpuPerOp(b)()
+	defer threadcpu.PerOp(b)()
 	for b.Loop() {
 		e.Bytes()
 	}
@@ -36,7 +38,7 @@ func BenchmarkEncode(b *testing.B) {
 func BenchmarkDecode(b *testing.B) {
 	enc := NewElement().ScalarBaseMult(benchScalar(b)).Bytes()
 	e := NewElement()
-	defer cpuPerOp(b)()
+	defer threadcpu.PerOp(b)()
 	for b.Loop() {
 		if err := e.Decode(enc[:]); err != nil {
 			b.Fatal(err)
@@ -47,7 +49,7 @@ func BenchmarkDecode(b *testing.B) {
 func BenchmarkVarTimeDoubleScalarBaseMult(b *testing.B) {
 	x, y, e := benchScalar(b), benchScalar(b), NewElement()
 	A := NewElement().ScalarBaseMult(benchScalar(b))
-	defer cpuPerOp(b)()
+	defer threadcpu.PerOp(b)()
 	for b.Loop() {
 		e.VarTimeDoubleScalarBaseMult(x, A, y)
 	}
@@ -57,7 +59,7 @@ func BenchmarkVarTimeDoubleScalarBaseMultPrecomputed(b *testing.B) {
 	x, y, e := benchScalar(b), benchScalar(b), NewElement()
 	A := NewPrecomputed(NewElement().ScalarBaseMult(benchScalar(b)))
 	generatorTables()
-	defer cpuPerOp(b)()
+	defer threadcpu.PerOp(b)()
 	for b.Loop() {
 		e.VarTimeDoubleScalarBaseMultPrecomputed(x, A, y)
 	}
@@ -65,7 +67,7 @@ func BenchmarkVarTimeDoubleScalarBaseMultPrecomputed(b *testing.B) {
 
 func BenchmarkNewPrecomputed(b *testing.B) {
 	A := NewElement().ScalarBaseMult(benchScalar(b))
-	defer cpuPerOp(b)()
+	defer threadcpu.PerOp(b)()
 	for b.Loop() {
 		NewPrecomputed(A)
 	}

@@ -1,4 +1,4 @@
-package keys
+package threadcpu
 
 import (
 	"runtime"
@@ -7,12 +7,10 @@ import (
 	"time"
 )
 
-// cpuPerOp makes a benchmark also report cpu-ns/op: the CPU time of the
-// benchmarking thread per operation. On the shared 2-core machine wall time
-// per op moves with everyone else's load; the thread's own CPU time moves
-// much less, so before/after ratios can be read from one run. Use as
-// `defer cpuPerOp(b)()` before the b.Loop loop.
-func cpuPerOp(b *testing.B) func() {
+// PerOp makes b also report cpu-ns/op: the CPU time of the benchmarking thread
+// (locked to it meanwhile) per operation. Use as `defer threadcpu.PerOp(b)()` before
+// the b.Loop loop.
+func PerOp(b *testing.B) func() {
 	runtime.LockOSThread()
 	start := threadCPU()
 	return func() {
