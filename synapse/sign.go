@@ -20,30 +20,27 @@ type VerifyFunc func(ss58 string, msg, sig []byte) bool
 // RequestMessage is the message a dendrite signs:
 // "{nonce}.{dendrite_hotkey}.{axon_hotkey}.{dendrite_uuid}.{body_hash}".
 func RequestMessage(nonce int64, dendriteHotkey, axonHotkey, uuid, bodyHash string) []byte {
-	b := make([]byte, 0, 20+len(dendriteHotkey)+len(axonHotkey)+len(uuid)+len(bodyHash)+4)
-	b = strconv.AppendInt(b, nonce, 10)
-	b = append(b, '.')
-	b = append(b, dendriteHotkey...)
-	b = append(b, '.')
-	b = append(b, axonHotkey...)
-	b = append(b, '.')
-	b = append(b, uuid...)
-	b = append(b, '.')
-	b = append(b, bodyHash...)
-	return b
+	return dotted(nonce, dendriteHotkey, axonHotkey, uuid, bodyHash)
 }
 
 // ResponseMessage is the message an axon signs:
 // "{axon_nonce}.{dendrite_hotkey}.{axon_hotkey}.{axon_uuid}".
 func ResponseMessage(axonNonce int64, dendriteHotkey, axonHotkey, axonUUID string) []byte {
-	b := make([]byte, 0, 20+len(dendriteHotkey)+len(axonHotkey)+len(axonUUID)+3)
-	b = strconv.AppendInt(b, axonNonce, 10)
-	b = append(b, '.')
-	b = append(b, dendriteHotkey...)
-	b = append(b, '.')
-	b = append(b, axonHotkey...)
-	b = append(b, '.')
-	return append(b, axonUUID...)
+	return dotted(axonNonce, dendriteHotkey, axonHotkey, axonUUID)
+}
+
+// dotted renders nonce and parts joined by dots into one right-sized buffer.
+func dotted(nonce int64, parts ...string) []byte {
+	n := 20 // the longest int64
+	for _, p := range parts {
+		n += 1 + len(p)
+	}
+	b := strconv.AppendInt(make([]byte, 0, n), nonce, 10)
+	for _, p := range parts {
+		b = append(b, '.')
+		b = append(b, p...)
+	}
+	return b
 }
 
 // EncodeSignature renders a signature as upstream does: "0x" + lower-case hex.
