@@ -218,15 +218,9 @@ func (d *flatDecoder) object(p *flatPlan, sv reflect.Value) bool {
 	}
 	for {
 		key, ok := d.str()
-		if !ok {
+		if !ok || !d.colon() {
 			return false
 		}
-		d.space()
-		if d.peek() != ':' {
-			return false
-		}
-		d.off++
-		d.space()
 		if f := p.lookup(key); f == nil {
 			ok = d.skip(1)
 		} else {
@@ -597,9 +591,11 @@ func (d *flatDecoder) skip(depth int) bool {
 
 // member consumes an object member's key and colon.
 func (d *flatDecoder) member() bool {
-	if !d.skipStr() {
-		return false
-	}
+	return d.skipStr() && d.colon()
+}
+
+// colon consumes the colon after a member's key, with the space around it.
+func (d *flatDecoder) colon() bool {
 	d.space()
 	if d.peek() != ':' {
 		return false
