@@ -35,19 +35,25 @@ type Precomputed struct {
 func NewPrecomputed(A *Element) *Precomputed {
 	pc := &Precomputed{}
 	var multiples [1 << (nafWidthA - 2)]edwards25519.Point
-	p := new(edwards25519.Point).Set(&A.p)
+	forPieceMultiples(&A.p, multiples[:], func(j, k int, m *edwards25519.Point) { pc.tables[j][k].fromPoint(m) })
+	return pc
+}
+
+// forPieceMultiples calls put(j, k, (2k+1)·2^(32j)·p) for every piece j and
+// each of the first len(scratch) odd multiples, building them in scratch.
+func forPieceMultiples(p0 *edwards25519.Point, scratch []edwards25519.Point, put func(j, k int, m *edwards25519.Point)) {
+	p := new(edwards25519.Point).Set(p0)
 	for j := range pieces {
 		if j > 0 {
 			for range pieceBits {
 				p.Double(p)
 			}
 		}
-		fillOddMultiples(multiples[:], p)
-		for k := range multiples {
-			pc.tables[j][k].fromPoint(&multiples[k])
+		fillOddMultiples(scratch, p)
+		for k := range scratch {
+			put(j, k, &scratch[k])
 		}
 	}
-	return pc
 }
 
 // fillOddMultiples sets t[k] = (2k+1)·p.
@@ -65,18 +71,7 @@ func fillOddMultiples(t []edwards25519.Point, p *edwards25519.Point) {
 var generatorTables = sync.OnceValue(func() *[pieces][1 << (nafWidthB - 2)]affineCached {
 	var t [pieces][1 << (nafWidthB - 2)]affineCached
 	var multiples [1 << (nafWidthB - 2)]edwards25519.Point
-	p := edwards25519.NewGeneratorPoint()
-	for j := range pieces {
-		if j > 0 {
-			for range pieceBits {
-				p.Double(p)
-			}
-		}
-		fillOddMultiples(multiples[:], p)
-		for k := range multiples {
-			t[j][k].fromPoint(&multiples[k])
-		}
-	}
+	forPieceMultiples(edwards25519.NewGeneratorPoint(), multiples[:], func(j, k int, m *edwards25519.Point) { t[j][k].fromPoint(m) })
 	return &t
 })
 
