@@ -28,7 +28,7 @@ command_for() {
     # The whole tree at the start of session 4 (872363b) and now, alternately,
     # 100 rounds each: the session's fan-out work as one before/after.
     # Diagnosis of the p99: the same fan-out with GOMAXPROCS 2 and 3, alternately.
-    fanout-procs) echo "bench/fanout-procs.sh 3 100" ;;
+    fanout-procs) echo "bench/fanout.sh 3 100 2,3" ;;
     fanout-session) echo "bench/fanout-ab.sh 872363b 4 100 all" ;;
     # The same, synapse/ before this session's fan-out work (868148d, net/http
     # dendrite) and now, alternately: the before/after that holds under load.
