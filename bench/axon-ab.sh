@@ -25,19 +25,9 @@ rounds="${3:-100}"
 tmp="$(mktemp -d)"
 trap 'git worktree remove --force "$tmp/src" >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
 git worktree add --detach "$tmp/src" HEAD >/dev/null 2>&1
-if [[ "$old" == revert:* ]]; then
-  # Each commit's change, newest first, is taken back out of the tree (the shared
-  # micro-benchmark file excepted: it is copied in below).
-  for c in $(tr ',' '\n' <<<"${old#revert:}" | tac); do
-    git diff "$c^" "$c" -- synapse ':!synapse/axon_bench_test.go' | (cd "$tmp/src" && git apply -R)
-  done
-  what="HEAD with ${old#revert:} reverted"
-else
-  (cd "$tmp/src" && rm -rf synapse && git checkout "$old" -- synapse/)
-  what="synapse/ as of $(git rev-parse --short=12 "$old")"
-fi
-(cd "$tmp/src" && cp "$OLDPWD/synapse/axon_bench_test.go" synapse/ &&
-  go build -o "$tmp/old" ./cmd/taonet && go test -c -o "$tmp/old.test" ./synapse/)
+. bench/oldtree.sh
+what="$(old_tree "$tmp/src" "$old" synapse/ synapse/axon_bench_test.go)"
+(cd "$tmp/src" && go build -o "$tmp/old" ./cmd/taonet && go test -c -o "$tmp/old.test" ./synapse/)
 go build -o "$tmp/new" ./cmd/taonet
 go test -c -o "$tmp/new.test" ./synapse/
 echo "old: $what; new: the work tree"

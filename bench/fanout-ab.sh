@@ -17,21 +17,8 @@ dir="${4:-synapse/}"
 tmp="$(mktemp -d)"
 trap 'git worktree remove --force "$tmp/src" >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
 git worktree add --detach "$tmp/src" HEAD >/dev/null 2>&1
-if [[ "$dir" == all ]]; then
-  (cd "$tmp/src" && git checkout -q --detach "$old")
-  what="the whole tree as of $(git rev-parse --short=12 "$old")"
-elif [[ "$old" == revert:* ]]; then
-  # OLD = revert:C1,C2,...: HEAD with exactly those commits' changes to DIR taken
-  # back out, newest first.
-  for c in $(tr ',' '\n' <<<"${old#revert:}" | tac); do
-    git diff "$c^" "$c" -- "$dir" | (cd "$tmp/src" && git apply -R)
-  done
-  what="HEAD with ${old#revert:} reverted in $dir"
-else
-  # Files DIR gained since OLD must go too, or they would build against the old ones.
-  (cd "$tmp/src" && rm -rf "./$dir" && git checkout "$old" -- "$dir")
-  what="$dir as of $(git rev-parse --short=12 "$old")"
-fi
+. bench/oldtree.sh
+what="$(old_tree "$tmp/src" "$old" "$dir")"
 (cd "$tmp/src" && go build -o "$tmp/old" ./cmd/taonet)
 go build -o "$tmp/new" ./cmd/taonet
 echo "old: $what; new: the work tree"

@@ -25,14 +25,17 @@ command_for() {
     # 256 real axons over loopback in one process, 50 ms handlers; 3 runs of
     # 100 rounds (so the p99 is a p99, not the slowest of 30).
     fanout) echo "bench/fanout.sh 3 100" ;;
-    # The whole tree at the start of session 4 (872363b) and now, alternately,
-    # 100 rounds each: the session's fan-out work as one before/after.
     # Diagnosis of the p99: the same fan-out with GOMAXPROCS 2 and 3, alternately.
     fanout-procs) echo "bench/fanout.sh 3 100 2,3" ;;
+    # The whole tree at the start of session 4 (872363b) and now, alternately,
+    # 100 rounds each: the session's fan-out work as one before/after.
     fanout-session) echo "bench/fanout-ab.sh 872363b 4 100 all" ;;
     # The same, synapse/ before this session's fan-out work (868148d, net/http
     # dendrite) and now, alternately: the before/after that holds under load.
     fanout-ab) echo "bench/fanout-ab.sh 868148d 4" ;;
+    # decode-ab and axon-ab take commits back out of HEAD (revert:...); later
+    # commits on the same lines stop that, so each reruns at the commit its log
+    # names (bench/oldtree.sh says which commit could not be taken out).
     # The dendrite's response decoding: HEAD without the one-pass body decoders
     # and the header-parsing commits, and now, alternately, 100 rounds each.
     decode-ab) echo "bench/fanout-ab.sh revert:060a216,379333c,eab04b9,bfc3c76 4 100" ;;
