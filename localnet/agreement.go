@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/taonet/taonet/subnets/finetuning/validator"
 )
 
 // FinetuneAgreement compares every finetuning validator's weights at the
@@ -61,7 +63,7 @@ func FinetuneAgreementOf(steps map[string][]FinetuneStep, k int) FinetuneAgreeme
 				at = &steps[v][i]
 			}
 		}
-		key := weightsKey(at.Weights)
+		key := validator.WeightsKey(at.Weights)
 		if _, ok := byWeights[key]; !ok {
 			keys = append(keys, key)
 		}
@@ -77,20 +79,6 @@ func FinetuneAgreementOf(steps map[string][]FinetuneStep, k int) FinetuneAgreeme
 	sort.Slice(a.Groups, func(i, j int) bool { return len(a.Groups[i]) > len(a.Groups[j]) })
 	a.Agree = len(a.Groups) == 1
 	return a
-}
-
-// weightsKey renders a weight vector exactly (uids ascending, floats as bits).
-func weightsKey(w map[uint16]float64) string {
-	uids := make([]int, 0, len(w))
-	for u := range w {
-		uids = append(uids, int(u))
-	}
-	sort.Ints(uids)
-	var b strings.Builder
-	for _, u := range uids {
-		fmt.Fprintf(&b, "%d:%x ", u, w[uint16(u)])
-	}
-	return b.String()
 }
 
 // String is the summary line.

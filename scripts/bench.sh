@@ -30,7 +30,7 @@ command_for() {
     # The whole tree at the start of session 4 (872363b) and now, alternately,
     # 100 rounds each: the session's fan-out work as one before/after.
     fanout-session) echo "bench/fanout-ab.sh 872363b 4 100 all" ;;
-    # The same, synapse/ before this session's fan-out work (868148d, net/http
+    # The same, synapse/ before session 3's fan-out work (868148d, net/http
     # dendrite) and now, alternately: the before/after that holds under load.
     fanout-ab) echo "bench/fanout-ab.sh 868148d 4" ;;
     # decode-ab and axon-ab take commits back out of HEAD (revert:...); later

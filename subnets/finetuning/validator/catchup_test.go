@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -207,20 +206,6 @@ func catchUpValidator(t *testing.T, cfg competition.Config, c *histChain, sample
 	return v, lg
 }
 
-// weightBits renders weights exactly (uids ascending, floats as bits).
-func weightBits(w map[uint16]float64) string {
-	uids := make([]int, 0, len(w))
-	for u := range w {
-		uids = append(uids, int(u))
-	}
-	sort.Ints(uids)
-	var b strings.Builder
-	for _, u := range uids {
-		fmt.Fprintf(&b, "%d:%016x ", u, math.Float64bits(w[uint16(u)]))
-	}
-	return b.String()
-}
-
 // steadyReports steps a validator that never skips at every seed block
 // from first to last and returns its reports by seed block (only its first
 // step may catch up: the seed blocks before first).
@@ -293,7 +278,7 @@ func TestCatchUpSkippedSeeds(t *testing.T) {
 			t.Fatalf("slow step at %d: missing %v, window %d (steady %d), weights set %v\n%s", rep.SeedBlock, rep.Missing,
 				rep.WindowSeeds, want.WindowSeeds, rep.WeightsSet, lg)
 		}
-		if got, exp := weightBits(rep.Weights), weightBits(want.Weights); got != exp {
+		if got, exp := WeightsKey(rep.Weights), WeightsKey(want.Weights); got != exp {
 			t.Fatalf("seed %d: slow validator's weights\n%s\ndiffer from the steady validator's\n%s", rep.SeedBlock, got, exp)
 		}
 	}
@@ -318,7 +303,7 @@ func TestCatchUpSkippedSeeds(t *testing.T) {
 		t.Fatal(err)
 	}
 	full, _ := AggregateWeights(k, mustWindow(t, slow, k.ID, last), w.hotkeys)
-	if weightBits(partial) == weightBits(full) {
+	if WeightsKey(partial) == WeightsKey(full) {
 		t.Fatalf("seed %d: one seed block gives the window's weights (%v); the test proves nothing", last, full)
 	}
 	if !strings.Contains(lg.String(), "seed block caught up") || !strings.Contains(lg.String(), "step outlasted the step interval") {
@@ -369,8 +354,8 @@ func TestCatchUpBeyondHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !rep.WeightsSet || len(rep.Missing) != 0 || weightBits(rep.Weights) != weightBits(steady[90].Weights) {
-		t.Fatalf("at 90: set %v missing %v\n%s\nsteady\n%s", rep.WeightsSet, rep.Missing, weightBits(rep.Weights), weightBits(steady[90].Weights))
+	if !rep.WeightsSet || len(rep.Missing) != 0 || WeightsKey(rep.Weights) != WeightsKey(steady[90].Weights) {
+		t.Fatalf("at 90: set %v missing %v\n%s\nsteady\n%s", rep.WeightsSet, rep.Missing, WeightsKey(rep.Weights), WeightsKey(steady[90].Weights))
 	}
 
 	// A node failure at a seed block of the window is a hole too, retried
@@ -385,7 +370,7 @@ func TestCatchUpBeyondHistory(t *testing.T) {
 	c3.mu.Lock()
 	c3.down, c3.head = nil, 51
 	c3.mu.Unlock()
-	if rep, err = flaky.Step(ctx); err != nil || !rep.WeightsSet || weightBits(rep.Weights) != weightBits(steady[50].Weights) {
+	if rep, err = flaky.Step(ctx); err != nil || !rep.WeightsSet || WeightsKey(rep.Weights) != WeightsKey(steady[50].Weights) {
 		t.Fatalf("after the node recovered: %v, set %v, caught up %+v", err, rep.WeightsSet, rep.CaughtUp)
 	}
 
@@ -398,7 +383,7 @@ func TestCatchUpBeyondHistory(t *testing.T) {
 		t.Fatalf("%v\n%s", err, lg2)
 	}
 	if len(rep.CaughtUp) != 2 || rep.CaughtUp[0].Seed != 10 || !strings.Contains(rep.CaughtUp[0].Note, "not registered") ||
-		rep.CaughtUp[1].Models != 2 || len(rep.Missing) != 0 || weightBits(rep.Weights) != weightBits(steady[30].Weights) {
+		rep.CaughtUp[1].Models != 2 || len(rep.Missing) != 0 || WeightsKey(rep.Weights) != WeightsKey(steady[30].Weights) {
 		t.Fatalf("fresh at 30: caught up %+v missing %v weights %v, steady %v", rep.CaughtUp, rep.Missing, rep.Weights, steady[30].Weights)
 	}
 }
@@ -447,14 +432,14 @@ func TestRetrySkippedModel(t *testing.T) {
 		if err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
-		same := weightBits(rep.Weights) == weightBits(steady[seed].Weights)
+		same := WeightsKey(rep.Weights) == WeightsKey(steady[seed].Weights)
 		switch {
 		case seed == 10 && (same || len(rep.Skipped) != 1 || rep.Skipped[0].UID != 2):
 			t.Fatalf("seed 10: skipped %+v, weights equal to the steady validator's: %v", rep.Skipped, same)
 		case seed == 20 && (len(rep.CaughtUp) != 1 || rep.CaughtUp[0].Seed != 10 || rep.CaughtUp[0].Skipped != 0):
 			t.Fatalf("seed 20: caught up %+v, want seed 10 retried", rep.CaughtUp)
 		case seed != 10 && !same:
-			t.Fatalf("seed %d: weights\n%s\ndiffer from the steady validator's\n%s", seed, weightBits(rep.Weights), weightBits(steady[seed].Weights))
+			t.Fatalf("seed %d: weights\n%s\ndiffer from the steady validator's\n%s", seed, WeightsKey(rep.Weights), WeightsKey(steady[seed].Weights))
 		}
 	}
 	a, _ := LoadSeedResults(sv.o.DataDir, 50)

@@ -245,3 +245,18 @@ func (r *SeedResults) index(uid uint16) int {
 	}
 	return -1
 }
+
+// WeightsKey renders a weight vector exactly (uids ascending, each weight as its
+// float64 bits): two validators agree on weights iff their keys are equal.
+func WeightsKey(w map[uint16]float64) string {
+	uids := make([]int, 0, len(w))
+	for u := range w {
+		uids = append(uids, int(u))
+	}
+	sort.Ints(uids)
+	var b strings.Builder
+	for _, u := range uids {
+		fmt.Fprintf(&b, "%d:%016x ", u, math.Float64bits(w[uint16(u)]))
+	}
+	return b.String()
+}
