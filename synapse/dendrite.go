@@ -490,7 +490,14 @@ func (d *Dendrite) fanOut(p *prepared, targets []AxonInfo, call func(i int, c *o
 func exchange[T any](ctx context.Context, d *Dendrite, p *prepared, c *outgoing, res *Response[T]) {
 	res.Target, res.Started = c.target, c.started
 	res.Axon, res.Dendrite = c.req.Axon, c.req.Dendrite
-	defer func() { d.met.observe(p.sc.name, res.StatusCode, res.Latency) }()
+	defer func() {
+		// A call without a decoded response still gets its own copy of the request,
+		// made here, off the path that delays the request's arrival.
+		if res.Synapse == nil {
+			res.Synapse = p.cloner.(*cloner[T]).clone()
+		}
+		d.met.observe(p.sc.name, res.StatusCode, res.Latency)
+	}()
 	if err := d.enter(ctx); err != nil {
 		res.fail(err, p, c)
 		return
@@ -521,11 +528,6 @@ func exchange[T any](ctx context.Context, d *Dendrite, p *prepared, c *outgoing,
 			res.StatusCode, res.StatusMessage = 422, "Failed to parse response object with error: "+err.Error()
 		}
 	}
-	if res.Synapse == nil {
-		// The per-call copy of the request is made after the exchange, off the path
-		// that delays the request's arrival.
-		res.Synapse = p.cloner.(*cloner[T]).clone()
-	}
 }
 
 // fail ends a call that got no usable response.
@@ -533,7 +535,6 @@ func (res *Response[T]) fail(err error, p *prepared, c *outgoing) {
 	res.Err = err
 	res.StatusCode, res.StatusMessage = classify(err, p, c.target)
 	res.Latency = time.Since(c.started)
-	res.Synapse = p.cloner.(*cloner[T]).clone()
 }
 
 // readLimited reads a non-streaming response body up to MaxResponseBytes into body's
