@@ -110,6 +110,15 @@ type limitConn struct {
 	release func()
 }
 
+// CloseWrite half-closes the connection when the underlying one can (TCP), so a
+// server can let an error response drain before it closes.
+func (c *limitConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
 // Close frees the connection's slot exactly once.
 func (c *limitConn) Close() error {
 	err := c.Conn.Close()
