@@ -82,15 +82,22 @@ func deepCopy(dst, src reflect.Value) {
 		if src.IsNil() {
 			return
 		}
-		s := reflect.MakeSlice(src.Type(), src.Len(), src.Len())
+		n := src.Len()
+		if n == 0 {
+			dst.Set(reflect.MakeSlice(src.Type(), 0, 0)) // empty, not nil
+			return
+		}
+		// Growing dst in place allocates only the array; MakeSlice and Set would
+		// also box a slice header on the heap, once per slice of every call's copy.
+		dst.Grow(n)
+		dst.SetLen(n)
 		if scalar(src.Type().Elem().Kind()) {
-			reflect.Copy(s, src)
+			reflect.Copy(dst, src)
 		} else {
-			for i := range src.Len() {
-				deepCopy(s.Index(i), src.Index(i))
+			for i := range n {
+				deepCopy(dst.Index(i), src.Index(i))
 			}
 		}
-		dst.Set(s)
 	case reflect.Array:
 		for i := range src.Len() {
 			deepCopy(dst.Index(i), src.Index(i))

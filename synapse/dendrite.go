@@ -19,6 +19,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/taonet/taonet/keys"
 	"github.com/taonet/taonet/synapse/h1"
 )
 
@@ -311,7 +312,8 @@ const signBatch = 32
 // signAll fills in and signs the requests of calls (whose targets are set), each on a
 // lane of its own; every call must end with release.
 func (d *Dendrite) signAll(p *prepared, calls []outgoing) {
-	msgs := make([][]byte, len(calls))
+	sc := signScratchPool.Get().(*signScratch)
+	defer sc.put()
 	for i := range calls {
 		c := &calls[i]
 		c.started = time.Now()
@@ -320,18 +322,103 @@ func (d *Dendrite) signAll(p *prepared, calls []outgoing) {
 		c.req = p.request()
 		c.req.Dendrite = TerminalInfo{IP: d.cfg.ExternalIP, Version: d.cfg.Version, Nonce: d.nextNonce(), UUID: c.lane, Hotkey: d.hotkey}
 		c.req.Axon = TerminalInfo{IP: c.target.IP, Port: c.target.Port, Hotkey: c.target.Hotkey}
-		msgs[i] = RequestMessage(c.req.Dendrite.Nonce, d.hotkey, c.target.Hotkey, c.lane, p.bodyHash)
+		sc.addMessage(c.req.Dendrite.Nonce, d.hotkey, c.target.Hotkey, c.lane, p.bodyHash)
 	}
-	sigs, err := d.signMany(msgs)
+	sigs, err := d.signBatch(sc)
 	for i := range calls {
 		c := &calls[i]
 		switch {
 		case err != nil:
 			c.err = cmp.Or(c.err, fmt.Errorf("synapse: sign request: %w", err))
 		case c.err == nil:
-			c.req.Dendrite.Signature = EncodeSignature(sigs[i])
+			c.req.Dendrite.Signature = sc.signature(sigs, i)
 		}
 	}
+}
+
+// signScratch is the working memory of signing one batch: the messages written back
+// to back into one buffer, and the signatures. It is pooled, so a batch allocates
+// only the one string that holds its encoded signatures.
+type signScratch struct {
+	text    []byte   // the messages, back to back
+	ends    []int    // where each message ends in text
+	msgs    [][]byte // the messages as slices of text, once all are written
+	sigs    [][sigSize]byte
+	hex     []byte // the encoded signatures, back to back
+	sigEnds []int  // where each signature ends in hex
+}
+
+// sigSize is an sr25519 signature's size (keys.SignatureSize).
+const sigSize = keys.SignatureSize
+
+var signScratchPool = sync.Pool{New: func() any { return new(signScratch) }}
+
+// put empties sc and returns it to the pool.
+func (sc *signScratch) put() {
+	sc.text, sc.ends, sc.hex, sc.sigEnds = sc.text[:0], sc.ends[:0], sc.hex[:0], sc.sigEnds[:0]
+	clear(sc.msgs)
+	sc.msgs = sc.msgs[:0]
+	signScratchPool.Put(sc)
+}
+
+// addMessage appends a RequestMessage.
+func (sc *signScratch) addMessage(nonce int64, dendriteHotkey, axonHotkey, uuid, bodyHash string) {
+	sc.text = appendDotted(sc.text, nonce, dendriteHotkey, axonHotkey, uuid, bodyHash)
+	sc.ends = append(sc.ends, len(sc.text))
+}
+
+// messages returns the messages added so far.
+func (sc *signScratch) messages() [][]byte {
+	start := 0
+	for _, end := range sc.ends {
+		sc.msgs = append(sc.msgs, sc.text[start:end:end])
+		start = end
+	}
+	return sc.msgs
+}
+
+// signBatch signs sc's messages with the hotkey, in one batch where it can, and
+// returns the signatures as EncodeSignature renders them, all in one string (the
+// i-th ends at sc.sigEnds[i]).
+func (d *Dendrite) signBatch(sc *signScratch) (string, error) {
+	msgs := sc.messages()
+	if kp, ok := d.signer.(*keys.Keypair); ok {
+		// The keypair's SignMany is SignManyInto plus a copy of each signature.
+		if cap(sc.sigs) < len(msgs) {
+			sc.sigs = make([][sigSize]byte, len(msgs))
+		}
+		sigs := sc.sigs[:len(msgs)]
+		if err := kp.SignManyInto(sigs, msgs); err != nil {
+			return "", err
+		}
+		for i := range sigs {
+			sc.addSignature(sigs[i][:])
+		}
+	} else {
+		sigs, err := d.signMany(msgs)
+		if err != nil {
+			return "", err
+		}
+		for _, sig := range sigs {
+			sc.addSignature(sig)
+		}
+	}
+	return string(sc.hex), nil
+}
+
+// addSignature appends sig as EncodeSignature renders it.
+func (sc *signScratch) addSignature(sig []byte) {
+	sc.hex = appendSignature(sc.hex, sig)
+	sc.sigEnds = append(sc.sigEnds, len(sc.hex))
+}
+
+// signature returns the i-th encoded signature of all (signBatch's string).
+func (sc *signScratch) signature(all string, i int) string {
+	start := 0
+	if i > 0 {
+		start = sc.sigEnds[i-1]
+	}
+	return all[start:sc.sigEnds[i]]
 }
 
 // BatchSigner is a Signer that signs several messages at once for less than one
@@ -466,7 +553,8 @@ func QueryMany[T any](ctx context.Context, d *Dendrite, targets []AxonInfo, s *T
 // fanOut signs the requests to targets in batches and runs call on a goroutine of its
 // own for each as soon as its batch is signed; it returns when every call has.
 func (d *Dendrite) fanOut(p *prepared, targets []AxonInfo, call func(i int, c *outgoing)) {
-	calls := make([]outgoing, len(targets))
+	calls := getCalls(len(targets))
+	defer putCalls(calls)
 	for i, t := range targets {
 		calls[i].target = t
 	}
@@ -474,14 +562,38 @@ func (d *Dendrite) fanOut(p *prepared, targets []AxonInfo, call func(i int, c *o
 	for lo := 0; lo < len(calls); lo += signBatch {
 		hi := min(lo+signBatch, len(calls))
 		d.signAll(p, calls[lo:hi])
+		wg.Add(hi - lo)
 		for i := lo; i < hi; i++ {
-			wg.Go(func() {
-				defer calls[i].release()
-				call(i, &calls[i])
-			})
+			// A go statement with arguments is one allocation per call; wg.Go
+			// with a closure was two.
+			go runCall(&wg, call, i, &calls[i])
 		}
 	}
 	wg.Wait()
+}
+
+// runCall is one call of a fan-out on its own goroutine.
+func runCall(wg *sync.WaitGroup, call func(i int, c *outgoing), i int, c *outgoing) {
+	defer wg.Done()
+	defer c.release()
+	call(i, c)
+}
+
+// callsPool recycles a fan-out's per-call state (~400 bytes a call): nothing refers
+// to it once the fan-out returns, as each call copies what its result keeps.
+var callsPool sync.Pool // *[]outgoing
+
+func getCalls(n int) []outgoing {
+	if v, ok := callsPool.Get().(*[]outgoing); ok && cap(*v) >= n {
+		return (*v)[:n]
+	}
+	return make([]outgoing, n)
+}
+
+func putCalls(calls []outgoing) {
+	clear(calls[:cap(calls)]) // no lanes, strings or errors kept alive by the pool
+	calls = calls[:0]
+	callsPool.Put(&calls)
 }
 
 // exchange runs one signed call to the end (post, read and decode the response) and

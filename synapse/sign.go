@@ -35,7 +35,12 @@ func dotted(nonce int64, parts ...string) []byte {
 	for _, p := range parts {
 		n += 1 + len(p)
 	}
-	b := strconv.AppendInt(make([]byte, 0, n), nonce, 10)
+	return appendDotted(make([]byte, 0, n), nonce, parts...)
+}
+
+// appendDotted appends nonce and parts joined by dots to b.
+func appendDotted(b []byte, nonce int64, parts ...string) []byte {
+	b = strconv.AppendInt(b, nonce, 10)
 	for _, p := range parts {
 		b = append(b, '.')
 		b = append(b, p...)
@@ -52,6 +57,12 @@ func EncodeSignature(sig []byte) string {
 	buf[0], buf[1] = '0', 'x'
 	n := hex.Encode(buf[2:], sig)
 	return string(buf[:2+n])
+}
+
+// appendSignature appends sig as EncodeSignature renders it.
+func appendSignature(b, sig []byte) []byte {
+	b = append(b, '0', 'x')
+	return hex.AppendEncode(b, sig)
 }
 
 // DecodeSignature parses a "0x"-prefixed (or bare) hex signature of 64 bytes.
