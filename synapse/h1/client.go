@@ -247,12 +247,21 @@ func (cn *conn) roundTrip(ctx context.Context, req []byte) (*Response, error) {
 
 // newResponse frames the body of a parsed head read from br; cn (if any) is handed
 // back when the body ends.
-func newResponse(h *head, cn *conn, br *bufio.Reader) *Response {
-	b := &body{cn: cn, br: br, remaining: h.length, chunked: h.chunked, keepAlive: h.keepAlive}
+func newResponse(h head, cn *conn, br *bufio.Reader) *Response {
+	r := &responseBody{}
+	b := &r.body
+	*b = body{cn: cn, br: br, remaining: h.length, chunked: h.chunked, keepAlive: h.keepAlive}
 	if h.chunked {
 		b.remaining = -1
 	}
-	return &Response{StatusCode: h.status, Header: h.header, ContentLength: b.remaining, Body: b}
+	r.resp = Response{StatusCode: h.status, Header: h.header, ContentLength: b.remaining, Body: b}
+	return &r.resp
+}
+
+// responseBody is a Response and its body in one allocation.
+type responseBody struct {
+	resp Response
+	body body
 }
 
 // maybeSweep closes, at most twice per IdleTimeout, the idle connections that

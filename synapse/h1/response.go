@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // Field is one response header as received.
@@ -75,26 +76,27 @@ type head struct {
 // readHead reads a response head from br, skipping interim 1xx responses. maxBytes
 // bounds each head; scratch is reused across calls on one connection. An io.EOF
 // means the connection ended before the first byte.
-func readHead(br *bufio.Reader, scratch *[]byte, maxBytes int) (*head, error) {
+func readHead(br *bufio.Reader, scratch *[]byte, maxBytes int) (head, error) {
 	for range maxInterim + 1 {
-		raw, err := readHeadBytes(br, scratch, maxBytes)
+		raw, err := readHeadRaw(br, scratch, maxBytes)
 		if err != nil {
-			return nil, err
+			return head{}, err
 		}
 		h, err := parseHead(raw)
 		if err != nil {
-			return nil, err
+			return head{}, err
 		}
 		if h.status >= 200 {
 			return h, nil
 		}
 	}
-	return nil, malformed("more than %d interim responses", maxInterim)
+	return head{}, malformed("more than %d interim responses", maxInterim)
 }
 
-// readHeadBytes returns the bytes up to and including the blank line that ends a head,
-// as one string the parsed fields share.
-func readHeadBytes(br *bufio.Reader, scratch *[]byte, maxBytes int) (string, error) {
+// readHeadRaw returns the bytes up to and including the blank line that ends a head.
+// They are br's buffer or scratch, so they are valid only until the next read from
+// br or use of scratch: parseHead copies what it keeps.
+func readHeadRaw(br *bufio.Reader, scratch *[]byte, maxBytes int) ([]byte, error) {
 	if head, ok, err := bufferedHead(br, maxBytes); ok || err != nil {
 		return head, err
 	}
@@ -104,7 +106,7 @@ func readHeadBytes(br *bufio.Reader, scratch *[]byte, maxBytes int) (string, err
 	for {
 		frag, err := br.ReadSlice('\n')
 		if len(buf)+len(frag) > maxBytes {
-			return "", malformed("head longer than %d bytes", maxBytes)
+			return nil, malformed("head longer than %d bytes", maxBytes)
 		}
 		buf = append(buf, frag...)
 		if err == bufio.ErrBufferFull {
@@ -114,51 +116,78 @@ func readHeadBytes(br *bufio.Reader, scratch *[]byte, maxBytes int) (string, err
 			if err == io.EOF && len(buf) > 0 {
 				err = io.ErrUnexpectedEOF
 			}
-			return "", err
+			return nil, err
 		}
 		if line := buf[lineStart:]; len(line) == 2 && line[0] == '\r' {
 			if lineStart == 0 {
-				return "", malformed("empty status line")
+				return nil, malformed("empty status line")
 			}
-			return string(buf), nil
+			return buf, nil
 		}
 		lineStart = len(buf)
 	}
+}
+
+// readHeadBytes is readHeadRaw as a string of its own, which the fields parsed from
+// it may share (the server keeps a request's head so).
+func readHeadBytes(br *bufio.Reader, scratch *[]byte, maxBytes int) (string, error) {
+	b, err := readHeadRaw(br, scratch, maxBytes)
+	return string(b), err
 }
 
 // bufferedHead takes a whole head straight from br's buffer when one arrived in the
 // first read, as a response head from an axon does: one scan for the blank line
 // instead of a ReadSlice call and a copy per line. ok is false when the head is not
 // all buffered, is too long or starts with a blank line; the line-by-line reader then
-// reads or rejects it exactly as before. An error is the first read's.
-func bufferedHead(br *bufio.Reader, maxBytes int) (string, bool, error) {
+// reads or rejects it exactly as before. An error is the first read's. The head is
+// br's buffer, valid until the next read from br.
+func bufferedHead(br *bufio.Reader, maxBytes int) ([]byte, bool, error) {
 	if _, err := br.Peek(1); err != nil {
-		return "", false, err
+		return nil, false, err
 	}
 	b, _ := br.Peek(br.Buffered())
 	if b[0] == '\r' || b[0] == '\n' {
-		return "", false, nil
+		return nil, false, nil
 	}
 	// The head ends at the first line that is exactly CRLF, i.e. after "\n\r\n".
 	i := bytes.Index(b, []byte("\n\r\n"))
 	if i < 0 || i+3 > maxBytes {
-		return "", false, nil
+		return nil, false, nil
 	}
-	head := string(b[:i+3])
+	head := b[: i+3 : i+3]
 	_, _ = br.Discard(i + 3)
 	return head, true, nil
 }
 
-// parseHead parses a complete head (status line, fields, blank line).
-func parseHead(raw string) (*head, error) {
+// parseHead parses a complete head (status line, fields, blank line) in place and
+// copies out only what the response keeps: the field values, and the names other
+// than the usual ones, into one string.
+func parseHead(raw []byte) (head, error) {
+	if len(raw) == 0 {
+		return head{}, malformed("line not terminated by CRLF")
+	}
+	// A string view of raw without a copy: the fields parsed from it point into
+	// raw until keepFields moves them, and no error message keeps a piece of it
+	// (malformed formats a copy).
+	h, err := parseHeadView(unsafe.String(&raw[0], len(raw)))
+	if err != nil {
+		return head{}, err
+	}
+	keepFields(h.header, raw)
+	return h, nil
+}
+
+// parseHeadView is the parse of parseHead; the fields it returns are substrings of
+// raw.
+func parseHeadView(raw string) (head, error) {
 	line, rest, err := nextLine(raw)
 	if err != nil {
-		return nil, err
+		return head{}, err
 	}
-	h := &head{length: -1}
-	proto11, err := parseStatusLine(line, h)
+	h := head{length: -1}
+	proto11, err := parseStatusLine(line, &h)
 	if err != nil {
-		return nil, err
+		return head{}, err
 	}
 	h.keepAlive = proto11
 	n := strings.Count(rest, "\n") - 1
@@ -167,29 +196,29 @@ func parseHead(raw string) (*head, error) {
 	for {
 		line, rest, err = nextLine(rest)
 		if err != nil {
-			return nil, err
+			return head{}, err
 		}
 		if line == "" {
 			break
 		}
 		f, err := parseField(line)
 		if err != nil {
-			return nil, err
+			return head{}, err
 		}
 		h.header = append(h.header, f)
 		switch {
 		case strings.EqualFold(f.Name, "Content-Length"):
 			n, err := parseContentLength(f.Value)
 			if err != nil {
-				return nil, err
+				return head{}, err
 			}
 			if cl && n != h.length {
-				return nil, malformed("conflicting Content-Length values")
+				return head{}, malformed("conflicting Content-Length values")
 			}
 			cl, h.length = true, n
 		case strings.EqualFold(f.Name, "Transfer-Encoding"):
 			if te || !strings.EqualFold(f.Value, "chunked") {
-				return nil, malformed("unsupported Transfer-Encoding %q", f.Value)
+				return head{}, malformed("unsupported Transfer-Encoding %q", f.Value)
 			}
 			te = true
 		case strings.EqualFold(f.Name, "Connection"):
@@ -201,13 +230,13 @@ func parseHead(raw string) (*head, error) {
 		}
 	}
 	if rest != "" {
-		return nil, malformed("bytes after the head")
+		return head{}, malformed("bytes after the head")
 	}
 	if te && cl {
-		return nil, malformed("both Transfer-Encoding and Content-Length")
+		return head{}, malformed("both Transfer-Encoding and Content-Length")
 	}
 	if te && !proto11 {
-		return nil, malformed("Transfer-Encoding in an HTTP/1.0 response")
+		return head{}, malformed("Transfer-Encoding in an HTTP/1.0 response")
 	}
 	h.chunked = te
 	if h.status == http.StatusNoContent || h.status == http.StatusNotModified || h.status < 200 {
@@ -217,6 +246,117 @@ func parseHead(raw string) (*head, error) {
 		h.keepAlive = false // close-delimited
 	}
 	return h, nil
+}
+
+// keepFields moves the names and values of fields out of raw, the buffer they were
+// parsed from: the usual names become constants (knownName), everything else is
+// copied into one new string.
+func keepFields(fields Header, raw []byte) {
+	n := 0
+	for i := range fields {
+		f := &fields[i]
+		if name, ok := knownName(f.Name); ok {
+			f.Name = name
+		} else {
+			n += len(f.Name)
+		}
+		n += len(f.Value)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, f := range fields {
+		if inside(f.Name, raw) {
+			b.WriteString(f.Name)
+		}
+		b.WriteString(f.Value)
+	}
+	// Substrings only now: the builder's string is final once everything is written.
+	kept := b.String()
+	off := 0
+	take := func(s string) string {
+		s, off = kept[off:off+len(s)], off+len(s)
+		return s
+	}
+	for i := range fields {
+		f := &fields[i]
+		if inside(f.Name, raw) {
+			f.Name = take(f.Name)
+		}
+		f.Value = take(f.Value)
+	}
+}
+
+// inside reports whether s is a non-empty piece of raw.
+func inside(s string, raw []byte) bool {
+	if s == "" || len(raw) == 0 {
+		return false
+	}
+	p, base := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(&raw[0]))
+	return p >= base && p-base < uintptr(len(raw))
+}
+
+// knownName returns the constant for a header name an axon sends in every response
+// (spelled exactly so), so that a response does not copy it.
+func knownName(name string) (string, bool) {
+	switch name {
+	case "Content-Length":
+		return "Content-Length", true
+	case "Content-Type":
+		return "Content-Type", true
+	case "Date":
+		return "Date", true
+	case "name":
+		return "name", true
+	case "timeout":
+		return "timeout", true
+	case "header_size":
+		return "header_size", true
+	case "total_size":
+		return "total_size", true
+	case "computed_body_hash":
+		return "computed_body_hash", true
+	case "bt_header_axon_status_code":
+		return "bt_header_axon_status_code", true
+	case "bt_header_axon_status_message":
+		return "bt_header_axon_status_message", true
+	case "bt_header_axon_process_time":
+		return "bt_header_axon_process_time", true
+	case "bt_header_axon_ip":
+		return "bt_header_axon_ip", true
+	case "bt_header_axon_port":
+		return "bt_header_axon_port", true
+	case "bt_header_axon_version":
+		return "bt_header_axon_version", true
+	case "bt_header_axon_nonce":
+		return "bt_header_axon_nonce", true
+	case "bt_header_axon_uuid":
+		return "bt_header_axon_uuid", true
+	case "bt_header_axon_hotkey":
+		return "bt_header_axon_hotkey", true
+	case "bt_header_axon_signature":
+		return "bt_header_axon_signature", true
+	case "bt_header_dendrite_status_code":
+		return "bt_header_dendrite_status_code", true
+	case "bt_header_dendrite_status_message":
+		return "bt_header_dendrite_status_message", true
+	case "bt_header_dendrite_process_time":
+		return "bt_header_dendrite_process_time", true
+	case "bt_header_dendrite_ip":
+		return "bt_header_dendrite_ip", true
+	case "bt_header_dendrite_port":
+		return "bt_header_dendrite_port", true
+	case "bt_header_dendrite_version":
+		return "bt_header_dendrite_version", true
+	case "bt_header_dendrite_nonce":
+		return "bt_header_dendrite_nonce", true
+	case "bt_header_dendrite_uuid":
+		return "bt_header_dendrite_uuid", true
+	case "bt_header_dendrite_hotkey":
+		return "bt_header_dendrite_hotkey", true
+	case "bt_header_dendrite_signature":
+		return "bt_header_dendrite_signature", true
+	}
+	return "", false
 }
 
 // nextLine splits off one CRLF-terminated line.
