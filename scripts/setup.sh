@@ -86,6 +86,10 @@ case "$mode" in
     # by subnets/prompting/{translate,tasks} tests under CI=true) and the
     # Debian Reference corpus (subnets/prompting/context tests).
     apt_install apertium apertium-eng-spa apertium-eng-cat apertium-en-gl debian-reference-en
+    # aiohttp, the HTTP client of bittensor's dendrite: it drives a real axon in
+    # synapse's TestAxonServesAiohttp (curl, in the base image, drives the
+    # 100-continue test).
+    apt_install python3-aiohttp
     install_interop
     ;;
   *) echo "usage: scripts/setup.sh [run|test]"; exit 2 ;;

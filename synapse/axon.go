@@ -20,6 +20,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/taonet/taonet/netserve"
+	"github.com/taonet/taonet/synapse/h1"
 )
 
 // AxonConfig configures an Axon. Zero values select the documented defaults.
@@ -95,8 +96,9 @@ type StatusError struct {
 // Error renders the code and message.
 func (e *StatusError) Error() string { return fmt.Sprintf("%d: %s", e.Code, e.Message) }
 
-// Axon is the synapse server. It is an http.Handler; Serve runs it with hardened
-// server timeouts.
+// Axon is the synapse server. Serve runs it on package h1's server (bounded
+// connections, header, idle and per-request timeouts); it is also an http.Handler,
+// for mounting it on another server.
 type Axon struct {
 	cfg    AxonConfig
 	hotkey string
@@ -110,7 +112,7 @@ type Axon struct {
 	endpoints map[string]*endpoint
 
 	srvMu sync.Mutex
-	srv   *http.Server
+	srv   *h1.Server
 }
 
 type endpoint struct {
@@ -227,7 +229,7 @@ func RegisterStream[T any](a *Axon, h StreamHandler[T], opt Options) error {
 			if !ok {
 				return
 			}
-			sw := &StreamWriter{c: c, sc: sc, ctx: ctx, rc: http.NewResponseController(c.w)}
+			sw := &StreamWriter{c: c, sc: sc, ctx: ctx}
 			err := runHandler(func() error { return h(ctx, c.req, s, sw) })
 			if sw.committed {
 				// Status is already on the wire; the stream simply ends.
@@ -264,11 +266,20 @@ func runHandler(f func() error) (err error) {
 	return f()
 }
 
-// call is the state of one request moving through the pipeline.
+// call is the state of one request moving through the pipeline. It reads the
+// request and writes the response through h1's server (w1, fields) or, for
+// ServeHTTP, an http.ResponseWriter (hw, header).
 type call struct {
-	a        *Axon
-	w        http.ResponseWriter
-	r        *http.Request
+	a      *Axon
+	w1     *h1.ResponseWriter
+	fields h1.Header
+	hw     http.ResponseWriter
+	header http.Header
+	// body, length (-1: chunked) and remote are the request's.
+	body     io.Reader
+	length   int64
+	remote   string
+	parent   context.Context
 	ep       *endpoint
 	req      *Request
 	start    time.Time
@@ -280,28 +291,39 @@ type call struct {
 	// that a response whose hash fields the handler left alone reuses the request's
 	// checked hash instead of digesting them again.
 	hashIn []byte
-	// early is the request view of a call rejected before its headers parse.
-	early Request
+	// early is the request view of a call rejected before its headers parse;
+	// parsed is the header-only synapse once they have.
+	early, parsed Request
 }
 
-// ServeHTTP runs the upstream pipeline: route + header parse, size limit, blacklist,
-// verify, priority, then body integrity and the handler.
+// serveH1 is the h1 server's handler: the pipeline over the raw header fields,
+// answering straight into the connection's writer.
+func (a *Axon) serveH1(w *h1.ResponseWriter, r *h1.Request) {
+	a.serve(&call{a: a, w1: w, fields: r.Header, body: r.Body, length: r.ContentLength, remote: r.RemoteAddr, parent: context.Background(), start: time.Now()}, r.Path)
+}
+
+// ServeHTTP runs the same pipeline for net/http's server.
 func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	// Deadlines and process_time use the real clock; cfg.Now only drives nonces.
-	c := &call{a: a, w: w, r: r, start: time.Now()}
+	a.serve(&call{a: a, hw: w, header: r.Header, body: r.Body, length: r.ContentLength, remote: r.RemoteAddr, parent: r.Context(), start: time.Now()}, r.URL.Path)
+}
+
+// serve runs the upstream pipeline: route + header parse, size limit, blacklist,
+// verify, priority, then body integrity and the handler. Deadlines and
+// process_time use the real clock (c.start); cfg.Now only drives nonces.
+func (a *Axon) serve(c *call, path string) {
 	now := a.cfg.Now()
 	defer func() {
 		a.met.observe(c.ep != nil, c.req.Name, c.req.Axon.StatusCode, time.Since(c.start))
 		// Guarded: building the attribute list costs allocations even when discarded.
-		if a.log.Enabled(r.Context(), slog.LevelDebug) {
-			a.log.Debug("axon", "synapse", c.req.Name, "from", r.RemoteAddr, "status", c.req.Axon.StatusCode, "message", c.req.Axon.StatusMessage)
+		if a.log.Enabled(context.Background(), slog.LevelDebug) {
+			a.log.Debug("axon", "synapse", c.req.Name, "from", c.remote, "status", c.req.Axon.StatusCode, "message", c.req.Axon.StatusMessage)
 		}
 	}()
-	c.early = Request{Timeout: DefaultTimeout, RemoteAddr: r.RemoteAddr}
+	c.early = Request{Timeout: DefaultTimeout, RemoteAddr: c.remote}
 	c.req = &c.early
 
 	// 1. preprocess: route, then the header-only synapse.
-	name := strings.TrimPrefix(r.URL.Path, "/")
+	name := strings.TrimPrefix(path, "/")
 	name, _, _ = strings.Cut(name, "/")
 	a.mu.RLock()
 	ep := a.endpoints[name]
@@ -312,13 +334,13 @@ func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.ep = ep
-	req, err := ParseHeaders(r.Header)
+	req, err := c.parseHeaders()
 	if err != nil {
 		c.req.Name = name
 		c.fail(http.StatusBadRequest, fmt.Sprintf("Improperly formatted request. Could not parse headers into synapse of type %s: %v", name, err))
 		return
 	}
-	req.RemoteAddr = r.RemoteAddr
+	req.RemoteAddr = c.remote
 	req.Name = name
 	c.req = req
 	req.Axon.Version = a.cfg.Version
@@ -326,7 +348,7 @@ func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req.Axon.Nonce = now.UnixNano()
 	req.Axon.StatusCode = 100
 	req.Axon.Hotkey = a.hotkey
-	if host, port, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+	if host, port, err := net.SplitHostPort(c.remote); err == nil {
 		req.Dendrite.IP = host
 		if p, err := parsePyInt(port); err == nil {
 			req.Dendrite.Port = int(p)
@@ -341,12 +363,16 @@ func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.setDeadlines(c.deadline, c.deadline.Add(5*time.Second))
 
 	// 2. size limit, from the declared length (chunked bodies are bounded while read).
-	if r.ContentLength > a.cfg.MaxBodyBytes {
-		c.fail(http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body too large: %d bytes exceeds the limit of %d bytes", r.ContentLength, a.cfg.MaxBodyBytes))
+	if c.length > a.cfg.MaxBodyBytes {
+		c.fail(http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body too large: %d bytes exceeds the limit of %d bytes", c.length, a.cfg.MaxBodyBytes))
 		return
 	}
 
-	ctx, cancel := context.WithDeadline(r.Context(), c.deadline)
+	// The handler's context ends at the request's deadline. h1's server has no
+	// per-request context to derive it from (nothing cancels a request but its
+	// deadline), so it is one timer context on Background; net/http's is the
+	// request's.
+	ctx, cancel := context.WithDeadline(c.parent, c.deadline)
 	defer cancel()
 
 	// 3. blacklist, on headers only.
@@ -386,12 +412,26 @@ func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ep.run(ctx, c)
 }
 
+// parseHeaders builds the header-only synapse from the raw fields (h1) or the
+// header map (ServeHTTP).
+func (c *call) parseHeaders() (*Request, error) {
+	if c.hw != nil {
+		return ParseHeaders(c.header)
+	}
+	return &c.parsed, c.parsed.parseFields(c.fields)
+}
+
 // setDeadlines bounds the connection's reads (the body, and the server's discard of
 // an unread body) and writes for this request. Nothing before it reads or writes:
-// net/http has read the headers under ReadHeaderTimeout, and a request rejected
+// the server has read the headers under ReadHeaderTimeout, and a request rejected
 // before its own deadline is known gets the header timeout from fail.
 func (c *call) setDeadlines(read, write time.Time) {
-	rc := http.NewResponseController(c.w)
+	if c.w1 != nil {
+		_ = c.w1.SetReadDeadline(read)
+		_ = c.w1.SetWriteDeadline(write)
+		return
+	}
+	rc := http.NewResponseController(c.hw)
 	_ = rc.SetReadDeadline(read)
 	_ = rc.SetWriteDeadline(write)
 }
@@ -470,33 +510,32 @@ func readSynapse[T any](c *call, sc *schema) (*T, bool) {
 	return s, true
 }
 
-// readBody reads the bounded request body into buf's spare capacity.
+// readBody reads the bounded request body into buf's spare capacity. A body with a
+// declared length is bounded by it (serve checked it against the limit); a chunked
+// body is read to at most one byte past the limit.
 func (c *call) readBody(buf []byte) ([]byte, int, string) {
 	max := c.a.cfg.MaxBodyBytes
-	// A body with a declared length is already bounded: net/http reads no more than
-	// Content-Length, which ServeHTTP checked against the limit. Only a chunked body
-	// needs the counting reader.
-	var lr io.Reader = c.r.Body
-	if c.r.ContentLength < 0 {
-		lr = http.MaxBytesReader(c.w, c.r.Body, max)
-	}
-	if cl := c.r.ContentLength; cl > 0 && int64(cap(buf)) < cl+1 {
+	if cl := c.length; cl > 0 && int64(cap(buf)) < cl+1 {
 		buf = make([]byte, 0, cl+1)
 	}
 	for {
+		if int64(len(buf)) > max {
+			return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body too large: exceeds the limit of %d bytes", max)
+		}
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
 		}
-		n, err := lr.Read(buf[len(buf):cap(buf)])
+		room := buf[len(buf):cap(buf)]
+		if left := max + 1 - int64(len(buf)); int64(len(room)) > left {
+			room = room[:left]
+		}
+		n, err := c.body.Read(room)
 		buf = buf[:len(buf)+n]
-		if err == io.EOF {
+		if err == io.EOF && int64(len(buf)) <= max {
 			return buf, 0, ""
 		}
-		if err != nil {
-			var mbe *http.MaxBytesError
+		if err != nil && err != io.EOF {
 			switch {
-			case errors.As(err, &mbe):
-				return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body too large: exceeds the limit of %d bytes", max)
 			case errors.Is(err, os.ErrDeadlineExceeded):
 				return nil, http.StatusRequestTimeout, fmt.Sprintf("Timeout reading the request body after: %ss", PyFloat(c.req.Timeout))
 			default:
@@ -576,22 +615,48 @@ func (c *call) fail(code int, msg string) {
 		sc = c.ep.sc
 	}
 	c.writeHeader(code, sc, "application/json", int64(len(body)))
-	_, _ = c.w.Write(body)
+	_, _ = c.write(body)
 }
 
 // writeHeader sends the status and the synapse headers with the content type and,
-// for a body of known length, Content-Length (without it net/http would switch
-// bodies over its 2 KiB buffer to chunked encoding).
+// for a body of known length, Content-Length (-1: streamed). Through h1 the fields
+// go straight into the connection's writer.
 func (c *call) writeHeader(code int, sc *schema, contentType string, length int64) {
-	h := c.w.Header()
 	var e headerEncoder
+	if c.w1 != nil {
+		e.encode(nil, sc, c.req, max(length, 0))
+		e.add("Content-Type", contentType)
+		c.w1.WriteStatus(code)
+		e.writeTo(c.w1)
+		c.w1.EndHead(length)
+		return
+	}
+	// net/http would switch a body over its 2 KiB buffer to chunked encoding
+	// without Content-Length.
+	h := c.hw.Header()
 	e.encode(h, sc, c.req, max(length, 0))
 	e.add("Content-Type", contentType)
 	if length >= 0 {
 		e.addInt("Content-Length", length)
 	}
 	e.store(h)
-	c.w.WriteHeader(code)
+	c.hw.WriteHeader(code)
+}
+
+// write sends body bytes.
+func (c *call) write(p []byte) (int, error) {
+	if c.w1 != nil {
+		return c.w1.Write(p)
+	}
+	return c.hw.Write(p)
+}
+
+// flush sends what is buffered to the client.
+func (c *call) flush() error {
+	if c.w1 != nil {
+		return c.w1.Flush()
+	}
+	return http.NewResponseController(c.hw).Flush()
 }
 
 func (c *call) respondOK(sc *schema, s any, payload []byte) {
@@ -611,9 +676,9 @@ func (c *call) respondOK(sc *schema, s any, payload []byte) {
 		c.internalError(err)
 		return
 	}
-	*buf = body // the ResponseWriter copies it; the buffer goes back to the pool
+	*buf = body // the writer copies it; the buffer goes back to the pool
 	c.writeHeader(http.StatusOK, sc, "application/json", int64(len(body)))
-	_, _ = c.w.Write(body)
+	_, _ = c.write(body)
 }
 
 // maxKeptHashInput bounds the request hash input a call keeps for its response: past
@@ -644,7 +709,6 @@ type StreamWriter struct {
 	c         *call
 	sc        *schema
 	ctx       context.Context
-	rc        *http.ResponseController
 	committed bool
 	written   int64
 }
@@ -658,7 +722,7 @@ func (sw *StreamWriter) commit() {
 	c.done = true
 	c.stamp(http.StatusOK, "Success")
 	c.writeHeader(http.StatusOK, sw.sc, "text/event-stream", -1)
-	_ = sw.rc.Flush()
+	_ = c.flush()
 }
 
 // Write sends p as one chunk. It fails once the request's timeout has passed or the
@@ -668,12 +732,12 @@ func (sw *StreamWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	sw.commit()
-	n, err := sw.c.w.Write(p)
+	n, err := sw.c.write(p)
 	sw.written += int64(n)
 	if err != nil {
 		return n, err
 	}
-	return n, sw.rc.Flush()
+	return n, sw.c.flush()
 }
 
 // Written is the number of body bytes streamed so far.
@@ -683,12 +747,12 @@ func (sw *StreamWriter) Written() int64 { return sw.written }
 // slow-loris-safe timeouts (header read timeout, per-request read and write deadlines
 // derived from the request's timeout, idle timeout).
 func (a *Axon) Serve(l net.Listener) error {
-	srv := &http.Server{
-		Handler:           a,
+	srv := &h1.Server{
+		Handler:           h1.HandlerFunc(a.serveH1),
 		ReadHeaderTimeout: a.cfg.ReadHeaderTimeout,
 		IdleTimeout:       a.cfg.IdleTimeout,
 		MaxHeaderBytes:    a.cfg.MaxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelDebug),
+		Logger:            a.log,
 	}
 	a.srvMu.Lock()
 	if a.srv != nil {
@@ -700,7 +764,7 @@ func (a *Axon) Serve(l net.Listener) error {
 	// netserve's listener also counts against the process-wide budget, so
 	// a flood on the axon cannot starve the process of descriptors.
 	err := srv.Serve(netserve.LimitListener(l, a.cfg.MaxConns))
-	if errors.Is(err, http.ErrServerClosed) {
+	if errors.Is(err, h1.ErrServerClosed) {
 		return nil
 	}
 	return err

@@ -171,6 +171,25 @@ func (e *headerEncoder) store(h http.Header) {
 	}
 }
 
+// writeTo writes the collected headers as fields of an h1 response, the numbers
+// straight from e.num: no header map and no string of numbers.
+func (e *headerEncoder) writeTo(w *h1.ResponseWriter) {
+	for i := range e.n {
+		e.writeField(w, &e.fields[i])
+	}
+	for i := range e.extra {
+		e.writeField(w, &e.extra[i])
+	}
+}
+
+func (e *headerEncoder) writeField(w *h1.ResponseWriter, f *encodedField) {
+	if f.hi > f.lo {
+		w.WriteFieldBytes(f.key, e.num[f.lo:f.hi])
+	} else {
+		w.WriteField(f.key, f.val)
+	}
+}
+
 // has reports whether k is among the collected fields.
 func (e *headerEncoder) has(k string) bool {
 	for i := range e.n {

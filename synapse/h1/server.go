@@ -68,7 +68,11 @@ const maxDiscardBytes = 256 << 10
 // connection closes (closing with its unread request bytes pending would reset it).
 const lingerTime = 500 * time.Millisecond
 
-func (s *Server) defaults() {
+// init fills the defaults and the registries; s.mu is held.
+func (s *Server) init() {
+	if s.listeners == nil {
+		s.listeners, s.conns = map[net.Listener]struct{}{}, map[*serverConn]struct{}{}
+	}
 	if s.ReadHeaderTimeout <= 0 {
 		s.ReadHeaderTimeout = 5 * time.Second
 	}
@@ -87,14 +91,11 @@ func (s *Server) defaults() {
 // or until Accept fails for good. l is closed when Serve returns.
 func (s *Server) Serve(l net.Listener) error {
 	s.mu.Lock()
-	s.defaults()
+	s.init()
 	if s.inShutdown.Load() {
 		s.mu.Unlock()
 		l.Close()
 		return ErrServerClosed
-	}
-	if s.listeners == nil {
-		s.listeners, s.conns = map[net.Listener]struct{}{}, map[*serverConn]struct{}{}
 	}
 	s.listeners[l] = struct{}{}
 	s.mu.Unlock()
@@ -122,6 +123,17 @@ func (s *Server) Serve(l net.Listener) error {
 		if c := s.track(nc); c != nil {
 			go c.serve()
 		}
+	}
+}
+
+// ServeConn serves one connection in the calling goroutine until it ends; Shutdown
+// covers it like an accepted one.
+func (s *Server) ServeConn(nc net.Conn) {
+	s.mu.Lock()
+	s.init()
+	s.mu.Unlock()
+	if c := s.track(nc); c != nil {
+		c.serve()
 	}
 }
 
