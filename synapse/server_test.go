@@ -146,3 +146,114 @@ func TestResponseHeaderKeysLowerCaseOnTheWire(t *testing.T) {
 		}
 	}
 }
+
+// rawHead renders hr's head (request line, Host, Content-Length, its fields) for
+// tests that write requests byte by byte.
+func rawHead(hr *http.Request, length int, extra string) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n%s", hr.URL.Path, length, extra)
+	for k, v := range hr.Header {
+		fmt.Fprintf(&sb, "%s: %s\r\n", k, v[0])
+	}
+	sb.WriteString("\r\n")
+	return sb.String()
+}
+
+// Signed requests pipelined on one connection are each verified and answered in
+// order; an oversized head then gets 431 and the connection ends, the axon alive.
+func TestAxonPipelinedRequestsAndOversizedHead(t *testing.T) {
+	_, target := echoAxon(t, AxonConfig{MaxHeaderBytes: 4096}, Options{})
+	var wire strings.Builder
+	nonce := time.Now().UnixNano()
+	for i := range 3 {
+		hr := rawRequest{signer: key(t, "Alice"), nonce: nonce + int64(i), messages: []string{fmt.Sprint("m", i)}}.build(t, target)
+		body, _ := io.ReadAll(hr.Body)
+		wire.WriteString(rawHead(hr, len(body), "") + string(body))
+	}
+	c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", target.Port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(c, wire.String()+"POST /StreamPromptingSynapse HTTP/1.1\r\nHost: x\r\nX: "+strings.Repeat("a", 5000)+"\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(c)
+	for i := range 3 {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 || !strings.Contains(string(b), fmt.Sprintf(`"completion":"echo: m%d"`, i)) {
+			t.Fatalf("response %d: %d %s", i, resp.StatusCode, b)
+		}
+	}
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 431 || !resp.Close || !strings.Contains(string(b), "request head longer than 4096 bytes") {
+		t.Fatalf("oversized head: %d close=%v %s", resp.StatusCode, resp.Close, b)
+	}
+	if r := Query(context.Background(), newDendrite(t, "Alice"), target, &Prompt{Messages: []string{"after"}}, 5*time.Second); r.StatusCode != 200 {
+		t.Fatalf("axon after a refused head: %d %s", r.StatusCode, r.StatusMessage)
+	}
+}
+
+// Shutdown waits for a request in flight, whose response still arrives (with
+// Connection: close), and the axon stops accepting.
+func TestAxonShutdownWithRequestInFlight(t *testing.T) {
+	started, release := make(chan struct{}), make(chan struct{})
+	a, err := NewAxon(AxonConfig{Hotkey: key(t, "Bob")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Register(a, func(ctx context.Context, _ *Request, p *Prompt) error {
+		close(started)
+		<-release
+		p.Completion = "finished"
+		return nil
+	}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- a.Serve(l) }()
+	target := AxonInfo{IP: "127.0.0.1", Port: l.Addr().(*net.TCPAddr).Port, Hotkey: a.Hotkey()}
+	result := make(chan Response[Prompt], 1)
+	go func() {
+		result <- Query(context.Background(), newDendrite(t, "Alice"), target, &Prompt{Messages: []string{"x"}}, 10*time.Second)
+	}()
+	<-started
+	shut := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		shut <- a.Shutdown(ctx)
+	}()
+	if err := <-served; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	select {
+	case err := <-shut:
+		t.Fatalf("Shutdown returned (%v) with a request in flight", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(release)
+	if r := <-result; r.StatusCode != 200 || r.Synapse.Completion != "finished" {
+		t.Fatalf("in-flight request: %d %s", r.StatusCode, r.StatusMessage)
+	}
+	if err := <-shut; err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	if c, err := net.DialTimeout("tcp", l.Addr().String(), time.Second); err == nil {
+		c.Close()
+		t.Fatal("axon still accepting after Shutdown")
+	}
+}
