@@ -91,7 +91,9 @@ func checkResponse(t *testing.T, status int, header func(string) string, body []
 	}
 }
 
-func equalStrings(a, b []string) bool { return strings.Join(a, "\x00") == strings.Join(b, "\x00") && len(a) == len(b) }
+func equalStrings(a, b []string) bool {
+	return strings.Join(a, "\x00") == strings.Join(b, "\x00") && len(a) == len(b)
+}
 
 // TestAxonServesAiohttp: Python aiohttp, the client bittensor's dendrite sends
 // with, posts two requests the test signed (session.post(url, headers=...,
