@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -86,13 +87,9 @@ func checkResponse(t *testing.T, status int, header func(string) string, body []
 	if err := json.Unmarshal(body, &p); err != nil {
 		t.Fatalf("body %q: %v", body, err)
 	}
-	if want := "echo: " + strings.Join(messages, "|"); p.Completion != want || !equalStrings(p.Messages, messages) {
+	if want := "echo: " + strings.Join(messages, "|"); p.Completion != want || !slices.Equal(p.Messages, messages) {
 		t.Fatalf("completion %q messages %q, want %q", p.Completion, p.Messages, want)
 	}
-}
-
-func equalStrings(a, b []string) bool {
-	return strings.Join(a, "\x00") == strings.Join(b, "\x00") && len(a) == len(b)
 }
 
 // TestAxonServesAiohttp: Python aiohttp, the client bittensor's dendrite sends
