@@ -151,7 +151,7 @@ func fanOutOK(t testing.TB, d *Dendrite, targets []AxonInfo) {
 // maxAllocsPerCall pins the dendrite's heap allocations per call in a 64-way
 // fan-out (the per-fan-out work shared out): signing, request, response head and
 // fields, body, decoded copy and result.
-const maxAllocsPerCall = 12
+const maxAllocsPerCall = 9
 
 func TestDendriteAllocsPerCall(t *testing.T) {
 	if raceEnabled {

@@ -38,6 +38,10 @@ type Client struct {
 	hosts map[string]*hostPool
 	// lastSweep is when idle connections past IdleTimeout were last closed (unix ns).
 	lastSweep atomic.Int64
+	// watches holds, per context with requests in flight, the hook that cuts their
+	// connections short when it ends (see watch).
+	wmu     sync.Mutex
+	watches map[context.Context]*watch
 }
 
 // New returns a Client.
@@ -57,7 +61,7 @@ func New(cfg Config) *Client {
 	if cfg.MaxHeaderBytes <= 0 {
 		cfg.MaxHeaderBytes = 64 << 10
 	}
-	return &Client{cfg: cfg, hosts: map[string]*hostPool{}}
+	return &Client{cfg: cfg, hosts: map[string]*hostPool{}, watches: map[context.Context]*watch{}}
 }
 
 // hostPool holds the idle connections to one address, most recently used last.
@@ -135,7 +139,10 @@ type conn struct {
 	scratch []byte
 	idleAt  time.Time
 	reused  bool
-	stop    func() bool // ends the request's cancellation hook
+	// w is the watch of the request's context (nil: none), and i the connection's
+	// index in w.conns; both are guarded by c.wmu.
+	w *watch
+	i int
 }
 
 var errClosedBody = errors.New("h1: read on closed body")
@@ -228,21 +235,97 @@ func (cn *conn) roundTrip(ctx context.Context, req []byte) (*Response, error) {
 		cn.nc.Close()
 		return nil, err
 	}
-	nc := cn.nc
-	cn.stop = context.AfterFunc(ctx, func() { _ = nc.SetDeadline(aLongTimeAgo) })
-	fail := func(err error) (*Response, error) {
-		cn.stop()
-		cn.nc.Close()
-		return nil, err
-	}
+	cn.c.watch(ctx, cn)
 	if _, err := cn.nc.Write(req); err != nil {
-		return fail(err)
+		return cn.fail(err)
 	}
 	h, err := readHead(cn.br, &cn.scratch, cn.c.cfg.MaxHeaderBytes)
 	if err != nil {
-		return fail(err)
+		return cn.fail(err)
 	}
 	return newResponse(h, cn, cn.br), nil
+}
+
+// fail ends a request whose exchange failed: the connection is closed.
+func (cn *conn) fail(err error) (*Response, error) {
+	cn.c.unwatch(cn)
+	cn.nc.Close()
+	return nil, err
+}
+
+// A watch cuts short the I/O of every request in flight under one context when the
+// context ends, by moving their connections' deadlines into the past. Each request
+// used to register a context.AfterFunc of its own (three allocations, and a lock of
+// the context shared by all of a fan-out's calls on each side); the requests of a
+// fan-out share one context, so they share one watch. A watch lives while requests
+// under its context are in flight, or until the context ends.
+type watch struct {
+	ctx   context.Context
+	conns []*conn
+	fired bool // the context ended: every connection in conns was cut short
+	stop  func() bool
+}
+
+// watch puts cn, about to exchange a request under ctx (whose deadline it already
+// has), under ctx's watch. A context that cannot end early needs none.
+func (c *Client) watch(ctx context.Context, cn *conn) {
+	if ctx.Done() == nil {
+		return
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	w := c.watches[ctx]
+	if w == nil {
+		w = &watch{ctx: ctx}
+		c.watches[ctx] = w
+		// An ended context runs fire at once (on its own goroutine, which waits
+		// for wmu), so a request never misses its context's end; a fired watch is
+		// no longer in the map.
+		w.stop = context.AfterFunc(ctx, func() { c.fire(w) })
+	}
+	cn.w, cn.i = w, len(w.conns)
+	w.conns = append(w.conns, cn)
+}
+
+// fire cuts short every connection under w: its context has ended.
+func (c *Client) fire(w *watch) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	w.fired = true
+	for _, cn := range w.conns {
+		_ = cn.nc.SetDeadline(aLongTimeAgo)
+	}
+	if c.watches[w.ctx] == w {
+		delete(c.watches, w.ctx)
+	}
+}
+
+// unwatch takes cn out of its watch at the end of its request; false means its
+// context ended meanwhile (its deadline may have been moved: it is not reusable).
+func (c *Client) unwatch(cn *conn) bool {
+	w := cn.w
+	if w == nil {
+		return true
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	cn.w = nil
+	last := len(w.conns) - 1
+	moved := w.conns[last]
+	w.conns[cn.i], moved.i = moved, cn.i
+	w.conns[last] = nil
+	w.conns = w.conns[:last]
+	if w.fired {
+		return false
+	}
+	if last == 0 {
+		// No request left under this context: drop the watch, so contexts that
+		// never end leave nothing behind. Should the context be ending right now,
+		// fire finds no connection and the watch gone.
+		w.stop()
+		delete(c.watches, w.ctx)
+	}
+	return true
 }
 
 // newResponse frames the body of a parsed head read from br; cn (if any) is handed
@@ -301,7 +384,7 @@ func (c *Client) maybeSweep(now time.Time) {
 // anything else is closed. The request's slot is released either way.
 func (cn *conn) done(reusable bool) {
 	hp := cn.hp
-	if !cn.stop() {
+	if !cn.c.unwatch(cn) {
 		reusable = false // the context ended: the deadline was poisoned
 	}
 	if reusable {
