@@ -7,6 +7,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/taonet/taonet/synapse/h1"
 )
 
 // requestTemplate holds the parts of a request that are the same for every target of
@@ -300,7 +302,7 @@ func appendTerminalHeaders(b []byte, size int, keys *terminalKeys, t *TerminalIn
 func appendHeaderLine(b []byte, k, v string) []byte {
 	b = append(b, k...)
 	b = append(b, ':', ' ')
-	b = append(b, strings.Trim(v, " \t")...)
+	b = append(b, h1.TrimOWS(v)...)
 	return append(b, '\r', '\n')
 }
 

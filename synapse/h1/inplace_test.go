@@ -197,3 +197,15 @@ func (o *oneByte) Read(p []byte) (int, error) {
 	}
 	return o.r.Read(p[:1])
 }
+
+// FuzzTrimOWS: TrimOWS is strings.Trim(s, " \t").
+func FuzzTrimOWS(f *testing.F) {
+	for _, s := range []string{"", " ", "\t \t", " a ", "\ta\tb\t", "a", " \x00 ", "\v a \r"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := TrimOWS(s), strings.Trim(s, " \t"); got != want {
+			t.Fatalf("TrimOWS(%q) = %q, want %q", s, got, want)
+		}
+	})
+}

@@ -413,13 +413,25 @@ func parseField(line string) (Field, error) {
 			return Field{}, malformed("header name %q", clip(name))
 		}
 	}
-	v := strings.Trim(line[colon+1:], " \t")
+	v := TrimOWS(line[colon+1:])
 	for i := 0; i < len(v); i++ {
 		if !fieldValueByte(v[i]) {
 			return Field{}, malformed("control byte in header %s", clip(name))
 		}
 	}
 	return Field{Name: name, Value: v}, nil
+}
+
+// TrimOWS is strings.Trim(s, " \t"), the optional whitespace around a field value,
+// without building a cutset per call (twice per header field of every response).
+func TrimOWS(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
 }
 
 // parseContentLength accepts 1*DIGIT without overflow.
