@@ -36,7 +36,7 @@ command_for() {
     # The dendrite's allocations per call (session 5: pooled signing scratch, the
     # response head parsed in place, one context watch per fan-out): HEAD without
     # those commits and now, alternately, 100 rounds each.
-    dendalloc-ab) echo "bench/fanout-ab.sh revert:75980b9,0aed3fb,6009f6f 3 100" ;;
+    dendalloc-ab) echo "bench/fanout-ab.sh revert:75980b9,0aed3fb,6009f6f,3f2fb52 3 100" ;;
     # decode-ab and axon-ab take commits back out of HEAD (revert:...); later
     # commits on the same lines stop that, so each reruns at the commit its log
     # names (bench/oldtree.sh says which commit could not be taken out).
