@@ -37,6 +37,9 @@ command_for() {
     # response head parsed in place, one context watch per fan-out): HEAD without
     # those commits and now, alternately, 100 rounds each.
     dendalloc-ab) echo "bench/fanout-ab.sh revert:75980b9,0aed3fb,6009f6f,3f2fb52 3 100" ;;
+    # The same commits on the dendrite alone: allocations, bytes and CPU per call in
+    # a 64-way fan-out against replayed axon responses, alternately.
+    dendrite-calls-ab) echo "bench/dendrite-calls-ab.sh revert:75980b9,0aed3fb,6009f6f,3f2fb52 3" ;;
     # decode-ab and axon-ab take commits back out of HEAD (revert:...); later
     # commits on the same lines stop that, so each reruns at the commit its log
     # names (bench/oldtree.sh says which commit could not be taken out).
