@@ -12,7 +12,9 @@
 #   - BenchmarkAxonServe/conns=8 (5000 verified requests over 8 keep-alive loopback
 #     connections, signed before the timer: the process CPU is nearly all the axon's);
 #   - BenchmarkAxonHandler (the axon's own work per request in process: sr25519 stubbed,
-#     no net/http server).
+#     no HTTP server);
+#   - BenchmarkAxonConn (the same with the axon's HTTP server, whichever Serve runs,
+#     reading the requests from and writing the responses to a connection in memory).
 # With valgrind installed, BenchmarkAxonHandler's instructions per request are also
 # counted once per binary (callgrind, GOGC=off, the difference between 500 and 1500
 # iterations): unlike times, that count does not move with the machine's load.
@@ -58,11 +60,14 @@ for i in $(seq 1 "$runs"); do
     echo "$fan" | grep -v '^BENCH'
     serve="$("$tmp/$v.test" -test.run '^$' -test.bench 'AxonServe/conns=8' -test.benchtime 5000x -test.benchmem 2>&1 | grep '^Benchmark')"
     handler="$("$tmp/$v.test" -test.run '^$' -test.bench 'AxonHandler' -test.benchtime 20000x -test.benchmem 2>&1 | grep '^Benchmark')"
+    conn="$("$tmp/$v.test" -test.run '^$' -test.bench 'AxonConn' -test.benchtime 20000x -test.benchmem 2>&1 | grep '^Benchmark')"
     echo "$serve"
     echo "$handler"
-    printf 'BENCH\t%s, run %s\toverhead p50=%s ms\toverhead p99=%s ms\tCPU per fan-out=%s ms\taxons CPU per fan-out=%s ms\tdendrite CPU per fan-out=%s ms\tAxonServe CPU per request=%s µs\tAxonServe allocs per request=%s\tAxonHandler per request=%s µs\tAxonHandler allocs=%s\tAxonHandler instructions per request=%s\n' \
+    echo "$conn"
+    printf 'BENCH\t%s, run %s\toverhead p50=%s ms\toverhead p99=%s ms\tCPU per fan-out=%s ms\taxons CPU per fan-out=%s ms\tdendrite CPU per fan-out=%s ms\tAxonServe CPU per request=%s µs\tAxonServe allocs per request=%s\tAxonHandler per request=%s µs\tAxonHandler allocs=%s\tAxonHandler instructions per request=%s\tAxonConn per request=%s µs\tAxonConn allocs=%s\n' \
       "$v" "$i" "$(field "$fan" 'overhead p50')" "$(field "$fan" 'overhead p99')" \
       "$(field "$fan" '	CPU per fan-out')" "$(field "$fan" 'axons')" "$(field "$fan" 'dendrite CPU per fan-out')" \
-      "$(metric "$serve" cpu-ns/op 1000)" "$(metric "$serve" allocs/op 1)" "$(metric "$handler" ns/op 1000)" "$(metric "$handler" allocs/op 1)" "$(eval echo "\$ir_$v")"
+      "$(metric "$serve" cpu-ns/op 1000)" "$(metric "$serve" allocs/op 1)" "$(metric "$handler" ns/op 1000)" "$(metric "$handler" allocs/op 1)" "$(eval echo "\$ir_$v")" \
+      "$(metric "$conn" ns/op 1000)" "$(metric "$conn" allocs/op 1)"
   done
 done

@@ -13,8 +13,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/taonet/taonet/synapse/h1"
 )
 
 // BenchmarkAxonServe measures the axon's side of verified requests: the requests are
@@ -114,39 +112,12 @@ func skimResponse(br *bufio.Reader) error {
 	return err
 }
 
-// BenchmarkAxonHandler is the axon's own per-request work, in process: verified-
-// looking requests read by h1's server from a connection in memory, with the
-// sr25519 verification and response signature stubbed and no network, so what
-// remains is the request head's parse, header parsing, nonce rules, body read,
-// decode and hash check, the handler, the response body, hash and headers written
-// into the connection's buffer. Steadier than BenchmarkAxonServe on a shared
-// machine.
+// BenchmarkAxonHandler is the axon's own per-request work, in process: ServeHTTP on a
+// verified-looking request with the sr25519 verification and response signature
+// stubbed and no network or HTTP server around it, so what remains is header
+// parsing, nonce rules, body read, decode and hash check, the handler, the response
+// body, hash and headers. Steadier than BenchmarkAxonServe on a shared machine.
 func BenchmarkAxonHandler(b *testing.B) {
-	a, hr, body := benchAxon(b)
-	var wire bytes.Buffer
-	nonce := time.Now().UnixNano()
-	for range b.N {
-		nonce++
-		hr.Header["bt_header_dendrite_nonce"] = []string{strconv.FormatInt(nonce, 10)}
-		hr.Body = io.NopCloser(bytes.NewReader(body))
-		if err := hr.Write(&wire); err != nil {
-			b.Fatal(err)
-		}
-	}
-	conn := &memConn{in: bytes.NewReader(wire.Bytes())}
-	srv := &h1.Server{Handler: h1.HandlerFunc(a.serveH1)}
-	b.ReportAllocs()
-	b.ResetTimer()
-	srv.ServeConn(conn)
-	b.StopTimer()
-	if conn.ok != b.N {
-		b.Fatalf("%d of %d responses were 200s in one write", conn.ok, b.N)
-	}
-}
-
-// BenchmarkAxonHandlerHTTP is BenchmarkAxonHandler through ServeHTTP, the
-// http.Handler adapter, with the least ResponseWriter there can be and no server.
-func BenchmarkAxonHandlerHTTP(b *testing.B) {
 	a, hr, body := benchAxon(b)
 	br := bytes.NewReader(body)
 	hr.Body = io.NopCloser(br)
@@ -163,6 +134,45 @@ func BenchmarkAxonHandlerHTTP(b *testing.B) {
 		if w.code != http.StatusOK {
 			b.Fatalf("status %d: %v", w.code, w.h)
 		}
+	}
+}
+
+// BenchmarkAxonConn is BenchmarkAxonHandler with the axon's HTTP server included:
+// Serve reads the requests (every one sent at once, a fresh nonce each) from a
+// connection in memory and writes the responses to it, so the request heads are
+// parsed and the response heads written by whatever server Serve runs, still
+// without network or signatures.
+func BenchmarkAxonConn(b *testing.B) {
+	a, hr, body := benchAxon(b)
+	var wire bytes.Buffer
+	nonce := time.Now().UnixNano()
+	for range b.N {
+		nonce++
+		hr.Header["bt_header_dendrite_nonce"] = []string{strconv.FormatInt(nonce, 10)}
+		hr.Body = io.NopCloser(bytes.NewReader(body))
+		if err := hr.Write(&wire); err != nil {
+			b.Fatal(err)
+		}
+	}
+	conn := &memConn{in: bytes.NewReader(wire.Bytes()), want: b.N, all: make(chan struct{}), closed: make(chan struct{})}
+	l := &memListener{conn: conn, closed: make(chan struct{})}
+	b.ReportAllocs()
+	b.ResetTimer()
+	served := make(chan error, 1)
+	go func() { served <- a.Serve(l) }()
+	select {
+	case <-conn.all:
+	case <-conn.closed:
+	}
+	b.StopTimer()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = a.Shutdown(ctx)
+	if err := <-served; err != nil {
+		b.Fatal(err)
+	}
+	if conn.ok != b.N {
+		b.Fatalf("%d of %d responses were 200s in one write", conn.ok, b.N)
 	}
 }
 
@@ -191,26 +201,69 @@ func benchAxon(b *testing.B) (*Axon, *http.Request, []byte) {
 	return a, hr, body
 }
 
-// memConn is a connection whose client sent in (every request at once) and reads
-// nothing: it counts the writes that are a whole 200 response.
+// memConn is a connection whose client sent in (every request at once) and then
+// waits: it counts the writes that are a whole 200 response, and reports when want
+// of them came. A read past in waits for Close, as a client keeping the connection
+// open would.
 type memConn struct {
-	in *bytes.Reader
-	ok int
+	in        *bytes.Reader
+	want, ok  int
+	all       chan struct{}
+	closed    chan struct{}
+	closeOnce sync.Once
 }
 
-func (c *memConn) Read(p []byte) (int, error) { return c.in.Read(p) }
+func (c *memConn) Read(p []byte) (int, error) {
+	n, err := c.in.Read(p)
+	if err == io.EOF {
+		<-c.closed
+	}
+	return n, err
+}
+
 func (c *memConn) Write(p []byte) (int, error) {
 	if bytes.HasPrefix(p, []byte("HTTP/1.1 200 OK\r\n")) {
-		c.ok++
+		if c.ok++; c.ok == c.want {
+			close(c.all)
+		}
 	}
 	return len(p), nil
 }
-func (c *memConn) Close() error                     { return nil }
+
+func (c *memConn) Close() error {
+	c.closeOnce.Do(func() { close(c.closed) })
+	return nil
+}
+
 func (c *memConn) LocalAddr() net.Addr              { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8091} }
 func (c *memConn) RemoteAddr() net.Addr             { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 50000} }
 func (c *memConn) SetDeadline(time.Time) error      { return nil }
 func (c *memConn) SetReadDeadline(time.Time) error  { return nil }
 func (c *memConn) SetWriteDeadline(time.Time) error { return nil }
+
+// memListener accepts conn once, then waits for Close.
+type memListener struct {
+	conn      *memConn
+	accepted  bool
+	closed    chan struct{}
+	closeOnce sync.Once
+}
+
+func (l *memListener) Accept() (net.Conn, error) {
+	if !l.accepted {
+		l.accepted = true
+		return l.conn, nil
+	}
+	<-l.closed
+	return nil, net.ErrClosed
+}
+
+func (l *memListener) Close() error {
+	l.closeOnce.Do(func() { close(l.closed) })
+	return nil
+}
+
+func (l *memListener) Addr() net.Addr { return l.conn.LocalAddr() }
 
 // stubSigner has an address and returns a fixed signature.
 type stubSigner struct{ addr string }
