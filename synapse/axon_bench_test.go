@@ -8,9 +8,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -154,7 +156,7 @@ func BenchmarkAxonConn(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	conn := &memConn{in: bytes.NewReader(wire.Bytes()), want: b.N, all: make(chan struct{}), closed: make(chan struct{})}
+	conn := &memConn{in: bytes.NewReader(wire.Bytes()), want: b.N, all: make(chan struct{}), closed: make(chan struct{}), wake: make(chan struct{}, 1)}
 	l := &memListener{conn: conn, closed: make(chan struct{})}
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -203,22 +205,47 @@ func benchAxon(b *testing.B) (*Axon, *http.Request, []byte) {
 
 // memConn is a connection whose client sent in (every request at once) and then
 // waits: it counts the writes that are a whole 200 response, and reports when want
-// of them came. A read past in waits for Close, as a client keeping the connection
-// open would.
+// of them came. A read past in waits for Close or a read deadline in the past (with
+// which net/http's server stops its background read), as a client keeping the
+// connection open would.
 type memConn struct {
 	in        *bytes.Reader
 	want, ok  int
 	all       chan struct{}
 	closed    chan struct{}
 	closeOnce sync.Once
+	deadline  atomic.Int64 // read deadline, unix ns; 0: none
+	wake      chan struct{}
 }
 
 func (c *memConn) Read(p []byte) (int, error) {
 	n, err := c.in.Read(p)
-	if err == io.EOF {
-		<-c.closed
+	for err == io.EOF {
+		if d := c.deadline.Load(); d != 0 && d <= time.Now().UnixNano() {
+			return 0, os.ErrDeadlineExceeded
+		}
+		select {
+		case <-c.closed:
+			return 0, io.EOF
+		case <-c.wake:
+		}
 	}
 	return n, err
+}
+
+func (c *memConn) SetReadDeadline(t time.Time) error {
+	d := int64(0)
+	if !t.IsZero() {
+		d = t.UnixNano()
+	}
+	c.deadline.Store(d)
+	if d != 0 && d <= time.Now().UnixNano() {
+		select {
+		case c.wake <- struct{}{}:
+		default:
+		}
+	}
+	return nil
 }
 
 func (c *memConn) Write(p []byte) (int, error) {
@@ -238,7 +265,6 @@ func (c *memConn) Close() error {
 func (c *memConn) LocalAddr() net.Addr              { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8091} }
 func (c *memConn) RemoteAddr() net.Addr             { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 50000} }
 func (c *memConn) SetDeadline(time.Time) error      { return nil }
-func (c *memConn) SetReadDeadline(time.Time) error  { return nil }
 func (c *memConn) SetWriteDeadline(time.Time) error { return nil }
 
 // memListener accepts conn once, then waits for Close.
