@@ -283,6 +283,18 @@ func TestServerStreaming(t *testing.T) {
 	if rest, err := io.ReadAll(resp.Body); err != nil || len(rest) != 0 {
 		t.Fatalf("%q %v", rest, err)
 	}
+	// HEAD gets the head alone, not even the last chunk, and the connection
+	// carries on.
+	go func() { next <- struct{}{}; next <- struct{}{} }()
+	_, _ = io.WriteString(c, "HEAD /s HTTP/1.1\r\nHost: t\r\n\r\n")
+	if resp, body := readResponse(t, br, "HEAD"); resp.StatusCode != 200 || body != "" {
+		t.Fatalf("HEAD: %d %q", resp.StatusCode, body)
+	}
+	_, _ = io.WriteString(c, "GET /s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+	go func() { next <- struct{}{}; next <- struct{}{} }()
+	if resp, body := readResponse(t, br, "GET"); resp.StatusCode != 200 || body != "onetwo" {
+		t.Fatalf("GET after HEAD: %d %q", resp.StatusCode, body)
+	}
 }
 
 // Silent, slow-header and idle connections are closed at their timeouts; a slow

@@ -145,7 +145,9 @@ func (w *ResponseWriter) complete() bool {
 		return false
 	}
 	if w.chunked {
-		_, _ = w.bw.WriteString("0\r\n\r\n")
+		if !w.noBody {
+			_, _ = w.bw.WriteString("0\r\n\r\n")
+		}
 		return true
 	}
 	return w.streaming || w.written == w.length
