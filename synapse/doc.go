@@ -42,15 +42,18 @@
 // keep-alive connection of the dendrite's own HTTP/1.1 client (package h1: no per-call
 // goroutine hand-offs or header maps); the response head is parsed by h1's strict
 // reader straight into header fields; each call's copy of the request synapse is a
-// reflection deep copy of one decoded prototype. The axon stays on net/http's server
-// (every hostile-client rule applies) and encodes its response envelope without
-// reflection. TestWireRequestMatchesEncoders, TestEnvelopeBodyMatchesEncodeBody and
-// TestCloneMatchesJSON (with their fuzzers) hold each shortcut to the general
-// encoders; BENCHMARKS.md has the measurements (`taonet synapse bench` reports the
+// reflection deep copy of one decoded prototype. The axon serves on h1's server: the
+// synapse headers are parsed from the request's raw field slice (no header map), the
+// response headers are written from headerEncoder straight into the connection's
+// buffer, and its response envelope is encoded without reflection;
+// TestAxonClosesHostileClients holds it to the hostile-client rules, and ServeHTTP
+// runs the same pipeline for net/http. TestWireRequestMatchesEncoders,
+// TestEnvelopeBodyMatchesEncodeBody and TestCloneMatchesJSON (with their fuzzers)
+// hold each shortcut to the general encoders; BENCHMARKS.md has the measurements (`taonet synapse bench` reports the
 // dendrite's own CPU per fan-out from a CPU profile of the measured rounds).
 //
-// Subpackages: h1 (the dendrite's HTTP/1.1 client: pooled keep-alive connections,
-// one write per request, a strict fuzzed response parser), epistula (the later
-// Epistula v2 signed plain-HTTP scheme) and synbench (the fan-out benchmark behind
-// `taonet synapse bench`).
+// Subpackages: h1 (the axon's HTTP/1.1 server and the dendrite's client: strict
+// fuzzed request and response parsers, pooled keep-alive connections, one write per
+// request), epistula (the later Epistula v2 signed plain-HTTP scheme) and synbench
+// (the fan-out benchmark behind `taonet synapse bench`).
 package synapse
