@@ -140,23 +140,23 @@ func BenchmarkAxonHandler(b *testing.B) {
 }
 
 // BenchmarkAxonConn is BenchmarkAxonHandler with the axon's HTTP server included:
-// Serve reads the requests (every one sent at once, a fresh nonce each) from a
-// connection in memory and writes the responses to it, so the request heads are
-// parsed and the response heads written by whatever server Serve runs, still
-// without network or signatures.
+// Serve reads the requests (back to back, a fresh nonce each) from a connection in
+// memory and writes the responses to it, so the request heads are parsed and the
+// response heads written by whatever server Serve runs, still without network or
+// signatures. The connection makes each request by patching the nonce into one
+// serialized request, so under callgrind nearly all instructions are the axon's.
 func BenchmarkAxonConn(b *testing.B) {
 	a, hr, body := benchAxon(b)
-	var wire bytes.Buffer
 	nonce := time.Now().UnixNano()
-	for range b.N {
-		nonce++
-		hr.Header["bt_header_dendrite_nonce"] = []string{strconv.FormatInt(nonce, 10)}
-		hr.Body = io.NopCloser(bytes.NewReader(body))
-		if err := hr.Write(&wire); err != nil {
-			b.Fatal(err)
-		}
+	hr.Header["bt_header_dendrite_nonce"] = []string{strconv.FormatInt(nonce, 10)}
+	hr.Body = io.NopCloser(bytes.NewReader(body))
+	var wire bytes.Buffer
+	if err := hr.Write(&wire); err != nil {
+		b.Fatal(err)
 	}
-	conn := &memConn{in: bytes.NewReader(wire.Bytes()), want: b.N, all: make(chan struct{}), closed: make(chan struct{}), wake: make(chan struct{}, 1)}
+	conn := &memConn{tmpl: wire.Bytes(), nonce: nonce, left: b.N, want: b.N,
+		all: make(chan struct{}), closed: make(chan struct{}), wake: make(chan struct{}, 1)}
+	conn.noncePos = bytes.Index(conn.tmpl, []byte("bt_header_dendrite_nonce: ")) + len("bt_header_dendrite_nonce: ")
 	l := &memListener{conn: conn, closed: make(chan struct{})}
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -203,13 +203,17 @@ func benchAxon(b *testing.B) (*Axon, *http.Request, []byte) {
 	return a, hr, body
 }
 
-// memConn is a connection whose client sent in (every request at once) and then
-// waits: it counts the writes that are a whole 200 response, and reports when want
-// of them came. A read past in waits for Close or a read deadline in the past (with
-// which net/http's server stops its background read), as a client keeping the
-// connection open would.
+// memConn is a connection whose client sends left requests back to back, each tmpl
+// with the next nonce at noncePos, and then waits: it counts the writes that are a
+// whole 200 response, and reports when want of them came. A read past the requests
+// waits for Close or a read deadline in the past (with which net/http's server stops
+// its background read), as a client keeping the connection open would.
 type memConn struct {
-	in        *bytes.Reader
+	tmpl      []byte
+	noncePos  int
+	nonce     int64
+	left      int
+	cur       []byte // the unread rest of the current request
 	want, ok  int
 	all       chan struct{}
 	closed    chan struct{}
@@ -219,7 +223,19 @@ type memConn struct {
 }
 
 func (c *memConn) Read(p []byte) (int, error) {
-	n, err := c.in.Read(p)
+	if len(c.cur) == 0 && c.left > 0 {
+		c.left--
+		c.nonce++
+		var num [20]byte
+		copy(c.tmpl[c.noncePos:], strconv.AppendInt(num[:0], c.nonce, 10))
+		c.cur = c.tmpl
+	}
+	n := copy(p, c.cur)
+	c.cur = c.cur[n:]
+	var err error
+	if n == 0 && len(p) > 0 {
+		err = io.EOF
+	}
 	for err == io.EOF {
 		if d := c.deadline.Load(); d != 0 && d <= time.Now().UnixNano() {
 			return 0, os.ErrDeadlineExceeded
