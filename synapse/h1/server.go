@@ -247,10 +247,19 @@ func (c *serverConn) serve() {
 }
 
 // recoverPanic keeps a handler's panic from ending the process, as net/http does:
-// the panic is logged and the connection closed.
+// the panic is logged, a response not yet begun is a 500, and the connection
+// closes.
 func (c *serverConn) recoverPanic() {
-	if p := recover(); p != nil {
-		c.s.Logger.Error("h1: handler panic", "remote", c.remote, "panic", fmt.Sprint(p))
+	p := recover()
+	if p == nil {
+		return
+	}
+	c.s.Logger.Error("h1: handler panic", "remote", c.remote, "panic", fmt.Sprint(p))
+	if w := &c.w; w.c != nil && !w.started {
+		w.WriteStatus(http.StatusInternalServerError)
+		w.closeAfter = true
+		w.EndHead(0)
+		_ = c.bw.Flush()
 	}
 }
 

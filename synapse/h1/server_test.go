@@ -395,7 +395,8 @@ func TestServerShutdown(t *testing.T) {
 	}
 }
 
-// A panicking handler costs its connection, not the process or the server.
+// A panicking handler costs its connection (after a 500 when it had not begun its
+// response), not the process or the server.
 func TestServerHandlerPanic(t *testing.T) {
 	addr := serve(t, &Server{}, func(w *ResponseWriter, r *Request) {
 		if r.Path == "/panic" {
@@ -405,6 +406,9 @@ func TestServerHandlerPanic(t *testing.T) {
 	})
 	c, br := dial(t, addr)
 	_, _ = io.WriteString(c, "GET /panic HTTP/1.1\r\nHost: t\r\n\r\n")
+	if resp, _ := readResponse(t, br, "GET"); resp.StatusCode != 500 || !resp.Close {
+		t.Fatalf("panic answered %d close=%v", resp.StatusCode, resp.Close)
+	}
 	if !closed(br) {
 		t.Fatal("connection kept after a panic")
 	}
