@@ -378,7 +378,8 @@ func ParseHeaders(h http.Header) (*Request, error) {
 }
 
 // parseFields is ParseHeaders over header fields in wire order, into r: the dendrite
-// parses one set per response into a value on its stack. The first of duplicate
+// parses one set per response into a value on its stack, the axon a request's from
+// h1's server (FuzzRequestFieldsMatchHeaderMap holds that to ParseHeaders). The first of duplicate
 // fields wins, as http.Header's first value does; fields are applied last to first
 // for that, so a malformed duplicate is an error here.
 func (r *Request) parseFields(h h1.Header) error {
