@@ -441,3 +441,37 @@ func TestServerWithNetHTTPClient(t *testing.T) {
 		}
 	}
 }
+
+// A body longer than its declared length is refused at the Write; one left short
+// ends the connection, so the client sees the response cut rather than the next one
+// misframed.
+func TestServerBodyLength(t *testing.T) {
+	writeErr := make(chan error, 1)
+	addr := serve(t, &Server{}, func(w *ResponseWriter, r *Request) {
+		w.WriteStatus(http.StatusOK)
+		w.EndHead(5)
+		if r.Path == "/long" {
+			_, _ = w.Write([]byte("12345"))
+			_, err := w.Write([]byte("6"))
+			writeErr <- err
+			return
+		}
+		_, _ = w.Write([]byte("123"))
+	})
+	c, br := dial(t, addr)
+	_, _ = io.WriteString(c, "GET /long HTTP/1.1\r\nHost: t\r\n\r\n")
+	if resp, body := readResponse(t, br, "GET"); body != "12345" || resp.Close {
+		t.Fatalf("%q close=%v", body, resp.Close)
+	}
+	if err := <-writeErr; !errors.Is(err, ErrBodyLength) {
+		t.Fatalf("write past the length: %v", err)
+	}
+	_, _ = io.WriteString(c, "GET /short HTTP/1.1\r\nHost: t\r\n\r\n")
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := io.ReadAll(resp.Body); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("short body read %q, %v", b, err)
+	}
+}
