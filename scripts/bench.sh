@@ -52,8 +52,9 @@ command_for() {
     axon-ab) echo "bench/axon-ab.sh revert:933a8cf,0b2ce50,7033a87 4 100" ;;
     # The axon on net/http's server (HEAD without the commits that moved it to
     # synapse/h1's server) and now, alternately: the fan-out's axon CPU,
-    # BenchmarkAxonServe, BenchmarkAxonHandler and BenchmarkAxonConn.
-    axon-h1-ab) echo "bench/axon-ab.sh revert:2eba6b9,113b895,4372634,1c1a9e7 3 100" ;;
+    # BenchmarkAxonServe, BenchmarkAxonHandler and BenchmarkAxonConn (dddee18 adds a
+    # test that needs the h1 path, so it goes too).
+    axon-h1-ab) echo "bench/axon-ab.sh revert:2eba6b9,113b895,4372634,1c1a9e7,dddee18 3 100" ;;
     # The Yuma epoch on one core (target: n=4096 under 100 ms); the cpu time
     # column is the single-core cost even on a loaded machine.
     yuma) echo "go test -run '^\$' -bench 'Epoch|NNZPass' -benchtime 20x -benchmem -cpu 1 ./yuma/ | go run ./bench/gobench" ;;
