@@ -30,6 +30,9 @@ command_for() {
     # The whole tree at the start of session 4 (872363b) and now, alternately,
     # 100 rounds each: the session's fan-out work as one before/after.
     fanout-session) echo "bench/fanout-ab.sh 872363b 4 100 all" ;;
+    # The whole tree at the start of session 5 (96adf02: net/http's server on the
+    # axon) and now, alternately, 100 rounds each.
+    fanout-session5) echo "bench/fanout-ab.sh 96adf02 5 100 all" ;;
     # The same, synapse/ before session 3's fan-out work (868148d, net/http
     # dendrite) and now, alternately: the before/after that holds under load.
     fanout-ab) echo "bench/fanout-ab.sh 868148d 4" ;;
