@@ -254,23 +254,7 @@ func parseRequestField(line string) (Field, error) {
 	if line[0] == ' ' || line[0] == '\t' {
 		return Field{}, badRequest("obs-fold: header line %q starts with whitespace", clip(line))
 	}
-	colon := strings.IndexByte(line, ':')
-	if colon <= 0 {
-		return Field{}, badRequest("header line %q", clip(line))
-	}
-	name := line[:colon]
-	for i := 0; i < len(name); i++ {
-		if !tokenByte(name[i]) {
-			return Field{}, badRequest("header name %q", clip(name))
-		}
-	}
-	v := strings.Trim(line[colon+1:], " \t")
-	for i := 0; i < len(v); i++ {
-		if !fieldValueByte(v[i]) {
-			return Field{}, badRequest("control byte in header %s", clip(name))
-		}
-	}
-	return Field{Name: name, Value: v}, nil
+	return splitField(line, badRequest)
 }
 
 // framing is what the fields say about the body and the connection.

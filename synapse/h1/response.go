@@ -403,20 +403,27 @@ func parseStatusLine(line string, h *head) (bool, error) {
 
 // parseField parses "token ':' OWS value OWS".
 func parseField(line string) (Field, error) {
+	return splitField(line, malformed)
+}
+
+// splitField applies h1's field rules, shared by responses and requests: a token
+// name before the colon, no control bytes in the value (trimmed of OWS). fail builds
+// the side's own error (a malformed response, or a 400 for a request).
+func splitField(line string, fail func(format string, args ...any) error) (Field, error) {
 	colon := strings.IndexByte(line, ':')
 	if colon <= 0 {
-		return Field{}, malformed("header line %q", clip(line))
+		return Field{}, fail("header line %q", clip(line))
 	}
 	name := line[:colon]
 	for i := 0; i < len(name); i++ {
 		if !tokenByte(name[i]) {
-			return Field{}, malformed("header name %q", clip(name))
+			return Field{}, fail("header name %q", clip(name))
 		}
 	}
 	v := TrimOWS(line[colon+1:])
 	for i := 0; i < len(v); i++ {
 		if !fieldValueByte(v[i]) {
-			return Field{}, malformed("control byte in header %s", clip(name))
+			return Field{}, fail("control byte in header %s", clip(name))
 		}
 	}
 	return Field{Name: name, Value: v}, nil
