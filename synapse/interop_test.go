@@ -108,18 +108,11 @@ func TestAxonServesAiohttp(t *testing.T) {
 	}, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cl := &countingListener{Listener: l}
-	go func() { _ = a.Serve(cl) }()
-	t.Cleanup(func() { _ = a.Shutdown(context.Background()) })
-	target := AxonInfo{IP: "127.0.0.1", Port: l.Addr().(*net.TCPAddr).Port, Hotkey: a.Hotkey()}
+	target, cl := serveCounting(t, a)
 
 	nonce := time.Now().UnixNano()
 	msgs := [][]string{{"What is the capital of France?"}, {"second", "caf\u00e9 \u2603"}}
-	spec := map[string]any{"url": "http://" + l.Addr().String() + "/StreamPromptingSynapse",
+	spec := map[string]any{"url": "http://" + cl.Addr().String() + "/StreamPromptingSynapse",
 		"requests": []signedRequest{signRequest(t, target, nonce, msgs[0]...), signRequest(t, target, nonce+1, msgs[1]...)}}
 	in, err := json.Marshal(spec)
 	if err != nil {

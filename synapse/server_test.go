@@ -27,6 +27,20 @@ func (l *countingListener) Accept() (net.Conn, error) {
 	return c, err
 }
 
+// serveCounting serves a on a loopback listener that counts its connections, until
+// the test ends.
+func serveCounting(t *testing.T, a *Axon) (AxonInfo, *countingListener) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := &countingListener{Listener: l}
+	go func() { _ = a.Serve(cl) }()
+	t.Cleanup(func() { _ = a.Shutdown(context.Background()) })
+	return AxonInfo{IP: "127.0.0.1", Port: l.Addr().(*net.TCPAddr).Port, Hotkey: a.Hotkey()}, cl
+}
+
 func TestDendriteReusesConnections(t *testing.T) {
 	a, err := NewAxon(AxonConfig{Hotkey: key(t, "Bob")})
 	if err != nil {
@@ -35,14 +49,7 @@ func TestDendriteReusesConnections(t *testing.T) {
 	if err := Register(a, func(context.Context, *Request, *Prompt) error { return nil }, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cl := &countingListener{Listener: l}
-	go func() { _ = a.Serve(cl) }()
-	defer a.Shutdown(context.Background())
-	target := AxonInfo{IP: "127.0.0.1", Port: l.Addr().(*net.TCPAddr).Port, Hotkey: a.Hotkey()}
+	target, cl := serveCounting(t, a)
 	d := newDendrite(t, "Alice")
 	for range 10 {
 		if r := Query(context.Background(), d, target, &Prompt{Messages: []string{"x"}}, 5*time.Second); r.StatusCode != 200 {
