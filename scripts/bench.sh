@@ -27,6 +27,9 @@ command_for() {
     fanout) echo "bench/fanout.sh 3 100" ;;
     # Diagnosis of the p99: the same fan-out with GOMAXPROCS 2 and 3, alternately.
     fanout-procs) echo "bench/fanout.sh 3 100 2,3" ;;
+    # Diagnosis of the p99 by round: one ROUND line per fan-out (overhead, when its
+    # last handler started, its slowest return, GC cycles, CPU), 100 rounds.
+    fanout-rounds) echo "go run ./cmd/taonet synapse bench --axons 256 --sleep 50ms --rounds 100 --round-log -" ;;
     # The whole tree at the start of session 4 (872363b) and now, alternately,
     # 100 rounds each: the session's fan-out work as one before/after.
     fanout-session) echo "bench/fanout-ab.sh 872363b 4 100 all" ;;

@@ -16,17 +16,22 @@ func init() {
 		Short: "Axon/Dendrite synapse protocol tools",
 	}
 	var cfg synbench.Config
-	var cpuProfile string
+	var cpuProfile, roundLog, traceFile string
 	bench := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure Dendrite fan-out to local axons whose handlers sleep",
 		Example: `  taonet synapse bench --axons 256 --sleep 50ms --rounds 20
+  taonet synapse bench --rounds 100 --round-log - | sort -t= -k2 -g | tail
   taonet synapse bench --axons 64 --cpuprofile fanout.prof && go tool pprof -tags fanout.prof`,
 		Long: `Starts --axons local axons on 127.0.0.1 whose handlers sleep --sleep, fans one signed
 synapse out to all of them --rounds times (after one warm-up round) and prints the
 p50/p99 total time, the overhead above the sleep, per-call latency and CPU per fan-out,
 split into the dendrite's and the axons' own CPU by a 1 kHz CPU profile of the measured
-rounds. --cpuprofile keeps that profile; split it by side with: go tool pprof -tags <file>.`,
+rounds. --cpuprofile keeps that profile; split it by side with: go tool pprof -tags <file>.
+--round-log writes one line per measured round (overhead, when its last handler
+started, its slowest return, GC cycles, CPU) to find which rounds make the p99 and
+why; --trace keeps a runtime trace of the measured rounds with those lines as log
+events (go tool trace <file>).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if cpuProfile != "" {
@@ -36,6 +41,24 @@ rounds. --cpuprofile keeps that profile; split it by side with: go tool pprof -t
 				}
 				defer f.Close()
 				cfg.CPUProfile = f
+			}
+			if roundLog == "-" {
+				cfg.RoundLog = cmd.OutOrStdout()
+			} else if roundLog != "" {
+				f, err := os.Create(roundLog)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				cfg.RoundLog = f
+			}
+			if traceFile != "" {
+				f, err := os.Create(traceFile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				cfg.Trace = f
 			}
 			rep, err := synbench.Run(cmd.Context(), cfg)
 			if err != nil {
@@ -55,6 +78,8 @@ rounds. --cpuprofile keeps that profile; split it by side with: go tool pprof -t
 	f.DurationVar(&cfg.Timeout, "timeout", 5*time.Second, "per-call timeout")
 	f.BoolVar(&cfg.SignResponses, "sign-responses", true, "axons sign their responses (upstream behaviour)")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write the CPU profile of the measured rounds (labelled side=axon|dendrite) to this file")
+	f.StringVar(&roundLog, "round-log", "", "write one ROUND line per measured round to this file (- for stdout)")
+	f.StringVar(&traceFile, "trace", "", "write a runtime trace of the measured rounds to this file")
 	synapseCmd.AddCommand(bench, synapseServeCmd(), synapseQueryCmd())
 	rootCmd.AddCommand(synapseCmd)
 }

@@ -1,7 +1,10 @@
 package synbench
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -29,6 +32,28 @@ func TestRunSmall(t *testing.T) {
 	}
 	if rep.String() == "" {
 		t.Fatal("empty report")
+	}
+}
+
+// TestRunRoundLogAndTrace: a round log has one ROUND line per measured round, and
+// the trace is a Go execution trace.
+func TestRunRoundLogAndTrace(t *testing.T) {
+	var log, tr bytes.Buffer
+	rep, err := Run(context.Background(), Config{Axons: 4, Sleep: time.Millisecond, Rounds: 5, RoundLog: &log, Trace: &tr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
+	if len(lines) != rep.Rounds {
+		t.Fatalf("%d round lines for %d rounds:\n%s", len(lines), rep.Rounds, log.String())
+	}
+	for i, l := range lines {
+		if !strings.HasPrefix(l, fmt.Sprintf("ROUND\t%d\toverhead=", i+1)) || !strings.Contains(l, "\tGC cycles=") {
+			t.Fatalf("round line %q", l)
+		}
+	}
+	if !bytes.HasPrefix(tr.Bytes(), []byte("go 1.")) {
+		t.Fatalf("trace starts %q", tr.Bytes()[:min(16, tr.Len())])
 	}
 }
 
