@@ -50,6 +50,12 @@ type AxonConfig struct {
 	ReadHeaderTimeout time.Duration
 	// IdleTimeout closes idle keep-alive connections (default 90 s).
 	IdleTimeout time.Duration
+	// DisconnectWatchAfter is how long a request runs before Serve starts watching
+	// its connection for the caller hanging up; a hang-up then cancels the handler's
+	// context (as net/http's server and upstream's Starlette axon do), so a handler
+	// stops working for a caller that is gone. 0 means the default 1 s; negative
+	// disables the watch. Requests shorter than it pay nothing (see h1.Server).
+	DisconnectWatchAfter time.Duration
 	// AllowLegacyNonces accepts first-seen nonces without the freshness window from
 	// dendrites reporting a version below 7.2.0 (upstream behaviour). Off by default:
 	// the window then applies to every caller, which closes the replay gap after an
@@ -272,6 +278,7 @@ func runHandler(f func() error) (err error) {
 type call struct {
 	a      *Axon
 	w1     *h1.ResponseWriter
+	r1     *h1.Request
 	fields h1.Header
 	hw     http.ResponseWriter
 	header http.Header
@@ -299,7 +306,7 @@ type call struct {
 // serveH1 is the h1 server's handler: the pipeline over the raw header fields,
 // answering straight into the connection's writer.
 func (a *Axon) serveH1(w *h1.ResponseWriter, r *h1.Request) {
-	a.serve(&call{a: a, w1: w, fields: r.Header, body: r.Body, length: r.ContentLength, remote: r.RemoteAddr, parent: context.Background(), start: time.Now()}, r.Path)
+	a.serve(&call{a: a, w1: w, r1: r, fields: r.Header, body: r.Body, length: r.ContentLength, remote: r.RemoteAddr, parent: context.Background(), start: time.Now()}, r.Path)
 }
 
 // ServeHTTP runs the same pipeline for net/http's server.
@@ -368,12 +375,14 @@ func (a *Axon) serve(c *call, path string) {
 		return
 	}
 
-	// The handler's context ends at the request's deadline. h1's server has no
-	// per-request context to derive it from (nothing cancels a request but its
-	// deadline), so it is one timer context on Background; net/http's is the
-	// request's.
+	// The handler's context ends at the request's deadline or when the caller hangs
+	// up. net/http's request context carries the hang-up; h1's server instead calls
+	// cancel when it sees one (OnHangUp), which costs no context per request.
 	ctx, cancel := context.WithDeadline(c.parent, c.deadline)
 	defer cancel()
+	if c.r1 != nil {
+		c.r1.OnHangUp(cancel)
+	}
 
 	// 3. blacklist, on headers only.
 	if ep.blacklist != nil {
@@ -753,6 +762,8 @@ func (a *Axon) Serve(l net.Listener) error {
 		IdleTimeout:       a.cfg.IdleTimeout,
 		MaxHeaderBytes:    a.cfg.MaxHeaderBytes,
 		Logger:            a.log,
+
+		DisconnectWatchAfter: a.cfg.DisconnectWatchAfter,
 	}
 	a.srvMu.Lock()
 	if a.srv != nil {

@@ -3,6 +3,7 @@ package h1
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -34,6 +35,10 @@ type Request struct {
 
 	keepAlive      bool // the client allows another request on the connection
 	expectContinue bool
+
+	c      *serverConn // nil for a request not read by a Server
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 // requestError is a request the server refuses before the handler sees it: the

@@ -41,6 +41,13 @@ type Server struct {
 	MaxHeaderBytes int
 	// Logger receives handler panics and refused requests (debug) [discard].
 	Logger *slog.Logger
+	// DisconnectWatchAfter is how long a handler runs before the server starts
+	// watching its connection for the client hanging up [1 s; negative: never].
+	// Shorter requests pay nothing for the watch; see disconnect.go.
+	DisconnectWatchAfter time.Duration
+
+	// onWatch, if set (tests), runs when a watcher starts reading ahead.
+	onWatch func()
 
 	mu         sync.Mutex
 	listeners  map[net.Listener]struct{}
@@ -84,6 +91,9 @@ func (s *Server) init() {
 	}
 	if s.Logger == nil {
 		s.Logger = slog.New(slog.DiscardHandler)
+	}
+	if s.DisconnectWatchAfter == 0 {
+		s.DisconnectWatchAfter = time.Second
 	}
 }
 
@@ -219,6 +229,7 @@ type serverConn struct {
 	req     Request
 	body    requestBody
 	w       ResponseWriter
+	watch   hangWatch
 }
 
 var (
@@ -239,7 +250,7 @@ func (c *serverConn) serve() {
 			c.refuse(err)
 			return
 		}
-		c.s.Handler.ServeH1(&c.w, &c.req)
+		c.handle()
 		if !c.finishRequest() {
 			return
 		}
@@ -313,6 +324,7 @@ func (c *serverConn) readRequest() error {
 		return err
 	}
 	r.RemoteAddr = c.remote
+	r.c, r.ctx, r.cancel = c, nil, nil
 	c.body = requestBody{c: c, body: body{br: c.br, remaining: r.ContentLength}, continueDue: r.expectContinue}
 	if r.ContentLength < 0 {
 		c.body.body.chunked = true
@@ -408,6 +420,9 @@ func (b *requestBody) Read(p []byte) (int, error) {
 		}
 	}
 	n, err := b.body.Read(p)
+	if b.c != nil && b.ended() {
+		b.c.watch.bodyEnded.Store(true) // the watcher may now read ahead
+	}
 	if err != nil && errors.Is(err, ErrMalformed) {
 		err = errors.New("h1: malformed request body: " + strings.TrimPrefix(err.Error(), malformedPrefix))
 	}

@@ -40,7 +40,10 @@ func (w *ResponseWriter) reset(c *serverConn, noBody, closeAfter bool) {
 
 // SetReadDeadline bounds the reads of the request body (and the server's discard of
 // what the handler leaves unread).
-func (w *ResponseWriter) SetReadDeadline(t time.Time) error { return w.c.nc.SetReadDeadline(t) }
+func (w *ResponseWriter) SetReadDeadline(t time.Time) error {
+	w.c.watch.readDeadline = t // restored after a disconnect watch
+	return w.c.nc.SetReadDeadline(t)
+}
 
 // SetWriteDeadline bounds the writes of the response.
 func (w *ResponseWriter) SetWriteDeadline(t time.Time) error { return w.c.nc.SetWriteDeadline(t) }
