@@ -290,3 +290,27 @@ func TestServerDisconnectNotWatched(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkServerWatchShortRequest is what the watch costs a request whose handler
+// returns before the delay (the timer's reset and stop, the hook and its reset),
+// against the whole request in BenchmarkAxonConn (~11 µs).
+func BenchmarkServerWatchShortRequest(b *testing.B) {
+	s := &Server{}
+	s.init()
+	client, server := net.Pipe()
+	defer client.Close()
+	c := s.track(server)
+	defer c.nc.Close()
+	_, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c.req.c = c
+	b.ReportAllocs()
+	for b.Loop() {
+		c.armWatch()
+		c.req.OnHangUp(cancel)
+		c.stopWatch()
+	}
+	if c.watch.timer != nil && c.watch.timer.Stop() {
+		b.Fatal("timer left running")
+	}
+}
