@@ -43,7 +43,9 @@ type Server struct {
 	Logger *slog.Logger
 	// DisconnectWatchAfter is how long a handler runs before the server starts
 	// watching its connection for the client hanging up [1 s; negative: never].
-	// Shorter requests pay nothing for the watch; see disconnect.go.
+	// Shorter requests pay nothing for the watch; see disconnect.go. The watch ends
+	// with a read deadline in the past, so a connection served with a watch must
+	// unblock a pending Read at SetReadDeadline (the net package's all do).
 	DisconnectWatchAfter time.Duration
 
 	// onWatch, if set (tests), runs when a watcher starts reading ahead.
