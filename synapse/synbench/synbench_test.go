@@ -11,10 +11,12 @@ import (
 
 func TestRunSmall(t *testing.T) {
 	// 640 signed calls: enough CPU (~0.1 s) for the profile to sample both sides.
-	rep, err := Run(context.Background(), Config{Axons: 16, Sleep: 5 * time.Millisecond, Rounds: 40, SignResponses: true})
+	var log, tr bytes.Buffer
+	rep, err := Run(context.Background(), Config{Axons: 16, Sleep: 5 * time.Millisecond, Rounds: 40, SignResponses: true, RoundLog: &log, Trace: &tr})
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkRoundLogAndTrace(t, rep, log.String(), tr.Bytes())
 	if rep.FailedCalls != 0 {
 		t.Fatalf("failed calls: %d (%s)", rep.FailedCalls, rep.FirstFailStatus)
 	}
@@ -35,25 +37,21 @@ func TestRunSmall(t *testing.T) {
 	}
 }
 
-// TestRunRoundLogAndTrace: a round log has one ROUND line per measured round, and
-// the trace is a Go execution trace.
-func TestRunRoundLogAndTrace(t *testing.T) {
-	var log, tr bytes.Buffer
-	rep, err := Run(context.Background(), Config{Axons: 4, Sleep: time.Millisecond, Rounds: 5, RoundLog: &log, Trace: &tr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
+// checkRoundLogAndTrace: the round log has one ROUND line per measured round, and the
+// trace is a Go execution trace.
+func checkRoundLogAndTrace(t *testing.T, rep *Report, log string, tr []byte) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(log), "\n")
 	if len(lines) != rep.Rounds {
-		t.Fatalf("%d round lines for %d rounds:\n%s", len(lines), rep.Rounds, log.String())
+		t.Fatalf("%d round lines for %d rounds:\n%s", len(lines), rep.Rounds, log)
 	}
 	for i, l := range lines {
 		if !strings.HasPrefix(l, fmt.Sprintf("ROUND\t%d\toverhead=", i+1)) || !strings.Contains(l, "\tGC cycles=") {
 			t.Fatalf("round line %q", l)
 		}
 	}
-	if !bytes.HasPrefix(tr.Bytes(), []byte("go 1.")) {
-		t.Fatalf("trace starts %q", tr.Bytes()[:min(16, tr.Len())])
+	if !bytes.HasPrefix(tr, []byte("go 1.")) {
+		t.Fatalf("trace starts %q", tr[:min(16, len(tr))])
 	}
 }
 
