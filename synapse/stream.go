@@ -35,6 +35,7 @@ func OpenStream[T any](ctx context.Context, d *Dendrite, target AxonInfo, s *T, 
 	if err != nil {
 		return &Stream[T]{done: true, res: Response[T]{Target: target, StatusCode: 422, StatusMessage: err.Error(), Err: err}}
 	}
+	p.keepHeaders = d.keepHeaders(ctx)
 	return openStream[T](ctx, d, p, target)
 }
 
@@ -69,19 +70,24 @@ func startStream[T any](parent context.Context, d *Dendrite, p *prepared, c *out
 		return st
 	}
 	st.resp = resp
-	st.res.Header = resp.Header
+	// The head before any of the body (see exchange).
+	code, msg, perr := takeTerminal(resp.Header, !p.keepHeaders, &st.res.Axon, &st.res.Dendrite)
+	if p.keepHeaders {
+		st.res.Header = resp.Header
+	}
 	if resp.StatusCode != http.StatusOK {
 		body, err := d.readLimited(resp, nil)
 		if err != nil {
+			st.res.Axon, st.res.Dendrite = c.req.Axon, c.req.Dendrite
 			st.res.Err = err
 			st.res.StatusCode, st.res.StatusMessage = classify(err, p, target)
 		} else {
-			st.res.StatusCode, st.res.StatusMessage, st.res.Err = absorb(resp, body, &st.res.Axon, &st.res.Dendrite)
+			st.res.StatusCode, st.res.StatusMessage, st.res.Err = settle(resp.StatusCode, body, code, msg, perr, &st.res.Axon, &st.res.Dendrite)
 		}
 		st.finish()
 		return st
 	}
-	st.res.StatusCode, st.res.StatusMessage, st.res.Err = absorb(resp, nil, &st.res.Axon, &st.res.Dendrite)
+	st.res.StatusCode, st.res.StatusMessage, st.res.Err = settle(resp.StatusCode, nil, code, msg, perr, &st.res.Axon, &st.res.Dendrite)
 	if st.res.Err != nil {
 		st.finish()
 		return st
@@ -148,8 +154,9 @@ func (st *Stream[T]) Result() Response[T] {
 	return st.res
 }
 
-// Header returns the response headers (nil when the axon did not answer) and
-// the status known so far, without waiting for the stream to end.
+// Header returns the response headers (nil when the axon did not answer or headers
+// are not kept: DendriteConfig.KeepHeaders, WithResponseHeaders) and the status
+// known so far, without waiting for the stream to end.
 func (st *Stream[T]) Header() (int, http.Header) {
 	if st.res.Header == nil {
 		return st.res.StatusCode, nil
@@ -194,6 +201,7 @@ func StreamMany[T any](ctx context.Context, d *Dendrite, targets []AxonInfo, s *
 		}
 		return out
 	}
+	p.keepHeaders = d.keepHeaders(ctx)
 	d.fanOut(p, targets, func(i int, c *outgoing) {
 		// The stream releases the lane itself (and fanOut's release is then a no-op).
 		st := startStream[T](ctx, d, p, c)

@@ -77,12 +77,26 @@ type head struct {
 // bounds each head; scratch is reused across calls on one connection. An io.EOF
 // means the connection ended before the first byte.
 func readHead(br *bufio.Reader, scratch *[]byte, maxBytes int) (head, error) {
+	return readHeadInto(br, scratch, nil, maxBytes)
+}
+
+// readHeadInto is readHead; with fields non-nil, the head's fields go into *fields
+// (its array reused from head to head) as views of the raw head rather than copies,
+// valid only until the next read from br or use of scratch.
+func readHeadInto(br *bufio.Reader, scratch *[]byte, fields *Header, maxBytes int) (head, error) {
 	for range maxInterim + 1 {
 		raw, err := readHeadRaw(br, scratch, maxBytes)
 		if err != nil {
 			return head{}, err
 		}
-		h, err := parseHead(raw)
+		var h head
+		if fields == nil {
+			h, err = parseHead(raw)
+		} else {
+			if h, err = parseHeadViewBytes(raw, (*fields)[:0]); err == nil {
+				*fields = h.header[:0]
+			}
+		}
 		if err != nil {
 			return head{}, err
 		}
@@ -177,9 +191,24 @@ func parseHead(raw []byte) (head, error) {
 	return h, nil
 }
 
+// parseHeadViewBytes is parseHeadViewInto over raw's bytes: the fields point into
+// raw, which the caller must not change while it uses them.
+func parseHeadViewBytes(raw []byte, fields Header) (head, error) {
+	if len(raw) == 0 {
+		return head{}, malformed("line not terminated by CRLF")
+	}
+	return parseHeadViewInto(unsafe.String(&raw[0], len(raw)), fields)
+}
+
 // parseHeadView is the parse of parseHead; the fields it returns are substrings of
 // raw.
 func parseHeadView(raw string) (head, error) {
+	return parseHeadViewInto(raw, nil)
+}
+
+// parseHeadViewInto is parseHeadView appending the fields to fields, or to a new
+// slice of the right size when fields is nil.
+func parseHeadViewInto(raw string, fields Header) (head, error) {
 	line, rest, err := nextLine(raw)
 	if err != nil {
 		return head{}, err
@@ -190,8 +219,11 @@ func parseHeadView(raw string) (head, error) {
 		return head{}, err
 	}
 	h.keepAlive = proto11
-	n := strings.Count(rest, "\n") - 1
-	h.header = make(Header, 0, max(n, 0))
+	if fields == nil {
+		n := strings.Count(rest, "\n") - 1
+		fields = make(Header, 0, max(n, 0))
+	}
+	h.header = fields
 	var te, cl bool
 	for {
 		line, rest, err = nextLine(rest)

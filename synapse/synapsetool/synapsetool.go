@@ -65,7 +65,8 @@ func StreamKind[T any](example string, input func(*T) string) (Kind, error) {
 		if err != nil {
 			return nil, err
 		}
-		st := synapse.OpenStream(ctx, d, t, s, timeout)
+		// The tool shows the exchange, headers included, whatever d's config.
+		st := synapse.OpenStream(synapse.WithResponseHeaders(ctx), d, t, s, timeout)
 		defer st.Close()
 		code, h := st.Header()
 		if h != nil {

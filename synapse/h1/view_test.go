@@ -1,0 +1,57 @@
+package h1
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"reflect"
+	"strconv"
+	"testing"
+	"unsafe"
+)
+
+// TestClientDoView: DoView's head has the same fields as Do's, read in place: the
+// fields' slice is the connection's, reused by the next response on it.
+func TestClientDoView(t *testing.T) {
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		w.Header()["bt_header_axon_nonce"] = []string{string(b)}
+		w.Header()["Date"] = []string{"Sun, 06 Dec 2026 12:00:00 GMT"}
+		_, _ = w.Write([]byte("ok:" + string(b)))
+	})
+	c := New(Config{})
+	defer c.CloseIdle()
+	var first *Field
+	for i := range 6 {
+		n := strconv.Itoa(100 + i)
+		view := i%2 == 1
+		do := c.Do
+		if view {
+			do = c.DoView
+		}
+		resp, err := do(context.Background(), s.addr(), request("/", n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := Header{{"Date", "Sun, 06 Dec 2026 12:00:00 GMT"}, {"bt_header_axon_nonce", n}, {"Content-Length", strconv.Itoa(len("ok:" + n))}, {"Content-Type", "text/plain; charset=utf-8"}}
+		if !reflect.DeepEqual(resp.Header, want) {
+			t.Fatalf("request %d (view %v): header %v, want %v", i, view, resp.Header, want)
+		}
+		if view {
+			p := unsafe.SliceData(resp.Header)
+			if first == nil {
+				first = p
+			} else if p != first {
+				t.Fatalf("request %d: a new field slice, not the connection's", i)
+			}
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || string(b) != "ok:"+n {
+			t.Fatalf("request %d: body %q %v", i, b, err)
+		}
+	}
+	if n := s.conns.Load(); n != 1 {
+		t.Fatalf("%d connections", n)
+	}
+}
