@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 	"net"
+	"net/http"
 	"runtime/debug"
 	"strconv"
 	"sync"
@@ -191,17 +192,24 @@ func BenchmarkDendriteFanOut64(b *testing.B) {
 // TestReplayMatchesAxon: the replayed response decodes to what the real axon's
 // does, so the allocation pin measures the real path.
 func TestReplayMatchesAxon(t *testing.T) {
-	targets := replayTargets(t, 1, allocPrompt)
+	raw := recordedResponse(t, allocPrompt)
+	target := replayAxon(t, raw)
+	// The recorded head as net/http reads it (a dendrite keeps no header fields by
+	// default).
+	std, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(raw)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	std.Body.Close()
 	d := newDendrite(t, "Alice")
-	// The headers are kept for the comparison below (a dendrite keeps none by default).
-	r := Query(WithResponseHeaders(context.Background()), d, targets[0], allocPrompt, 10*time.Second)
+	r := Query(context.Background(), d, target, allocPrompt, 10*time.Second)
 	if r.StatusCode != 200 || r.Err != nil {
 		t.Fatalf("replay: %d %v", r.StatusCode, r.Err)
 	}
 	if want := "echo: " + allocPrompt.Messages[0]; r.Synapse.Completion != want {
 		t.Fatalf("completion %q, want %q", r.Synapse.Completion, want)
 	}
-	if r.Axon.Signature == "" || r.Axon.Nonce == 0 || r.Header.Get("bt_header_axon_signature") != r.Axon.Signature {
+	if r.Axon.Signature == "" || r.Axon.Nonce == 0 || std.Header.Get("bt_header_axon_signature") != r.Axon.Signature {
 		t.Fatalf("axon terminal %+v", r.Axon)
 	}
 }

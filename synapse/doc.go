@@ -41,7 +41,9 @@
 // terminal infos and sizes into a pooled buffer and goes out in one write on a pooled
 // keep-alive connection of the dendrite's own HTTP/1.1 client (package h1: no per-call
 // goroutine hand-offs or header maps); the response head is parsed by h1's strict
-// reader straight into header fields; each call's copy of the request synapse is a
+// reader in the connection's buffer (Client.DoView), and the call keeps only the
+// terminal-info strings that differ from what it sent, no copy of the fields unless
+// DendriteConfig.KeepHeaders or WithResponseHeaders asks for one; each call's copy of the request synapse is a
 // reflection deep copy of one decoded prototype. The axon serves on h1's server: the
 // synapse headers are parsed from the request's raw field slice (no header map), the
 // response headers are written from headerEncoder straight into the connection's
