@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/taonet/taonet/netserve"
@@ -235,6 +236,7 @@ func RegisterStream[T any](a *Axon, h StreamHandler[T], opt Options) error {
 			if !ok {
 				return
 			}
+			c.stream = true // sw may outlive the request: the call is not reused
 			sw := &StreamWriter{c: c, sc: sc, ctx: ctx}
 			err := runHandler(func() error { return h(ctx, c.req, s, sw) })
 			if sw.committed {
@@ -274,7 +276,10 @@ func runHandler(f func() error) (err error) {
 
 // call is the state of one request moving through the pipeline. It reads the
 // request and writes the response through h1's server (w1, fields) or, for
-// ServeHTTP, an http.ResponseWriter (hw, header).
+// ServeHTTP, an http.ResponseWriter (hw, header). Calls are pooled: nothing the
+// handler sees points into one (its Request, context and the strings in them are
+// the requestState's), and a call whose StreamWriter the handler held is not
+// reused.
 type call struct {
 	a      *Axon
 	w1     *h1.ResponseWriter
@@ -287,6 +292,7 @@ type call struct {
 	length   int64
 	remote   string
 	parent   context.Context
+	cancel   context.CancelFunc // the ServeHTTP path's context's
 	ep       *endpoint
 	req      *Request
 	start    time.Time
@@ -294,24 +300,64 @@ type call struct {
 	timeout  time.Duration
 	verified bool
 	done     bool
-	// hashIn is the request synapse's body-hash input (appendHashInput), kept so
-	// that a response whose hash fields the handler left alone reuses the request's
-	// checked hash instead of digesting them again.
-	hashIn []byte
-	// early is the request view of a call rejected before its headers parse;
-	// parsed is the header-only synapse once they have.
-	early, parsed Request
+	stream   bool
+	st       *requestState
+	// hashIn is the request synapse's body-hash input (appendHashInput), kept (if
+	// keptHash) so that a response whose hash fields the handler left alone reuses
+	// the request's checked hash instead of digesting them again.
+	hashIn   []byte
+	keptHash bool
+	// msg and sig are scratch for the signed messages and the request's signature.
+	// The VerifyFunc and Signer get msg only for the call's duration.
+	msg []byte
+	sig [64]byte
+}
+
+// requestState is what one request owns and may leave with its handler: the Request,
+// the h1 path's context, and the text of the response signature. It is allocated per
+// request and never reused.
+type requestState struct {
+	req     Request
+	ctx     requestContext
+	sigText [2 + 2*64]byte
+}
+
+// maxPooledScratch bounds the scratch a pooled call keeps between requests.
+const maxPooledScratch = 4 << 10
+
+var callPool = sync.Pool{New: func() any { return new(call) }}
+
+func getCall() *call { return callPool.Get().(*call) }
+
+// putCall returns c to the pool, clearing every reference but its scratch. A call
+// whose StreamWriter the handler held stays with the garbage collector.
+func putCall(c *call) {
+	if c.stream {
+		return
+	}
+	msg, hashIn := c.msg[:0], c.hashIn[:0]
+	if cap(hashIn) > maxPooledScratch {
+		hashIn = nil
+	}
+	*c = call{msg: msg, hashIn: hashIn}
+	callPool.Put(c)
 }
 
 // serveH1 is the h1 server's handler: the pipeline over the raw header fields,
 // answering straight into the connection's writer.
 func (a *Axon) serveH1(w *h1.ResponseWriter, r *h1.Request) {
-	a.serve(&call{a: a, w1: w, r1: r, fields: r.Header, body: r.Body, length: r.ContentLength, remote: r.RemoteAddr, parent: context.Background(), start: time.Now()}, r.Path)
+	c := getCall()
+	c.a, c.w1, c.r1, c.fields, c.body, c.length, c.remote, c.parent, c.start = a, w, r, r.Header, r.Body, r.ContentLength, r.RemoteAddr, context.Background(), time.Now()
+	a.serve(c, r.Path)
+	putCall(c)
 }
 
 // ServeHTTP runs the same pipeline for net/http's server.
 func (a *Axon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	a.serve(&call{a: a, hw: w, header: r.Header, body: r.Body, length: r.ContentLength, remote: r.RemoteAddr, parent: r.Context(), start: time.Now()}, r.URL.Path)
+	c := getCall()
+	c.a, c.hw, c.header, c.body, c.length, c.remote, c.parent, c.start = a, w, r.Header, r.Body, r.ContentLength, r.RemoteAddr, r.Context(), time.Now()
+	a.serve(c, r.URL.Path)
+	putCall(c)
 }
 
 // serve runs the upstream pipeline: route + header parse, size limit, blacklist,
@@ -326,8 +372,9 @@ func (a *Axon) serve(c *call, path string) {
 			a.log.Debug("axon", "synapse", c.req.Name, "from", c.remote, "status", c.req.Axon.StatusCode, "message", c.req.Axon.StatusMessage)
 		}
 	}()
-	c.early = Request{Timeout: DefaultTimeout, RemoteAddr: c.remote}
-	c.req = &c.early
+	c.st = &requestState{}
+	c.st.req = Request{Timeout: DefaultTimeout, RemoteAddr: c.remote}
+	c.req = &c.st.req
 
 	// 1. preprocess: route, then the header-only synapse.
 	name := strings.TrimPrefix(path, "/")
@@ -378,11 +425,8 @@ func (a *Axon) serve(c *call, path string) {
 	// The handler's context ends at the request's deadline or when the caller hangs
 	// up. net/http's request context carries the hang-up; h1's server instead calls
 	// cancel when it sees one (OnHangUp), which costs no context per request.
-	ctx, cancel := context.WithDeadline(c.parent, c.deadline)
-	defer cancel()
-	if c.r1 != nil {
-		c.r1.OnHangUp(cancel)
-	}
+	ctx := c.context()
+	defer c.endContext()
 
 	// 3. blacklist, on headers only.
 	if ep.blacklist != nil {
@@ -393,7 +437,7 @@ func (a *Axon) serve(c *call, path string) {
 	}
 
 	// 4. verify.
-	if err := a.verify(req, now); err != nil {
+	if err := c.verify(now); err != nil {
 		c.fail(http.StatusUnauthorized, "Not Verified with error: "+err.Error())
 		return
 	}
@@ -422,12 +466,46 @@ func (a *Axon) serve(c *call, path string) {
 }
 
 // parseHeaders builds the header-only synapse from the raw fields (h1) or the
-// header map (ServeHTTP).
+// header map (ServeHTTP). On failure c.req stays the request view of a call
+// rejected before its headers parse.
 func (c *call) parseHeaders() (*Request, error) {
 	if c.hw != nil {
 		return ParseHeaders(c.header)
 	}
-	return &c.parsed, c.parsed.parseFields(c.fields)
+	early := c.st.req
+	if err := c.st.req.parseFields(c.fields); err != nil {
+		c.st.req = early
+		return nil, err
+	}
+	return &c.st.req, nil
+}
+
+// context is the handler's context, ending at the request's deadline or when the
+// caller hangs up, and its cancel. net/http's request context carries the hang-up;
+// h1's server instead tells the request's own context (NotifyHangUp), which costs
+// no allocation, and that context makes its Done channel and timer only if someone
+// waits on it.
+func (c *call) context() context.Context {
+	if c.r1 == nil {
+		var ctx context.Context
+		ctx, c.cancel = context.WithDeadline(c.parent, c.deadline)
+		return ctx
+	}
+	ctx := &c.st.ctx
+	ctx.deadline = c.deadline
+	c.r1.NotifyHangUp(ctx)
+	return ctx
+}
+
+// endContext cancels the handler's context when the request is over. (A method
+// value of the request's context, returned as a CancelFunc, would cost an
+// allocation.)
+func (c *call) endContext() {
+	if c.cancel != nil {
+		c.cancel()
+		return
+	}
+	c.st.ctx.cancel()
 }
 
 // setDeadlines bounds the connection's reads (the body, and the server's discard of
@@ -446,7 +524,8 @@ func (c *call) setDeadlines(read, write time.Time) {
 }
 
 // verify is upstream default_verify, with the signature required.
-func (a *Axon) verify(req *Request, now time.Time) error {
+func (c *call) verify(now time.Time) error {
+	a, req := c.a, c.req
 	d := &req.Dendrite
 	if d.Hotkey == "" {
 		return errors.New("Missing dendrite hotkey")
@@ -465,9 +544,10 @@ func (a *Axon) verify(req *Request, now time.Time) error {
 	if err := a.nonces.check(key, d.Nonce, now, timeout, strict); err != nil {
 		return err
 	}
-	msg := RequestMessage(d.Nonce, d.Hotkey, a.hotkey, d.UUID, req.BodyHash)
-	sig, err := DecodeSignature(d.Signature)
-	if err != nil || !a.cfg.Verify(d.Hotkey, msg, sig) {
+	msg := appendDotted(c.msg[:0], d.Nonce, d.Hotkey, a.hotkey, d.UUID, req.BodyHash)
+	c.msg = msg
+	err := decodeSignatureInto(&c.sig, d.Signature)
+	if err != nil || !a.cfg.Verify(d.Hotkey, msg, c.sig[:]) {
 		return fmt.Errorf("Signature mismatch with %s and %s", msg, d.Signature)
 	}
 	return a.nonces.commit(key, d.Nonce, now)
@@ -509,12 +589,13 @@ func readSynapse[T any](c *call, sc *schema) (*T, bool) {
 		return nil, false
 	}
 	*buf = in
-	if h := hashOfInput(in); h != c.req.BodyHash {
-		c.fail(http.StatusBadRequest, fmt.Sprintf("Hash mismatch between header body hash %s and parsed body hash %s", c.req.BodyHash, h))
+	var h [64]byte
+	if hexHashOfInput(&h, in); string(h[:]) != c.req.BodyHash {
+		c.fail(http.StatusBadRequest, fmt.Sprintf("Hash mismatch between header body hash %s and parsed body hash %s", c.req.BodyHash, string(h[:])))
 		return nil, false
 	}
 	if len(in) <= maxKeptHashInput {
-		c.hashIn = bytes.Clone(in)
+		c.hashIn, c.keptHash = append(c.hashIn[:0], in...), true
 	}
 	return s, true
 }
@@ -598,10 +679,20 @@ func (c *call) signAxon() {
 	if c.a.cfg.DisableResponseSignature {
 		return
 	}
-	msg := ResponseMessage(c.req.Axon.Nonce, c.req.Dendrite.Hotkey, c.a.hotkey, c.a.uuid)
-	if sig, err := c.a.cfg.Hotkey.Sign(msg); err == nil {
-		c.req.Axon.Signature = EncodeSignature(sig)
+	msg := appendDotted(c.msg[:0], c.req.Axon.Nonce, c.req.Dendrite.Hotkey, c.a.hotkey, c.a.uuid)
+	c.msg = msg
+	sig, err := c.a.cfg.Hotkey.Sign(msg)
+	if err != nil {
+		return
 	}
+	if len(sig) != len(c.sig) {
+		c.req.Axon.Signature = EncodeSignature(sig)
+		return
+	}
+	// The text goes into the request's own state, which is never reused or written
+	// again, so the string may share it.
+	t := appendSignature(c.st.sigText[:0], sig)
+	c.req.Axon.Signature = unsafe.String(&t[0], len(t))
 }
 
 // fail writes an upstream-style error response: {"message": ...} with the synapse headers.
@@ -706,7 +797,7 @@ func (c *call) responseHash(sc *schema, s any) (string, error) {
 		return "", err
 	}
 	*buf = in
-	if c.hashIn != nil && bytes.Equal(in, c.hashIn) {
+	if c.keptHash && bytes.Equal(in, c.hashIn) {
 		return c.req.BodyHash, nil
 	}
 	return hashOfInput(in), nil

@@ -180,7 +180,7 @@ func BenchmarkAxonConn(b *testing.B) {
 
 // benchAxon is an echo axon with stubbed signatures and a clock fixed at its
 // creation, and a request to it with its body.
-func benchAxon(b *testing.B) (*Axon, *http.Request, []byte) {
+func benchAxon(b testing.TB) (*Axon, *http.Request, []byte) {
 	bob := key(b, "Bob")
 	now := time.Now()
 	a, err := NewAxon(AxonConfig{Hotkey: stubSigner{bob.SS58Address()}, Now: func() time.Time { return now },

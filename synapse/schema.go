@@ -224,6 +224,13 @@ func (s *schema) appendHashInput(b []byte, v reflect.Value) ([]byte, error) {
 
 // hashOfInput is the body hash of an appendHashInput result.
 func hashOfInput(in []byte) string {
+	var h [64]byte
+	hexHashOfInput(&h, in)
+	return string(h[:])
+}
+
+// hexHashOfInput is hashOfInput into dst, without allocating the string.
+func hexHashOfInput(dst *[64]byte, in []byte) {
 	outer := sha3.New256()
 	var hexbuf [64]byte
 	for len(in) > 0 {
@@ -234,8 +241,7 @@ func hashOfInput(in []byte) string {
 		outer.Write(hexbuf[:])
 	}
 	var sum [32]byte
-	hex.Encode(hexbuf[:], outer.Sum(sum[:0]))
-	return string(hexbuf[:])
+	hex.Encode(dst[:], outer.Sum(sum[:0]))
 }
 
 // BodyHash computes the computed_body_hash of a synapse value exactly as the Python

@@ -8,13 +8,15 @@ import (
 )
 
 // Signer is a hotkey that signs synapse messages (satisfied by *keys.Keypair).
+// Sign must not keep msg after it returns: the axon reuses the buffer.
 type Signer interface {
 	SS58Address() string
 	Sign(msg []byte) ([]byte, error)
 }
 
 // VerifyFunc reports whether sig is a valid sr25519 signature of msg by the ss58
-// address (keys.VerifySS58 has this signature).
+// address (keys.VerifySS58 has this signature). It must not keep msg or sig after it
+// returns: the axon reuses their buffers.
 type VerifyFunc func(ss58 string, msg, sig []byte) bool
 
 // RequestMessage is the message a dendrite signs:
@@ -67,13 +69,26 @@ func appendSignature(b, sig []byte) []byte {
 
 // DecodeSignature parses a "0x"-prefixed (or bare) hex signature of 64 bytes.
 func DecodeSignature(s string) ([]byte, error) {
+	var sig [64]byte
+	if err := decodeSignatureInto(&sig, s); err != nil {
+		return nil, err
+	}
+	return sig[:], nil
+}
+
+// decodeSignatureInto is DecodeSignature into dst, which it may have partly
+// written on an error.
+func decodeSignatureInto(dst *[64]byte, s string) error {
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
-	if len(s) != 128 {
-		return nil, fmt.Errorf("signature must be 64 bytes of hex, got %d characters", len(s))
+	if len(s) != 2*len(dst) {
+		return fmt.Errorf("signature must be 64 bytes of hex, got %d characters", len(s))
 	}
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		return nil, fmt.Errorf("signature is not hex: %w", err)
+	// hex.Decode reads a []byte: decode through a stack copy of s, not a conversion
+	// that would allocate.
+	var text [2 * 64]byte
+	copy(text[:], s)
+	if _, err := hex.Decode(dst[:], text[:]); err != nil {
+		return fmt.Errorf("signature is not hex: %w", err)
 	}
-	return b, nil
+	return nil
 }

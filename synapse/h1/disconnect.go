@@ -47,7 +47,15 @@ type hangWatch struct {
 
 	mu     sync.Mutex
 	hungUp bool
-	hooks  [2]func() // Request.Context's cancel and Request.OnHangUp's function
+	hooks  [2]func()      // Request.Context's cancel and Request.OnHangUp's function
+	notify HangUpNotifier // Request.NotifyHangUp's
+}
+
+// HangUpNotifier is told of a hang-up (Request.NotifyHangUp): a pointer to a
+// request's own state passed as one costs no allocation, where a method value
+// passed to OnHangUp would be one.
+type HangUpNotifier interface {
+	HangUp()
 }
 
 const (
@@ -67,7 +75,7 @@ func (c *serverConn) handle() {
 func (c *serverConn) armWatch() {
 	w := &c.watch
 	w.mu.Lock()
-	w.hungUp, w.hooks = false, [2]func(){}
+	w.hungUp, w.hooks, w.notify = false, [2]func(){}, nil
 	w.mu.Unlock()
 	w.readDeadline = time.Time{}
 	w.bodyEnded.Store(c.body.ended())
@@ -120,12 +128,15 @@ func (c *serverConn) hangUp() {
 	w := &c.watch
 	w.mu.Lock()
 	w.hungUp = true
-	hooks := w.hooks
+	hooks, notify := w.hooks, w.notify
 	w.mu.Unlock()
 	for _, f := range hooks {
 		if f != nil {
 			f()
 		}
+	}
+	if notify != nil {
+		notify.HangUp()
 	}
 }
 
@@ -138,6 +149,18 @@ func (c *serverConn) addHook(i int, f func()) {
 	w.mu.Unlock()
 	if gone {
 		f()
+	}
+}
+
+// setNotify registers n to be told of a hang-up, at once if it has happened already.
+func (c *serverConn) setNotify(n HangUpNotifier) {
+	w := &c.watch
+	w.mu.Lock()
+	w.notify = n
+	gone := w.hungUp
+	w.mu.Unlock()
+	if gone {
+		n.HangUp()
 	}
 }
 
@@ -167,5 +190,12 @@ func (r *Request) Context() context.Context {
 func (r *Request) OnHangUp(f func()) {
 	if r.c != nil {
 		r.c.addHook(1, f)
+	}
+}
+
+// NotifyHangUp is OnHangUp with n.HangUp as the function; a later call replaces n.
+func (r *Request) NotifyHangUp(n HangUpNotifier) {
+	if r.c != nil {
+		r.c.setNotify(n)
 	}
 }

@@ -1,0 +1,324 @@
+package synapse
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// maxAxonAllocsPerRequest pins the axon's allocations per verified request over h1
+// (measured over BenchmarkAxonConn's in-memory connection, which adds none). What
+// remains, per request:
+//   - the request's own state (its Request, context and response-signature text),
+//     which the handler may keep, so it is never reused: 1;
+//   - the request head as a string of its own (h1's Request strings point into it): 1;
+//   - the synapse the handler gets: new(T) 1, its []string fields 2 (reflect.growslice)
+//     and their strings ~1.25 (flatDecoder.scalar);
+//   - the response payload, json.Marshal in marshalPayload: 1;
+//   - the benchmark's stub signer (a fresh 64-byte signature) and handler (the
+//     completion string): 2, not the axon's.
+//
+// A handler that waits on ctx.Done() adds the channel and the deadline timer.
+const (
+	maxAxonAllocsPerRequest = 10
+	maxAxonBytesPerRequest  = 2048
+)
+
+// memConnAllocs serves n requests of BenchmarkAxonConn's connection and returns the
+// process's allocations and bytes per request, Serve's start and stop included
+// (amortized over n).
+func memConnAllocs(t *testing.T, n int) (allocs, bytesPer float64) {
+	a, hr, body := benchAxon(t)
+	nonce := time.Now().UnixNano()
+	hr.Header["bt_header_dendrite_nonce"] = []string{strconv.FormatInt(nonce, 10)}
+	hr.Body = io.NopCloser(bytes.NewReader(body))
+	var wire bytes.Buffer
+	if err := hr.Write(&wire); err != nil {
+		t.Fatal(err)
+	}
+	conn := &memConn{tmpl: wire.Bytes(), nonce: nonce, left: n, want: n,
+		all: make(chan struct{}), closed: make(chan struct{}), wake: make(chan struct{}, 1)}
+	conn.noncePos = bytes.Index(conn.tmpl, []byte("bt_header_dendrite_nonce: ")) + len("bt_header_dendrite_nonce: ")
+	l := &memListener{conn: conn, closed: make(chan struct{})}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	served := make(chan error, 1)
+	go func() { served <- a.Serve(l) }()
+	select {
+	case <-conn.all:
+	case <-conn.closed:
+	}
+	runtime.ReadMemStats(&after)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = a.Shutdown(ctx)
+	if err := <-served; err != nil {
+		t.Fatal(err)
+	}
+	if conn.ok != n {
+		t.Fatalf("%d of %d responses were 200s", conn.ok, n)
+	}
+	return float64(after.Mallocs-before.Mallocs) / float64(n), float64(after.TotalAlloc-before.TotalAlloc) / float64(n)
+}
+
+// TestAxonAllocsPerRequest pins the axon's per-request allocations (see
+// maxAxonAllocsPerRequest): the call and its scratch are pooled, the handler's
+// context is made lazily, and the signed messages, the request signature and the
+// body hash are built in scratch.
+func TestAxonAllocsPerRequest(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates on its own")
+	}
+	// Warm the pools and the key cache, then measure.
+	memConnAllocs(t, 200)
+	allocs, bytesPer := memConnAllocs(t, 4000)
+	t.Logf("%.2f allocations, %.0f bytes per request", allocs, bytesPer)
+	if allocs > maxAxonAllocsPerRequest+0.5 {
+		t.Errorf("%.2f allocations per request, want at most %d", allocs, maxAxonAllocsPerRequest)
+	}
+	if bytesPer > maxAxonBytesPerRequest {
+		t.Errorf("%.0f bytes per request, want at most %d", bytesPer, maxAxonBytesPerRequest)
+	}
+}
+
+// TestAxonRequestOutlivesCall: a handler may keep its Request and context past its
+// return (the call around them is pooled and reused; they are not): after later
+// requests the kept Request still says what it said, and the kept context is
+// cancelled.
+func TestAxonRequestOutlivesCall(t *testing.T) {
+	a, err := NewAxon(AxonConfig{Hotkey: key(t, "Bob")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type kept struct {
+		r    *Request
+		copy Request
+		ctx  context.Context
+	}
+	var mu sync.Mutex
+	var all []kept
+	if err := Register(a, func(ctx context.Context, r *Request, p *Prompt) error {
+		mu.Lock()
+		all = append(all, kept{r: r, copy: *r, ctx: ctx})
+		mu.Unlock()
+		p.Completion = "ok"
+		return nil
+	}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	target := startAxon(t, a)
+	for _, name := range []string{"Alice", "Charlie", "Alice", "Dave"} {
+		d := newDendrite(t, name)
+		if r := Query(context.Background(), d, target, &Prompt{Messages: []string{name}}, 10*time.Second); r.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", name, r.StatusCode, r.StatusMessage)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(all) != 4 {
+		t.Fatalf("%d handler calls", len(all))
+	}
+	for i, k := range all {
+		// The axon stamps its own terminal fields after the handler; the rest stays.
+		got, want := *k.r, k.copy
+		got.Axon, want.Axon = TerminalInfo{}, TerminalInfo{}
+		if got != want || k.r.Axon.Nonce != k.copy.Axon.Nonce {
+			t.Errorf("request %d changed after its handler returned:\n got %+v\nwant %+v", i, *k.r, k.copy)
+		}
+		// The response signature's text is the request's own: it still verifies.
+		msg := ResponseMessage(k.r.Axon.Nonce, k.r.Dendrite.Hotkey, a.Hotkey(), a.UUID())
+		sig, err := DecodeSignature(k.r.Axon.Signature)
+		if err != nil || !processKeys.verify(a.Hotkey(), msg, sig) {
+			t.Errorf("request %d: kept response signature %q does not verify (%v)", i, k.r.Axon.Signature, err)
+		}
+		if i > 0 && k.r == all[i-1].r {
+			t.Errorf("request %d: the same Request as the one before", i)
+		}
+		if !errors.Is(k.ctx.Err(), context.Canceled) {
+			t.Errorf("request %d: kept context's Err = %v, want Canceled", i, k.ctx.Err())
+		}
+		select {
+		case <-k.ctx.Done():
+		default:
+			t.Errorf("request %d: kept context's Done is open", i)
+		}
+	}
+}
+
+// TestRequestContextSemantics checks requestContext against what
+// context.WithDeadline(context.Background(), deadline) does.
+func TestRequestContextSemantics(t *testing.T) {
+	t.Run("deadline without Done", func(t *testing.T) {
+		c := &requestContext{deadline: time.Now().Add(20 * time.Millisecond)}
+		if dl, ok := c.Deadline(); !ok || !dl.Equal(c.deadline) {
+			t.Fatalf("Deadline = %v %v", dl, ok)
+		}
+		if c.Err() != nil {
+			t.Fatal("Err before the deadline")
+		}
+		time.Sleep(30 * time.Millisecond)
+		if !errors.Is(c.Err(), context.DeadlineExceeded) {
+			t.Fatalf("Err = %v, want DeadlineExceeded", c.Err())
+		}
+		select {
+		case <-c.Done():
+		default:
+			t.Fatal("Done open after Err reported the deadline")
+		}
+		c.cancel()
+		if !errors.Is(c.Err(), context.DeadlineExceeded) {
+			t.Fatalf("cancel after the deadline changed Err to %v", c.Err())
+		}
+	})
+	t.Run("deadline with Done", func(t *testing.T) {
+		c := &requestContext{deadline: time.Now().Add(20 * time.Millisecond)}
+		select {
+		case <-c.Done():
+		case <-time.After(5 * time.Second):
+			t.Fatal("Done not closed at the deadline")
+		}
+		if !errors.Is(c.Err(), context.DeadlineExceeded) {
+			t.Fatalf("Err = %v, want DeadlineExceeded", c.Err())
+		}
+	})
+	t.Run("cancel", func(t *testing.T) {
+		c := &requestContext{deadline: time.Now().Add(time.Hour)}
+		done := c.Done()
+		child, stop := context.WithCancel(c)
+		defer stop()
+		c.HangUp()
+		<-done
+		if !errors.Is(c.Err(), context.Canceled) {
+			t.Fatalf("Err = %v, want Canceled", c.Err())
+		}
+		select {
+		case <-child.Done():
+		case <-time.After(5 * time.Second):
+			t.Fatal("a child context was not cancelled")
+		}
+		c.cancel() // twice: no double close
+		if c.timer.Stop() {
+			t.Fatal("the deadline timer still runs after cancel")
+		}
+	})
+	t.Run("Done after the end", func(t *testing.T) {
+		c := &requestContext{deadline: time.Now().Add(time.Hour)}
+		c.cancel()
+		select {
+		case <-c.Done():
+		default:
+			t.Fatal("Done made after cancel is open")
+		}
+		past := &requestContext{deadline: time.Now().Add(-time.Second)}
+		select {
+		case <-past.Done():
+		default:
+			t.Fatal("Done of a context past its deadline is open")
+		}
+		if !errors.Is(past.Err(), context.DeadlineExceeded) {
+			t.Fatalf("Err = %v", past.Err())
+		}
+	})
+	t.Run("values and cause", func(t *testing.T) {
+		c := &requestContext{deadline: time.Now().Add(time.Hour)}
+		if c.Value("k") != nil {
+			t.Fatal("a value from nowhere")
+		}
+		c.cancel()
+		if !errors.Is(context.Cause(c), context.Canceled) {
+			t.Fatalf("Cause = %v", context.Cause(c))
+		}
+		if !strings.Contains(fmt.Sprint(c), "WithDeadline") {
+			t.Fatalf("String = %q", fmt.Sprint(c))
+		}
+	})
+}
+
+// TestRequestContextConcurrent races the deadline timer, Err, Done and cancel (run
+// with -race).
+func TestRequestContextConcurrent(t *testing.T) {
+	for range 200 {
+		c := &requestContext{deadline: time.Now().Add(time.Duration(len("x")) * time.Microsecond * 50)}
+		var wg sync.WaitGroup
+		for i := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				switch i {
+				case 0:
+					<-c.Done()
+				case 1:
+					for c.Err() == nil {
+						runtime.Gosched()
+					}
+				case 2:
+					c.cancel()
+				default:
+					_, _ = c.Deadline()
+				}
+			}()
+		}
+		wg.Wait()
+		if c.Err() == nil {
+			t.Fatal("context did not end")
+		}
+	}
+}
+
+// decodeSignatureReference is DecodeSignature as it was before it decoded into a
+// fixed array (hex.DecodeString), the reference for the differential test.
+func decodeSignatureReference(s string) ([]byte, error) {
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
+	if len(s) != 128 {
+		return nil, fmt.Errorf("signature must be 64 bytes of hex, got %d characters", len(s))
+	}
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		return nil, fmt.Errorf("signature is not hex: %w", err)
+	}
+	return b, nil
+}
+
+func checkDecodeSignature(t *testing.T, s string) {
+	want, wantErr := decodeSignatureReference(s)
+	got, gotErr := DecodeSignature(s)
+	var into [64]byte
+	intoErr := decodeSignatureInto(&into, s)
+	if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || fmt.Sprint(intoErr) != fmt.Sprint(wantErr) {
+		t.Fatalf("%q: errors %v / %v, reference %v", s, gotErr, intoErr, wantErr)
+	}
+	if wantErr == nil && (!bytes.Equal(got, want) || !bytes.Equal(into[:], want)) {
+		t.Fatalf("%q: decoded %x / %x, reference %x", s, got, into, want)
+	}
+}
+
+// TestDecodeSignatureMatchesReference: the array decoder agrees with the
+// hex.DecodeString one on valid, short, long, non-hex and odd inputs.
+func TestDecodeSignatureMatchesReference(t *testing.T) {
+	valid := strings.Repeat("0123456789abcdefABCDEF", 6)[:128]
+	for _, s := range []string{
+		"0x" + valid, "0X" + valid, valid, "0x0x" + valid[4:], "", "0x", "0x" + valid[:126],
+		"0x" + valid + "00", "0x" + valid[:127] + "g", "0x" + valid[:127] + "é"[:1],
+		"0x" + strings.Repeat("ff", 64), " 0x" + valid[1:],
+	} {
+		checkDecodeSignature(t, s)
+	}
+}
+
+func FuzzDecodeSignature(f *testing.F) {
+	f.Add("0x" + strings.Repeat("ab", 64))
+	f.Add(strings.Repeat("0F", 64))
+	f.Add("0x" + strings.Repeat("z", 128))
+	f.Add("0X")
+	f.Fuzz(func(t *testing.T, s string) { checkDecodeSignature(t, s) })
+}
