@@ -48,6 +48,10 @@ command_for() {
     # The same commits on the dendrite alone: allocations, bytes and CPU per call in
     # a 64-way fan-out against replayed axon responses, alternately.
     dendrite-calls-ab) echo "bench/dendrite-calls-ab.sh revert:75980b9,0aed3fb,6009f6f,3f2fb52,7e82cbc 3" ;;
+    # The dendrite without its copy of each response's header fields (session 6:
+    # the head parsed in place, KeepHeaders opt-in): HEAD without those commits and
+    # now, alternately, per call in the 64-way replay fan-out.
+    dendheaders-ab) echo "bench/dendrite-calls-ab.sh revert:ed26ffe,8474904 3" ;;
     # decode-ab and axon-ab take commits back out of HEAD (revert:...); later
     # commits on the same lines stop that, so each reruns at the commit its log
     # names (bench/oldtree.sh says which commit could not be taken out).
