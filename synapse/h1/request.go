@@ -10,12 +10,14 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unsafe"
 )
 
 // Request is one request as the server read it. The Request, its Header slice and
 // its Body belong to the connection and are reused for the next request, so a
 // handler must not keep them after it returns; the strings (method, target, path,
-// field names and values) are the request's own and stay valid.
+// field names and values) are the request's own and stay valid, unless the server
+// has ReuseHead set: then they too are valid only until the handler returns.
 type Request struct {
 	Method string
 	// Target is the request-target as sent; Path is its path, percent-decoded.
@@ -62,15 +64,34 @@ func badRequest(format string, args ...any) error {
 // this server serves sends one); the remaining ErrMalformed of readHeadBytes is a
 // head past maxBytes.
 func readRequestHead(br *bufio.Reader, scratch *[]byte, maxBytes int) (string, error) {
-	if _, err := br.Peek(1); err != nil {
+	raw, err := readRequestHeadRaw(br, scratch, maxBytes)
+	return string(raw), err
+}
+
+// readRequestHeadInto is readRequestHead with the head copied into *keep (its
+// array reused from request to request) rather than into a string of its own: the
+// string it returns is valid only until the next use of keep.
+func readRequestHeadInto(br *bufio.Reader, scratch, keep *[]byte, maxBytes int) (string, error) {
+	raw, err := readRequestHeadRaw(br, scratch, maxBytes)
+	if err != nil || len(raw) == 0 {
 		return "", err
+	}
+	*keep = append((*keep)[:0], raw...)
+	return unsafe.String(&(*keep)[0], len(*keep)), nil
+}
+
+// readRequestHeadRaw is readRequestHead's bytes, valid until the next read from br
+// or use of scratch.
+func readRequestHeadRaw(br *bufio.Reader, scratch *[]byte, maxBytes int) ([]byte, error) {
+	if _, err := br.Peek(1); err != nil {
+		return nil, err
 	}
 	if err := checkBufferedLines(br); err != nil {
-		return "", err
+		return nil, err
 	}
-	raw, err := readHeadBytes(br, scratch, maxBytes)
+	raw, err := readHeadRaw(br, scratch, maxBytes)
 	if errors.Is(err, ErrMalformed) {
-		return "", &requestError{status: http.StatusRequestHeaderFieldsTooLarge, reason: fmt.Sprintf("request head longer than %d bytes", maxBytes)}
+		return nil, &requestError{status: http.StatusRequestHeaderFieldsTooLarge, reason: fmt.Sprintf("request head longer than %d bytes", maxBytes)}
 	}
 	return raw, err
 }

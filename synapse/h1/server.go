@@ -47,6 +47,12 @@ type Server struct {
 	// with a read deadline in the past, so a connection served with a watch must
 	// unblock a pending Read at SetReadDeadline (the net package's all do).
 	DisconnectWatchAfter time.Duration
+	// ReuseHead keeps each request head in a per-connection buffer reused for the
+	// next request instead of a string of its own (one allocation of the head's
+	// size per request, ~1 KiB for a synapse call): the Request's strings (method,
+	// target, path, field names and values) are then valid only until the handler
+	// returns, and a handler that keeps one must copy it (strings.Clone).
+	ReuseHead bool
 
 	// onWatch, if set (tests), runs when a watcher starts reading ahead.
 	onWatch func()
@@ -228,6 +234,7 @@ type serverConn struct {
 	br      *bufio.Reader
 	bw      *bufio.Writer
 	scratch []byte
+	head    []byte // the request head, with Server.ReuseHead
 	req     Request
 	body    requestBody
 	w       ResponseWriter
@@ -317,7 +324,7 @@ func (c *serverConn) awaitRequest(first bool) bool {
 // readRequest reads and parses a head and readies the request, its body and the
 // response for the handler.
 func (c *serverConn) readRequest() error {
-	raw, err := readRequestHead(c.br, &c.scratch, c.s.MaxHeaderBytes)
+	raw, err := c.readHead()
 	if err != nil {
 		return err
 	}
@@ -339,6 +346,22 @@ func (c *serverConn) readRequest() error {
 		return io.ErrClosedPipe
 	}
 	return nil
+}
+
+// maxKeptHead bounds the head buffer a connection keeps between requests (with
+// ReuseHead): a rare long head is not held for the connection's life.
+const maxKeptHead = 8 << 10
+
+// readHead reads the next request head: a string of its own, or with ReuseHead one
+// in the connection's head buffer.
+func (c *serverConn) readHead() (string, error) {
+	if !c.s.ReuseHead {
+		return readRequestHead(c.br, &c.scratch, c.s.MaxHeaderBytes)
+	}
+	if cap(c.head) > maxKeptHead {
+		c.head = nil
+	}
+	return readRequestHeadInto(c.br, &c.scratch, &c.head, c.s.MaxHeaderBytes)
 }
 
 // finishRequest completes the response and reports whether the connection can
