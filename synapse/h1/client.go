@@ -158,7 +158,7 @@ var aLongTimeAgo = time.Unix(1, 0)
 // reused connection before any response byte arrives (the server closed it while
 // idle) is sent once more on a new connection.
 func (c *Client) Do(ctx context.Context, addr string, req []byte) (*Response, error) {
-	return c.do(ctx, addr, req, false)
+	return c.do(ctx, addr, req, false, nil)
 }
 
 // DoView is Do for a caller that reads what it needs from the response's head before
@@ -167,10 +167,22 @@ func (c *Client) Do(ctx context.Context, addr string, req []byte) (*Response, er
 // spares a response the copy of its head (a slice of fields and one string of their
 // values, ~1.6 KiB for an axon's response).
 func (c *Client) DoView(ctx context.Context, addr string, req []byte) (*Response, error) {
-	return c.do(ctx, addr, req, true)
+	return c.do(ctx, addr, req, true, nil)
 }
 
-func (c *Client) do(ctx context.Context, addr string, req []byte, view bool) (*Response, error) {
+// Slot is the memory of one response and its body, for DoViewIn.
+type Slot struct{ rb responseBody }
+
+// DoViewIn is DoView with the Response and its body in slot instead of a new
+// allocation: the caller keeps slot, unused by anything else, until it has closed the
+// body and is done with the Response (a fan-out keeps one in each call's pooled
+// state). The connection never refers to slot, so a slot whose body was closed may be
+// reused for the next request.
+func (c *Client) DoViewIn(ctx context.Context, addr string, req []byte, slot *Slot) (*Response, error) {
+	return c.do(ctx, addr, req, true, slot)
+}
+
+func (c *Client) do(ctx context.Context, addr string, req []byte, view bool, slot *Slot) (*Response, error) {
 	hp := c.host(addr)
 	if err := hp.acquire(ctx); err != nil {
 		return nil, err
@@ -181,7 +193,7 @@ func (c *Client) do(ctx context.Context, addr string, req []byte, view bool) (*R
 			hp.release()
 			return nil, err
 		}
-		resp, err := cn.roundTrip(ctx, req, view)
+		resp, err := cn.roundTrip(ctx, req, view, slot)
 		if err == nil {
 			return resp, nil
 		}
@@ -244,8 +256,8 @@ func (c *Client) get(ctx context.Context, hp *hostPool, addr string) (*conn, err
 }
 
 // roundTrip writes req and reads the response head (its fields as views in cn.fields
-// when view is set); on error the connection is closed.
-func (cn *conn) roundTrip(ctx context.Context, req []byte, view bool) (*Response, error) {
+// when view is set) into slot (nil: a new one); on error the connection is closed.
+func (cn *conn) roundTrip(ctx context.Context, req []byte, view bool, slot *Slot) (*Response, error) {
 	dl, _ := ctx.Deadline()
 	if err := cn.nc.SetDeadline(dl); err != nil {
 		cn.nc.Close()
@@ -263,7 +275,11 @@ func (cn *conn) roundTrip(ctx context.Context, req []byte, view bool) (*Response
 	if err != nil {
 		return cn.fail(err)
 	}
-	return newResponse(h, cn, cn.br), nil
+	var rb *responseBody
+	if slot != nil {
+		rb = &slot.rb
+	}
+	return newResponseIn(h, cn, cn.br, rb), nil
 }
 
 // fail ends a request whose exchange failed: the connection is closed.
@@ -351,7 +367,14 @@ func (c *Client) unwatch(cn *conn) bool {
 // newResponse frames the body of a parsed head read from br; cn (if any) is handed
 // back when the body ends.
 func newResponse(h head, cn *conn, br *bufio.Reader) *Response {
-	r := &responseBody{}
+	return newResponseIn(h, cn, br, nil)
+}
+
+// newResponseIn is newResponse into r (nil: a new one), which it overwrites.
+func newResponseIn(h head, cn *conn, br *bufio.Reader, r *responseBody) *Response {
+	if r == nil {
+		r = &responseBody{}
+	}
 	b := &r.body
 	*b = body{cn: cn, br: br, remaining: h.length, chunked: h.chunked, keepAlive: h.keepAlive}
 	if h.chunked {

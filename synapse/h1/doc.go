@@ -9,7 +9,8 @@
 // goroutine hand-off, a header map and canonicalized keys on every call, which was a
 // third of the dendrite's CPU per fan-out. Do copies a response's header fields out
 // of the connection's buffer; DoView leaves them there, for a caller that takes what
-// it needs from the head before reading the body.
+// it needs from the head before reading the body, and DoViewIn also puts the
+// Response in the caller's memory (a Slot) rather than a new allocation.
 //
 // The server (Server, Handler) reads requests by the same field rules, with the
 // request-target in origin or absolute form, HTTP/1.0 and 1.1, Host required on

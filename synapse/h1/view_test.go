@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"unsafe"
 )
@@ -53,5 +54,48 @@ func TestClientDoView(t *testing.T) {
 	}
 	if n := s.conns.Load(); n != 1 {
 		t.Fatalf("%d connections", n)
+	}
+}
+
+// TestClientDoViewIn: responses read into one caller-held slot, one after the other,
+// each whole and correct, including after a body abandoned half-read (its
+// connection is closed, not reused).
+func TestClientDoViewIn(t *testing.T) {
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		w.Header()["bt_header_axon_nonce"] = []string{string(b)}
+		_, _ = w.Write([]byte(strings.Repeat("x", 100) + string(b)))
+	})
+	c := New(Config{})
+	defer c.CloseIdle()
+	var slot Slot
+	for i := range 6 {
+		n := strconv.Itoa(100 + i)
+		resp, err := c.DoViewIn(context.Background(), s.addr(), request("/", n), &slot)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp != &slot.rb.resp || resp.Body != &slot.rb.body {
+			t.Fatalf("request %d: the response is not in the slot", i)
+		}
+		if got := resp.Header.Get("bt_header_axon_nonce"); resp.StatusCode != 200 || got != n {
+			t.Fatalf("request %d: %d nonce %q", i, resp.StatusCode, got)
+		}
+		if i == 2 { // abandoned after 10 bytes
+			var b [10]byte
+			if _, err := io.ReadFull(resp.Body, b[:]); err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			continue
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || string(b) != strings.Repeat("x", 100)+n {
+			t.Fatalf("request %d: body %q %v", i, b, err)
+		}
+	}
+	if n := s.conns.Load(); n != 2 {
+		t.Fatalf("%d connections, want 2 (one closed with the abandoned body)", n)
 	}
 }
