@@ -52,6 +52,9 @@ command_for() {
     # the head parsed in place, KeepHeaders opt-in): HEAD without those commits and
     # now, alternately, per call in the 64-way replay fan-out.
     dendheaders-ab) echo "bench/dendrite-calls-ab.sh revert:ed26ffe,8474904 3" ;;
+    # The same for the response and body in each call's pooled state (h1's
+    # DoViewIn): HEAD without that commit and now, alternately.
+    dendslot-ab) echo "bench/dendrite-calls-ab.sh revert:db36d7f 3" ;;
     # decode-ab and axon-ab take commits back out of HEAD (revert:...); later
     # commits on the same lines stop that, so each reruns at the commit its log
     # names (bench/oldtree.sh says which commit could not be taken out).
