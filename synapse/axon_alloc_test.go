@@ -38,8 +38,8 @@ const (
 // memConnAllocs serves n requests of BenchmarkAxonConn's connection and returns the
 // process's allocations and bytes per request, Serve's start and stop included
 // (amortized over n).
-func memConnAllocs(t *testing.T, n int) (allocs, bytesPer float64) {
-	a, hr, body := benchAxon(t)
+func memConnAllocs(t *testing.T, n int, h Handler[Prompt]) (allocs, bytesPer float64) {
+	a, hr, body := benchAxonWith(t, h)
 	nonce := time.Now().UnixNano()
 	hr.Header["bt_header_dendrite_nonce"] = []string{strconv.FormatInt(nonce, 10)}
 	hr.Body = io.NopCloser(bytes.NewReader(body))
@@ -81,15 +81,39 @@ func TestAxonAllocsPerRequest(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates on its own")
 	}
-	// Warm the pools and the key cache, then measure.
-	memConnAllocs(t, 200)
-	allocs, bytesPer := memConnAllocs(t, 4000)
-	t.Logf("%.2f allocations, %.0f bytes per request", allocs, bytesPer)
-	if allocs > maxAxonAllocsPerRequest+0.5 {
-		t.Errorf("%.2f allocations per request, want at most %d", allocs, maxAxonAllocsPerRequest)
+	echo := func(ctx context.Context, r *Request, p *Prompt) error {
+		p.Completion = "echo: " + strings.Join(p.Messages, "|")
+		return nil
 	}
-	if bytesPer > maxAxonBytesPerRequest {
-		t.Errorf("%.0f bytes per request, want at most %d", bytesPer, maxAxonBytesPerRequest)
+	// As the fan-out benchmark's handler, which sleeps in a select on ctx.Done().
+	waits := func(ctx context.Context, r *Request, p *Prompt) error {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		default:
+		}
+		return echo(ctx, r, p)
+	}
+	for _, tc := range []struct {
+		name     string
+		h        Handler[Prompt]
+		maxAlloc int
+		maxBytes float64
+	}{
+		{"echo", echo, maxAxonAllocsPerRequest, maxAxonBytesPerRequest},
+		// Done makes the channel, the deadline timer and its function value.
+		{"waits on Done", waits, maxAxonAllocsPerRequest + 3, maxAxonBytesPerRequest + 256},
+	} {
+		// Warm the pools and the key cache, then measure.
+		memConnAllocs(t, 200, tc.h)
+		allocs, bytesPer := memConnAllocs(t, 4000, tc.h)
+		t.Logf("%s: %.2f allocations, %.0f bytes per request", tc.name, allocs, bytesPer)
+		if allocs > float64(tc.maxAlloc)+0.5 {
+			t.Errorf("%s: %.2f allocations per request, want at most %d", tc.name, allocs, tc.maxAlloc)
+		}
+		if bytesPer > tc.maxBytes {
+			t.Errorf("%s: %.0f bytes per request, want at most %.0f", tc.name, bytesPer, tc.maxBytes)
+		}
 	}
 }
 

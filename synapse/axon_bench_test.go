@@ -181,6 +181,14 @@ func BenchmarkAxonConn(b *testing.B) {
 // benchAxon is an echo axon with stubbed signatures and a clock fixed at its
 // creation, and a request to it with its body.
 func benchAxon(b testing.TB) (*Axon, *http.Request, []byte) {
+	return benchAxonWith(b, func(ctx context.Context, r *Request, p *Prompt) error {
+		p.Completion = "echo: " + strings.Join(p.Messages, "|")
+		return nil
+	})
+}
+
+// benchAxonWith is benchAxon with h as the handler.
+func benchAxonWith(b testing.TB, h Handler[Prompt]) (*Axon, *http.Request, []byte) {
 	bob := key(b, "Bob")
 	now := time.Now()
 	a, err := NewAxon(AxonConfig{Hotkey: stubSigner{bob.SS58Address()}, Now: func() time.Time { return now },
@@ -188,10 +196,7 @@ func benchAxon(b testing.TB) (*Axon, *http.Request, []byte) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := Register(a, func(ctx context.Context, r *Request, p *Prompt) error {
-		p.Completion = "echo: " + strings.Join(p.Messages, "|")
-		return nil
-	}, Options{}); err != nil {
+	if err := Register(a, h, Options{}); err != nil {
 		b.Fatal(err)
 	}
 	hr := rawRequest{signer: key(b, "Alice"), nonce: now.UnixNano(), messages: []string{"What is the capital of France?"}}.build(b,
