@@ -1,10 +1,12 @@
 package h1
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -98,4 +100,43 @@ func TestClientDoViewIn(t *testing.T) {
 	if n := s.conns.Load(); n != 2 {
 		t.Fatalf("%d connections, want 2 (one closed with the abandoned body)", n)
 	}
+}
+
+// FuzzParseHeadViewMatchesReference: DoView's parse, into a field slice reused from a
+// previous head, gives exactly the reference's head or error (the fields as views of
+// the buffer, so compared before it changes).
+func FuzzParseHeadViewMatchesReference(f *testing.F) {
+	for _, s := range []string{
+		axonHead,
+		"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nbt_header_axon_nonce: 17\r\nX-Other: v\r\nEmpty:\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+		"HTTP/1.0 500 \r\n\r\n",
+		"HTTP/1.1 204 No Content\r\nContent-Length: 7\r\nConnection: close\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nX: a\r\n b\r\n\r\n",
+		"",
+	} {
+		f.Add([]byte(s))
+	}
+	// A previous head's fields, whose array the parse reuses.
+	prev, err := parseHead([]byte(axonHead))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		want, werr := parseHeadReference(string(raw))
+		reused := slices.Clone(prev.header)
+		got, gerr := parseHeadViewBytes(bytes.Clone(raw), reused[:0])
+		if (werr == nil) != (gerr == nil) || werr != nil && werr.Error() != gerr.Error() {
+			t.Fatalf("error %v, reference %v: %q", gerr, werr, raw)
+		}
+		if werr != nil {
+			return
+		}
+		if len(got.header) == 0 {
+			got.header = want.header // nil or empty alike
+		}
+		if !reflect.DeepEqual(&got, want) {
+			t.Fatalf("head %+v, reference %+v: %q", got, *want, raw)
+		}
+	})
 }
