@@ -55,6 +55,11 @@ command_for() {
     # The same for the response and body in each call's pooled state (h1's
     # DoViewIn): HEAD without that commit and now, alternately.
     dendslot-ab) echo "bench/dendrite-calls-ab.sh revert:db36d7f 3" ;;
+    # The axon's allocations per request (session 6: pooled call and scratch, lazy
+    # request context, the request head in a reused buffer): HEAD without those
+    # commits (b749667 their test) and now, alternately, BenchmarkAxonConn and
+    # BenchmarkAxonServe only.
+    axonalloc-ab) echo "bench/axon-calls-ab.sh revert:ceb7535,d65f186,b749667 3" ;;
     # decode-ab and axon-ab take commits back out of HEAD (revert:...); later
     # commits on the same lines stop that, so each reruns at the commit its log
     # names (bench/oldtree.sh says which commit could not be taken out).
