@@ -97,6 +97,8 @@ type Dendrite struct {
 // A laneSet also keeps the target's dial address (or why it has none), worked out
 // once per target rather than once per call.
 type laneSet struct {
+	// seen: the strings the target's responses repeat (see ownStrings).
+	seen    atomic.Pointer[seenStrings]
 	addr    string
 	addrErr error
 	mu      sync.Mutex
@@ -657,7 +659,7 @@ func exchange[T any](ctx context.Context, d *Dendrite, p *prepared, c *outgoing,
 	defer resp.Body.Close()
 	// The head first: without kept headers it is a view of the connection's buffer,
 	// which reading the body reuses.
-	code, msg, perr := takeTerminal(resp.Header, !p.keepHeaders, &res.Axon, &res.Dendrite)
+	code, msg, perr := takeTerminal(resp.Header, !p.keepHeaders, &res.Axon, &res.Dendrite, &c.lanes.seen)
 	if p.keepHeaders {
 		res.Header = resp.Header
 	}
@@ -734,7 +736,10 @@ func (d *Dendrite) readLimited(resp *h1.Response, body []byte) ([]byte, error) {
 // dendrite's terminal infos into axon and dendrite; it returns the axon's reported
 // status (0, "" if none) or the parse error (nothing merged). A view head (h1's
 // DoView) is the connection's buffer: the strings kept from it are copied first.
-func takeTerminal(h h1.Header, view bool, axon, dendrite *TerminalInfo) (int, string, error) {
+//
+// seen (nil: none) is the target's record of the strings that repeat from response to
+// response, which a view head's values are matched against before being copied.
+func takeTerminal(h h1.Header, view bool, axon, dendrite *TerminalInfo, seen *atomic.Pointer[seenStrings]) (int, string, error) {
 	var srv Request
 	if err := srv.parseFields(h); err != nil {
 		if he := (*HeaderError)(nil); view && errors.As(err, &he) {
@@ -743,7 +748,7 @@ func takeTerminal(h h1.Header, view bool, axon, dendrite *TerminalInfo) (int, st
 		return 0, "", err
 	}
 	if view {
-		ownStrings(&srv, axon, dendrite)
+		ownStrings(&srv, axon, dendrite, seen)
 	}
 	mergeTerminal(axon, &srv.Axon)
 	mergeTerminal(dendrite, &srv.Dendrite)
@@ -753,19 +758,26 @@ func takeTerminal(h h1.Header, view bool, axon, dendrite *TerminalInfo) (int, st
 // statusSuccess is the status message of an axon's every 200.
 const statusSuccess = "Success"
 
+// seenStrings are the strings of a target's responses that repeat from call to call
+// but differ from what the dendrite sent: the axon's uuid and the dendrite's IP as the
+// axon saw it. A laneSet keeps the last ones (immutable; replaced when they change).
+type seenStrings struct{ axonUUID, dendriteIP string }
+
 // ownStrings makes the strings mergeTerminal will keep from srv's terminal infos,
 // views of a head that the connection reuses, the dendrite's own: a value equal to
-// what axon or dendrite already hold (as sent) becomes theirs, "Success" the
-// constant, and the rest (the axon's signature and uuid, usually) are copied
-// together into one new string.
-func ownStrings(srv *Request, axon, dendrite *TerminalInfo) {
+// what axon or dendrite already hold (as sent) becomes theirs, one equal to the
+// target's seen strings (if seen is not nil) those, "Success" the constant, and the
+// rest (the axon's signature, usually) are copied together into one new string.
+func ownStrings(srv *Request, axon, dendrite *TerminalInfo, seen *atomic.Pointer[seenStrings]) {
 	var copies [10]*string
 	n, size := 0, 0
-	own := func(s *string, sent string) {
+	own := func(s *string, sent, known string) {
 		switch {
 		case *s == "":
 		case *s == sent:
 			*s = sent
+		case *s == known:
+			*s = known
 		case *s == statusSuccess:
 			*s = statusSuccess
 		default:
@@ -774,24 +786,43 @@ func ownStrings(srv *Request, axon, dendrite *TerminalInfo) {
 			size += len(*s)
 		}
 	}
-	for _, t := range [2][2]*TerminalInfo{{&srv.Axon, axon}, {&srv.Dendrite, dendrite}} {
-		src, sent := t[0], t[1]
-		own(&src.StatusMessage, sent.StatusMessage)
-		own(&src.IP, sent.IP)
-		own(&src.UUID, sent.UUID)
-		own(&src.Hotkey, sent.Hotkey)
-		own(&src.Signature, sent.Signature)
+	var last *seenStrings
+	if seen != nil {
+		last = seen.Load()
 	}
-	if n == 0 {
-		return
+	var known seenStrings
+	if last != nil {
+		known = *last
 	}
+	own(&srv.Axon.StatusMessage, axon.StatusMessage, "")
+	own(&srv.Axon.IP, axon.IP, "")
+	own(&srv.Axon.UUID, axon.UUID, known.axonUUID)
+	own(&srv.Axon.Hotkey, axon.Hotkey, "")
+	own(&srv.Axon.Signature, axon.Signature, "")
+	own(&srv.Dendrite.StatusMessage, dendrite.StatusMessage, "")
+	own(&srv.Dendrite.IP, dendrite.IP, known.dendriteIP)
+	own(&srv.Dendrite.UUID, dendrite.UUID, "")
+	own(&srv.Dendrite.Hotkey, dendrite.Hotkey, "")
+	own(&srv.Dendrite.Signature, dendrite.Signature, "")
+	if n > 0 {
+		copyOut(copies[:n], size)
+	}
+	if seen != nil && (srv.Axon.UUID != known.axonUUID || srv.Dendrite.IP != known.dendriteIP) {
+		// Now owned: the next call to this target keeps these instead of copying.
+		seen.Store(&seenStrings{axonUUID: srv.Axon.UUID, dendriteIP: srv.Dendrite.IP})
+	}
+}
+
+// copyOut replaces the strings strs point to (size bytes in all) by substrings of
+// one new string holding them back to back.
+func copyOut(strs []*string, size int) {
 	var b strings.Builder
 	b.Grow(size)
-	for _, s := range copies[:n] {
+	for _, s := range strs {
 		b.WriteString(*s)
 	}
 	kept, off := b.String(), 0
-	for _, s := range copies[:n] {
+	for _, s := range strs {
 		*s, off = kept[off:off+len(*s)], off+len(*s)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/taonet/taonet/keys"
 	"github.com/taonet/taonet/synapse/h1"
@@ -156,5 +157,48 @@ func TestStreamHeadersOptIn(t *testing.T) {
 			(keep && got != res.Axon.Signature) {
 			t.Fatalf("keep %v: header %v, result header %v", keep, h, res.Header)
 		}
+	}
+}
+
+// TestOwnStringsSeen: a view head's axon uuid and dendrite IP are the target's seen
+// strings when they repeat, copied (and then seen) when they change, and every kept
+// string is the dendrite's own, not the head buffer's.
+func TestOwnStringsSeen(t *testing.T) {
+	buf := []byte("u1" + "10.0.0.9" + "sig1" + "u2")
+	view := func(from, to int) string { return unsafe.String(&buf[from], to-from) }
+	inBuf := func(s string) bool {
+		p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+		base := uintptr(unsafe.Pointer(&buf[0]))
+		return s != "" && p >= base && p < base+uintptr(len(buf))
+	}
+	var seen atomic.Pointer[seenStrings]
+	sent := TerminalInfo{IP: "0.0.0.0", Hotkey: "hk"}
+	run := func(uuid string) Request {
+		srv := Request{Axon: TerminalInfo{UUID: uuid, Signature: view(10, 14), StatusMessage: "Success"},
+			Dendrite: TerminalInfo{IP: view(2, 10), Hotkey: "hk"}}
+		axon, dendrite := TerminalInfo{}, sent
+		ownStrings(&srv, &axon, &dendrite, &seen)
+		for _, s := range []string{srv.Axon.UUID, srv.Axon.Signature, srv.Axon.StatusMessage, srv.Dendrite.IP, srv.Dendrite.Hotkey} {
+			if inBuf(s) {
+				t.Fatalf("%q still points into the head", s)
+			}
+		}
+		if srv.Axon.UUID != uuid || srv.Axon.Signature != "sig1" || srv.Dendrite.IP != "10.0.0.9" || srv.Dendrite.Hotkey != "hk" {
+			t.Fatalf("owned values %+v", srv)
+		}
+		return srv
+	}
+	first := run(view(0, 2))
+	if s := seen.Load(); s == nil || s.axonUUID != "u1" || unsafe.StringData(s.axonUUID) != unsafe.StringData(first.Axon.UUID) {
+		t.Fatalf("seen after the first head: %+v", s)
+	}
+	second := run(view(0, 2))
+	if unsafe.StringData(second.Axon.UUID) != unsafe.StringData(first.Axon.UUID) ||
+		unsafe.StringData(second.Dendrite.IP) != unsafe.StringData(first.Dendrite.IP) {
+		t.Fatal("a repeated uuid or IP was copied again, not taken from seen")
+	}
+	third := run(view(14, 16)) // the axon restarted with a new uuid
+	if s := seen.Load(); third.Axon.UUID != "u2" || s.axonUUID != "u2" || unsafe.StringData(s.dendriteIP) != unsafe.StringData(first.Dendrite.IP) {
+		t.Fatalf("after a new uuid: %q, seen %+v", third.Axon.UUID, s)
 	}
 }

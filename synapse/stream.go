@@ -71,7 +71,7 @@ func startStream[T any](parent context.Context, d *Dendrite, p *prepared, c *out
 	}
 	st.resp = resp
 	// The head before any of the body (see exchange).
-	code, msg, perr := takeTerminal(resp.Header, !p.keepHeaders, &st.res.Axon, &st.res.Dendrite)
+	code, msg, perr := takeTerminal(resp.Header, !p.keepHeaders, &st.res.Axon, &st.res.Dendrite, &c.lanes.seen)
 	if p.keepHeaders {
 		st.res.Header = resp.Header
 	}
