@@ -311,6 +311,9 @@ type call struct {
 	// The VerifyFunc and Signer get msg only for the call's duration.
 	msg []byte
 	sig [64]byte
+	// timer is the deadline timer of the contexts of the call's requests, made
+	// once per pooled call.
+	timer *deadlineTimer
 }
 
 // requestState is what one request owns and may leave with its handler: the Request,
@@ -339,7 +342,7 @@ func putCall(c *call) {
 	if cap(hashIn) > maxPooledScratch {
 		hashIn = nil
 	}
-	*c = call{msg: msg, hashIn: hashIn}
+	*c = call{msg: msg, hashIn: hashIn, timer: c.timer}
 	callPool.Put(c)
 }
 
@@ -532,8 +535,11 @@ func (c *call) context() context.Context {
 		ctx, c.cancel = context.WithDeadline(c.parent, c.deadline)
 		return ctx
 	}
+	if c.timer == nil {
+		c.timer = new(deadlineTimer)
+	}
 	ctx := &c.st.ctx
-	ctx.deadline = c.deadline
+	ctx.deadline, ctx.shared = c.deadline, c.timer
 	c.r1.NotifyHangUp(ctx)
 	return ctx
 }

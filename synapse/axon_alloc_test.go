@@ -29,7 +29,8 @@ import (
 //   - the benchmark's stub signer (a fresh 64-byte signature) and handler (the
 //     completion string): 2, not the axon's.
 //
-// A handler that waits on ctx.Done() adds the channel and the deadline timer.
+// A handler that waits on ctx.Done() adds the channel (the deadline timer is reused
+// with the pooled call).
 const (
 	maxAxonAllocsPerRequest = 10
 	maxAxonBytesPerRequest  = 1536
@@ -101,8 +102,8 @@ func TestAxonAllocsPerRequest(t *testing.T) {
 		maxBytes float64
 	}{
 		{"echo", echo, maxAxonAllocsPerRequest, maxAxonBytesPerRequest},
-		// Done makes the channel, the deadline timer and its function value.
-		{"waits on Done", waits, maxAxonAllocsPerRequest + 3, maxAxonBytesPerRequest + 256},
+		// Done makes the channel; the deadline timer is the pooled call's.
+		{"waits on Done", waits, maxAxonAllocsPerRequest + 1, maxAxonBytesPerRequest + 128},
 	} {
 		// Warm the pools and the key cache, then measure.
 		memConnAllocs(t, 200, tc.h)
@@ -195,10 +196,24 @@ func TestAxonRequestOutlivesCall(t *testing.T) {
 }
 
 // TestRequestContextSemantics checks requestContext against what
-// context.WithDeadline(context.Background(), deadline) does.
+// context.WithDeadline(context.Background(), deadline) does, with a timer of its
+// own and with a shared deadlineTimer.
 func TestRequestContextSemantics(t *testing.T) {
+	for _, shared := range []bool{false, true} {
+		t.Run(fmt.Sprintf("shared=%v", shared), func(t *testing.T) { testRequestContext(t, shared) })
+	}
+}
+
+func testRequestContext(t *testing.T, shared bool) {
+	newCtx := func(d time.Duration) *requestContext {
+		c := &requestContext{deadline: time.Now().Add(d)}
+		if shared {
+			c.shared = new(deadlineTimer)
+		}
+		return c
+	}
 	t.Run("deadline without Done", func(t *testing.T) {
-		c := &requestContext{deadline: time.Now().Add(20 * time.Millisecond)}
+		c := newCtx(20 * time.Millisecond)
 		if dl, ok := c.Deadline(); !ok || !dl.Equal(c.deadline) {
 			t.Fatalf("Deadline = %v %v", dl, ok)
 		}
@@ -220,7 +235,7 @@ func TestRequestContextSemantics(t *testing.T) {
 		}
 	})
 	t.Run("deadline with Done", func(t *testing.T) {
-		c := &requestContext{deadline: time.Now().Add(20 * time.Millisecond)}
+		c := newCtx(20 * time.Millisecond)
 		select {
 		case <-c.Done():
 		case <-time.After(5 * time.Second):
@@ -231,7 +246,7 @@ func TestRequestContextSemantics(t *testing.T) {
 		}
 	})
 	t.Run("cancel", func(t *testing.T) {
-		c := &requestContext{deadline: time.Now().Add(time.Hour)}
+		c := newCtx(time.Hour)
 		done := c.Done()
 		child, stop := context.WithCancel(c)
 		defer stop()
@@ -246,19 +261,19 @@ func TestRequestContextSemantics(t *testing.T) {
 			t.Fatal("a child context was not cancelled")
 		}
 		c.cancel() // twice: no double close
-		if c.timer.Stop() {
+		if c.timer != nil && c.timer.Stop() || c.shared != nil && (c.shared.ctx != nil || c.shared.t.Stop()) {
 			t.Fatal("the deadline timer still runs after cancel")
 		}
 	})
 	t.Run("Done after the end", func(t *testing.T) {
-		c := &requestContext{deadline: time.Now().Add(time.Hour)}
+		c := newCtx(time.Hour)
 		c.cancel()
 		select {
 		case <-c.Done():
 		default:
 			t.Fatal("Done made after cancel is open")
 		}
-		past := &requestContext{deadline: time.Now().Add(-time.Second)}
+		past := newCtx(-time.Second)
 		select {
 		case <-past.Done():
 		default:
@@ -269,7 +284,7 @@ func TestRequestContextSemantics(t *testing.T) {
 		}
 	})
 	t.Run("values and cause", func(t *testing.T) {
-		c := &requestContext{deadline: time.Now().Add(time.Hour)}
+		c := newCtx(time.Hour)
 		if c.Value("k") != nil {
 			t.Fatal("a value from nowhere")
 		}
@@ -283,11 +298,46 @@ func TestRequestContextSemantics(t *testing.T) {
 	})
 }
 
+// TestDeadlineTimerReuse: one deadlineTimer serves one context after another; a
+// context's end disarms it, the next context's deadline fires it, and a late run
+// of an earlier arming expires nothing that is not due.
+func TestDeadlineTimerReuse(t *testing.T) {
+	dt := new(deadlineTimer)
+	c1 := &requestContext{deadline: time.Now().Add(time.Hour), shared: dt}
+	c1.Done()
+	c1.cancel()
+	if dt.ctx != nil {
+		t.Fatal("armed after its context ended")
+	}
+	c2 := &requestContext{deadline: time.Now().Add(20 * time.Millisecond), shared: dt}
+	select {
+	case <-c2.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the reused timer did not fire at the second context's deadline")
+	}
+	if !errors.Is(c2.Err(), context.DeadlineExceeded) || !errors.Is(c1.Err(), context.Canceled) {
+		t.Fatalf("Err: %v, %v", c1.Err(), c2.Err())
+	}
+	c3 := &requestContext{deadline: time.Now().Add(time.Hour), shared: dt}
+	done := c3.Done()
+	dt.fire() // a late run of c2's arming
+	select {
+	case <-done:
+		t.Fatal("a late run expired a context that is not due")
+	default:
+	}
+	if c3.Err() != nil || dt.ctx != c3 {
+		t.Fatalf("after a late run: Err %v, armed for c3 %v", c3.Err(), dt.ctx == c3)
+	}
+	c3.cancel()
+}
+
 // TestRequestContextConcurrent races the deadline timer, Err, Done and cancel (run
 // with -race).
 func TestRequestContextConcurrent(t *testing.T) {
+	dt := new(deadlineTimer) // reused by every context, as a pooled call's
 	for range 200 {
-		c := &requestContext{deadline: time.Now().Add(time.Duration(len("x")) * time.Microsecond * 50)}
+		c := &requestContext{deadline: time.Now().Add(50 * time.Microsecond), shared: dt}
 		var wg sync.WaitGroup
 		for i := range 4 {
 			wg.Add(1)

@@ -17,11 +17,64 @@ import (
 // reuses, so a goroutine that keeps it sees it cancelled, as with WithDeadline.
 type requestContext struct {
 	deadline time.Time
+	// shared, if set, is the pooled call's deadline timer, armed for this context
+	// while it runs; without it Done makes a timer of its own.
+	shared *deadlineTimer
 
 	mu    sync.Mutex
 	err   error
 	done  chan struct{}
 	timer *time.Timer
+}
+
+// deadlineTimer is a deadline timer reused from request to request (it belongs to
+// a pooled call), so a handler that waits on ctx.Done() costs the channel but not
+// a new timer and its function value. It is armed for at most one running context
+// at a time. A run of its function for a context that has since ended finds ctx
+// nil or another context, and expires nothing that is not due.
+type deadlineTimer struct {
+	mu  sync.Mutex
+	t   *time.Timer
+	ctx *requestContext // the context it is armed for; nil when disarmed
+}
+
+// arm starts the timer for ctx, due in d.
+func (dt *deadlineTimer) arm(ctx *requestContext, d time.Duration) {
+	dt.mu.Lock()
+	defer dt.mu.Unlock()
+	dt.ctx = ctx
+	if dt.t == nil {
+		dt.t = time.AfterFunc(d, dt.fire)
+		return
+	}
+	dt.t.Reset(d)
+}
+
+// disarm stops the timer if it is armed for ctx.
+func (dt *deadlineTimer) disarm(ctx *requestContext) {
+	dt.mu.Lock()
+	defer dt.mu.Unlock()
+	if dt.ctx == ctx {
+		dt.ctx = nil
+		dt.t.Stop()
+	}
+}
+
+// fire expires the context the timer is armed for, if its deadline has passed (a
+// late run of an earlier arming may find a context that is not yet due: its own
+// run comes).
+func (dt *deadlineTimer) fire() {
+	dt.mu.Lock()
+	ctx := dt.ctx
+	if ctx != nil && !time.Now().Before(ctx.deadline) {
+		dt.ctx = nil
+	} else {
+		ctx = nil
+	}
+	dt.mu.Unlock()
+	if ctx != nil {
+		ctx.expire()
+	}
 }
 
 // Deadline is the request's deadline.
@@ -38,7 +91,11 @@ func (c *requestContext) Done() <-chan struct{} {
 	c.done = make(chan struct{})
 	if c.err == nil {
 		if d := time.Until(c.deadline); d > 0 {
-			c.timer = time.AfterFunc(d, c.expire)
+			if c.shared != nil {
+				c.shared.arm(c, d)
+			} else {
+				c.timer = time.AfterFunc(d, c.expire)
+			}
 			return c.done
 		}
 		c.err = context.DeadlineExceeded
@@ -83,13 +140,19 @@ func (c *requestContext) end(err error) {
 	}
 }
 
-// endLocked records err, closes Done if it was made and stops the timer.
+// endLocked records err, closes Done if it was made and stops the timer. (Lock
+// order: the context, then the shared timer; the timer's function takes them one
+// after the other.)
 func (c *requestContext) endLocked(err error) {
 	c.err = err
-	if c.done != nil {
-		close(c.done)
+	if c.done == nil {
+		return
 	}
+	close(c.done)
 	if c.timer != nil {
 		c.timer.Stop()
+	}
+	if c.shared != nil {
+		c.shared.disarm(c)
 	}
 }
