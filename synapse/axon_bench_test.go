@@ -147,6 +147,28 @@ func BenchmarkAxonHandler(b *testing.B) {
 // serialized request, so under callgrind nearly all instructions are the axon's.
 func BenchmarkAxonConn(b *testing.B) {
 	a, hr, body := benchAxon(b)
+	benchAxonConn(b, a, hr, body)
+}
+
+// BenchmarkAxonConnDone is BenchmarkAxonConn with a handler that waits on
+// ctx.Done() (without blocking), as the fan-out benchmark's sleeping handler does:
+// what a request's context costs when someone asks for its Done channel.
+func BenchmarkAxonConnDone(b *testing.B) {
+	a, hr, body := benchAxonWith(b, func(ctx context.Context, r *Request, p *Prompt) error {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		default:
+		}
+		p.Completion = "echo: " + strings.Join(p.Messages, "|")
+		return nil
+	})
+	benchAxonConn(b, a, hr, body)
+}
+
+// benchAxonConn serves b.N requests of hr with body to a through Serve on a
+// connection in memory.
+func benchAxonConn(b *testing.B, a *Axon, hr *http.Request, body []byte) {
 	nonce := time.Now().UnixNano()
 	hr.Header["bt_header_dendrite_nonce"] = []string{strconv.FormatInt(nonce, 10)}
 	hr.Body = io.NopCloser(bytes.NewReader(body))
