@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // maxAxonAllocsPerRequest pins the axon's allocations per verified request over h1
@@ -197,7 +198,7 @@ func TestAxonRequestOutlivesCall(t *testing.T) {
 
 // TestRequestContextSemantics checks requestContext against what
 // context.WithDeadline(context.Background(), deadline) does, with a timer of its
-// own and with a shared deadlineTimer.
+// own (made at Done) and with a shared deadlineTimer.
 func TestRequestContextSemantics(t *testing.T) {
 	for _, shared := range []bool{false, true} {
 		t.Run(fmt.Sprintf("shared=%v", shared), func(t *testing.T) { testRequestContext(t, shared) })
@@ -261,7 +262,7 @@ func testRequestContext(t *testing.T, shared bool) {
 			t.Fatal("a child context was not cancelled")
 		}
 		c.cancel() // twice: no double close
-		if c.timer != nil && c.timer.Stop() || c.shared != nil && (c.shared.ctx != nil || c.shared.t.Stop()) {
+		if c.shared.ctx != nil || c.shared.t.Stop() {
 			t.Fatal("the deadline timer still runs after cancel")
 		}
 	})
@@ -410,4 +411,13 @@ func FuzzDecodeSignature(f *testing.F) {
 	f.Add("0x" + strings.Repeat("z", 128))
 	f.Add("0X")
 	f.Fuzz(func(t *testing.T, s string) { checkDecodeSignature(t, s) })
+}
+
+// TestRequestStateSizeClass: a request's own state is its one allocation of
+// consequence; past 512 bytes it would take a 576-byte size class (an 8-byte field
+// cost 64 bytes per request once).
+func TestRequestStateSizeClass(t *testing.T) {
+	if n := unsafe.Sizeof(requestState{}); n > 512 {
+		t.Fatalf("requestState is %d bytes, want at most 512", n)
+	}
 }

@@ -17,14 +17,14 @@ import (
 // reuses, so a goroutine that keeps it sees it cancelled, as with WithDeadline.
 type requestContext struct {
 	deadline time.Time
-	// shared, if set, is the pooled call's deadline timer, armed for this context
-	// while it runs; without it Done makes a timer of its own.
+	// shared is the pooled call's deadline timer, armed for this context while it
+	// runs (Done makes one of its own if it is nil). No other field: the request's
+	// state stays in the 512-byte size class.
 	shared *deadlineTimer
 
-	mu    sync.Mutex
-	err   error
-	done  chan struct{}
-	timer *time.Timer
+	mu   sync.Mutex
+	err  error
+	done chan struct{}
 }
 
 // deadlineTimer is a deadline timer reused from request to request (it belongs to
@@ -91,11 +91,10 @@ func (c *requestContext) Done() <-chan struct{} {
 	c.done = make(chan struct{})
 	if c.err == nil {
 		if d := time.Until(c.deadline); d > 0 {
-			if c.shared != nil {
-				c.shared.arm(c, d)
-			} else {
-				c.timer = time.AfterFunc(d, c.expire)
+			if c.shared == nil {
+				c.shared = new(deadlineTimer)
 			}
+			c.shared.arm(c, d)
 			return c.done
 		}
 		c.err = context.DeadlineExceeded
@@ -149,9 +148,6 @@ func (c *requestContext) endLocked(err error) {
 		return
 	}
 	close(c.done)
-	if c.timer != nil {
-		c.timer.Stop()
-	}
 	if c.shared != nil {
 		c.shared.disarm(c)
 	}
