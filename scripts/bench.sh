@@ -55,10 +55,11 @@ command_for() {
     # The same for the response and body in each call's pooled state (h1's
     # DoViewIn): HEAD without that commit and now, alternately.
     dendslot-ab) echo "bench/dendrite-calls-ab.sh revert:db36d7f 3" ;;
-    # All of session 6's dendrite allocation work at once (the two above and the
-    # target's repeated response strings kept once, 4661924; 2d769df, a test on
-    # the same file as db36d7f's, goes too).
-    dendrite-session6-ab) echo "bench/dendrite-calls-ab.sh revert:ed26ffe,8474904,db36d7f,2d769df,4661924 3" ;;
+    # All of session 6's dendrite allocation work at once (the two above, the
+    # target's repeated response strings kept once, 4661924, and the one-argument
+    # call goroutine, 1524b29; 2d769df, a test on the same file as db36d7f's, goes
+    # too).
+    dendrite-session6-ab) echo "bench/dendrite-calls-ab.sh revert:ed26ffe,8474904,db36d7f,2d769df,4661924,1524b29 3" ;;
     # The axon's allocations per request (session 6: pooled call and scratch, lazy
     # request context, the request head in a reused buffer): HEAD without those
     # commits (b749667 their test, 6adbec2 the pooled deadline timer) and now,
