@@ -62,10 +62,10 @@ command_for() {
     dendrite-session6-ab) echo "bench/dendrite-calls-ab.sh revert:ed26ffe,8474904,db36d7f,2d769df,4661924,1524b29 3" ;;
     # The axon's allocations per request (session 6: pooled call and scratch, lazy
     # request context, the request head in a reused buffer): HEAD without those
-    # commits (b749667 their test, 6adbec2 the pooled deadline timer) and now,
+    # commits (b749667 their test; 6adbec2, 86f5591 the pooled deadline timer) and now,
     # alternately, BenchmarkAxonConn (also with a handler waiting on ctx.Done())
     # and BenchmarkAxonServe only.
-    axonalloc-ab) echo "bench/axon-calls-ab.sh revert:ceb7535,d65f186,b749667,6adbec2 3" ;;
+    axonalloc-ab) echo "bench/axon-calls-ab.sh revert:ceb7535,d65f186,b749667,6adbec2,86f5591 3" ;;
     # decode-ab and axon-ab take commits back out of HEAD (revert:...); later
     # commits on the same lines stop that, so each reruns at the commit its log
     # names (bench/oldtree.sh says which commit could not be taken out).
