@@ -48,19 +48,19 @@ command_for() {
     # The same commits on the dendrite alone: allocations, bytes and CPU per call in
     # a 64-way fan-out against replayed axon responses, alternately.
     dendrite-calls-ab) echo "bench/dendrite-calls-ab.sh revert:75980b9,0aed3fb,6009f6f,3f2fb52,7e82cbc 3" ;;
-    # The dendrite without its copy of each response's header fields (session 6:
+    # The dendrite without its copy of each response's header fields (session 5:
     # the head parsed in place, KeepHeaders opt-in): HEAD without those commits and
     # now, alternately, per call in the 64-way replay fan-out.
     dendheaders-ab) echo "bench/dendrite-calls-ab.sh revert:ed26ffe,8474904 3" ;;
     # The same for the response and body in each call's pooled state (h1's
     # DoViewIn): HEAD without that commit and now, alternately.
     dendslot-ab) echo "bench/dendrite-calls-ab.sh revert:db36d7f 3" ;;
-    # All of session 6's dendrite allocation work at once (the two above, the
+    # All of session 5's dendrite allocation work at once (the two above, the
     # target's repeated response strings kept once, 4661924, and the one-argument
     # call goroutine, 1524b29; 2d769df, a test on the same file as db36d7f's, goes
     # too).
-    dendrite-session6-ab) echo "bench/dendrite-calls-ab.sh revert:ed26ffe,8474904,db36d7f,2d769df,4661924,1524b29 3" ;;
-    # The axon's allocations per request (session 6: pooled call and scratch, lazy
+    dendrite-session5-ab) echo "bench/dendrite-calls-ab.sh revert:ed26ffe,8474904,db36d7f,2d769df,4661924,1524b29 3" ;;
+    # The axon's allocations per request (session 5: pooled call and scratch, lazy
     # request context, the request head in a reused buffer): HEAD without those
     # commits (b749667 their test; 6adbec2, 86f5591 the pooled deadline timer) and now,
     # alternately, BenchmarkAxonConn (also with a handler waiting on ctx.Done())
