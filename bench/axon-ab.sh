@@ -26,13 +26,8 @@ runs="${2:-4}"
 rounds="${3:-100}"
 tmp="$(mktemp -d)"
 trap 'git worktree remove --force "$tmp/src" >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
-git worktree add --detach "$tmp/src" HEAD >/dev/null 2>&1
 . bench/oldtree.sh
-what="$(old_tree "$tmp/src" "$old" synapse/ synapse/axon_bench_test.go)"
-(cd "$tmp/src" && go build -o "$tmp/old" ./cmd/taonet && go test -c -o "$tmp/old.test" ./synapse/)
-go build -o "$tmp/new" ./cmd/taonet
-go test -c -o "$tmp/new.test" ./synapse/
-echo "old: $what; new: the work tree"
+ab_synapse_tests "$tmp" "$old" synapse/axon_bench_test.go with-taonet
 # field LINE NAME prints the number after NAME in LINE ("axons 39.8 ms" -> 39.8).
 field() { sed -n "s/.*$2[ =]\([0-9][0-9.]*\).*/\1/p" <<<"$1" | head -1; }
 # instructions BIN BENCH prints benchmark BENCH's instructions per request, or "-".

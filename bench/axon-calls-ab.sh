@@ -20,12 +20,8 @@ old="${1:?usage: bench/axon-calls-ab.sh OLD-REVISION [RUNS]}"
 runs="${2:-3}"
 tmp="$(mktemp -d)"
 trap 'git worktree remove --force "$tmp/src" >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
-git worktree add --detach "$tmp/src" HEAD >/dev/null 2>&1
 . bench/oldtree.sh
-what="$(old_tree "$tmp/src" "$old" synapse/ synapse/axon_bench_test.go)"
-(cd "$tmp/src" && go test -c -o "$tmp/old.test" ./synapse/)
-go test -c -o "$tmp/new.test" ./synapse/
-echo "old: $what; new: the work tree"
+ab_synapse_tests "$tmp" "$old" synapse/axon_bench_test.go
 # metric LINE UNIT DIV prints the value before UNIT in a go test -bench line, over DIV.
 metric() { awk -v u="$2" -v d="$3" '{for (i = 1; i < NF; i++) if ($(i+1) == u) printf (d == 1 ? "%d" : "%.1f"), $i / d}' <<<"$1"; }
 for i in $(seq 1 "$runs"); do

@@ -31,3 +31,21 @@ old_tree() {
   fi
   echo "$what"
 }
+
+# ab_synapse_tests TMP OLD KEEP [WITH_TAONET] checks out HEAD into TMP/src, turns it into
+# the old tree (old_tree OLD synapse/ KEEP), builds both sides' synapse test binaries
+# (TMP/old.test from it, TMP/new.test from the work tree) and, with WITH_TAONET set,
+# both taonet binaries (TMP/old, TMP/new); it prints which tree the old side is. The
+# caller owns TMP and its cleanup (git worktree remove TMP/src).
+ab_synapse_tests() {
+  local tmp="$1" old="$2" keep="$3" with_taonet="${4:-}" what
+  git worktree add --detach "$tmp/src" HEAD >/dev/null 2>&1
+  what="$(old_tree "$tmp/src" "$old" synapse/ "$keep")" || return 1
+  (cd "$tmp/src" && go test -c -o "$tmp/old.test" ./synapse/)
+  go test -c -o "$tmp/new.test" ./synapse/
+  if [ -n "$with_taonet" ]; then
+    (cd "$tmp/src" && go build -o "$tmp/old" ./cmd/taonet)
+    go build -o "$tmp/new" ./cmd/taonet
+  fi
+  echo "old: $what; new: the work tree"
+}
