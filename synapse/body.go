@@ -135,22 +135,17 @@ func plainJSONType(t reflect.Type, seen map[reflect.Type]bool) bool {
 		return true // a recursive type: decided where it was first entered
 	}
 	seen[t] = true
-	if t == jsonNumber || reflect.PointerTo(t).Implements(jsonUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler) ||
-		t.Implements(jsonUnmarshaler) || t.Implements(textUnmarshaler) {
+	if t == jsonNumber || decodesItself(t) {
 		return false
 	}
-	switch t.Kind() {
-	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
-		reflect.Float32, reflect.Float64, reflect.String:
+	if scalarKind(t.Kind()) {
 		return true
+	}
+	switch t.Kind() {
 	case reflect.Pointer, reflect.Slice, reflect.Array:
 		return plainJSONType(t.Elem(), seen)
 	case reflect.Map:
-		switch t.Key().Kind() {
-		case reflect.String, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		default:
+		if k := t.Key().Kind(); k != reflect.String && !integerKind(k) {
 			return false
 		}
 		return plainJSONType(t.Key(), seen) && plainJSONType(t.Elem(), seen)

@@ -33,20 +33,35 @@ var (
 	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
+// decodesItself reports whether t or *t has its own UnmarshalJSON or UnmarshalText.
+func decodesItself(t reflect.Type) bool {
+	p := reflect.PointerTo(t)
+	return p.Implements(jsonUnmarshaler) || p.Implements(textUnmarshaler) ||
+		t.Implements(jsonUnmarshaler) || t.Implements(textUnmarshaler)
+}
+
+// integerKind reports whether k is a signed or unsigned integer kind.
+func integerKind(k reflect.Kind) bool {
+	return reflect.Int <= k && k <= reflect.Uintptr
+}
+
+// scalarKind reports whether k is a bool, number or string kind.
+func scalarKind(k reflect.Kind) bool {
+	return k == reflect.Bool || integerKind(k) || k == reflect.Float32 || k == reflect.Float64 || k == reflect.String
+}
+
 func cloneableType(t reflect.Type, seen map[reflect.Type]bool) bool {
 	if seen[t] {
 		return true // a recursive type: decided where it was first entered
 	}
 	seen[t] = true
-	if reflect.PointerTo(t).Implements(jsonUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler) ||
-		t.Implements(jsonUnmarshaler) || t.Implements(textUnmarshaler) {
+	if decodesItself(t) {
 		return false // its own decoding may fill unexported fields
 	}
-	switch t.Kind() {
-	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
-		reflect.Float32, reflect.Float64, reflect.String:
+	if scalarKind(t.Kind()) {
 		return true
+	}
+	switch t.Kind() {
 	case reflect.Pointer, reflect.Slice, reflect.Array:
 		return cloneableType(t.Elem(), seen)
 	case reflect.Map:

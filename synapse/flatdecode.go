@@ -83,23 +83,13 @@ func newFlatPlan(t reflect.Type) *flatPlan {
 				return nil // []byte is base64 text
 			}
 		}
-		if !flatKind(ft.Kind()) {
+		if !scalarKind(ft.Kind()) {
 			return nil
 		}
 		ff.kind = ft.Kind()
 		p.fields = append(p.fields, ff)
 	}
 	return p
-}
-
-func flatKind(k reflect.Kind) bool {
-	switch k {
-	case reflect.Bool, reflect.String, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
-		reflect.Float32, reflect.Float64:
-		return true
-	}
-	return false
 }
 
 // plainTagName: ASCII letters, digits, '_' and '-' (names encoding/json always takes
