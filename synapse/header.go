@@ -535,6 +535,11 @@ func parsePyInt(s string) (int64, error) {
 	if n, ok := plainDecimal(s); ok {
 		return n, nil
 	}
+	return parsePyIntGeneral(s)
+}
+
+// parsePyIntGeneral is parsePyInt without plainDecimal's fast path for plain digits.
+func parsePyIntGeneral(s string) (int64, error) {
 	s = strings.TrimSpace(s)
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return n, nil
