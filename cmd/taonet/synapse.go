@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -34,31 +35,17 @@ why; --trace keeps a runtime trace of the measured rounds with those lines as lo
 events (go tool trace <file>).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if cpuProfile != "" {
-				f, err := os.Create(cpuProfile)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				cfg.CPUProfile = f
+			var out outputFiles
+			defer out.close()
+			var err error
+			if cfg.CPUProfile, err = out.create(cpuProfile, cmd); err != nil {
+				return err
 			}
-			if roundLog == "-" {
-				cfg.RoundLog = cmd.OutOrStdout()
-			} else if roundLog != "" {
-				f, err := os.Create(roundLog)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				cfg.RoundLog = f
+			if cfg.RoundLog, err = out.create(roundLog, cmd); err != nil {
+				return err
 			}
-			if traceFile != "" {
-				f, err := os.Create(traceFile)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				cfg.Trace = f
+			if cfg.Trace, err = out.create(traceFile, cmd); err != nil {
+				return err
 			}
 			rep, err := synbench.Run(cmd.Context(), cfg)
 			if err != nil {
@@ -82,4 +69,30 @@ events (go tool trace <file>).`,
 	f.StringVar(&traceFile, "trace", "", "write a runtime trace of the measured rounds to this file")
 	synapseCmd.AddCommand(bench, synapseServeCmd(), synapseQueryCmd())
 	rootCmd.AddCommand(synapseCmd)
+}
+
+// outputFiles are the files a command's flags name for writing, closed together.
+type outputFiles []*os.File
+
+// create opens the file a flag names: nil for an empty name, the command's stdout
+// for "-".
+func (o *outputFiles) create(path string, cmd *cobra.Command) (io.Writer, error) {
+	switch path {
+	case "":
+		return nil, nil
+	case "-":
+		return cmd.OutOrStdout(), nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	*o = append(*o, f)
+	return f, nil
+}
+
+func (o outputFiles) close() {
+	for _, f := range o {
+		f.Close()
+	}
 }
