@@ -189,13 +189,8 @@ func TestServerDisconnectShutdownWhileWatched(t *testing.T) {
 		w.WriteStatus(http.StatusOK)
 		w.EndHead(0)
 	})
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- s.Serve(l) }()
-	c, br := dial(t, l.Addr().String())
+	addr, served := serveOwnShutdown(t, s)
+	c, br := dial(t, addr)
 	_, _ = io.WriteString(c, "GET / HTTP/1.1\r\nHost: t\r\n\r\n")
 	<-started
 	done := make(chan error, 1)

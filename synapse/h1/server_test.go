@@ -14,16 +14,24 @@ import (
 	"time"
 )
 
-// serve runs s with h on a loopback port until the test ends.
-func serve(t *testing.T, s *Server, h HandlerFunc) string {
+// serveOwnShutdown runs s on a loopback port for a test that shuts it down itself;
+// served receives Serve's result.
+func serveOwnShutdown(t *testing.T, s *Server) (addr string, served <-chan error) {
 	t.Helper()
-	s.Handler = h
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(l) }()
+	return l.Addr().String(), done
+}
+
+// serve runs s with h on a loopback port until the test ends.
+func serve(t *testing.T, s *Server, h HandlerFunc) string {
+	t.Helper()
+	s.Handler = h
+	addr, done := serveOwnShutdown(t, s)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -34,7 +42,7 @@ func serve(t *testing.T, s *Server, h HandlerFunc) string {
 			t.Errorf("serve: %v", err)
 		}
 	})
-	return l.Addr().String()
+	return addr
 }
 
 // echo answers with the method, path and body it read, and one field per
@@ -352,13 +360,7 @@ func TestServerShutdown(t *testing.T) {
 		w.WriteStatus(http.StatusOK)
 		w.EndHead(0)
 	})
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- s.Serve(l) }()
-	addr := l.Addr().String()
+	addr, served := serveOwnShutdown(t, s)
 
 	idle, idleBr := dial(t, addr)
 	_, _ = io.WriteString(idle, "GET / HTTP/1.1\r\nHost: t\r\n\r\n")
