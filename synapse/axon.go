@@ -378,8 +378,26 @@ func (a *Axon) serve(c *call, path string) {
 	c.st = &requestState{}
 	c.st.req = Request{Timeout: DefaultTimeout, RemoteAddr: c.remote}
 	c.req = &c.st.req
+	if !a.preprocess(c, path, now) {
+		return
+	}
+	// The handler's context ends at the request's deadline or when the caller hangs
+	// up. net/http's request context carries the hang-up; h1's server instead calls
+	// cancel when it sees one (OnHangUp), which costs no context per request.
+	ctx := c.context()
+	defer c.endContext()
+	if !a.admit(ctx, c, now) {
+		return
+	}
+	defer a.gate.release()
+	// 6. run: body integrity and the handler.
+	c.ep.run(ctx, c)
+}
 
-	// 1. preprocess: route, then the header-only synapse.
+// preprocess is steps 1 and 2: the route, the header-only synapse with the axon's
+// terminal info, the request's deadlines, and the size limit. It reports whether the
+// request goes on (if not, it has answered).
+func (a *Axon) preprocess(c *call, path string, now time.Time) bool {
 	name := strings.TrimPrefix(path, "/")
 	name, _, _ = strings.Cut(name, "/")
 	a.mu.RLock()
@@ -388,14 +406,14 @@ func (a *Axon) serve(c *call, path string) {
 	if ep == nil {
 		c.req.Name = c.own(name)
 		c.fail(http.StatusNotFound, fmt.Sprintf("Synapse name '%s' not found. Available synapses %s", name, a.names()))
-		return
+		return false
 	}
 	c.ep = ep
 	req, err := c.parseHeaders()
 	if err != nil {
 		c.req.Name = c.own(name)
 		c.fail(http.StatusBadRequest, fmt.Sprintf("Improperly formatted request. Could not parse headers into synapse of type %s: %v", name, err))
-		return
+		return false
 	}
 	req.RemoteAddr = c.remote
 	req.Name = name
@@ -425,31 +443,27 @@ func (a *Axon) serve(c *call, path string) {
 	// 2. size limit, from the declared length (chunked bodies are bounded while read).
 	if c.length > a.cfg.MaxBodyBytes {
 		c.fail(http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body too large: %d bytes exceeds the limit of %d bytes", c.length, a.cfg.MaxBodyBytes))
-		return
+		return false
 	}
+	return true
+}
 
-	// The handler's context ends at the request's deadline or when the caller hangs
-	// up. net/http's request context carries the hang-up; h1's server instead calls
-	// cancel when it sees one (OnHangUp), which costs no context per request.
-	ctx := c.context()
-	defer c.endContext()
-
-	// 3. blacklist, on headers only.
+// admit is steps 3 to 5: blacklist, verify, and a handler slot by priority. It
+// reports whether the request holds a slot (the caller releases it); if not, it has
+// answered.
+func (a *Axon) admit(ctx context.Context, c *call, now time.Time) bool {
+	ep, req := c.ep, c.req
 	if ep.blacklist != nil {
 		if black, reason := ep.blacklist(ctx, req); black {
 			c.fail(http.StatusForbidden, fmt.Sprintf("Forbidden. Key is blacklisted: %s.", reason))
-			return
+			return false
 		}
 	}
-
-	// 4. verify.
 	if err := c.verify(now); err != nil {
 		c.fail(http.StatusUnauthorized, "Not Verified with error: "+err.Error())
-		return
+		return false
 	}
 	c.verified = true
-
-	// 5. priority: wait for a handler slot, best priority first.
 	prio := 0.0
 	if ep.priority != nil {
 		prio = ep.priority(ctx, req)
@@ -463,12 +477,9 @@ func (a *Axon) serve(c *call, path string) {
 		} else {
 			c.fail(http.StatusServiceUnavailable, fmt.Sprintf("Response timeout after: %ss", PyFloat(req.Timeout)))
 		}
-		return
+		return false
 	}
-	defer a.gate.release()
-
-	// 6. run: body integrity and the handler.
-	ep.run(ctx, c)
+	return true
 }
 
 // parseHeaders builds the header-only synapse from the raw fields (h1) or the
