@@ -153,13 +153,7 @@ func parseRequest(raw string, r *Request) error {
 }
 
 // cutLine splits off one CRLF-terminated line.
-func cutLine(s string) (line, rest string, err error) {
-	i := strings.IndexByte(s, '\n')
-	if i < 1 || s[i-1] != '\r' {
-		return "", "", badRequest("line not terminated by CRLF")
-	}
-	return s[:i-1], s[i+1:], nil
-}
+func cutLine(s string) (line, rest string, err error) { return splitLine(s, badRequest) }
 
 // parseRequestLine parses "method SP request-target SP HTTP/1.x".
 func parseRequestLine(line string, r *Request) error {

@@ -392,10 +392,14 @@ func knownName(name string) (string, bool) {
 }
 
 // nextLine splits off one CRLF-terminated line.
-func nextLine(s string) (line, rest string, err error) {
+func nextLine(s string) (line, rest string, err error) { return splitLine(s, malformed) }
+
+// splitLine splits off one CRLF-terminated line, for response and request heads
+// alike; fail builds the side's own error.
+func splitLine(s string, fail func(format string, args ...any) error) (line, rest string, err error) {
 	i := strings.IndexByte(s, '\n')
 	if i < 1 || s[i-1] != '\r' {
-		return "", "", malformed("line not terminated by CRLF")
+		return "", "", fail("line not terminated by CRLF")
 	}
 	return s[:i-1], s[i+1:], nil
 }
