@@ -177,13 +177,9 @@ func bufferedHead(br *bufio.Reader, maxBytes int) ([]byte, bool, error) {
 // copies out only what the response keeps: the field values, and the names other
 // than the usual ones, into one string.
 func parseHead(raw []byte) (head, error) {
-	if len(raw) == 0 {
-		return head{}, malformed("line not terminated by CRLF")
-	}
-	// A string view of raw without a copy: the fields parsed from it point into
-	// raw until keepFields moves them, and no error message keeps a piece of it
-	// (malformed formats a copy).
-	h, err := parseHeadView(unsafe.String(&raw[0], len(raw)))
+	// The fields parsed from raw point into it until keepFields moves them, and no
+	// error message keeps a piece of it (malformed formats a copy).
+	h, err := parseHeadViewBytes(raw, nil)
 	if err != nil {
 		return head{}, err
 	}
@@ -200,14 +196,8 @@ func parseHeadViewBytes(raw []byte, fields Header) (head, error) {
 	return parseHeadViewInto(unsafe.String(&raw[0], len(raw)), fields)
 }
 
-// parseHeadView is the parse of parseHead; the fields it returns are substrings of
-// raw.
-func parseHeadView(raw string) (head, error) {
-	return parseHeadViewInto(raw, nil)
-}
-
-// parseHeadViewInto is parseHeadView appending the fields to fields, or to a new
-// slice of the right size when fields is nil.
+// parseHeadViewInto parses a complete head, appending its fields (substrings of
+// raw) to fields, or to a new slice of the right size when fields is nil.
 func parseHeadViewInto(raw string, fields Header) (head, error) {
 	line, rest, err := nextLine(raw)
 	if err != nil {
